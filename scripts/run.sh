@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Run ASAR on this machine: venv, install, migrate, demo data, serve on http://127.0.0.1:8000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e .
+.venv/bin/asar demo
+exec .venv/bin/asar serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"

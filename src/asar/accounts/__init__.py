@@ -1,0 +1,1 @@
+"""People: registration, sign-in, sessions, profile, API tokens."""

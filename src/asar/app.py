@@ -1,0 +1,93 @@
+"""create_app(settings) -> Litestar: plugins and routers listed explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from asar import ROOT_DIR
+from asar.db import Database
+from asar.jobs import JobQueue
+from asar.logging import configure_logging
+from asar.settings import Settings
+from asar.web.context import context_middleware
+from asar.web.errors import exception_handlers
+from asar.web.security import security_headers_middleware
+from asar.web.templating import make_environment
+
+
+def route_handlers() -> list[Any]:
+    from asar.accounts.api import routes as accounts_api
+    from asar.accounts.controllers import routes as accounts_pages
+    from asar.audit.controllers import routes as audit_pages
+    from asar.mail.controllers import routes as mail_pages
+    from asar.organizations.api import routes as organizations_api
+    from asar.organizations.controllers import routes as organizations_pages
+    from asar.reference.api import routes as reference_api
+    from asar.web.controllers import routes as web_pages
+
+    static = create_static_files_router(path="/static", name="static", directories=[ROOT_DIR / "static"],
+                                        include_in_schema=False, cache_control=None)
+    return [static, *web_pages, *accounts_pages, *organizations_pages, *audit_pages, *mail_pages,
+            *accounts_api, *organizations_api, *reference_api]
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None,
+               inline_jobs: bool = False) -> Litestar:
+    settings = settings or Settings()
+    configure_logging(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db = database or Database.from_url(settings.database_url)
+        arq_pool = redis = None
+        if settings.redis_url:
+            from arq import create_pool
+            from arq.connections import RedisSettings
+
+            arq_pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+            redis = arq_pool
+        jobs = JobQueue({"db": db, "settings": settings}, arq_pool, inline=inline_jobs)
+        db.sessionmaker.kw.setdefault("info", {})["jobs"] = jobs
+        app.state.db = db
+        app.state.jobs = jobs
+        app.state.redis = redis
+        try:
+            yield
+        finally:
+            await jobs.drain()
+            if arq_pool is not None:
+                await arq_pool.aclose()
+            if database is None:
+                await db.close()
+
+    env = make_environment()
+    return Litestar(
+        route_handlers=route_handlers(),
+        lifespan=[lifespan],
+        middleware=[security_headers_middleware, context_middleware],
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
+        csrf_config=CSRFConfig(secret=settings.secret_key or "", cookie_name="asar_csrf",
+                               header_name="x-csrftoken", cookie_httponly=False,
+                               exclude=["/api/", "/healthz"]),
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=settings.allowed_hosts),
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(title="ASAR API", version="1", path="/schema",
+                                     render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])]),
+        request_max_body_size=2 * 1024 * 1024,
+        state=State({"settings": settings}),
+        debug=False,
+    )

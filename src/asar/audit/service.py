@@ -1,0 +1,35 @@
+"""Record and read the audit log. Rows are only ever added (the database refuses changes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.audit.models import AuditEntry
+from asar.permissions import Actor, require_admin
+
+
+def record(db: AsyncSession, actor: Actor | None, action: str, object_type: str, object_id: int | None,
+           **details: Any) -> AuditEntry:
+    """Add an entry in the caller's transaction (it commits or rolls back with the change)."""
+    entry = AuditEntry(
+        actor_id=actor.user.id if actor and actor.user else None,
+        actor_org_id=actor.organization.id if actor and actor.organization else None,
+        action=action, object_type=object_type, object_id=object_id, details=details,
+    )
+    db.add(entry)
+    return entry
+
+
+async def list_entries(db: AsyncSession, actor: Actor, *, action: str | None = None, limit: int = 50,
+                       offset: int = 0) -> tuple[list[AuditEntry], int]:
+    require_admin(actor)
+    q = select(AuditEntry)
+    c = select(func.count(AuditEntry.id))
+    if action:
+        q = q.where(AuditEntry.action == action)
+        c = c.where(AuditEntry.action == action)
+    rows = (await db.execute(q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))).scalars().all()
+    return list(rows), (await db.execute(c)).scalar_one()

@@ -1,0 +1,124 @@
+"""The `asar` command: serve, worker, db, demo, admin."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from asar.settings import Settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """ASAR: the partnership platform of government, business and NGOs."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+@click.option("--reload", is_flag=True, help="Restart when the code changes (development).")
+@click.option("--migrate/--no-migrate", default=True, show_default=True,
+              help="Bring the database to the latest migration first.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True, help="Log every request.")
+def serve(host: str, port: int, workers: int, reload: bool, migrate: bool, access_log: bool) -> None:
+    """Run the web application."""
+    import uvicorn
+
+    from asar import migrate as migrations
+
+    settings = Settings()
+    if migrate:
+        migrations.upgrade(settings.database_url)
+    uvicorn.run(
+        "asar.app:create_app", factory=True, host=host, port=port, workers=workers if not reload else 1,
+        reload=reload, proxy_headers=True, forwarded_allow_ips="*", access_log=access_log,
+        ws_per_message_deflate=False, ws_max_size=64 * 1024, lifespan="on",
+    )
+
+
+@main.command()
+def worker() -> None:
+    """Run the arq background worker (needs ASAR_REDIS_URL)."""
+    settings = Settings()
+    if not settings.redis_url:
+        raise click.ClickException("ASAR_REDIS_URL is not set: without Redis, jobs run inside `asar serve`.")
+    from arq.worker import run_worker
+
+    from asar.worker import WorkerSettings
+
+    run_worker(WorkerSettings)  # type: ignore[arg-type]
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Upgrade the database to REVISION (default: head)."""
+    from asar import migrate as migrations
+
+    migrations.upgrade(Settings().database_url, revision)
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Downgrade the database to REVISION (e.g. -1 or base)."""
+    from asar import migrate as migrations
+
+    migrations.downgrade(Settings().database_url, revision)
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the database's current revision."""
+    from asar import migrate as migrations
+
+    migrations.current(Settings().database_url)
+
+
+@main.command()
+@click.option("--migrate/--no-migrate", default=True, show_default=True, help="Migrate first.")
+def demo(migrate: bool) -> None:
+    """Fill the database with demo data (safe to run again)."""
+    from asar import migrate as migrations
+    from asar.demo import load_demo
+
+    settings = Settings()
+    if migrate:
+        migrations.upgrade(settings.database_url)
+    summary = asyncio.run(load_demo(settings))
+    click.echo(summary)
+
+
+@main.group()
+def admin() -> None:
+    """Platform administration."""
+
+
+@admin.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="Display name.")
+def admin_create(email: str, name: str) -> None:
+    """Create (or promote) a platform administrator; the password comes from a prompt or stdin."""
+    from asar.accounts.admin import create_admin
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        result = asyncio.run(create_admin(Settings(), email, password, name))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(result)
+
+
+if __name__ == "__main__":
+    main()

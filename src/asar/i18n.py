@@ -1,0 +1,156 @@
+"""Translations (gettext catalogs through Babel), the current locale, and locale-aware formatting.
+
+Catalogs live in src/asar/locale/<lang>/LC_MESSAGES/<domain>.po, one file per domain package so
+that each domain owns its strings; all domains of a language are merged into one Translations.
+Message ids are the English text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+from asar import PACKAGE_DIR
+
+LANGUAGES = ("kk", "ru", "en")
+DEFAULT_LANGUAGE = "ru"
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "en": "English"}
+LOCALE_DIR = PACKAGE_DIR / "locale"
+TIMEZONE = ZoneInfo("Asia/Almaty")
+
+_current: ContextVar[str] = ContextVar("asar_locale", default=DEFAULT_LANGUAGE)
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """All domain catalogs of one language, compiled in memory."""
+    merged: NullTranslations | None = None
+    for po in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        buf = io.BytesIO()
+        write_mo(buf, catalog, use_fuzzy=False)
+        buf.seek(0)
+        t = Translations(buf, domain="messages")
+        if merged is None:
+            merged = t
+        else:
+            merged.merge(t)  # type: ignore[union-attr]
+    return merged or NullTranslations()
+
+
+def current_language() -> str:
+    return _current.get()
+
+
+def set_language(lang: str) -> None:
+    _current.set(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@contextlib.contextmanager
+def use_language(lang: str) -> Iterator[None]:
+    token = _current.set(lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str, **params: object) -> str:
+    text = translations(current_language()).gettext(message)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
+    text = translations(current_language()).ngettext(singular, plural, n)
+    params.setdefault("num", n)
+    return text % params
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; translate later with gettext()."""
+    return message
+
+
+class LazyText(str):
+    """A message id that translates itself when rendered (for module-level labels)."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return gettext(str.__str__(self))
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+def pick_language(accept_language: str | None) -> str:
+    """The best of kk/ru/en for an Accept-Language header."""
+    if not accept_language:
+        return DEFAULT_LANGUAGE
+    ranked: list[tuple[float, str]] = []
+    for part in accept_language.split(","):
+        bits = part.strip().split(";")
+        tag = bits[0].strip().lower()
+        q = 1.0
+        for b in bits[1:]:
+            b = b.strip()
+            if b.startswith("q="):
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    q = 0.0
+        ranked.append((q, tag.split("-")[0]))
+    for _q, tag in sorted(ranked, key=lambda r: -r[0]):
+        if tag in LANGUAGES:
+            return tag
+    return DEFAULT_LANGUAGE
+
+
+def _babel_locale() -> Locale:
+    return Locale.parse({"kk": "kk_KZ", "ru": "ru_RU", "en": "en_GB"}[current_language()])
+
+
+def local_datetime(value: datetime) -> datetime:
+    return value.astimezone(TIMEZONE)
+
+
+def format_dt(value: datetime | None, fmt: str = "medium") -> str:
+    """A moment in Asia/Almaty time, in the current language."""
+    if value is None:
+        return ""
+    return format_datetime(value, format=fmt, tzinfo=TIMEZONE, locale=_babel_locale())
+
+
+def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local_datetime(value).date()
+    return format_date(value, format=fmt, locale=_babel_locale())
+
+
+def format_number(value: int | float) -> str:
+    return format_decimal(value, locale=_babel_locale())
+
+
+def format_tenge(amount: int) -> str:
+    """Integer tenge with the locale's grouping and the ₸ sign (money is never a float)."""
+    return f"{format_decimal(int(amount), locale=_babel_locale())}\u00a0₸"

@@ -1,0 +1,47 @@
+"""Queue mail into the outbox; a job delivers it after the transaction commits."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.i18n import use_language
+from asar.jobs import enqueue_after_commit
+from asar.mail.models import OutboxMail
+from asar.permissions import Actor, require_admin
+
+
+def render_mail(template: str, lang: str, **context: object) -> tuple[str, str]:
+    """(subject, body) of templates/mail/<template>.txt in lang; the first line is the subject."""
+    from asar.web.templating import make_environment
+
+    env = _env_cache.get("env")
+    if env is None:
+        env = _env_cache["env"] = make_environment()
+        env.autoescape = False
+    with use_language(lang):
+        text = env.get_template(f"mail/{template}.txt").render(**context)
+    subject, _, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+_env_cache: dict[str, object] = {}
+
+
+async def queue_mail(db: AsyncSession, *, to: str, template: str, lang: str, **context: object) -> OutboxMail:
+    """Add a mail to the outbox (caller commits); its delivery is queued after commit."""
+    subject, body = render_mail(template, lang, **context)
+    mail = OutboxMail(to_email=to, subject=subject, body_text=body, kind=template)
+    db.add(mail)
+    await db.flush()
+    enqueue_after_commit(db, "deliver_mail", mail_id=mail.id)
+    return mail
+
+
+async def list_outbox(db: AsyncSession, actor: Actor, *, limit: int = 100, offset: int = 0) -> tuple[list[OutboxMail], int]:
+    require_admin(actor)
+    total = (await db.execute(select(func.count(OutboxMail.id)))).scalar_one()
+    rows = (
+        await db.execute(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit).offset(offset))
+    ).scalars().all()
+    return list(rows), total

@@ -1,0 +1,27 @@
+"""Run Alembic programmatically (the CLI and the tests use the same entry points)."""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+
+from asar import ROOT_DIR
+
+
+def alembic_config(database_url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(ROOT_DIR / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(database_url), revision)
+
+
+def downgrade(database_url: str, revision: str) -> None:
+    command.downgrade(alembic_config(database_url), revision)
+
+
+def current(database_url: str) -> None:
+    command.current(alembic_config(database_url), verbose=False)

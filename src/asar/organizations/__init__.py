@@ -1,0 +1,1 @@
+"""Organizations of the three sectors, their members and verification."""

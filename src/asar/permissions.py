@@ -1,0 +1,124 @@
+"""Who may do what: one place answering "may this person, acting for this organization, do this?"
+
+`Actor` is the person plus the organization they act for. `may_*` functions answer yes or no
+(templates use them to show or hide buttons); `require_*` raise the typed error services use.
+Every mutating service verb calls a `require_*` before it changes anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from asar.errors import NotAuthenticated, PermissionDenied
+from asar.i18n import gettext as _
+
+if TYPE_CHECKING:
+    from asar.accounts.models import User
+    from asar.organizations.models import Membership, Organization
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User | None = None
+    membership: Membership | None = None  # the organization the person acts for, if any
+    memberships: tuple[Membership, ...] = ()
+
+    @property
+    def authenticated(self) -> bool:
+        return self.user is not None
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.user and self.user.is_admin)
+
+    @property
+    def organization(self) -> Organization | None:
+        return self.membership.organization if self.membership else None
+
+    @property
+    def sector(self) -> str:
+        """government, business or ngo for the organization acted for; else citizen."""
+        org = self.organization
+        return org.sector if org else "citizen"
+
+    @property
+    def is_official(self) -> bool:
+        """Acting for a verified government body."""
+        org = self.organization
+        return bool(org and org.sector == "government" and org.verified)
+
+    def role_in(self, org_id: int) -> str | None:
+        for m in self.memberships:
+            if m.organization_id == org_id:
+                return m.role
+        return None
+
+
+ANONYMOUS = Actor()
+
+
+def require_user(actor: Actor) -> User:
+    if actor.user is None:
+        raise NotAuthenticated(_("Please sign in first."))
+    return actor.user
+
+
+def require_confirmed(actor: Actor) -> User:
+    user = require_user(actor)
+    if not user.confirmed:
+        raise PermissionDenied(_("Please confirm your e-mail address first."))
+    return user
+
+
+def require_admin(actor: Actor) -> User:
+    user = require_user(actor)
+    if not user.is_admin:
+        raise PermissionDenied(_("Only the platform administrator may do this."))
+    return user
+
+
+def may_manage_organization(actor: Actor, org: Organization) -> bool:
+    """Edit the profile, invite and remove members: the organization's admins (and the platform admin)."""
+    return actor.is_admin or actor.role_in(org.id) == "admin"
+
+
+def require_manage_organization(actor: Actor, org: Organization) -> None:
+    require_user(actor)
+    if not may_manage_organization(actor, org):
+        raise PermissionDenied(_("Only an administrator of this organization may do this."))
+
+
+def may_verify(actor: Actor, org: Organization) -> bool:
+    """The platform admin verifies government bodies; an official of a verified government body,
+    or the admin, verifies NGOs and businesses — never an organization they belong to."""
+    if org.verified:
+        return False
+    if actor.is_admin:
+        return True
+    if org.sector == "government":
+        return False
+    return actor.is_official and actor.role_in(org.id) is None
+
+
+def require_verify(actor: Actor, org: Organization) -> None:
+    require_user(actor)
+    if not may_verify(actor, org):
+        if org.sector == "government":
+            raise PermissionDenied(_("Only the platform administrator verifies government bodies."))
+        raise PermissionDenied(
+            _("Only an official of a verified government body may verify organizations.")
+        )
+
+
+def require_verified_organization(actor: Actor) -> Organization:
+    """Publishing, pledging, applying and moderating need a verified organization."""
+    require_user(actor)
+    org = actor.organization
+    if org is None:
+        raise PermissionDenied(_("Choose the organization you act for first."))
+    if not org.verified:
+        raise PermissionDenied(
+            _("Your organization is not verified yet: you can prepare drafts but not publish.")
+        )
+    return org

@@ -1,0 +1,1 @@
+"""Reference data: regions of Kazakhstan and areas of activity."""

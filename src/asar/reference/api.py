@@ -1,0 +1,3 @@
+"""Routes (filled in by the domain)."""
+
+routes: list = []

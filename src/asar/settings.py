@@ -1,0 +1,89 @@
+"""One Settings object, read from ASAR_* environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+SECRET_FILE = ".asar-secret"
+
+
+def _split(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; the defaults are the embedded single-machine setup."""
+
+    model_config = SettingsConfigDict(env_prefix="ASAR_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production", "test"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./asar.db"
+    redis_url: str | None = None
+    secret_key: str | None = None
+    base_url: str = "http://127.0.0.1:8000"
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "testserver"]
+    )
+    ws_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_tls: bool = True
+    mail_from: str = "ASAR <no-reply@asar.kz>"
+    log_json: bool = False
+    log_level: str = "INFO"
+    session_days: int = 14
+    demo_credentials: bool | None = None
+    data_dir: Path = Path(".")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lists(cls, data: dict) -> dict:
+        for key in ("allowed_hosts", "ws_origins", "ASAR_ALLOWED_HOSTS", "ASAR_WS_ORIGINS"):
+            if key in data:
+                data[key] = _split(data[key])
+        return data
+
+    @model_validator(mode="after")
+    def _secret(self) -> Settings:
+        if not self.secret_key:
+            if self.env == "production":
+                raise ValueError("ASAR_SECRET_KEY is required when ASAR_ENV=production")
+            path = self.data_dir / SECRET_FILE
+            if path.exists():
+                self.secret_key = path.read_text().strip()
+            else:
+                self.secret_key = secrets.token_urlsafe(48)
+                path.write_text(self.secret_key)
+                path.chmod(0o600)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def embedded(self) -> bool:
+        """The one-command setup: SQLite and no Redis."""
+        return self.is_sqlite and not self.redis_url
+
+    @property
+    def show_demo_credentials(self) -> bool:
+        if self.demo_credentials is not None:
+            return self.demo_credentials
+        return self.embedded and self.env != "production"
+
+    @cached_property
+    def allowed_origins(self) -> list[str]:
+        """Origins a WebSocket may come from: configured ones, else the base URL's."""
+        return self.ws_origins or [self.base_url.rstrip("/")]

@@ -1,0 +1,72 @@
+"""Per-request context: one database session, the acting person, the language.
+
+A plain ASGI middleware so that everything after it (CSRF, handlers, error pages) sees the same
+values. WebSocket connections get no long-lived database session: their handlers open short ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.sessions import COOKIE, user_for_bearer, user_for_session
+from asar.i18n import LANGUAGES, pick_language, set_language
+from asar.organizations.models import Membership
+from asar.permissions import ANONYMOUS, Actor
+
+LANG_COOKIE = "asar_lang"
+
+
+async def resolve_actor(db: AsyncSession, conn: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    auth = conn.headers.get("authorization", "")
+    user = None
+    if auth[:7].lower() == "bearer ":
+        user = await user_for_bearer(db, auth[7:].strip())
+    else:
+        user = await user_for_session(db, conn.cookies.get(COOKIE))
+    if user is None:
+        return ANONYMOUS
+    memberships = tuple(
+        (await db.execute(select(Membership).where(Membership.user_id == user.id).order_by(Membership.id)))
+        .scalars()
+        .all()
+    )
+    acting = next((m for m in memberships if m.organization_id == user.acting_org_id), None)
+    return Actor(user=user, membership=acting, memberships=memberships)
+
+
+def request_language(conn: ASGIConnection[Any, Any, Any, Any], actor: Actor) -> str:
+    if actor.user is not None and actor.user.language in LANGUAGES:
+        return actor.user.language
+    cookie = conn.cookies.get(LANG_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return pick_language(conn.headers.get("accept-language"))
+
+
+def context_middleware(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        database = scope["litestar_app"].state.db
+        conn: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        state = scope.setdefault("state", {})
+        async with database.sessionmaker() as db:
+            state["db"] = db
+            if scope["path"].startswith("/static/"):
+                actor = ANONYMOUS
+            else:
+                actor = await resolve_actor(db, conn)
+                if actor.user is not None and db.dirty:
+                    await db.commit()  # the API token's last use
+            state["actor"] = actor
+            state["language"] = request_language(conn, actor)
+            set_language(state["language"])
+            await app(scope, receive, send)
+
+    return middleware

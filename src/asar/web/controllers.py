@@ -1,0 +1,76 @@
+"""Pages every visitor sees first: home, language switch, health check."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select, text
+
+from asar.i18n import LANGUAGES
+from asar.organizations.models import Organization
+from asar.web.context import LANG_COOKIE
+from asar.web.templating import page
+
+
+@get("/", name="home", include_in_schema=False)
+async def home(request: Request[Any, Any, Any]) -> Template:
+    db = request.state.db
+    counts = dict(
+        (await db.execute(
+            select(Organization.sector, func.count(Organization.id))
+            .where(Organization.verified_at.is_not(None))
+            .group_by(Organization.sector)
+        )).all()
+    )
+    return page(request, "web/home.html", counts=counts)
+
+
+def _safe_next(value: str | None) -> str:
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+@post("/language", name="language", include_in_schema=False)
+async def switch_language(
+    request: Request[Any, Any, Any],
+    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)],
+) -> Response[Any]:
+    lang = data.get("lang", "")
+    target = _safe_next(data.get("next"))
+    response = Redirect(path=target, status_code=303)
+    if lang in LANGUAGES:
+        actor = request.state.actor
+        if actor.user is not None:
+            actor.user.language = lang
+            await request.state.db.commit()
+        response.cookies.append(Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 86400, path="/",
+                                       samesite="lax", httponly=True))
+    return response
+
+
+@get("/healthz", name="healthz", include_in_schema=False)
+async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
+    report = {"status": "ok", "database": "ok", "redis": "not configured"}
+    try:
+        await request.state.db.execute(text("SELECT 1"))
+    except Exception:
+        report["database"] = "unavailable"
+        report["status"] = "unavailable"
+    redis = request.app.state.redis
+    if redis is not None:
+        try:
+            await redis.ping()
+            report["redis"] = "ok"
+        except Exception:
+            report["redis"] = "unavailable"
+            report["status"] = "unavailable"
+    return Response(report, status_code=200 if report["status"] == "ok" else 503)
+
+
+routes = [home, switch_language, healthz]

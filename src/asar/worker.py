@@ -1,0 +1,33 @@
+"""arq WorkerSettings: imports the jobs, never the web app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq.connections import RedisSettings
+
+from asar.db import Database
+from asar.jobs import registry
+from asar.logging import configure_logging
+from asar.settings import Settings
+
+_settings = Settings()
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    configure_logging(_settings)
+    ctx["settings"] = _settings
+    ctx["db"] = Database.from_url(_settings.database_url)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["db"].close()
+
+
+class WorkerSettings:
+    functions = list(registry().values())
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = RedisSettings.from_dsn(_settings.redis_url or "redis://127.0.0.1:6379")
+    max_tries = 5
+    job_timeout = 120

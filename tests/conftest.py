@@ -1,0 +1,192 @@
+"""Test harness: a real PostgreSQL and Redis once per session, migrated once; every test in a
+transaction rolled back at the end. Tests marked `sqlite` also run on the embedded SQLite default
+(a fresh copy of a migrated file per test).
+
+At the end the counts of tests executed per backend are printed; with CI=true a run in which a
+backend executed nothing, or in which anything was skipped, fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from argon2 import PasswordHasher, profiles
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from asar import migrate
+from asar.accounts import passwords
+from asar.db import Database, make_engine
+from asar.jobs import JobQueue
+from asar.settings import Settings
+from tests.services import Postgres, Redis
+
+passwords.hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+TEST_HOSTS = ["testserver.local", "testserver", "127.0.0.1", "localhost"]
+_counts: Counter[str] = Counter()
+_skipped: list[str] = []
+
+
+# ---------------------------------------------------------------- backends
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        backends = ["postgresql"]
+        if metafunc.definition.get_closest_marker("sqlite"):
+            backends.append("sqlite")
+        metafunc.parametrize("backend", backends, scope="function")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Postgres]:
+    pg = Postgres()
+    pg.url = pg.start()  # type: ignore[attr-defined]
+    migrate.upgrade(pg.url)  # type: ignore[attr-defined]
+    yield pg
+    pg.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(postgres: Postgres) -> str:
+    return postgres.url  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    server = Redis()
+    yield server.start()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+async def pg_engine(pg_url: str) -> AsyncIterator[Any]:
+    engine = make_engine(pg_url)
+    yield engine
+    await engine.dispose()
+
+
+def make_settings(database_url: str, tmp: Path, **overrides: Any) -> Settings:
+    return Settings(
+        env="test", database_url=database_url, secret_key="test-secret-" + "x" * 40, data_dir=tmp,
+        allowed_hosts=TEST_HOSTS, base_url="http://testserver.local", redis_url=None, smtp_host=None,
+        **overrides,
+    )
+
+
+@pytest.fixture
+async def database(request: pytest.FixtureRequest, backend: str, tmp_path: Path, pg_engine: Any) -> AsyncIterator[Database]:
+    """A Database whose every session works inside one transaction rolled back at the end."""
+    if backend == "postgresql":
+        engine = pg_engine
+        conn = await engine.connect()
+        trans = await conn.begin()
+        maker = async_sessionmaker(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        db = Database(engine=engine, sessionmaker=maker, dispose_engine=False)
+        db.backend = "postgresql"  # type: ignore[attr-defined]
+        try:
+            yield db
+        finally:
+            await trans.rollback()
+            await conn.close()
+    else:
+        path = tmp_path / "asar.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        db = Database.from_url(f"sqlite+aiosqlite:///{path}")
+        db.backend = "sqlite"  # type: ignore[attr-defined]
+        try:
+            yield db
+        finally:
+            await db.close()
+
+
+@pytest.fixture
+def settings(database: Database, tmp_path: Path) -> Settings:
+    return make_settings(str(database.engine.url.render_as_string(hide_password=False)), tmp_path)
+
+
+@pytest.fixture
+async def session(database: Database, settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A session for service-level tests; jobs run inline, as in the app under test."""
+    jobs = JobQueue({"db": database, "settings": settings}, inline=True)
+    database.sessionmaker.kw.setdefault("info", {})["jobs"] = jobs
+    async with database.sessionmaker() as s:
+        yield s
+
+
+@pytest.fixture
+def app(database: Database, settings: Settings) -> Any:
+    from asar.app import create_app
+
+    return create_app(settings, database=database, inline_jobs=True)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client calling the app in this event loop (so it shares the test's connection)."""
+    async with app.lifespan():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local",
+                                     follow_redirects=False) as c:
+            yield c
+
+
+# ---------------------------------------------------------------- counting
+def _suites(item: pytest.Item) -> list[str]:
+    names = set(getattr(item, "fixturenames", ()))
+    suites = []
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("backend") if callspec else None
+    if backend == "postgresql" or "pg_url" in names or "postgres" in names:
+        suites.append("PostgreSQL")
+    if backend == "sqlite" or "sqlite_template" in names:
+        suites.append("SQLite")
+    if "redis_url" in names:
+        suites.append("Redis")
+    if item.get_closest_marker("browser"):
+        suites.append("browser")
+    return suites
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+    if report.when == "call" and report.passed:
+        item_suites = _item_suites.get(report.nodeid, [])
+        _counts.update(item_suites)
+        _counts["all"] += 1
+
+
+_item_suites: dict[str, list[str]] = {}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        _item_suites[item.nodeid] = _suites(item)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    line = ("ASAR suites executed and passed: "
+            + ", ".join(f"{k} {_counts[k]}" for k in ("PostgreSQL", "Redis", "browser", "SQLite"))
+            + f" (all {_counts['all']})")
+    print("\n" + line)
+    if os.environ.get("CI") == "true" and not session.config.option.collectonly:
+        missing = [k for k in ("PostgreSQL", "Redis", "browser", "SQLite") if _counts[k] == 0]
+        if session.config.args and any("::" in a or a.endswith(".py") for a in session.config.args):
+            return  # a partial run: the full-suite rule does not apply
+        if missing or _skipped:
+            print(f"CI: failing the run: suites that executed nothing: {missing or 'none'}; "
+                  f"skipped: {_skipped[:10] or 'none'}")
+            session.exitstatus = 1

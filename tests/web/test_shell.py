@@ -1,0 +1,68 @@
+"""The page shell: home page, language choice, error pages, security headers, health."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.sqlite
+
+
+async def test_home_page_in_each_language(client) -> None:
+    for lang, word in (("en", "Organizations"), ("ru", "Организации"), ("kk", "Ұйымдар")):
+        r = await client.get("/", headers={"accept-language": f"{lang},en;q=0.1"})
+        assert r.status_code == 200
+        assert f'<html lang="{lang}">' in r.text
+        assert word in r.text
+
+
+async def test_language_switch_is_remembered_for_visitors(client) -> None:
+    r = await client.get("/")
+    csrf = client.cookies.get("asar_csrf")
+    r = await client.post("/language", data={"lang": "kk", "next": "/", "_csrf_token": csrf})
+    assert r.status_code == 303
+    r = await client.get("/", headers={"accept-language": "en"})
+    assert '<html lang="kk">' in r.text
+
+
+async def test_open_redirect_refused_by_language_switch(client) -> None:
+    await client.get("/")
+    csrf = client.cookies.get("asar_csrf")
+    r = await client.post("/language", data={"lang": "en", "next": "//evil.example", "_csrf_token": csrf})
+    assert r.headers["location"] == "/"
+
+
+async def test_not_found_page_is_friendly_and_translated(client) -> None:
+    r = await client.get("/no-such-page", headers={"accept-language": "ru"})
+    assert r.status_code == 404
+    assert "Страница не найдена" in r.text
+
+
+async def test_api_not_found_is_json_with_stable_code(client) -> None:
+    r = await client.get("/api/v1/no-such-thing", headers={"accept-language": "en"})
+    assert r.status_code == 404
+    assert r.json()["error"]["code"] == "not_found"
+
+
+async def test_security_headers(client) -> None:
+    r = await client.get("/")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"]
+
+
+async def test_form_without_csrf_token_is_refused(client) -> None:
+    await client.get("/")
+    r = await client.post("/language", data={"lang": "kk", "next": "/"}, headers={"accept-language": "en"})
+    assert r.status_code == 403
+    assert "expired" in r.text
+    r = await client.get("/")
+    assert '<html lang="kk">' not in r.text
+
+
+async def test_healthz_reports_database(client) -> None:
+    r = await client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json()["database"] == "ok"
+    assert r.json()["redis"] == "not configured"
