@@ -8,6 +8,7 @@ backend executed nothing, or in which anything was skipped, fails.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections import Counter
@@ -133,14 +134,45 @@ def app(database: Database, settings: Settings) -> Any:
     return create_app(settings, database=database, inline_jobs=True)
 
 
+class Lifespan:
+    """Drive the ASGI lifespan protocol in a task of its own (startup ... shutdown)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.inbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+
+    async def _receive(self) -> dict[str, str]:
+        return await self.inbox.get()
+
+    async def _send(self, message: dict[str, str]) -> None:
+        await self.outbox.put(message)
+
+    async def start(self) -> None:
+        self.task = asyncio.create_task(self.app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}},
+                                                 self._receive, self._send))
+        await self.inbox.put({"type": "lifespan.startup"})
+        msg = await asyncio.wait_for(self.outbox.get(), 30)
+        assert msg["type"] == "lifespan.startup.complete", msg
+
+    async def stop(self) -> None:
+        await self.inbox.put({"type": "lifespan.shutdown"})
+        await asyncio.wait_for(self.outbox.get(), 30)
+        await asyncio.wait_for(self.task, 30)
+
+
 @pytest.fixture
 async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client calling the app in this event loop (so it shares the test's connection)."""
-    async with app.lifespan():
-        transport = httpx.ASGITransport(app=app)
+    lifespan = Lifespan(app)
+    await lifespan.start()
+    transport = httpx.ASGITransport(app=app)
+    try:
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local",
                                      follow_redirects=False) as c:
             yield c
+    finally:
+        await lifespan.stop()
 
 
 # ---------------------------------------------------------------- counting
@@ -149,9 +181,9 @@ def _suites(item: pytest.Item) -> list[str]:
     suites = []
     callspec = getattr(item, "callspec", None)
     backend = callspec.params.get("backend") if callspec else None
-    if backend == "postgresql" or "pg_url" in names or "postgres" in names:
+    if backend == "postgresql" or (backend is None and ("pg_url" in names or "postgres" in names)):
         suites.append("PostgreSQL")
-    if backend == "sqlite" or "sqlite_template" in names:
+    if backend == "sqlite" or (backend is None and "sqlite_template" in names):
         suites.append("SQLite")
     if "redis_url" in names:
         suites.append("Redis")
