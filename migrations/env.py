@@ -55,7 +55,7 @@ else:
         def _target() -> None:
             try:
                 asyncio.run(_run_async())
-            except BaseException as exc:
+            except BaseException as exc:  # noqa: BLE001  (re-raised in the caller)
                 errors.append(exc)
 
         t = threading.Thread(target=_target)

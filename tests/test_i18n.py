@@ -9,8 +9,8 @@ from asar import i18n_tools as tools
 from asar.i18n import LANGUAGES, gettext, translations, use_language
 
 TEMPLATES = ROOT_DIR / "templates"
-TAG = re.compile(r"<[^>]*>", re.S)
-JINJA = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
+TAG = re.compile(r"<[^>]*>", re.DOTALL)
+JINJA = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.DOTALL)
 ENTITY = re.compile(r"&[a-z]+;|&#\d+;")
 # Text that needs no translation: symbols, numbers, the brand in Latin letters.
 ALLOWED = re.compile(r"^[\s\d\W]*$")
@@ -35,8 +35,8 @@ def test_catalogs_translate_for_real() -> None:
 
 
 def _bare_text(source: str) -> list[str]:
-    source = re.sub(r"{%\s*trans\b.*?{%\s*endtrans\s*%}", " ", source, flags=re.S)
-    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.S)
+    source = re.sub(r"{%\s*trans\b.*?{%\s*endtrans\s*%}", " ", source, flags=re.DOTALL)
+    source = re.sub(r"<(script|style)\b.*?</\1>", " ", source, flags=re.DOTALL)
     stripped = JINJA.sub(" ", source)
     stripped = TAG.sub(" ", stripped)
     stripped = ENTITY.sub(" ", stripped)

@@ -147,7 +147,7 @@ def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
     return format_date(value, format=fmt, locale=_babel_locale())
 
 
-def format_number(value: int | float) -> str:
+def format_number(value: float) -> str:
     return format_decimal(value, locale=_babel_locale())
 
 

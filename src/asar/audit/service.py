@@ -33,3 +33,28 @@ async def list_entries(db: AsyncSession, actor: Actor, *, action: str | None = N
         c = c.where(AuditEntry.action == action)
     rows = (await db.execute(q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))).scalars().all()
     return list(rows), (await db.execute(c)).scalar_one()
+
+
+async def list_actions(db: AsyncSession, actor: Actor) -> list[str]:
+    """Every action code present in the log (for the admin page's filter)."""
+    require_admin(actor)
+    rows = await db.execute(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    return list(rows.scalars().all())
+
+
+async def named_in(db: AsyncSession, entries: list[AuditEntry]) -> tuple[dict[int, Any], dict[int, Any]]:
+    """The people and the organizations that entries name as actors, by id (one query each)."""
+    from asar.accounts.models import User
+    from asar.organizations.models import Organization
+
+    user_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    org_ids = {e.actor_org_id for e in entries if e.actor_org_id is not None}
+    org_ids |= {e.object_id for e in entries if e.object_type == "organization" and e.object_id is not None}
+    users = {}
+    orgs = {}
+    if user_ids:
+        users = {u.id: u for u in (await db.execute(select(User).where(User.id.in_(user_ids)))).scalars()}
+    if org_ids:
+        orgs = {o.id: o for o in (await db.execute(select(Organization).where(Organization.id.in_(org_ids))))
+                .scalars()}
+    return users, orgs

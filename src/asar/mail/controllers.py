@@ -1,9 +1,58 @@
-from litestar import get
+"""The outbox's admin page: every mail queued, sent or failing (in the embedded default, the only
+place to read what was "sent", since no SMTP server is configured)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, get
+from litestar.response import Template
+
+from asar.i18n import N_, gettext
+from asar.mail import service
+from asar.web.templating import page as render_page
+
+PER_PAGE = 50
+
+KIND_LABELS: dict[str, str] = {
+    "confirm": N_("E-mail confirmation"),
+    "reset": N_("Password reset"),
+    "invitation": N_("Invitation"),
+    "invite": N_("Invitation"),
+}
+
+
+def kind_label(code: str) -> str:
+    label = KIND_LABELS.get(code)
+    return gettext(label) if label else code
+
+
+def page_number(value: str | None) -> int:
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), 100_000)
 
 
 @get("/admin/mail", name="mail:outbox", include_in_schema=False)
-async def outbox() -> str:
-    return "mail"
+async def outbox(request: Request[Any, Any, Any], page: str | None = None) -> Template:
+    """Newest mail first, for the platform admin."""
+    number = page_number(page)
+    mails, total = await service.list_outbox(request.state.db, request.state.actor, limit=PER_PAGE,
+                                             offset=(number - 1) * PER_PAGE)
+    pages = max(1, -(-total // PER_PAGE))
+    base = request.app.route_reverse("mail:outbox")
+
+    def page_url(n: int) -> str:
+        return f"{base}?{urlencode({'page': n})}" if n > 1 else base
+
+    return render_page(
+        request, "mail/outbox.html", mails=mails, total=total, page=number, pages=pages,
+        prev_url=page_url(number - 1) if number > 1 else None,
+        next_url=page_url(number + 1) if number < pages else None, kind_label=kind_label,
+    )
 
 
 routes = [outbox]

@@ -1,0 +1,91 @@
+"""Background jobs through the real arq queue on Redis, and in-process without Redis."""
+
+from __future__ import annotations
+
+import pytest
+from arq import create_pool
+from arq.connections import RedisSettings
+from arq.worker import Worker
+from sqlalchemy import select
+
+from asar.db import commit
+from asar.jobs import JobQueue, enqueue_after_commit, registry
+from asar.mail.models import OutboxMail
+
+
+async def _mail(session) -> OutboxMail:
+    mail = OutboxMail(to_email="a@example.kz", subject="Hello", body_text="Body", kind="test")
+    session.add(mail)
+    await session.flush()
+    return mail
+
+
+async def test_arq_worker_delivers_outbox_mail_once(session, database, settings, redis_url) -> None:
+    pool = await create_pool(RedisSettings.from_dsn(redis_url))
+    try:
+        await pool.flushdb()
+        ctx = {"db": database, "settings": settings}
+        queue = JobQueue(ctx, pool)
+        session.info["jobs"] = queue
+        mail = await _mail(session)
+        enqueue_after_commit(session, "deliver_mail", mail_id=mail.id)
+        assert await pool.zcard("arq:queue") == 0  # nothing queued before the commit
+        await commit(session)
+        assert await pool.zcard("arq:queue") == 1
+        await queue.enqueue("deliver_mail", mail_id=mail.id)  # a duplicate delivery request
+
+        worker = Worker(functions=list(registry().values()), redis_pool=pool, burst=True, ctx=dict(ctx),
+                        poll_delay=0.01, handle_signals=False, max_jobs=1)
+        await worker.main()
+        assert worker.jobs_complete == 2 and worker.jobs_failed == 0
+        await session.refresh(mail)
+        assert mail.sent_at is not None and mail.attempts == 1  # idempotent: the second run sent nothing
+    finally:
+        await pool.aclose()
+
+
+async def test_rolled_back_transaction_queues_nothing(session, database, settings, redis_url) -> None:
+    pool = await create_pool(RedisSettings.from_dsn(redis_url))
+    try:
+        await pool.flushdb()
+        session.info["jobs"] = JobQueue({"db": database, "settings": settings}, pool)
+        mail = await _mail(session)
+        enqueue_after_commit(session, "deliver_mail", mail_id=mail.id)
+        await session.rollback()
+        session.info.pop("after_commit", None)
+        assert await pool.zcard("arq:queue") == 0
+    finally:
+        await pool.aclose()
+
+
+@pytest.mark.sqlite
+async def test_in_process_queue_without_redis(session, database, settings) -> None:
+    queue = JobQueue({"db": database, "settings": settings})
+    session.info["jobs"] = queue
+    mail = await _mail(session)
+    enqueue_after_commit(session, "deliver_mail", mail_id=mail.id)
+    await commit(session)
+    await queue.drain()
+    row = (await session.execute(select(OutboxMail).where(OutboxMail.id == mail.id))).scalar_one()
+    await session.refresh(row)
+    assert row.sent_at is not None
+
+
+async def test_healthz_reports_redis_when_configured(database, tmp_path, redis_url) -> None:
+    import httpx
+
+    from asar.app import create_app
+    from tests.conftest import Lifespan, make_settings
+
+    settings = make_settings("postgresql+asyncpg://unused", tmp_path)
+    settings.redis_url = redis_url
+    app = create_app(settings, database=database, inline_jobs=True)
+    life = Lifespan(app)
+    await life.start()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as c:
+            r = await c.get("/healthz")
+        assert r.status_code == 200
+        assert r.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    finally:
+        await life.stop()
