@@ -183,7 +183,7 @@ def _suites(item: pytest.Item) -> list[str]:
     backend = callspec.params.get("backend") if callspec else None
     if backend == "postgresql" or (backend is None and ("pg_url" in names or "postgres" in names)):
         suites.append("PostgreSQL")
-    if backend == "sqlite" or (backend is None and "sqlite_template" in names):
+    if backend == "sqlite" or (backend is None and ("sqlite_template" in names or item.get_closest_marker("sqlite"))):
         suites.append("SQLite")
     if "redis_url" in names:
         suites.append("Redis")

@@ -3,27 +3,50 @@
 from __future__ import annotations
 
 import itertools
+import re
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
-from asar.accounts.passwords import hash_password
-from asar.db import utcnow
-from asar.permissions import Actor
+from asar.mail.models import OutboxMail
+from asar.permissions import ANONYMOUS, Actor
 
 PASSWORD = "correct horse battery"
+BASE_URL = "http://testserver.local"
 _seq = itertools.count(1)
 
 
 async def make_user(db: AsyncSession, *, email: str | None = None, name: str = "Test Person",
                     confirmed: bool = True, admin: bool = False, language: str = "en") -> User:
-    """A person who could sign in with PASSWORD. (Replaced by accounts.service.register once it exists.)"""
+    """A person who can sign in with PASSWORD, registered (and confirmed by the mailed link) through
+    the accounts service."""
+    from asar.accounts import service
+
     n = next(_seq)
-    user = User(email=email or f"person{n}@example.kz", password_hash=hash_password(PASSWORD), name=name,
-                language=language, is_admin=admin, email_confirmed_at=utcnow() if confirmed else None)
-    db.add(user)
-    await db.commit()
+    signed_in = await service.register(
+        db, ANONYMOUS, {"email": email or f"person{n}@example.kz", "password": PASSWORD, "name": name,
+                        "language": language},
+        base_url=BASE_URL, session_days=14,
+    )
+    user = signed_in.user
+    if confirmed:
+        await service.confirm_email(db, await mailed_token(db, user.email, "confirm"))
+    if admin:
+        user.is_admin = True
+        await db.commit()
     return user
+
+
+async def mailed_token(db: AsyncSession, email: str, kind: str) -> str:
+    """The token in the newest mail of this kind (confirm, reset) sent to email."""
+    mail = (
+        await db.execute(select(OutboxMail).where(OutboxMail.to_email == email, OutboxMail.kind == kind)
+                         .order_by(OutboxMail.id.desc()).limit(1))
+    ).scalar_one()
+    match = re.search(r"https?://\S+/(?:confirm|password/reset)/(\S+)", mail.body_text)
+    assert match, mail.body_text
+    return match.group(1)
 
 
 def actor_for(user: User) -> Actor:

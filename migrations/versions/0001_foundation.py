@@ -136,6 +136,7 @@ def upgrade() -> None:
     sa.Column('verified_at', asar.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('verified_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('created_by_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('search_text', sa.Text(), nullable=False),
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('created_at', asar.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', asar.db.UTCDateTime(timezone=True), nullable=False),

@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar
-from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -24,7 +23,7 @@ from asar.logging import configure_logging
 from asar.settings import Settings
 from asar.web.context import context_middleware
 from asar.web.errors import exception_handlers
-from asar.web.security import security_headers_middleware
+from asar.web.security import allowed_hosts_middleware, security_headers_middleware
 from asar.web.templating import make_environment
 
 
@@ -77,13 +76,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     return Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan],
-        middleware=[security_headers_middleware, context_middleware],
+        middleware=[security_headers_middleware, allowed_hosts_middleware(settings.allowed_hosts),
+                    context_middleware],
         plugins=[HTMXPlugin()],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(secret=settings.secret_key or "", cookie_name="asar_csrf",
                                header_name="x-csrftoken", cookie_httponly=False,
                                exclude=["/api/", "/healthz"]),
-        allowed_hosts=AllowedHostsConfig(allowed_hosts=settings.allowed_hosts),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="ASAR API", version="1", path="/schema",
                                      render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])]),

@@ -69,7 +69,7 @@ def db_upgrade(revision: str) -> None:
 @db.command("downgrade")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
-    """Downgrade the database to REVISION (e.g. -1 or base)."""
+    """Downgrade the database to REVISION: -1 for one step back, base for an empty database."""
     from asar import migrate as migrations
 
     migrations.downgrade(Settings().database_url, revision)

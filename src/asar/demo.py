@@ -1,13 +1,338 @@
-"""Demo data for the embedded default (`asar demo`); safe to run again."""
+"""Demo data for the embedded default (`asar demo`); safe to run again.
+
+Organizations are found again by BIN and people by e-mail, so a second run adds nothing. The 20
+regions and the areas of activity come from the first migration; this fills in who lives there:
+three verified government bodies (a ministry, the Almaty city akimat and a rural district akimat),
+two companies, five NGOs in cities and villages (one still waiting for verification), and people
+in every role, all confirmed and signing in with DEMO_PASSWORD.
+
+It writes through the ORM directly (not the service verbs) because it creates what the verbs
+refuse to: already-verified bodies, an admin, confirmed addresses. Verifications and memberships
+are still written to the audit log, as the verbs would.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.models import User
+from asar.accounts.passwords import hash_password
+from asar.audit.models import AuditEntry
+from asar.audit.service import record
+from asar.db import Database, utcnow
+from asar.organizations.bin import check_digit
+from asar.organizations.models import Membership, Organization
+from asar.permissions import Actor
+from asar.reference.models import Area, Region
 from asar.settings import Settings
 
 DEMO_PASSWORD = "asar-demo-2026"
+
+
+def make_bin(first11: str) -> str:
+    """A valid BIN from 11 leading digits (YYMM, 4 = resident legal entity, 0 = head office, serial);
+    when those 11 have no check digit the serial is moved on until they do."""
+    while (digit := check_digit(first11)) is None:
+        first11 = f"{int(first11) + 1:011d}"
+    return first11 + str(digit)
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    key: str
+    sector: str
+    bin_prefix: str
+    name_kk: str
+    name_ru: str
+    name_en: str
+    legal_form: str
+    regions: tuple[str, ...]  # ISO 3166-2 codes
+    settlement: str
+    areas: tuple[str, ...]
+    description: str
+    address: str
+    phone: str
+    verified_by: str | None  # the demo person who verified it (None: waiting for verification)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    name: str
+    language: str
+    region: str | None
+    about: str  # shown on the sign-in page (English, like every message id)
+    memberships: tuple[tuple[str, str], ...] = ()  # (organization key, role); the first is acted for
+    admin: bool = False
+
+
+ORGANIZATIONS: tuple[DemoOrg, ...] = (
+    DemoOrg(
+        "ministry", "government", "99074000018",
+        "ҚР Мәдениет және ақпарат министрлігі", "Министерство культуры и информации РК",
+        "Ministry of Culture and Information of the Republic of Kazakhstan", "state_body",
+        ("KZ-71",), "both", ("culture", "civil_society", "youth", "interethnic"),
+        "Государственная политика в сферах культуры, информации, молодёжи и взаимодействия с "
+        "гражданским обществом; оператор государственного социального заказа и грантов для НПО.\n\n"
+        "Мәдениет, ақпарат, жастар саясаты және азаматтық қоғаммен өзара іс-қимыл саласындағы "
+        "мемлекеттік саясат.",
+        "Астана, Мәңгілік Ел даңғылы, 8, «Министрліктер үйі»", "+7 7172 00 00 01", "admin",
+    ),
+    DemoOrg(
+        "akimat_almaty", "government", "99024000052",
+        "Алматы қаласының әкімдігі", "Акимат города Алматы", "Akimat of Almaty City", "state_body",
+        ("KZ-75",), "urban", ("social_protection", "housing", "civil_society", "environment"),
+        "Местный исполнительный орган города Алматы: городские социальные программы, "
+        "благоустройство, общественные слушания по вопросам города.\n\n"
+        "Алматы қаласының жергілікті атқарушы органы.",
+        "Алматы, Республика алаңы, 4", "+7 727 000 00 02", "admin",
+    ),
+    DemoOrg(
+        "akimat_abai_district", "government", "01114000073",
+        "Абай облысы Абай ауданының әкімдігі", "Акимат Абайского района области Абай",
+        "Akimat of Abai District, Abai Region", "state_institution",
+        ("KZ-10",), "rural", ("rural", "social_protection", "elderly", "sport"),
+        "Районный акимат с центром в селе Караул: сельские округа, поддержка ветеранов, "
+        "сельский спорт и развитие сёл.\n\n"
+        "Орталығы Қарауыл ауылы болатын аудан әкімдігі: ауылдық округтер, ардагерлерді қолдау, ауыл спорты.",
+        "Абай облысы, Абай ауданы, Қарауыл ауылы, Абай көшесі, 1", "+7 72252 0 00 03", "admin",
+    ),
+    DemoOrg(
+        "dala_tech", "business", "15064000094",
+        "«Дала Технолоджис» ЖШС", "ТОО «Дала Технолоджис»", "Dala Technologies LLP", "llp",
+        ("KZ-75",), "urban", ("education", "youth", "social_enterprise"),
+        "IT-компания из Алматы. Программа корпоративной социальной ответственности: "
+        "бесплатные курсы программирования для подростков и поддержка социальных предпринимателей.\n\n"
+        "Алматылық IT-компания: жасөспірімдерге тегін бағдарламалау курстары.",
+        "Алматы, Әл-Фараби даңғылы, 17", "+7 727 000 00 04", "official.almaty@demo.asar.kz",
+    ),
+    DemoOrg(
+        "saryarka_metal", "business", "05034000115",
+        "«Сарыарқа Металл» АҚ", "АО «Сарыарка Металл»", "Saryarka Metal JSC", "jsc",
+        ("KZ-35",), "both", ("environment", "health", "sport"),
+        "Металлургическое предприятие Карагандинской области. Спонсирует экологические и "
+        "спортивные проекты в Караганде, Темиртау и окрестных посёлках.\n\n"
+        "Қарағанды облысының металлургиялық кәсіпорны: экология және спорт жобаларының демеушісі.",
+        "Қарағанды, Бұқар жырау даңғылы, 30", "+7 7212 00 00 05", "official.culture@demo.asar.kz",
+    ),
+    DemoOrg(
+        "zhasyl_almaty", "ngo", "10044000136",
+        "«Жасыл Алматы» қоғамдық бірлестігі", "Общественное объединение «Жасыл Алматы»",
+        "Zhasyl Almaty Public Association", "public_association",
+        ("KZ-75",), "urban", ("environment", "civil_society"),
+        "Городские посадки деревьев, раздельный сбор отходов во дворах, экологические уроки в школах.\n\n"
+        "Қала ағаштарын отырғызу, аулаларда қалдықтарды бөлек жинау, мектептерде экология сабақтары.",
+        "Алматы, Абай даңғылы, 52", "+7 727 000 00 06", "official.almaty@demo.asar.kz",
+    ),
+    DemoOrg(
+        "umit", "ngo", "12094000157",
+        "«Үміт» қоғамдық қоры", "Общественный фонд «Умит»", "Umit Public Foundation", "public_foundation",
+        ("KZ-79", "KZ-61"), "both", ("children_family", "disability", "education"),
+        "Помощь семьям, воспитывающим детей с инвалидностью, в Шымкенте и сёлах Туркестанской "
+        "области: инклюзивные занятия, консультации родителей.\n\n"
+        "Мүгедектігі бар балаларды тәрбиелеп отырған отбасыларға көмек.",
+        "Шымкент, Тәуке хан даңғылы, 5", "+7 7252 00 00 07", "official.culture@demo.asar.kz",
+    ),
+    DemoOrg(
+        "auyl_zhastary", "ngo", "18034000178",
+        "«Ауыл жастары» қоғамдық бірлестігі", "Общественное объединение «Молодёжь села»",
+        "Rural Youth Public Association", "public_association",
+        ("KZ-10",), "rural", ("youth", "rural", "sport"),
+        "Молодёжные инициативы в сёлах Абайского района: спортивные секции, волонтёрство, "
+        "профориентация.\n\n"
+        "Абай ауданы ауылдарындағы жастар бастамалары: спорт үйірмелері, еріктілік, кәсіби бағдар.",
+        "Абай облысы, Абай ауданы, Қарауыл ауылы, Құнанбай көшесі, 12", "+7 72252 0 00 08",
+        "official.abai@demo.asar.kz",
+    ),
+    DemoOrg(
+        "kamkor", "ngo", "08114000199",
+        "«Қамқор» қоғамдық қоры", "Общественный фонд «Камкор»", "Kamkor Public Foundation",
+        "public_foundation", ("KZ-35",), "both", ("elderly", "social_protection", "health"),
+        "Уход на дому за одинокими пожилыми людьми в Караганде и посёлках области, "
+        "горячие обеды, помощь ветеранам.\n\n"
+        "Қарағандыдағы және облыс кенттеріндегі жалғыз басты қарттарға үйде күтім.",
+        "Қарағанды, Ерубаев көшесі, 41", "+7 7212 00 00 09", "official.culture@demo.asar.kz",
+    ),
+    DemoOrg(
+        "adilet", "ngo", "21054000210",
+        "«Әділет» құқықтық көмек орталығы", "Центр правовой помощи «Адилет»",
+        "Adilet Legal Aid Centre", "private_institution",
+        ("KZ-61",), "rural", ("human_rights", "consumer", "rural"),
+        "Бесплатные юридические консультации для жителей сёл Туркестанской области: земля, "
+        "пенсии, права потребителей. Ожидает верификации.\n\n"
+        "Түркістан облысы ауылдарының тұрғындарына тегін заң кеңестері.",
+        "Түркістан облысы, Сайрам ауданы, Ақсу ауылы", "+7 72531 0 00 10", None,
+    ),
+)
+
+PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson("admin@demo.asar.kz", "Асель Нұрланқызы", "ru", "KZ-71",
+               "Platform administrator: verifies government bodies, reads the audit log and sent mail",
+               admin=True),
+    DemoPerson("official.culture@demo.asar.kz", "Ерлан Сейітқали", "kk", "KZ-71",
+               "Official of the Ministry of Culture and Information (verifies NGOs and companies)",
+               (("ministry", "admin"),)),
+    DemoPerson("official.almaty@demo.asar.kz", "Марина Ким", "ru", "KZ-75",
+               "Official of the Almaty city akimat", (("akimat_almaty", "admin"),)),
+    DemoPerson("official.abai@demo.asar.kz", "Бауыржан Тоқтаров", "kk", "KZ-10",
+               "Official of the Abai district akimat (a rural district)", (("akimat_abai_district", "admin"),)),
+    DemoPerson("business.admin@demo.asar.kz", "Timur Abenov", "en", "KZ-75",
+               "Administrator of Dala Technologies LLP (a company in Almaty)", (("dala_tech", "admin"),)),
+    DemoPerson("business.member@demo.asar.kz", "Алия Жұмабаева", "ru", "KZ-75",
+               "Member of Dala Technologies LLP", (("dala_tech", "member"),)),
+    DemoPerson("saryarka.admin@demo.asar.kz", "Сергей Литвинов", "ru", "KZ-35",
+               "Administrator of Saryarka Metal JSC (a company in Karaganda)", (("saryarka_metal", "admin"),)),
+    DemoPerson("ngo.zhasyl@demo.asar.kz", "Дина Әбдірахманова", "kk", "KZ-75",
+               "Administrator of the NGO Zhasyl Almaty (Almaty, environment)", (("zhasyl_almaty", "admin"),)),
+    DemoPerson("ngo.umit@demo.asar.kz", "Гүлнар Бекова", "ru", "KZ-79",
+               "Administrator of the Umit foundation (Shymkent, children with disabilities)", (("umit", "admin"),)),
+    DemoPerson("ngo.auyl@demo.asar.kz", "Нұрсұлтан Оспанов", "kk", "KZ-10",
+               "Administrator of the NGO Rural Youth (villages of Abai district)", (("auyl_zhastary", "admin"),)),
+    DemoPerson("ngo.kamkor@demo.asar.kz", "Ольга Пак", "ru", "KZ-35",
+               "Administrator of the Kamkor foundation (Karaganda, elderly care)", (("kamkor", "admin"),)),
+    DemoPerson("ngo.adilet@demo.asar.kz", "Айбек Сапаров", "kk", "KZ-61",
+               "Administrator of the Adilet legal aid centre (not verified yet)", (("adilet", "admin"),)),
+    DemoPerson("volunteer@demo.asar.kz", "Мадина Серікова", "kk", "KZ-75",
+               "Member of Zhasyl Almaty and of Umit (acts for Zhasyl Almaty)",
+               (("zhasyl_almaty", "member"), ("umit", "member"))),
+    DemoPerson("member.auyl@demo.asar.kz", "Данияр Қасымов", "kk", "KZ-10",
+               "Member of the NGO Rural Youth", (("auyl_zhastary", "member"),)),
+    DemoPerson("citizen@demo.asar.kz", "Айгүл Тұрсынова", "kk", "KZ-75", "Citizen of Almaty"),
+    DemoPerson("citizen.semey@demo.asar.kz", "Pavel Ivanov", "en", "KZ-10", "Citizen of Semey (Abai region)"),
+)
+
 # (e-mail, who they are) — shown on the sign-in page only in the embedded default.
-DEMO_PEOPLE: list[tuple[str, str]] = []
+DEMO_PEOPLE: list[tuple[str, str]] = [(p.email, p.about) for p in PEOPLE]
+
+
+@dataclass
+class Created:
+    organizations: int = 0
+    people: int = 0
+    memberships: int = 0
+    keys: dict[str, int] = field(default_factory=dict)
+
+
+async def _load(db: AsyncSession) -> Created:
+    created = Created()
+    regions = {r.iso_code: r for r in (await db.execute(select(Region))).scalars()}
+    areas = {a.code: a for a in (await db.execute(select(Area))).scalars()}
+    if len(regions) < 20:
+        raise RuntimeError("the regions are missing: run `asar db upgrade` first")
+    now = utcnow()
+
+    users: dict[str, User] = {
+        u.email: u
+        for u in (await db.execute(select(User).where(User.email.in_([p.email for p in PEOPLE])))).scalars()
+    }
+    password_hash: str | None = None
+    created_now: set[str] = set()
+    for p in PEOPLE:
+        if p.email in users:
+            continue
+        password_hash = password_hash or hash_password(DEMO_PASSWORD)  # one hash: the password is public
+        user = User(email=p.email, name=p.name, language=p.language, password_hash=password_hash,
+                    region_id=regions[p.region].id if p.region else None, email_confirmed_at=now,
+                    is_admin=p.admin)
+        db.add(user)
+        users[p.email] = user
+        created_now.add(p.email)
+        created.people += 1
+    await db.flush()
+    admin = users[PEOPLE[0].email]
+
+    bins = {o.key: make_bin(o.bin_prefix) for o in ORGANIZATIONS}
+    orgs: dict[str, Organization] = {
+        o.bin: o for o in (await db.execute(select(Organization).where(Organization.bin.in_(bins.values()))))
+        .scalars()
+    }
+    by_key: dict[str, Organization] = {}
+    new_orgs: list[DemoOrg] = []
+    for spec in ORGANIZATIONS:
+        org = orgs.get(bins[spec.key])
+        if org is None:
+            founder = next((users[p.email] for p in PEOPLE
+                            if p.memberships and p.memberships[0] == (spec.key, "admin")), admin)
+            org = Organization(
+                sector=spec.sector, name_kk=spec.name_kk, name_ru=spec.name_ru, name_en=spec.name_en,
+                bin=bins[spec.key], legal_form=spec.legal_form, settlement=spec.settlement,
+                description=spec.description, email=f"{spec.key.replace('_', '-')}@demo.asar.kz",
+                phone=spec.phone, address=spec.address, created_by_id=founder.id,
+                regions=[regions[c] for c in spec.regions], areas=[areas[c] for c in spec.areas if c in areas],
+            )
+            db.add(org)
+            new_orgs.append(spec)
+            created.organizations += 1
+        by_key[spec.key] = org
+    await db.flush()
+
+    existing = {
+        (m.organization_id, m.user_id): m
+        for m in (await db.execute(select(Membership).where(Membership.user_id.in_([u.id for u in users.values()]))))
+        .scalars()
+    }
+    added: list[Membership] = []
+    for p in PEOPLE:
+        user = users[p.email]
+        for key, role in p.memberships:
+            org = by_key[key]
+            if (org.id, user.id) in existing:
+                continue
+            m = Membership(organization_id=org.id, user_id=user.id, role=role, organization=org)
+            db.add(m)
+            existing[(org.id, user.id)] = m
+            added.append(m)
+        if p.memberships and p.email in created_now:
+            user.acting_org_id = by_key[p.memberships[0][0]].id
+    await db.flush()
+    for m in added:
+        record(db, Actor(user=admin), "membership.added", "organization", m.organization_id, user_id=m.user_id,
+               role=m.role, source="demo")
+    created.memberships = len(added)
+
+    # Government bodies first: their officials verify the others.
+    for spec in sorted(new_orgs, key=lambda s: s.sector != "government"):
+        if spec.verified_by is None:
+            continue
+        org = by_key[spec.key]
+        verifier = admin if spec.verified_by == "admin" else users[spec.verified_by]
+        acting = next((m for (oid, uid), m in existing.items() if uid == verifier.id
+                       and oid == verifier.acting_org_id), None)
+        org.verified_at = utcnow()
+        org.verified_by_id = verifier.id
+        record(db, Actor(user=verifier, membership=acting), "organization.verified", "organization", org.id,
+               source="demo")
+    await db.commit()
+    created.keys = {k: o.id for k, o in by_key.items()}
+    return created
+
+
+async def counts(db: AsyncSession) -> dict[str, int]:
+    """How many rows the tables the demo fills hold (the tests compare two runs)."""
+    out = {}
+    for name, model in (("organizations", Organization), ("people", User), ("memberships", Membership),
+                        ("audit entries", AuditEntry), ("regions", Region), ("areas", Area)):
+        out[name] = (await db.execute(select(func.count()).select_from(model))).scalar_one()
+    return out
 
 
 async def load_demo(settings: Settings) -> str:
-    raise NotImplementedError("filled in by the demo data work")
+    """Fill settings' database with the demo data (adding only what is missing); a summary line."""
+    database = Database.from_url(settings.database_url)
+    try:
+        async with database.sessionmaker() as db:
+            created = await _load(db)
+            total = await counts(db)
+    finally:
+        await database.close()
+    verified = sum(1 for o in ORGANIZATIONS if o.verified_by)
+    return (
+        f"Demo data: {len(ORGANIZATIONS)} organizations ({verified} verified), {len(PEOPLE)} people; "
+        f"added now: {created.organizations} organizations, {created.people} people, "
+        f"{created.memberships} memberships. Database totals: "
+        + ", ".join(f"{v} {k}" for k, v in total.items())
+        + f".\nSign in as any demo person (e.g. {PEOPLE[0].email}) with the password {DEMO_PASSWORD}."
+    )

@@ -15,6 +15,7 @@ from asar.i18n import gettext as _
 
 if TYPE_CHECKING:
     from asar.accounts.models import User
+    from asar.hearings.models import Hearing
     from asar.organizations.models import Membership, Organization
 
 
@@ -89,16 +90,29 @@ def require_manage_organization(actor: Actor, org: Organization) -> None:
         raise PermissionDenied(_("Only an administrator of this organization may do this."))
 
 
+def may_see_members(actor: Actor, org: Organization) -> bool:
+    """The member list is for the organization's own members (and the platform admin)."""
+    return actor.is_admin or actor.role_in(org.id) is not None
+
+
 def may_verify(actor: Actor, org: Organization) -> bool:
     """The platform admin verifies government bodies; an official of a verified government body,
     or the admin, verifies NGOs and businesses — never an organization they belong to."""
-    if org.verified:
-        return False
+    return not org.verified and is_verifier_for(actor, org)
+
+
+def is_verifier_for(actor: Actor, org: Organization) -> bool:
+    """The verification rule alone, whatever the organization's current state."""
     if actor.is_admin:
         return True
     if org.sector == "government":
         return False
     return actor.is_official and actor.role_in(org.id) is None
+
+
+def may_see_verification_queue(actor: Actor) -> bool:
+    """People who verify some organizations: the platform admin and officials."""
+    return actor.is_admin or actor.is_official
 
 
 def require_verify(actor: Actor, org: Organization) -> None:
@@ -122,3 +136,57 @@ def require_verified_organization(actor: Actor) -> Organization:
             _("Your organization is not verified yet: you can prepare drafts but not publish.")
         )
     return org
+
+
+# ---------------------------------------------------------------- hearings
+# Who runs, moderates and joins a public hearing. The messages are plain constants translated when
+# raised: they belong to the hearings catalog (marked with N_ in asar/hearings/choices.py).
+
+HEARING_MESSAGES = {
+    "create": "Only an official of a verified government body may create hearings.",
+    "chair": "Only an official of the organizing government body may do this.",
+    "moderate": "Only the moderators of this hearing may do this.",
+    "see": "This hearing does not exist or is not published yet.",
+}
+
+
+def may_create_hearing(actor: Actor) -> bool:
+    """Officials (people acting for a verified government body) create hearings."""
+    return actor.is_official
+
+
+def require_create_hearing(actor: Actor) -> Organization:
+    require_user(actor)
+    if not may_create_hearing(actor) or actor.organization is None:
+        raise PermissionDenied(_(HEARING_MESSAGES["create"]))
+    return actor.organization
+
+
+def may_chair_hearing(actor: Actor, hearing: Hearing) -> bool:
+    """Edit, schedule, open, close, run the agenda and polls, answer: officials of the organizer."""
+    org = actor.organization
+    return bool(org and org.id == hearing.organizer_id and org.verified)
+
+
+def require_chair_hearing(actor: Actor, hearing: Hearing) -> None:
+    require_user(actor)
+    if not may_chair_hearing(actor, hearing):
+        raise PermissionDenied(_(HEARING_MESSAGES["chair"]))
+
+
+def may_moderate_hearing(actor: Actor, hearing: Hearing) -> bool:
+    """Approve, reject, hide, mute, ban: the organizer's officials and the co-moderators."""
+    if may_chair_hearing(actor, hearing):
+        return True
+    return actor.user is not None and actor.user.id in hearing.co_moderator_user_ids
+
+
+def require_moderate_hearing(actor: Actor, hearing: Hearing) -> None:
+    require_user(actor)
+    if not may_moderate_hearing(actor, hearing):
+        raise PermissionDenied(_(HEARING_MESSAGES["moderate"]))
+
+
+def may_see_hearing(actor: Actor, hearing: Hearing) -> bool:
+    """Drafts only for the organizer's officials; scheduled, live and closed hearings for everybody."""
+    return hearing.status != "draft" or may_chair_hearing(actor, hearing)

@@ -67,3 +67,30 @@ async def test_healthz_reports_database(client) -> None:
     assert r.status_code == 200
     assert r.json()["database"] == "ok"
     assert r.json()["redis"] == "not configured"
+
+
+async def test_forms_carry_a_real_csrf_field_that_works(client) -> None:
+    """As a browser does: post the token found in the page's form, not the cookie."""
+    import re
+
+    r = await client.get("/", headers={"accept-language": "en"})
+    match = re.search(r'<input type="hidden" name="_csrf_token" value="([^"]+)"', r.text)
+    assert match, "the CSRF field is rendered as HTML, not escaped text"
+    assert "&lt;input" not in r.text
+    r = await client.post("/language", data={"lang": "ru", "next": "/", "_csrf_token": match.group(1)})
+    assert r.status_code == 303
+    assert '<html lang="ru">' in (await client.get("/")).text
+
+
+async def test_api_ignores_the_session_cookie(client, session) -> None:
+    """The API is exempt from CSRF, so only a Bearer token authenticates there."""
+    from asar.accounts.sessions import COOKIE, open_session
+    from tests.factories import make_user
+
+    user = await make_user(session)
+    token = await open_session(session, user, 1)
+    await session.commit()
+    client.cookies.set(COOKIE, token)
+    assert (await client.get("/profile")).status_code == 200  # the cookie is a valid session
+    r = await client.get("/api/v1/me")
+    assert r.status_code == 401

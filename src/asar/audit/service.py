@@ -43,11 +43,13 @@ async def list_actions(db: AsyncSession, actor: Actor) -> list[str]:
 
 
 async def named_in(db: AsyncSession, entries: list[AuditEntry]) -> tuple[dict[int, Any], dict[int, Any]]:
-    """The people and the organizations that entries name as actors, by id (one query each)."""
+    """The people and the organizations that entries name (actor, object, details), by id."""
     from asar.accounts.models import User
     from asar.organizations.models import Organization
 
     user_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    user_ids |= {e.details["user_id"] for e in entries if isinstance((e.details or {}).get("user_id"), int)}
+    user_ids |= {e.object_id for e in entries if e.object_type == "user" and e.object_id is not None}
     org_ids = {e.actor_org_id for e in entries if e.actor_org_id is not None}
     org_ids |= {e.object_id for e in entries if e.object_type == "organization" and e.object_id is not None}
     users = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asar.db import Base, BigId, IdMixin, TimestampMixin, utcnow
@@ -48,6 +48,9 @@ class Organization(IdMixin, TimestampMixin, Base):
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The names case-folded in Python: SQLite's lower() and PostgreSQL's under the C locale fold
+    # only ASCII, so searching Cyrillic names needs a column folded once, here.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     regions: Mapped[list[Region]] = relationship(secondary=organization_regions, lazy="selectin")
     areas: Mapped[list[Area]] = relationship(secondary=organization_areas, lazy="selectin")
@@ -62,6 +65,16 @@ class Organization(IdMixin, TimestampMixin, Base):
         if lang == "en":
             return self.name_en or self.name_ru
         return getattr(self, f"name_{lang}") or self.name_ru
+
+
+def search_text_for(org: Organization) -> str:
+    return "\n".join(n for n in (org.name_kk, org.name_ru, org.name_en) if n).casefold()
+
+
+@event.listens_for(Organization, "before_insert")
+@event.listens_for(Organization, "before_update")
+def _fold_names(_mapper: object, _conn: object, org: Organization) -> None:
+    org.search_text = search_text_for(org)
 
 
 class Membership(IdMixin, Base):

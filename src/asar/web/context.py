@@ -22,10 +22,11 @@ LANG_COOKIE = "asar_lang"
 
 
 async def resolve_actor(db: AsyncSession, conn: ASGIConnection[Any, Any, Any, Any]) -> Actor:
-    auth = conn.headers.get("authorization", "")
-    user = None
-    if auth[:7].lower() == "bearer ":
-        user = await user_for_bearer(db, auth[7:].strip())
+    # The JSON API authenticates by Bearer token only (it is exempt from CSRF, so a cookie must not
+    # count there); pages by the session cookie only.
+    if conn.url.path.startswith("/api/"):
+        auth = conn.headers.get("authorization", "")
+        user = await user_for_bearer(db, auth[7:].strip()) if auth[:7].lower() == "bearer " else None
     else:
         user = await user_for_session(db, conn.cookies.get(COOKIE))
     if user is None:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import structlog
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
 
 from asar.errors import NotAuthenticated, ServiceError
 from asar.i18n import gettext as _
@@ -58,7 +58,9 @@ def error_response(request: Request[Any, Any, Any], status: int, code: str, mess
     from asar.permissions import ANONYMOUS
 
     state = request.scope.get("state", {})
-    return Template(
+    from asar.web.templating import Page
+
+    return Page(
         template_name="web/error.html",
         status_code=status,
         headers=headers,

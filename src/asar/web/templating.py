@@ -28,6 +28,24 @@ from asar.i18n import (
 from asar.web import flash as flash_store
 
 TEMPLATE_DIR = ROOT_DIR / "templates"
+
+
+class _SafeCsrf:
+    """Litestar hands `csrf_input` to templates as a plain string, which autoescape would print as
+    text; mark it as the HTML it is."""
+
+    def create_template_context(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
+        context = super().create_template_context(request)  # type: ignore[misc]
+        context["csrf_input"] = Markup(context["csrf_input"])
+        return context
+
+
+class Page(_SafeCsrf, Template):
+    pass
+
+
+class HTMXPage(_SafeCsrf, HTMXTemplate):
+    pass
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
@@ -62,7 +80,7 @@ def page(request: Request[Any, Any, Any], template: str, status_code: int = 200,
     context.setdefault("flashes", flash_store.incoming(request) + request.state.get("flash_now", []))
     context.setdefault("htmx", bool(getattr(request, "htmx", False)))
     context.setdefault("request_path", request.url.path)
-    cls = HTMXTemplate if context["htmx"] else Template
+    cls = HTMXPage if context["htmx"] else Page
     response = cls(template_name=template, context=context, status_code=status_code)
     if request.cookies.get(flash_store.FLASH_COOKIE):
         response.cookies.append(flash_store.clear_cookie())

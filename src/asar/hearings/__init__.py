@@ -1,0 +1,1 @@
+"""Live public hearings: scheduling, registration, the live room (discussion, Q&A, polls), moderation."""

@@ -1,0 +1,346 @@
+"""Hearings: creating, editing and scheduling them, co-moderators, registration, opening, the agenda,
+closing. The live verbs (discussion, Q&A, moderation) are in room.py, polls in polls.py.
+
+Every verb: permission first, input checked, one transaction, its event appended in the same
+transaction (events.append_event), then one commit.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.models import User
+from asar.audit import service as audit
+from asar.db import commit, utcnow
+from asar.errors import Conflict, NotFound, PermissionDenied, invalid
+from asar.hearings import events
+from asar.hearings.errors import Banned, Muted, NotLive, NotRegistered
+from asar.hearings.forms import HearingInput, parse_email
+from asar.hearings.models import AgendaItem, CoModerator, Hearing, HearingInvitee, Registration, Sanction
+from asar.i18n import gettext as _
+from asar.organizations.models import Membership, Organization
+from asar.permissions import (
+    HEARING_MESSAGES,
+    Actor,
+    may_chair_hearing,
+    may_see_hearing,
+    require_chair_hearing,
+    require_confirmed,
+    require_create_hearing,
+    require_user,
+)
+from asar.reference.models import Region
+
+PUBLIC_STATUSES = ("scheduled", "live", "closed")
+
+
+def participant_sector(actor: Actor) -> tuple[str, int | None]:
+    """The sector a person takes part in: their organization's if it is verified, else citizen."""
+    org = actor.organization
+    if org is not None and org.verified:
+        return org.sector, org.id
+    return "citizen", None
+
+
+# ---------------------------------------------------------------- reading
+async def get_hearing(db: AsyncSession, hearing_id: int, *, lock: bool = False) -> Hearing:
+    """The hearing (fresh from the database); lock: hold its row until commit (serializes writers)."""
+    q = select(Hearing).where(Hearing.id == hearing_id).execution_options(populate_existing=True)
+    if lock:
+        q = q.with_for_update()
+    hearing = (await db.execute(q)).scalar_one_or_none()
+    if hearing is None:
+        raise NotFound(_(HEARING_MESSAGES["see"]))
+    return hearing
+
+
+async def visible_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
+    hearing = await get_hearing(db, hearing_id)
+    if not may_see_hearing(actor, hearing):
+        raise NotFound(_(HEARING_MESSAGES["see"]))
+    return hearing
+
+
+async def list_hearings(db: AsyncSession, actor: Actor, *, status: str | None = None, limit: int = 50,
+                        offset: int = 0) -> tuple[list[Hearing], int]:
+    """Published hearings (and the drafts of the actor's own government body), soonest first."""
+    visible = Hearing.status.in_(PUBLIC_STATUSES)
+    if actor.organization is not None and actor.is_official:
+        visible = or_(visible, Hearing.organizer_id == actor.organization.id)
+    q = select(Hearing).where(visible)
+    if status:
+        q = q.where(Hearing.status == status)
+    total = (await db.execute(select(func.count()).select_from(q.subquery()))).scalar_one()
+    order = [Hearing.status == "closed", Hearing.starts_at]
+    rows = (await db.execute(q.order_by(*order).limit(limit).offset(offset))).scalars().all()
+    return list(rows), total
+
+
+async def organizations_by_id(db: AsyncSession, ids: set[int | None]) -> dict[int, Organization]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = (await db.execute(select(Organization).where(Organization.id.in_(wanted)))).scalars()
+    return {o.id: o for o in rows}
+
+
+async def registration_for(db: AsyncSession, hearing_id: int, user_id: int | None) -> Registration | None:
+    if user_id is None:
+        return None
+    return (await db.execute(
+        select(Registration).where(Registration.hearing_id == hearing_id, Registration.user_id == user_id)
+    )).scalar_one_or_none()
+
+
+async def active_sanctions(db: AsyncSession, hearing_id: int, user_id: int | None) -> set[str]:
+    """"mute" and/or "ban" when the person is under them in this hearing."""
+    if user_id is None:
+        return set()
+    rows = await db.execute(select(Sanction.kind).where(
+        Sanction.hearing_id == hearing_id, Sanction.user_id == user_id, Sanction.lifted_at.is_(None)))
+    return set(rows.scalars())
+
+
+async def registration_counts(db: AsyncSession, hearing_id: int) -> dict[str, int]:
+    rows = await db.execute(select(Registration.sector, func.count(Registration.id))
+                            .where(Registration.hearing_id == hearing_id).group_by(Registration.sector))
+    counts = dict.fromkeys(("government", "business", "ngo", "citizen"), 0)
+    counts.update({sector: n for sector, n in rows.all()})
+    return counts
+
+
+# ---------------------------------------------------------------- creating and editing
+async def _check_region(db: AsyncSession, region_id: int | None) -> None:
+    if region_id is not None and await db.get(Region, region_id) is None:
+        raise invalid({"region_id": _("Choose a region from the list.")})
+
+
+def _check_start(data: HearingInput) -> None:
+    assert data.starts_at is not None
+    if data.starts_at < utcnow() - timedelta(minutes=5):
+        raise invalid({"starts_at": _("The start is in the past: choose a later time.")})
+
+
+def _fill(hearing: Hearing, data: HearingInput) -> None:
+    assert data.starts_at is not None
+    hearing.title = data.title
+    hearing.topic = data.topic
+    hearing.description = data.description
+    hearing.region_id = data.region_id
+    hearing.starts_at = data.starts_at
+    hearing.duration_minutes = data.duration_minutes
+    hearing.format = data.format
+    hearing.venue = data.venue if data.format == "hybrid" else ""
+    hearing.languages = ",".join(data.languages)
+    hearing.participation = data.participation
+    hearing.moderation_mode = data.moderation_mode
+    hearing.results_visibility = data.results_visibility
+    at = data.starts_at
+    items = []
+    for position, item in enumerate(data.agenda, start=1):
+        items.append(AgendaItem(position=position, title=item.title, starts_at=at, minutes=item.minutes))
+        at = at + timedelta(minutes=item.minutes)
+    hearing.agenda = items
+    hearing.invitees = [HearingInvitee(email=e) for e in data.invitees]
+
+
+async def create_hearing(db: AsyncSession, actor: Actor, data: HearingInput) -> Hearing:
+    """A draft hearing organized by the official's government body."""
+    org = require_create_hearing(actor)
+    require_confirmed(actor)
+    await _check_region(db, data.region_id)
+    _check_start(data)
+    assert actor.user is not None
+    hearing = Hearing(organizer_id=org.id, created_by_id=actor.user.id, status="draft", last_seq=0)
+    hearing.agenda = []
+    hearing.co_moderators = []
+    hearing.invitees = []
+    _fill(hearing, data)
+    db.add(hearing)
+    await db.flush()
+    await commit(db)
+    return hearing
+
+
+async def update_hearing(db: AsyncSession, actor: Actor, hearing_id: int, data: HearingInput) -> Hearing:
+    """Change a draft or scheduled hearing (agenda and invitations are replaced)."""
+    hearing = await get_hearing(db, hearing_id, lock=True)
+    require_chair_hearing(actor, hearing)
+    if hearing.status not in ("draft", "scheduled"):
+        raise Conflict(_("A hearing that has started can no longer be edited."))
+    await _check_region(db, data.region_id)
+    if data.starts_at != hearing.starts_at:
+        _check_start(data)
+    # Agenda rows are replaced: flush the removals first so that positions stay unique.
+    hearing.agenda = []
+    hearing.invitees = []
+    await db.flush()
+    _fill(hearing, data)
+    await commit(db)
+    return hearing
+
+
+async def schedule(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
+    """Publish a draft: it becomes visible and people may register."""
+    hearing = await get_hearing(db, hearing_id, lock=True)
+    require_chair_hearing(actor, hearing)
+    if hearing.status != "draft":
+        raise Conflict(_("Only a draft can be scheduled."))
+    hearing.status = "scheduled"
+    await commit(db)
+    return hearing
+
+
+async def add_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, email: str) -> CoModerator:
+    """A member of a verified business or NGO becomes co-moderator (tripartite moderation)."""
+    hearing = await get_hearing(db, hearing_id, lock=True)
+    require_chair_hearing(actor, hearing)
+    if hearing.status == "closed":
+        raise Conflict(_("This hearing is closed."))
+    address = parse_email(email)
+    user = None
+    if address is not None:
+        user = (await db.execute(select(User).where(func.lower(User.email) == address))).scalar_one_or_none()
+    if user is None:
+        raise invalid({"email": _("Nobody with this e-mail address is registered on ASAR.")})
+    membership = (await db.execute(
+        select(Membership).join(Organization, Organization.id == Membership.organization_id)
+        .where(Membership.user_id == user.id, Organization.sector.in_(("business", "ngo")),
+               Organization.verified_at.is_not(None))
+        .order_by(Membership.id)
+    )).scalars().first()
+    if membership is None:
+        raise invalid({"email": _("A co-moderator must be a member of a verified business or NGO.")})
+    if user.id in hearing.co_moderator_user_ids:
+        raise invalid({"email": _("This person is already a co-moderator.")})
+    co = CoModerator(hearing_id=hearing.id, user_id=user.id, organization_id=membership.organization_id)
+    hearing.co_moderators.append(co)
+    audit.record(db, actor, "hearing.co_moderator_added", "hearing", hearing.id, user_id=user.id,
+                 organization_id=membership.organization_id)
+    await commit(db)
+    return co
+
+
+async def remove_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, user_id: int) -> None:
+    hearing = await get_hearing(db, hearing_id, lock=True)
+    require_chair_hearing(actor, hearing)
+    co = next((c for c in hearing.co_moderators if c.user_id == user_id), None)
+    if co is None:
+        raise NotFound(_("This person is not a co-moderator of the hearing."))
+    hearing.co_moderators.remove(co)
+    audit.record(db, actor, "hearing.co_moderator_removed", "hearing", hearing.id, user_id=user_id)
+    await commit(db)
+
+
+# ---------------------------------------------------------------- registration
+async def may_join(db: AsyncSession, actor: Actor, hearing: Hearing) -> bool:
+    """Whether the hearing's participation rule admits this person."""
+    if actor.user is None:
+        return False
+    if hearing.participation == "verified_orgs":
+        return actor.organization is not None and actor.organization.verified
+    if hearing.participation == "invited":
+        if may_chair_hearing(actor, hearing) or actor.user.id in hearing.co_moderator_user_ids:
+            return True
+        return actor.user.email.lower() in {i.email for i in hearing.invitees}
+    return True
+
+
+async def register(db: AsyncSession, actor: Actor, hearing_id: int) -> Registration:
+    """Register for a scheduled or live hearing with the sector one acts for (once; again is a no-op)."""
+    user = require_confirmed(actor)
+    hearing = await visible_hearing(db, actor, hearing_id)
+    existing = await registration_for(db, hearing.id, user.id)
+    if existing is not None:
+        return existing
+    if hearing.status not in ("scheduled", "live"):
+        raise Conflict(_("Registration is closed for this hearing."))
+    if "ban" in await active_sanctions(db, hearing.id, user.id):
+        raise Banned(_("You have been banned from this hearing."))
+    if not await may_join(db, actor, hearing):
+        if hearing.participation == "verified_orgs":
+            raise PermissionDenied(_("Only people acting for a verified organization may take part."))
+        raise PermissionDenied(_("Only invited people may take part in this hearing."))
+    sector, org_id = participant_sector(actor)
+    registration = Registration(hearing_id=hearing.id, user_id=user.id, sector=sector, organization_id=org_id)
+    db.add(registration)
+    await commit(db)
+    return registration
+
+
+async def require_participant(db: AsyncSession, actor: Actor, hearing: Hearing, *, speaking: bool) -> Registration:
+    """The person's registration; refused when not registered, banned, or (speaking) muted."""
+    user = require_user(actor)
+    registration = await registration_for(db, hearing.id, user.id)
+    if registration is None:
+        raise NotRegistered(_("Register for the hearing to take part."))
+    sanctions = await active_sanctions(db, hearing.id, user.id)
+    if "ban" in sanctions:
+        raise Banned(_("You have been banned from this hearing."))
+    if speaking and "mute" in sanctions:
+        raise Muted(_("A moderator has muted you in this hearing: you may read and vote but not write."))
+    return registration
+
+
+def require_live(hearing: Hearing) -> None:
+    if hearing.status != "live":
+        if hearing.status == "closed":
+            raise NotLive(_("This hearing is closed."))
+        raise NotLive(_("The hearing has not started yet."))
+
+
+# ---------------------------------------------------------------- running the hearing
+async def open_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
+    """The chair opens the live room; the first agenda item becomes current."""
+    hearing = await get_hearing(db, hearing_id, lock=True)
+    require_chair_hearing(actor, hearing)
+    if hearing.status != "scheduled":
+        raise Conflict(_("Only a scheduled hearing can be opened."))
+    hearing.status = "live"
+    hearing.opened_at = utcnow()
+    if hearing.agenda:
+        hearing.current_agenda_item_id = hearing.agenda[0].id
+    await events.append_event(db, hearing, "hearing.opened", {
+        "status": "live", "current_agenda_item_id": hearing.current_agenda_item_id})
+    await commit(db)
+    return hearing
+
+
+async def advance_agenda(db: AsyncSession, actor: Actor, hearing_id: int, item_id: int | None = None) -> Hearing:
+    """Make the given agenda item (default: the next one) current."""
+    hearing = await get_hearing(db, hearing_id, lock=True)
+    require_chair_hearing(actor, hearing)
+    require_live(hearing)
+    ids = [a.id for a in hearing.agenda]
+    if item_id is None:
+        if not ids:
+            raise Conflict(_("This hearing has no agenda."))
+        current = ids.index(hearing.current_agenda_item_id) if hearing.current_agenda_item_id in ids else -1
+        if current + 1 >= len(ids):
+            raise Conflict(_("This is the last agenda item."))
+        item_id = ids[current + 1]
+    elif item_id not in ids:
+        raise invalid({"item_id": _("Choose an item of this hearing's agenda.")})
+    hearing.current_agenda_item_id = item_id
+    await events.append_event(db, hearing, "agenda.advanced", {"current_agenda_item_id": item_id,
+                                                               "started_at": utcnow().isoformat()})
+    await commit(db)
+    return hearing
+
+
+async def close_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
+    """The chair closes the hearing: open polls close with their final tallies, then the room."""
+    from asar.hearings.polls import close_open_polls
+
+    hearing = await get_hearing(db, hearing_id, lock=True)
+    require_chair_hearing(actor, hearing)
+    require_live(hearing)
+    await close_open_polls(db, hearing)
+    hearing.status = "closed"
+    hearing.closed_at = utcnow()
+    await events.append_event(db, hearing, "hearing.closed", {"status": "closed"})
+    await commit(db)
+    return hearing

@@ -1,0 +1,83 @@
+"""Browser tests: a real `asar serve` on its own PostgreSQL database, driven by Debian's Chromium."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from asar import migrate
+from tests.services import free_port
+
+CHROMIUM = os.environ.get("ASAR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic"]
+_n = itertools.count(1)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    database_url: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+
+@pytest.fixture
+def live_server(postgres: Any, tmp_path: Path) -> Iterator[LiveServer]:
+    database_url = postgres.createdb(f"browser_{os.getpid()}_{next(_n)}")
+    migrate.upgrade(database_url)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASAR_")}
+    env.update(ASAR_DATABASE_URL=database_url, ASAR_SECRET_KEY="browser-secret-" + "y" * 40,
+               ASAR_BASE_URL=f"http://127.0.0.1:{port}", ASAR_ALLOWED_HOSTS="127.0.0.1,localhost",
+               ASAR_ENV="test", ASAR_DEMO_CREDENTIALS="true")
+    bindir = Path(sys.executable).parent
+    subprocess.run([str(bindir / "asar"), "demo", "--no-migrate"], env=env, cwd=tmp_path, check=True,
+                   capture_output=True)
+    log = tmp_path / "server.log"
+    with log.open("wb") as fh:
+        proc = subprocess.Popen([str(bindir / "asar"), "serve", "--port", str(port), "--no-migrate",
+                                 "--no-access-log"], env=env, cwd=tmp_path, stdout=fh, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.time() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise RuntimeError("asar serve did not start:\n" + log.read_text()[-3000:])
+        time.sleep(0.1)
+    try:
+        yield LiveServer(url, database_url, proc, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            await b.close()
