@@ -142,6 +142,10 @@ def main() -> int:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
         return 2
 
+    load_before = os.getloadavg()
+    if load_before[0] > 0.5:
+        print(f"note: the machine is busy (load average {load_before[0]:.2f}); figures will be noisy",
+              file=sys.stderr)
     work = Path(tempfile.mkdtemp(prefix="asar-bench-"))
     pg = Postgres()
     procs: list[subprocess.Popen[bytes]] = []
@@ -192,7 +196,8 @@ def main() -> int:
         report = {
             "command": " ".join(["bench/pages.py", *sys.argv[1:]]),
             "machine": {"nproc": os.cpu_count(), "platform": platform.platform(),
-                        "python": platform.python_version()},
+                        "python": platform.python_version(),
+                        "load_average_1min": {"before": load_before[0], "after": os.getloadavg()[0]}},
             "wrk": {"threads": args.threads, "connections": args.connections, "duration_s": args.duration,
                     "rounds": args.rounds},
             "organizations_in_database": organizations,

@@ -18,6 +18,7 @@ from litestar.template import TemplateConfig
 
 from asar import ROOT_DIR
 from asar.db import Database
+from asar.hearings.live import live_plugins
 from asar.jobs import JobQueue
 from asar.logging import configure_logging
 from asar.settings import Settings
@@ -31,6 +32,9 @@ def route_handlers() -> list[Any]:
     from asar.accounts.api import routes as accounts_api
     from asar.accounts.controllers import routes as accounts_pages
     from asar.audit.controllers import routes as audit_pages
+    from asar.hearings.api import routes as hearings_api
+    from asar.hearings.controllers import routes as hearings_pages
+    from asar.hearings.live import routes as hearings_live
     from asar.mail.controllers import routes as mail_pages
     from asar.organizations.api import routes as organizations_api
     from asar.organizations.controllers import routes as organizations_pages
@@ -40,7 +44,8 @@ def route_handlers() -> list[Any]:
     static = create_static_files_router(path="/static", name="static", directories=[ROOT_DIR / "static"],
                                         include_in_schema=False, cache_control=None)
     return [static, *web_pages, *accounts_pages, *organizations_pages, *audit_pages, *mail_pages,
-            *accounts_api, *organizations_api, *reference_api]
+            *accounts_api, *organizations_api, *reference_api,
+            *hearings_pages, *hearings_api, *hearings_live]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None,
@@ -78,7 +83,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=[lifespan],
         middleware=[security_headers_middleware, allowed_hosts_middleware(settings.allowed_hosts),
                     context_middleware],
-        plugins=[HTMXPlugin()],
+        plugins=[HTMXPlugin(), *live_plugins(settings, inline=inline_jobs)],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(secret=settings.secret_key or "", cookie_name="asar_csrf",
                                header_name="x-csrftoken", cookie_httponly=False,

@@ -99,7 +99,7 @@ class Renderer:
             if post is None:
                 return ""
             out = ""
-            if t == "post.created" and post.status == "visible" or (
+            if (t == "post.created" and post.status == "visible") or (
                     t == "post.moderated" and payload.get("action") == "approve"):
                 room = Room(hearing=hearing, viewer=viewer)
                 out += ('<div hx-swap-oob="beforeend:#post-list">'

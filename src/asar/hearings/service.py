@@ -7,6 +7,7 @@ transaction (events.append_event), then one commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select
@@ -85,6 +86,27 @@ async def organizations_by_id(db: AsyncSession, ids: set[int | None]) -> dict[in
         return {}
     rows = (await db.execute(select(Organization).where(Organization.id.in_(wanted)))).scalars()
     return {o.id: o for o in rows}
+
+
+@dataclass
+class HearingDetails:
+    """What the hearing page shows around the hearing itself."""
+
+    organizer: Organization | None
+    region: Region | None
+    co_moderators: list[tuple[CoModerator, User | None, Organization | None]]
+
+
+async def describe(db: AsyncSession, hearing: Hearing) -> HearingDetails:
+    orgs = await organizations_by_id(db, {hearing.organizer_id, *(c.organization_id for c in hearing.co_moderators)})
+    users: dict[int, User] = {}
+    if hearing.co_moderators:
+        rows = await db.execute(select(User).where(User.id.in_([c.user_id for c in hearing.co_moderators])))
+        users = {u.id: u for u in rows.scalars()}
+    region = await db.get(Region, hearing.region_id) if hearing.region_id else None
+    return HearingDetails(organizer=orgs.get(hearing.organizer_id), region=region,
+                          co_moderators=[(c, users.get(c.user_id), orgs.get(c.organization_id))
+                                         for c in hearing.co_moderators])
 
 
 async def registration_for(db: AsyncSession, hearing_id: int, user_id: int | None) -> Registration | None:

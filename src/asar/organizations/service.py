@@ -447,6 +447,8 @@ async def remove_member(db: AsyncSession, actor: Actor, org_id: int, user_id: in
     leaving = user.id == user_id
     if not leaving:
         require_manage_organization(actor, org)
+    elif actor.role_in(org.id) is None:
+        raise PermissionDenied(_("You are not a member of this organization."))
     m = await _membership(db, org.id, user_id)
     if m.role == "admin":
         await _keep_an_admin(db, org.id, user_id)

@@ -1,0 +1,3 @@
+"""Hearings JSON API."""
+
+routes: list = []

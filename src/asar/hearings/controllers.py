@@ -1,0 +1,237 @@
+"""Hearings pages: the list, creating and editing (officials), the hearing page with registration and
+its calendar file, the live room, the projector view, and the chair's poll form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Template
+
+from asar.errors import Invalid, NotFound
+from asar.hearings import ics, polls, service
+from asar.hearings.choices import SECTOR_LABELS, label
+from asar.hearings.forms import local_input, parse_hearing, parse_poll
+from asar.hearings.fragments import helpers
+from asar.hearings.models import Hearing
+from asar.hearings.snapshot import Viewer, load_room, viewer_for
+from asar.i18n import N_
+from asar.i18n import gettext as _
+from asar.permissions import (
+    may_chair_hearing,
+    may_create_hearing,
+    require_chair_hearing,
+    require_create_hearing,
+)
+from asar.reference.service import list_regions
+from asar.web.templating import page, redirect
+
+FORM_LISTS = ("languages", "agenda_title", "agenda_minutes")
+BLANK_AGENDA_ROWS = 3
+
+
+def _page(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
+    return page(request, template, status_code, **helpers(), **context)
+
+
+async def _form_data(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    form = await request.form()
+    data: dict[str, Any] = {k: form.get(k) for k in form if k not in FORM_LISTS}
+    for name in FORM_LISTS:
+        data[name] = form.getall(name) if name in form else []
+    return data
+
+
+def _values_of(h: Hearing) -> dict[str, Any]:
+    return {
+        "title": h.title, "topic": h.topic, "description": h.description, "region_id": str(h.region_id or ""),
+        "starts_at": local_input(h.starts_at), "duration_minutes": str(h.duration_minutes), "format": h.format,
+        "venue": h.venue, "languages": h.language_list, "participation": h.participation,
+        "moderation_mode": h.moderation_mode, "results_visibility": h.results_visibility,
+        "agenda_title": [a.title for a in h.agenda], "agenda_minutes": [str(a.minutes) for a in h.agenda],
+        "invitees": "\n".join(i.email for i in h.invitees),
+    }
+
+
+def _agenda_rows(values: dict[str, Any]) -> list[tuple[str, str]]:
+    titles = list(values.get("agenda_title") or [])
+    minutes = list(values.get("agenda_minutes") or [])
+    rows = [(t, minutes[i] if i < len(minutes) else "") for i, t in enumerate(titles) if t or
+            (i < len(minutes) and minutes[i])]
+    return rows + [("", "")] * BLANK_AGENDA_ROWS
+
+
+async def _form_page(request: Request[Any, Any, Any], *, hearing: Hearing | None, values: dict[str, Any],
+                     errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+    return _page(request, "hearings/form.html", status_code, hearing=hearing, values=values, errors=errors or {},
+                 agenda_rows=_agenda_rows(values), regions=await list_regions(request.state.db))
+
+
+@get("/hearings", name="hearings:list", include_in_schema=False)
+async def hearing_list(request: Request[Any, Any, Any], status: str | None = None) -> Template:
+    status = status if status in ("scheduled", "live", "closed") else None
+    hearings, total = await service.list_hearings(request.state.db, request.state.actor, status=status, limit=100)
+    organizers = await service.organizations_by_id(request.state.db, {h.organizer_id for h in hearings})
+    return _page(request, "hearings/list.html", hearings=hearings, total=total, status=status,
+                 organizers=organizers, may_create=may_create_hearing(request.state.actor))
+
+
+@get("/hearings/new", name="hearings:new", include_in_schema=False)
+async def new_hearing(request: Request[Any, Any, Any]) -> Template:
+    require_create_hearing(request.state.actor)
+    values = {"duration_minutes": "90", "format": "online", "languages": ["kk", "ru"], "participation": "all",
+              "moderation_mode": "post", "results_visibility": "live"}
+    return await _form_page(request, hearing=None, values=values)
+
+
+@post("/hearings", name="hearings:create", include_in_schema=False)
+async def create_hearing(request: Request[Any, Any, Any]) -> Response[Any] | Template:
+    require_create_hearing(request.state.actor)
+    data = await _form_data(request)
+    try:
+        hearing = await service.create_hearing(request.state.db, request.state.actor, parse_hearing(data))
+    except Invalid as exc:
+        return await _form_page(request, hearing=None, values=data, errors=exc.errors, status_code=400)
+    path = request.app.route_reverse("hearings:detail", hearing_id=hearing.id)
+    return redirect(request, path, _("The hearing is saved as a draft. Schedule it to publish it."))
+
+
+@get("/hearings/{hearing_id:int}/edit", name="hearings:edit", include_in_schema=False)
+async def edit_hearing(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Template:
+    hearing = await service.visible_hearing(request.state.db, request.state.actor, hearing_id)
+    require_chair_hearing(request.state.actor, hearing)
+    return await _form_page(request, hearing=hearing, values=_values_of(hearing))
+
+
+@post("/hearings/{hearing_id:int}/edit", name="hearings:update", include_in_schema=False)
+async def update_hearing(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any] | Template:
+    db, actor = request.state.db, request.state.actor
+    hearing = await service.visible_hearing(db, actor, hearing_id)
+    data = await _form_data(request)
+    try:
+        await service.update_hearing(db, actor, hearing_id, parse_hearing(data))
+    except Invalid as exc:
+        return await _form_page(request, hearing=hearing, values=data, errors=exc.errors, status_code=400)
+    return redirect(request, request.app.route_reverse("hearings:detail", hearing_id=hearing_id), _("Saved."))
+
+
+async def _detail(request: Request[Any, Any, Any], hearing_id: int, status_code: int = 200,
+                  co_moderator_error: str | None = None) -> Template:
+    db, actor = request.state.db, request.state.actor
+    hearing = await service.visible_hearing(db, actor, hearing_id)
+    return _page(request, "hearings/detail.html", status_code, hearing=hearing,
+                 viewer=await viewer_for(db, actor, hearing), about=await service.describe(db, hearing),
+                 chair=may_chair_hearing(actor, hearing), may_join=await service.may_join(db, actor, hearing),
+                 registrations=await service.registration_counts(db, hearing.id),
+                 co_moderator_error=co_moderator_error)
+
+
+@get("/hearings/{hearing_id:int}", name="hearings:detail", include_in_schema=False)
+async def hearing_detail(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Template:
+    return await _detail(request, hearing_id)
+
+
+@post("/hearings/{hearing_id:int}/register", name="hearings:register", include_in_schema=False)
+async def register(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any]:
+    registration = await service.register(request.state.db, request.state.actor, hearing_id)
+    return redirect(request, request.app.route_reverse("hearings:detail", hearing_id=hearing_id),
+                    _("You are registered as: %(sector)s.", sector=label(SECTOR_LABELS, registration.sector)))
+
+
+def _chair_action(path: str, name: str, verb: Any, message: str) -> Any:
+    @post(path, name=name, include_in_schema=False)
+    async def handler(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any]:
+        await verb(request.state.db, request.state.actor, hearing_id)
+        target = "hearings:room" if name == "hearings:open" else "hearings:detail"
+        return redirect(request, request.app.route_reverse(target, hearing_id=hearing_id), _(message))
+
+    return handler
+
+
+schedule = _chair_action("/hearings/{hearing_id:int}/schedule", "hearings:schedule", service.schedule,
+                         N_("The hearing is published: people may register now."))
+open_hearing = _chair_action("/hearings/{hearing_id:int}/open", "hearings:open", service.open_hearing,
+                             N_("The hearing is live."))
+close_hearing = _chair_action("/hearings/{hearing_id:int}/close", "hearings:close", service.close_hearing,
+                              N_("The hearing is closed."))
+
+
+@post("/hearings/{hearing_id:int}/co-moderators", name="hearings:add_co_moderator", include_in_schema=False)
+async def add_co_moderator(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any] | Template:
+    form = await request.form()
+    try:
+        await service.add_co_moderator(request.state.db, request.state.actor, hearing_id, str(form.get("email", "")))
+    except Invalid as exc:
+        return await _detail(request, hearing_id, 400, co_moderator_error=exc.errors.get("email", exc.message))
+    return redirect(request, request.app.route_reverse("hearings:detail", hearing_id=hearing_id),
+                    _("The co-moderator is added."))
+
+
+@post("/hearings/{hearing_id:int}/co-moderators/{user_id:int}/remove", name="hearings:remove_co_moderator",
+      include_in_schema=False)
+async def remove_co_moderator(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                              user_id: FromPath[int]) -> Response[Any]:
+    await service.remove_co_moderator(request.state.db, request.state.actor, hearing_id, user_id)
+    return redirect(request, request.app.route_reverse("hearings:detail", hearing_id=hearing_id),
+                    _("The co-moderator is removed."))
+
+
+@get("/hearings/{hearing_id:int}/calendar.ics", name="hearings:ics", include_in_schema=False)
+async def calendar(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[bytes]:
+    hearing = await service.visible_hearing(request.state.db, request.state.actor, hearing_id)
+    settings = request.app.state.settings
+    url = settings.base_url.rstrip("/") + request.app.route_reverse("hearings:detail", hearing_id=hearing.id)
+    body = ics.calendar(hearing, url=url, host=settings.base_url.split("//")[-1].split("/")[0])
+    return Response(body, media_type="text/calendar; charset=utf-8", headers={
+        "content-disposition": f'attachment; filename="hearing-{hearing.id}.ics"'})
+
+
+async def _room_page(request: Request[Any, Any, Any], hearing_id: int, template: str, projector: bool) -> Template:
+    db, actor = request.state.db, request.state.actor
+    hearing = await service.visible_hearing(db, actor, hearing_id)
+    if hearing.status == "draft":
+        raise NotFound(_("This hearing does not exist or is not published yet."))
+    viewer = Viewer(role="visitor") if projector else await viewer_for(db, actor, hearing)
+    current = await load_room(db, hearing, viewer)
+    query = f"format=html&since={current.seq}" + ("&view=projector" if projector else "")
+    ws_url = request.app.route_reverse("hearings:socket", hearing_id=hearing.id) + "?" + query
+    return _page(request, template, room=current, hearing=hearing, viewer=viewer, mine=current.my_votes,
+                 ws_url=ws_url)
+
+
+@get("/hearings/{hearing_id:int}/room", name="hearings:room", include_in_schema=False)
+async def room_page(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Template:
+    return await _room_page(request, hearing_id, "hearings/room.html", projector=False)
+
+
+@get("/hearings/{hearing_id:int}/projector", name="hearings:projector", include_in_schema=False)
+async def projector(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Template:
+    return await _room_page(request, hearing_id, "hearings/projector.html", projector=True)
+
+
+@get("/hearings/{hearing_id:int}/polls/new", name="hearings:poll_new", include_in_schema=False)
+async def new_poll(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Template:
+    hearing = await service.visible_hearing(request.state.db, request.state.actor, hearing_id)
+    require_chair_hearing(request.state.actor, hearing)
+    return _page(request, "hearings/poll_form.html", hearing=hearing, values={"kind": "single"}, errors={})
+
+
+@post("/hearings/{hearing_id:int}/polls", name="hearings:poll_create", include_in_schema=False)
+async def create_poll(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any] | Template:
+    db, actor = request.state.db, request.state.actor
+    hearing = await service.visible_hearing(db, actor, hearing_id)
+    form = await request.form()
+    data = {k: form.get(k) for k in form}
+    try:
+        await polls.create_poll(db, actor, hearing_id, parse_poll(data))
+    except Invalid as exc:
+        return _page(request, "hearings/poll_form.html", 400, hearing=hearing, values=data, errors=exc.errors)
+    target = "hearings:room" if hearing.status == "live" else "hearings:detail"
+    return redirect(request, request.app.route_reverse(target, hearing_id=hearing_id),
+                    _("The poll is prepared: open it from the room when the time comes."))
+
+
+routes = [hearing_list, new_hearing, create_hearing, edit_hearing, update_hearing, hearing_detail, register,
+          schedule, open_hearing, close_hearing, add_co_moderator, remove_co_moderator, calendar, room_page,
+          projector, new_poll, create_poll]

@@ -1,0 +1,781 @@
+"""The live room over WebSocket: channels fan-out, resumable event stream, socket hygiene.
+
+How an event travels: a service verb writes it (hearing_events, next seq) and, after commit, the
+hub hands it to this process's feed for the hearing and publishes it on the channel
+`hearing:<id>` (Redis pub/sub across instances, in memory in the embedded default). Each process
+has one Feed per hearing with sockets: one channel subscription, events delivered in seq order,
+gaps (channels drop silently; commits finish out of order) filled from the table, and a check of
+the table every few seconds so that even a lost publish arrives. The feed puts each event in every
+socket's own bounded queue; a socket's sender task writes to it, so a slow client never stalls the
+others, and one that falls too far behind gets a snapshot instead of the backlog.
+
+A socket opens a short database session per message, never one for its whole life.
+Protocol: docs/realtime.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from litestar import Litestar, WebSocket, websocket
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.config.app import AppConfig
+from litestar.exceptions import WebSocketDisconnect
+from litestar.plugins import InitPlugin
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.sessions import user_for_bearer
+from asar.db import Database
+from asar.errors import NotAuthenticated, NotFound, ServiceError, invalid
+from asar.hearings import events, polls, room, service
+from asar.hearings.events import channel_for, client_event
+from asar.hearings.forms import positive_int
+from asar.hearings.fragments import Renderer
+from asar.hearings.models import Hearing, HearingEvent
+from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_for
+from asar.i18n import gettext as _
+from asar.i18n import use_language
+from asar.organizations.models import Membership
+from asar.permissions import ANONYMOUS, Actor
+from asar.settings import Settings
+from asar.web.context import request_language, resolve_actor
+
+log = structlog.get_logger("asar.hearings.live")
+
+PROTOCOL = 1
+
+
+@dataclass
+class LiveLimits:
+    """Socket hygiene and fan-out settings (tests lower some of them)."""
+
+    max_frame_bytes: int = 16 * 1024
+    replay_limit: int = 500  # further behind than this: a snapshot instead of the missed events
+    backlog: int = 1000  # events queued for one socket before it counts as too far behind
+    idle_seconds: float = 90.0  # no frame from the client (clients ping every 30 s)
+    lifetime_seconds: float = 4 * 3600.0  # then close 1012: the client reconnects with since=
+    send_timeout: float = 20.0
+    tally_interval: float = 0.2  # at most one poll.tally per poll per interval per instance
+    feed_check_seconds: float = 2.0  # how often a feed compares its cursor with the table
+    feed_linger_seconds: float = 30.0
+    rates: tuple[tuple[str, int, float], ...] = (("write", 5, 10.0), ("vote", 10, 10.0), ("other", 30, 10.0))
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+# ---------------------------------------------------------------- channels plugin
+def channels_plugin(settings: Settings) -> ChannelsPlugin:
+    """Redis pub/sub when Redis is configured (any number of instances), else in memory."""
+    if settings.redis_url:
+        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+        from redis.asyncio import Redis
+
+        backend: Any = RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
+    else:
+        backend = MemoryChannelsBackend()
+    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=10_000,
+                          subscriber_backlog_strategy="dropleft")
+
+
+class LivePlugin(InitPlugin):
+    """Starts the hub once the app's database and the channels plugin are up; stops it first."""
+
+    def __init__(self, channels: ChannelsPlugin, *, inline: bool = False) -> None:
+        self.channels = channels
+        self.inline = inline
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.lifespan.append(self._lifespan)
+        return app_config
+
+    @asynccontextmanager
+    async def _lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        db: Database = app.state.db
+        renderer = Renderer(app.template_engine.engine,  # type: ignore[union-attr]
+                            lambda name, **kw: app.route_reverse(name, **kw))
+        hub = Hub(db, self.channels, renderer, inline=self.inline)
+        app.state.hearings_hub = hub
+        db.sessionmaker.kw.setdefault("info", {})[events.HUB_KEY] = hub
+        await hub.start()
+        try:
+            yield
+        finally:
+            db.sessionmaker.kw.get("info", {}).pop(events.HUB_KEY, None)
+            await hub.stop()
+
+
+def live_plugins(settings: Settings, *, inline: bool = False) -> list[InitPlugin]:
+    channels = channels_plugin(settings)
+    return [channels, LivePlugin(channels, inline=inline)]
+
+
+# ---------------------------------------------------------------- events on their way out
+class OutEvent:
+    """One event, encoded at most once per audience (JSON) or per (role, language) (HTML)."""
+
+    __slots__ = ("_html", "_json", "hearing_id", "seq", "wire")
+
+    def __init__(self, wire: dict[str, Any]) -> None:
+        self.wire = wire
+        self.seq: int = wire["seq"]
+        self.hearing_id: int = wire["hearing_id"]
+        self._json: dict[bool, str] = {}
+        self._html: dict[tuple[str, str], asyncio.Future[str]] = {}
+
+    def json_text(self, moderator: bool) -> str:
+        moderator = moderator and bool(self.wire.get("private"))
+        text = self._json.get(moderator)
+        if text is None:
+            text = self._json[moderator] = dumps({"type": "event", "seq": self.seq,
+                                                  "event": client_event(self.wire, moderator=moderator)})
+        return text
+
+    async def html_text(self, hub: Hub, role: str, lang: str) -> str:
+        key = (role, lang)
+        future = self._html.get(key)
+        if future is None:
+            future = self._html[key] = asyncio.ensure_future(hub.render_event(self.wire, role, lang))
+        return await asyncio.shield(future)
+
+
+class Hub:
+    """This process's live layer: feeds per hearing, publishing, coalesced tallies."""
+
+    def __init__(self, db: Database, channels: ChannelsPlugin, renderer: Renderer, *, inline: bool = False,
+                 limits: LiveLimits | None = None) -> None:
+        self.db = db
+        self.channels = channels
+        self.renderer = renderer
+        self.inline = inline  # tests on one shared connection: tallies are published at once, in line
+        self.limits = limits or LiveLimits()
+        self.feeds: dict[int, Feed] = {}
+        self._feeds_lock = asyncio.Lock()
+        self._dirty: dict[int, int] = {}
+        self._tally_wake = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> None:
+        self._spawn(self._tally_loop())
+
+    async def stop(self) -> None:
+        for feed in list(self.feeds.values()):
+            await feed.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    # ---------------------------------------------------------------- publishing (after commit)
+    async def published(self, wire: dict[str, Any]) -> None:
+        """A committed event: to this process's sockets at once, then to the other instances."""
+        feed = self.feeds.get(wire["hearing_id"])
+        try:
+            if feed is not None:
+                await feed.offer(wire)
+        except Exception:  # a delivery problem must not undo what the verb committed
+            log.exception("local delivery failed", hearing_id=wire["hearing_id"], seq=wire["seq"])
+        try:
+            # Not channels.publish(): one failed publish there stops its worker for good (Litestar
+            # #5008). A lost message is found again by the feeds' checks of the table.
+            await self.channels.wait_published(dumps(wire).encode(), channel_for(wire["hearing_id"]))
+        except Exception:
+            log.warning("publish failed; feeds will catch up from the table", hearing_id=wire["hearing_id"],
+                        seq=wire["seq"], exc_info=True)
+
+    def poll_dirty(self, hearing_id: int, poll_id: int) -> Awaitable[None] | None:
+        """A vote was stored: publish the poll's tally soon, coalesced with other votes."""
+        if self.inline:
+            return self.flush_tally(hearing_id, poll_id)
+        self._dirty[poll_id] = hearing_id
+        self._tally_wake.set()
+        return None
+
+    async def flush_tally(self, hearing_id: int, poll_id: int) -> None:
+        try:
+            async with self.db.sessionmaker() as db:
+                await polls.publish_tally(db, hearing_id, poll_id)
+        except Exception:
+            log.exception("tally publish failed", hearing_id=hearing_id, poll_id=poll_id)
+
+    async def _tally_loop(self) -> None:
+        while True:
+            await self._tally_wake.wait()
+            await asyncio.sleep(self.limits.tally_interval)
+            self._tally_wake.clear()
+            batch, self._dirty = self._dirty, {}
+            for poll_id, hearing_id in batch.items():
+                await self.flush_tally(hearing_id, poll_id)
+
+    # ---------------------------------------------------------------- feeds
+    async def join(self, conn: Connection) -> Feed:
+        async with self._feeds_lock:
+            feed = self.feeds.get(conn.hearing_id)
+            if feed is None:
+                feed = Feed(self, conn.hearing_id)
+                await feed.start()
+                self.feeds[conn.hearing_id] = feed
+            feed.add(conn)
+            return feed
+
+    async def render_event(self, wire: dict[str, Any], role: str, lang: str) -> str:
+        async with self.db.sessionmaker() as db:
+            return await self.renderer.event(db, wire, role, lang)
+
+
+async def events_after(db: AsyncSession, hearing_id: int, after: int, upto: int | None = None,
+                       limit: int | None = None) -> list[dict[str, Any]]:
+    q = select(HearingEvent).where(HearingEvent.hearing_id == hearing_id, HearingEvent.seq > after)
+    if upto is not None:
+        q = q.where(HearingEvent.seq <= upto)
+    q = q.order_by(HearingEvent.seq)
+    if limit is not None:
+        q = q.limit(limit)
+    return [events.envelope(e) for e in (await db.execute(q)).scalars()]
+
+
+async def last_seq(db: AsyncSession, hearing_id: int) -> int:
+    return (await db.execute(select(Hearing.last_seq).where(Hearing.id == hearing_id))).scalar_one()
+
+
+class Feed:
+    """One hearing's events in this process, in order and without gaps, for its local sockets."""
+
+    def __init__(self, hub: Hub, hearing_id: int) -> None:
+        self.hub = hub
+        self.hearing_id = hearing_id
+        self.cursor = 0
+        self.conns: set[Connection] = set()
+        self.lock = asyncio.Lock()
+        self.subscriber: Any = None
+        self.tasks: list[asyncio.Task[Any]] = []
+        self._linger: asyncio.Task[Any] | None = None
+
+    async def start(self) -> None:
+        # Subscribe first, then read where the log stands: nothing committed in between is lost.
+        self.subscriber = await self.hub.channels.subscribe(channel_for(self.hearing_id))
+        async with self.hub.db.sessionmaker() as db:
+            self.cursor = await last_seq(db, self.hearing_id)
+        self.tasks = [asyncio.ensure_future(self._listen()), asyncio.ensure_future(self._check())]
+
+    async def stop(self) -> None:
+        self.hub.feeds.pop(self.hearing_id, None)
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.subscriber is not None:
+            with suppress(Exception):
+                await self.hub.channels.unsubscribe(self.subscriber, channel_for(self.hearing_id))
+            self.subscriber = None
+
+    def add(self, conn: Connection) -> None:
+        if self._linger is not None:
+            self._linger.cancel()
+            self._linger = None
+        self.conns.add(conn)
+
+    def remove(self, conn: Connection) -> None:
+        self.conns.discard(conn)
+        if not self.conns and self._linger is None:
+            self._linger = asyncio.ensure_future(self._stop_later())
+
+    async def _stop_later(self) -> None:
+        await asyncio.sleep(self.hub.limits.feed_linger_seconds)
+        async with self.hub._feeds_lock:
+            if not self.conns:
+                await self.stop()
+
+    async def _listen(self) -> None:
+        async for raw in self.subscriber.iter_events():
+            try:
+                await self.offer(json.loads(raw))
+            except Exception:
+                log.exception("feed could not take an event", hearing_id=self.hearing_id)
+
+    async def _check(self) -> None:
+        """Every few seconds: has the log moved past us? (a publish lost, a message dropped)"""
+        while True:
+            await asyncio.sleep(self.hub.limits.feed_check_seconds)
+            if not self.conns:
+                continue
+            try:
+                async with self.hub.db.sessionmaker() as db:
+                    newest = await last_seq(db, self.hearing_id)
+                if newest > self.cursor:
+                    async with self.lock:
+                        await self._fill(newest)
+            except Exception:
+                log.exception("feed check failed", hearing_id=self.hearing_id)
+
+    async def offer(self, wire: dict[str, Any]) -> None:
+        async with self.lock:
+            seq = wire["seq"]
+            if seq <= self.cursor:
+                return  # already delivered (it came both directly and through the channel)
+            if seq > self.cursor + 1:
+                await self._fill(seq - 1)
+            self._deliver(wire)
+
+    async def _fill(self, upto: int) -> None:
+        async with self.hub.db.sessionmaker() as db:
+            missing = await events_after(db, self.hearing_id, self.cursor, upto)
+        for wire in missing:
+            self._deliver(wire)
+
+    def _deliver(self, wire: dict[str, Any]) -> None:
+        self.cursor = max(self.cursor, wire["seq"])
+        out = OutEvent(wire)
+        for conn in list(self.conns):
+            conn.offer(out)
+
+
+# ---------------------------------------------------------------- one socket
+class RateWindow:
+    def __init__(self, limit: int, period: float) -> None:
+        self.limit = limit
+        self.period = period
+        self.times: deque[float] = deque()
+
+    def hit(self, now: float) -> float | None:
+        """None when allowed (and counted), else the seconds until it would be."""
+        while self.times and now - self.times[0] >= self.period:
+            self.times.popleft()
+        if len(self.times) >= self.limit:
+            return self.period - (now - self.times[0])
+        self.times.append(now)
+        return None
+
+
+class Connection:
+    def __init__(self, hub: Hub, socket: WebSocket[Any, Any, Any], hearing_id: int, actor: Actor, viewer: Viewer,
+                 lang: str, fmt: str, projector: bool) -> None:
+        self.hub = hub
+        self.socket = socket
+        self.hearing_id = hearing_id
+        self.actor = actor
+        self.viewer = viewer
+        self.lang = lang
+        self.html = fmt == "html"
+        self.role = "visitor" if projector else viewer.role
+        self.queue: deque[OutEvent] = deque()
+        self.frames: deque[str] = deque()
+        self.wake = asyncio.Event()
+        self.cursor = 0
+        self.lagging = False
+        self.rates = {kind: RateWindow(n, period) for kind, n, period in hub.limits.rates}
+
+    # the feed's side
+    def offer(self, event: OutEvent) -> None:
+        if self.lagging:
+            return
+        if len(self.queue) >= self.hub.limits.backlog:
+            self.lagging = True  # too far behind: drop the backlog, send a snapshot instead
+            self.queue.clear()
+        else:
+            self.queue.append(event)
+        self.wake.set()
+
+    def send_frame(self, data: dict[str, Any] | str) -> None:
+        self.frames.append(data if isinstance(data, str) else dumps(data))
+        self.wake.set()
+
+    # the sender task
+    async def _send(self, text: str) -> None:
+        if text:
+            await asyncio.wait_for(self.socket.send_text(text), self.hub.limits.send_timeout)
+
+    async def run_sender(self) -> None:
+        try:
+            while True:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.frames or self.queue or self.lagging:
+                    if self.frames:
+                        await self._send(self.frames.popleft())
+                    elif self.lagging:
+                        self.lagging = False
+                        await self.send_snapshot()
+                    else:
+                        await self._send_event(self.queue.popleft())
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # too slow (send timeout), gone, or broken: close; the client resumes
+            if not isinstance(exc, TimeoutError | WebSocketDisconnect | OSError):
+                log.exception("socket sender failed", hearing_id=self.hearing_id)
+            with suppress(Exception):
+                await self.socket.close(code=1013, reason="try again")
+
+    async def _send_event(self, event: OutEvent) -> None:
+        if event.seq <= self.cursor:
+            return
+        if event.seq > self.cursor + 1:  # a hole (should not happen: the feed fills them); mend it
+            async with self.hub.db.sessionmaker() as db:
+                missing = await events_after(db, self.hearing_id, self.cursor, event.seq - 1)
+            for wire in missing:
+                await self._write(OutEvent(wire))
+        await self._write(event)
+
+    async def _write(self, event: OutEvent) -> None:
+        if self.html:
+            await self._send(await event.html_text(self.hub, self.role, self.lang))
+        else:
+            await self._send(event.json_text(self.viewer.moderator))
+        self.cursor = event.seq
+
+    # connecting
+    async def send_snapshot(self, *, since: int | None = None) -> None:
+        async with self.hub.db.sessionmaker() as db:
+            hearing = await service.get_hearing(db, self.hearing_id)
+            viewer = self.viewer if self.role == self.viewer.role else Viewer(role=self.role)
+            current = await load_room(db, hearing, viewer)
+            if self.html:
+                with_actions = since is None or await self.hub.renderer.missed_events(db, hearing.id, since)
+                text = self.hub.renderer.snapshot(current, self.lang, with_actions=with_actions)
+            else:
+                text = dumps(room_json(current))
+        await self._send(text)
+        self.cursor = current.seq
+
+    async def begin(self, since: int | None) -> None:
+        """Hello, then exactly the missed events (or a snapshot), before any live event."""
+        async with self.hub.db.sessionmaker() as db:
+            newest = await last_seq(db, self.hearing_id)
+            replay: list[dict[str, Any]] | None = None
+            if not self.html and since is not None and 0 <= since <= newest and newest - since <= self.hub.limits.replay_limit:
+                replay = await events_after(db, self.hearing_id, since, newest)
+        if not self.html:
+            limits = self.hub.limits
+            await self._send(dumps({
+                "type": "hello", "protocol": PROTOCOL, "hearing_id": self.hearing_id, "seq": newest,
+                "resume": "replay" if replay is not None else "snapshot",
+                "you": {"role": self.viewer.role, "registered": self.viewer.registered,
+                        "sector": self.viewer.sector, "muted": self.viewer.muted, "banned": self.viewer.banned},
+                "limits": {"max_frame_bytes": limits.max_frame_bytes, "replay_limit": limits.replay_limit,
+                           "idle_seconds": limits.idle_seconds,
+                           "rates": {kind: {"count": n, "seconds": p} for kind, n, p in limits.rates}},
+            }))
+        if replay is not None:
+            self.cursor = since or 0
+            for wire in replay:
+                await self._write(OutEvent(wire))
+        elif self.html and since is not None and since == newest:
+            self.cursor = newest  # the page was rendered at this very seq: nothing to send
+        else:
+            await self.send_snapshot(since=since)
+
+    # frames from the client
+    async def handle(self, message: dict[str, Any]) -> None:
+        raw = message.get("text")
+        with use_language(self.lang):
+            if raw is None:
+                self.error("bad_frame", _("Send JSON text frames, not binary ones."))
+                return
+            if len(raw.encode()) > self.hub.limits.max_frame_bytes:
+                self.error("too_large", _("This message is too large: at most %(max)s bytes.",
+                                          max=self.hub.limits.max_frame_bytes))
+                return
+            try:
+                data = json.loads(raw)
+            except ValueError:
+                self.error("bad_json", _("This message is not valid JSON."))
+                return
+            if not isinstance(data, dict):
+                self.error("bad_frame", _("A message is a JSON object with a \"type\"."))
+                return
+            client_id = data.get("client_id") if isinstance(data.get("client_id"), str) else None
+            if client_id is not None and len(client_id) > 64:
+                client_id = None
+            kind = data.get("type")
+            if kind == "ping":
+                self.send_frame({"type": "pong", "seq": self.cursor})
+                return
+            entry = FRAMES.get(kind) if isinstance(kind, str) else None
+            if entry is None:
+                self.error("unknown_type", _("Unknown message type."), client_id)
+                return
+            rate_kind, handler = entry
+            wait = self.rates[rate_kind].hit(time.monotonic())
+            if wait is not None:
+                self.error("rate_limited", _("Too many messages. Please wait a few seconds."), client_id,
+                           retry_after=round(wait, 1))
+                return
+            if self.actor.user is None:
+                self.error("unauthenticated", _("Sign in and register for the hearing to take part."), client_id)
+                return
+            if self.html and not client_id and kind in ("post", "ask", "vote"):
+                client_id = data["client_id"] = uuid.uuid4().hex  # a browser without our script
+            try:
+                async with self.hub.db.sessionmaker() as db:
+                    stored, duplicate = await handler(db, self, data)
+            except ServiceError as exc:
+                self.error(exc.code, exc.message, client_id, fields=exc.errors or None,
+                           stored=getattr(exc, "stored", None))
+                return
+            except Exception:
+                log.exception("socket frame failed", hearing_id=self.hearing_id, type=kind)
+                self.error("server_error", _("Something went wrong on our side. Please try again."), client_id)
+                return
+            self.ack(kind, client_id, stored, duplicate)
+
+    def error(self, code: str, message: str, client_id: str | None = None, **extra: Any) -> None:
+        if self.html:
+            text = self.hub.renderer.render("notice", notice=message, oob=True)
+            self.send_frame(text)
+            return
+        frame: dict[str, Any] = {"type": "error", "code": code, "message": message, "client_id": client_id}
+        frame.update({k: v for k, v in extra.items() if v is not None})
+        self.send_frame(frame)
+
+    def ack(self, kind: str, client_id: str | None, stored: dict[str, Any], duplicate: bool) -> None:
+        if not self.html:
+            self.send_frame({"type": "ack", "client_id": client_id, "duplicate": duplicate, "stored": stored})
+            return
+        with use_language(self.lang):
+            r = self.hub.renderer
+            notice = r.render("notice", notice="", oob=True)
+            if kind in ("post", "ask"):
+                if duplicate:
+                    status = _("Already received.")
+                elif stored.get("status") == "pending":
+                    status = _("Sent: it appears once a moderator approves it.")
+                else:
+                    status = _("Published.")
+                form = "post_form" if kind == "post" else "ask_form"
+                self.send_frame(notice + r.render(form, oob=True, form_status=status))
+            elif kind == "vote":
+                labels = ", ".join(stored.get("labels", []))
+                text = _("Your vote: %(choice)s", choice=labels)
+                self.send_frame(notice + r.render("poll_mine", poll_id=stored["poll_id"], mine_text=text, oob=True)
+                                + r.announce(text))
+            elif kind == "upvote":
+                self.send_frame(notice + r.announce(_("Your upvote is counted.")))
+            else:
+                self.send_frame(notice + r.announce(_("Done.")))
+
+
+# ---------------------------------------------------------------- frame handlers
+Handler = Callable[[AsyncSession, Connection, dict[str, Any]], Awaitable[tuple[dict[str, Any], bool]]]
+
+
+async def _post(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    post, duplicate = await room.post_comment(db, c.actor, c.hearing_id, d.get("client_id"), d.get("body"))
+    return {"kind": "post", **events.post_data(post)}, duplicate
+
+
+async def _ask(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    question, duplicate = await room.ask_question(db, c.actor, c.hearing_id, d.get("client_id"), d.get("body"))
+    return {"kind": "question", **events.question_data(question)}, duplicate
+
+
+async def _upvote(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    question, duplicate = await room.upvote_question(db, c.actor, c.hearing_id, d.get("question_id"))
+    return {"kind": "upvote", "question_id": question.id, "upvotes": question.upvotes}, duplicate
+
+
+async def _vote(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    result = await polls.cast_vote(db, c.actor, c.hearing_id, d.get("poll_id"), d.get("client_id"), d)
+    stored = result.stored()
+    if c.html:
+        poll = await polls.get_poll(db, c.hearing_id, result.poll_id)
+        stored["labels"] = [o.label for o in poll.options if o.id in result.option_ids]
+    return stored, result.duplicate
+
+
+async def _raise_hand(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    raise NotAvailable(_("The speaker queue is not available yet."))
+
+
+async def _moderate(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    target = await room.moderate(db, c.actor, c.hearing_id, d.get("target"), d.get("id"), d.get("action"),
+                                 d.get("reason"))
+    return {"kind": "moderation", "target": d.get("target"), "id": target.id, "status": target.status}, False
+
+
+async def _sanction(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    row = await room.sanction(db, c.actor, c.hearing_id, d.get("user_id"), d.get("kind"), d.get("reason"))
+    return {"kind": "sanction", "user_id": row.user_id, "sanction": row.kind}, False
+
+
+async def _advance(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    item = d.get("item_id")
+    item_id = positive_int(item) if item not in (None, "") else None
+    if item not in (None, "") and item_id is None:
+        raise invalid({"item_id": _("Choose an item of this hearing's agenda.")})
+    hearing = await service.advance_agenda(db, c.actor, c.hearing_id, item_id)
+    return {"kind": "agenda", "current_agenda_item_id": hearing.current_agenda_item_id}, False
+
+
+async def _open_poll(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    poll = await polls.open_poll(db, c.actor, c.hearing_id, d.get("poll_id"))
+    return {"kind": "poll", "poll_id": poll.id, "status": poll.status}, False
+
+
+async def _close_poll(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    poll = await polls.close_poll(db, c.actor, c.hearing_id, d.get("poll_id"))
+    return {"kind": "poll", "poll_id": poll.id, "status": poll.status}, False
+
+
+async def _mark_answering(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    q = await room.mark_answering(db, c.actor, c.hearing_id, d.get("question_id"))
+    return {"kind": "question", "question_id": q.id, "status": q.status}, False
+
+
+async def _answer(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    q = await room.answer_question(db, c.actor, c.hearing_id, d.get("question_id"), d.get("answer"))
+    return {"kind": "question", "question_id": q.id, "status": q.status}, False
+
+
+class NotAvailable(ServiceError):
+    code = "not_available"
+    status = 501
+
+
+FRAMES: dict[str, tuple[str, Handler]] = {
+    "post": ("write", _post),
+    "ask": ("write", _ask),
+    "raise_hand": ("write", _raise_hand),
+    "upvote": ("vote", _upvote),
+    "vote": ("vote", _vote),
+    "moderate": ("other", _moderate),
+    "sanction": ("other", _sanction),
+    "advance_agenda": ("other", _advance),
+    "open_poll": ("other", _open_poll),
+    "close_poll": ("other", _close_poll),
+    "mark_answering": ("other", _mark_answering),
+    "answer": ("other", _answer),
+}
+
+
+# ---------------------------------------------------------------- the handler
+def origin_allowed(socket: WebSocket[Any, Any, Any], settings: Settings) -> bool:
+    """Browsers always send Origin: it must be one of ours (cross-site WebSocket hijacking).
+    Clients that send none (bots, apps) are not browsers and carry their own credentials."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True
+    origin = origin.strip().rstrip("/").lower()
+    allowed = {o.strip().rstrip("/").lower() for o in settings.allowed_origins}
+    host = socket.headers.get("host", "").strip().lower()
+    if host:
+        allowed |= {f"http://{host}", f"https://{host}"}
+    return origin in allowed
+
+
+async def authenticate(db: AsyncSession, socket: WebSocket[Any, Any, Any]) -> Actor | None:
+    """The person behind the session cookie, an Authorization: Bearer header or ?token=; visitors
+    get ANONYMOUS; None when a token was given and is not valid."""
+    token = socket.query_params.get("token")
+    if token:
+        user = await user_for_bearer(db, token)
+        if user is None:
+            return None
+        memberships = tuple((await db.execute(
+            select(Membership).where(Membership.user_id == user.id).order_by(Membership.id))).scalars())
+        acting = next((m for m in memberships if m.organization_id == user.acting_org_id), None)
+        actor = Actor(user=user, membership=acting, memberships=memberships)
+    else:
+        auth = socket.headers.get("authorization", "")
+        actor = await resolve_actor(db, socket)
+        if auth[:7].lower() == "bearer " and actor.user is None:
+            return None
+    if db.dirty:
+        await db.commit()
+    return actor
+
+
+def _since(value: str | None) -> int | None:
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > 12:
+        return None
+    return int(value)
+
+
+@websocket("/ws/hearings/{hearing_id:int}", name="hearings:socket")
+async def hearing_socket(socket: WebSocket[Any, Any, Any], hearing_id: int) -> None:
+    """The live room: JSON protocol (docs/realtime.md), or ?format=html for htmx fragments."""
+    app = socket.app
+    settings: Settings = app.state.settings
+    hub: Hub = app.state.hearings_hub
+    if not origin_allowed(socket, settings):
+        await socket.close(code=4403, reason="origin not allowed")  # before accepting: an HTTP 403
+        return
+    fmt = "html" if socket.query_params.get("format") == "html" else "json"
+    async with hub.db.sessionmaker() as db:
+        actor = await authenticate(db, socket)
+        lang = request_language(socket, actor or ANONYMOUS)
+        hearing = viewer = None
+        if actor is not None:
+            try:
+                hearing = await service.visible_hearing(db, actor, hearing_id)
+                viewer = await viewer_for(db, actor, hearing)
+            except NotFound:
+                hearing = None
+    await socket.accept()
+    if actor is None or hearing is None or viewer is None:
+        with use_language(lang):
+            code, close, text = (("unauthenticated", 4401, _("This token is not valid.")) if actor is None else
+                                 ("not_found", 4404, _("This hearing does not exist or is not published yet.")))
+        if fmt == "json":
+            await socket.send_text(dumps({"type": "error", "code": code, "message": text, "client_id": None}))
+        await socket.close(code=close, reason=code)
+        return
+    conn = Connection(hub, socket, hearing_id, actor, viewer, lang, fmt,
+                      projector=socket.query_params.get("view") == "projector")
+    limits = hub.limits
+    started = time.monotonic()
+    feed = await hub.join(conn)
+    sender: asyncio.Task[Any] | None = None
+    try:
+        await conn.begin(_since(socket.query_params.get("since")))
+        sender = asyncio.ensure_future(conn.run_sender())
+        conn.wake.set()
+        last_frame = time.monotonic()
+        while True:
+            now = time.monotonic()
+            idle_left = limits.idle_seconds - (now - last_frame)
+            life_left = limits.lifetime_seconds - (now - started)
+            try:
+                message = await asyncio.wait_for(socket.receive(), max(0.0, min(idle_left, life_left)))
+            except TimeoutError:
+                if life_left <= idle_left:
+                    await socket.close(code=1012, reason="lifetime reached: reconnect with since")
+                else:
+                    await socket.close(code=4408, reason="idle")
+                return
+            if message["type"] == "websocket.disconnect":
+                return
+            last_frame = time.monotonic()
+            await conn.handle(message)
+            if sender.done():
+                return
+    except (WebSocketDisconnect, NotAuthenticated):
+        return
+    finally:
+        feed.remove(conn)
+        if sender is not None:
+            sender.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await sender
+
+
+routes = [hearing_socket]

@@ -1,0 +1,312 @@
+"""The foundation journey in a real browser: register → confirm the e-mail → create an NGO (a wrong
+BIN first) → an official verifies it from a second browser → switch to Kazakh → every visible
+string is Kazakh. Driven as a person would: labels, roles, clicks and typing, no direct posts."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+import asyncpg
+import pytest
+from playwright.async_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+
+from asar.i18n import LANGUAGE_NAMES, gettext, use_language
+from tests.browser.conftest import LiveServer
+from tests.factories import valid_bin
+
+pytestmark = pytest.mark.browser
+
+NAME = "Әйгерім Сәрсенбаева"
+EMAIL = "aigerim.sarsenbayeva@example.kz"
+PASSWORD = "жусан мен далада жүрміз"
+ORG = {
+    "name_kk": "«Көкжиек» жастар қоғамдық бірлестігі",
+    "name_ru": "Молодёжное общественное объединение «Кокжиек»",
+    "name_en": "Kokzhiek Youth Association",
+    "description": "Жастарға арналған еріктілік жобалары.\n\nВолонтёрские проекты для молодёжи Алматы.",
+    "website": "https://kokzhiek.example.kz",
+    "email": "info@kokzhiek.example.kz",
+    "phone": "+7 727 123 45 67",
+    "address": "Алматы, Сәтпаев көшесі, 90",
+}
+GOOD_BIN = valid_bin("22014000123")
+BAD_BIN = GOOD_BIN[:11] + str((int(GOOD_BIN[11]) + 1) % 10)
+
+# Latin words a Kazakh page may show besides e-mail addresses, URLs and what the person typed:
+# technical names, the product's own name (DESIGN.md spells it ASAR), and the HTTP header a
+# program must send with an API token (shown verbatim on the profile page). The names of the other
+# languages ("English", "Русский") pass only as themselves in an element marked with their lang.
+ALLOWED_LATIN = {"JSON", "API", "OpenAPI", "ASAR", "Authorization", "Bearer"}
+KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+URL_RE = re.compile(r"https?://[^\s«»“”\"'<>]+")
+
+# Every text a person sees or hears (a screen reader reads visually hidden text and aria labels),
+# each with the language its element declares (the closest lang attribute).
+VISIBLE_TEXT_JS = """() => {
+  const out = [];
+  const langOf = (el) => (el.closest("[lang]") || document.documentElement).getAttribute("lang");
+  const skip = new Set(["SCRIPT", "STYLE", "NOSCRIPT", "TEMPLATE"]);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || skip.has(el.tagName)) continue;
+    const shown = el.closest("select") || el;  // an option is shown through its select
+    if (!shown.checkVisibility({visibilityProperty: true})) continue;
+    const text = n.textContent.replace(/\\s+/g, " ").trim();
+    if (text) out.push([text, langOf(el)]);
+  }
+  for (const el of document.body.querySelectorAll("[aria-label], [title], [placeholder], [alt], input[type=submit], input[type=button]")) {
+    for (const attr of ["aria-label", "title", "placeholder", "alt"]) {
+      const v = el.getAttribute(attr);
+      if (v && v.trim()) out.push([v.trim(), langOf(el)]);
+    }
+    if (el.matches("input[type=submit], input[type=button]") && el.value) out.push([el.value, langOf(el)]);
+  }
+  out.push([document.title, langOf(document.documentElement)]);
+  return out;
+}"""
+
+# CSP violations also reach the console as errors; this makes each one explicit.
+CSP_LISTENER_JS = """document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + e.blockedURI);
+});"""
+
+
+def t(lang: str, message: str, **params: object) -> str:
+    """What the catalogs show for message in lang (the test reads the page as its visitor would)."""
+    with use_language(lang):
+        return gettext(message, **params)
+
+
+class Problems:
+    """Console errors (CSP violations among them), uncaught page errors and 5xx responses."""
+
+    def __init__(self) -> None:
+        self.items: list[str] = []
+        self.expected: list[str] = []
+
+    def watch(self, page: Page, who: str) -> Page:
+        def console(m: ConsoleMessage) -> None:
+            if m.type == "error":
+                self.items.append(f"{who} console: {m.text} (at {m.location.get('url')}, page {page.url})")
+
+        page.on("console", console)
+        page.on("pageerror", lambda e: self.items.append(f"{who} page error: {e} ({page.url})"))
+        page.on("response", lambda r: r.status >= 500 and self.items.append(f"{who} HTTP {r.status}: {r.url}"))
+        return page
+
+    def expect(self, text: str) -> None:
+        """One console error that must happen (the browser reports a form refused with 400)."""
+        self.expected.append(text)
+
+    def unexpected(self) -> list[str]:
+        left = list(self.items)
+        for text in self.expected:
+            match = next((item for item in left if text in item), None)
+            assert match is not None, f"expected a console error with {text!r}: {left}"
+            left.remove(match)
+        return left
+
+
+async def new_page(browser: Browser, problems: Problems, who: str, **options: Any) -> tuple[BrowserContext, Page]:
+    context = await browser.new_context(**options)
+    await context.add_init_script(CSP_LISTENER_JS)
+    context.set_default_timeout(10_000)
+    page = problems.watch(await context.new_page(), who)
+    return context, page
+
+
+async def mailed_link(database_url: str, to: str, kind: str) -> str:
+    """The link in the newest mail of this kind to this address (the server writes its outbox)."""
+    conn = await asyncpg.connect(database_url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            body = await conn.fetchval(
+                "SELECT body_text FROM outbox_mail WHERE to_email = $1 AND kind = $2 ORDER BY id DESC LIMIT 1",
+                to, kind)
+            if body is not None or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+    assert body is not None, f"no {kind} mail to {to}"
+    match = URL_RE.search(body)
+    assert match, body
+    return match.group(0)
+
+
+def foreign_words(shown: list[list[str]], typed: list[str]) -> list[str]:
+    """Visible words with a Latin letter that a Kazakh page must not show, each with its text."""
+    foreign: list[str] = []
+    for text, lang in shown:
+        if lang != "kk" and LANGUAGE_NAMES.get(lang) == text:
+            continue  # a language's own name, marked as such (the switcher, the language choice)
+        rest = text
+        for value in sorted(typed, key=len, reverse=True):  # what the person typed, shown back
+            rest = rest.replace(value, " ")
+        rest = URL_RE.sub(" ", EMAIL_RE.sub(" ", rest))
+        foreign += [f"{word!r} in {text!r}" for word in re.findall(r"[A-Za-z]+", rest) if word not in ALLOWED_LATIN]
+    return foreign
+
+
+async def assert_all_kazakh(page: Page, typed: list[str]) -> None:
+    """Every visible word with a Latin letter is allowed, and the page reads as Kazakh."""
+    assert await page.get_attribute("html", "lang") == "kk", page.url
+    shown: list[list[str]] = await page.evaluate(VISIBLE_TEXT_JS)
+    foreign = foreign_words(shown, typed)
+    assert not foreign, f"not Kazakh on {page.url}:\n" + "\n".join(foreign)
+    texts = [text for text, _lang in shown]
+    letters = KAZAKH_LETTERS & set("".join(texts))
+    assert len(letters) >= 3, f"no Kazakh letters on {page.url} (only {letters}): {texts[:20]}"
+
+
+async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_server: LiveServer,
+                                                                      browser: Browser) -> None:
+    problems = Problems()
+    person_ctx, page = await new_page(browser, problems, "person", locale="en-GB")
+
+    # 1. Register from the home page, choosing Russian, then confirm by the mailed link.
+    await page.goto(live_server.url + "/")
+    await expect(page.locator("html")).to_have_attribute("lang", "en")
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Register", exact=True).click()
+    await page.get_by_label("Your name").fill(NAME)
+    await page.get_by_label("E-mail address").fill(EMAIL)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_label("Preferred language").select_option(label="Русский")
+    await page.get_by_role("button", name="Register", exact=True).click()
+    await page.wait_for_url("**/profile")
+    await expect(page.locator("html")).to_have_attribute("lang", "ru")
+    await expect(page.locator("#flashes")).to_contain_text(
+        t("ru", "Welcome to ASAR! We have sent a confirmation link to %(email)s.", email=EMAIL))
+    await expect(page.get_by_role("heading", name=t("ru", "Please confirm your e-mail address"))).to_be_visible()
+
+    link = await mailed_link(live_server.database_url, EMAIL, "confirm")
+    assert link.startswith(live_server.url + "/"), link
+    await page.goto(link)
+    await expect(page.locator("#flashes")).to_contain_text(t("ru", "Your e-mail address is confirmed. Thank you!"))
+    await expect(page.get_by_text(t("ru", "Your e-mail address %(email)s is confirmed.", email=EMAIL))).to_be_visible()
+
+    # 2. Register an NGO: a BIN with a wrong check digit first, then the right one.
+    await page.get_by_role("navigation", name=t("ru", "Main")).get_by_role(
+        "link", name=t("ru", "Organizations")).click()
+    await page.get_by_role("link", name=t("ru", "Register an organization")).click()
+    await page.get_by_label(t("ru", "Sector")).select_option(label=t("ru", "NGO"))
+    await expect(page.locator("#f-legal_form optgroup")).to_have_count(0)  # htmx swapped in the NGO forms
+    await page.get_by_role("textbox", name=t("ru", "BIN"), exact=True).fill(BAD_BIN)
+    await page.get_by_label(t("ru", "Name in Kazakh")).fill(ORG["name_kk"])
+    await page.get_by_label(t("ru", "Name in Russian")).fill(ORG["name_ru"])
+    await page.get_by_label(t("ru", "Name in English")).fill(ORG["name_en"])
+    await page.get_by_label(t("ru", "Legal form")).select_option(label=t("ru", "Public association"))
+    await page.get_by_label("Алматы", exact=True).check()
+    await page.get_by_label("Молодёжная политика", exact=True).check()
+    await page.get_by_label(t("ru", "Rural"), exact=True).check()
+    await page.get_by_label(t("ru", "Description")).fill(ORG["description"])
+    await page.get_by_label(t("ru", "Website")).fill(ORG["website"])
+    await page.get_by_label(t("ru", "E-mail"), exact=True).fill(ORG["email"])
+    await page.get_by_label(t("ru", "Phone")).fill(ORG["phone"])
+    await page.get_by_label(t("ru", "Address")).fill(ORG["address"])
+    problems.expect("the server responded with a status of 400")
+    await page.get_by_role("button", name=t("ru", "Register the organization")).click()
+
+    bin_error = t("ru", "This BIN is not valid: its check digit does not match.")
+    assert bin_error != "This BIN is not valid: its check digit does not match."  # translated
+    bin_field = page.get_by_role("textbox", name=t("ru", "BIN"), exact=True)
+    await expect(page.locator("#f-bin-error")).to_have_text(bin_error)
+    await expect(bin_field).to_have_attribute("aria-invalid", "true")
+    await expect(bin_field).to_have_attribute("aria-describedby", re.compile(r"\bf-bin-error\b"))
+    await expect(page.get_by_role("alert")).to_contain_text(bin_error)
+    # Everything typed is still there.
+    await expect(bin_field).to_have_value(BAD_BIN)
+    await expect(page.get_by_label(t("ru", "Sector"))).to_have_value("ngo")
+    await expect(page.get_by_label(t("ru", "Legal form"))).to_have_value("public_association")
+    for name in ("name_kk", "name_ru", "name_en", "description", "website", "phone", "address"):
+        await expect(page.locator(f"[name={name}]")).to_have_value(ORG[name])
+    await expect(page.get_by_label(t("ru", "E-mail"), exact=True)).to_have_value(ORG["email"])
+    await expect(page.get_by_label("Алматы", exact=True)).to_be_checked()
+    await expect(page.get_by_label("Молодёжная политика", exact=True)).to_be_checked()
+    await expect(page.get_by_label(t("ru", "Rural"), exact=True)).to_be_checked()
+
+    await bin_field.fill(GOOD_BIN)
+    await page.get_by_role("button", name=t("ru", "Register the organization")).click()
+    await page.wait_for_url(re.compile(r"/organizations/\d+$"))
+    org_url = page.url
+    await expect(page.get_by_role("heading", level=1)).to_have_text(ORG["name_ru"])
+    await expect(page.locator("dd", has_text=GOOD_BIN)).to_be_visible()
+    await expect(page.locator(".badge--unverified")).to_have_text(t("ru", "Not verified"))
+    await expect(page.locator(".badge--verified")).to_have_count(0)
+
+    # 3. A demo official, in a second browser, finds it among those awaiting verification.
+    official_ctx, official = await new_page(browser, problems, "official", locale="en-GB")
+    await official.goto(live_server.url + "/")
+    await official.get_by_role("link", name="Sign in", exact=True).click()
+    # The check of step 4 does see English: this English page is full of it.
+    english = foreign_words(await official.evaluate(VISIBLE_TEXT_JS), [])
+    assert "'Sign' in 'Sign in to ASAR'" in english, english
+    demo = official.get_by_role("complementary", name="Demo accounts")
+    demo_password = await demo.locator("p code").inner_text()
+    official_email = await demo.get_by_role("listitem").filter(
+        has_text="Official of the Ministry of Culture and Information").locator("code").inner_text()
+    await official.get_by_label("E-mail address").fill(official_email)
+    await official.get_by_label("Password", exact=True).fill(demo_password)
+    await official.get_by_role("button", name="Sign in", exact=True).click()
+    await expect(official.locator("html")).to_have_attribute("lang", "kk")  # the official's own language
+    await official.get_by_role("navigation", name=t("kk", "Main")).get_by_role(
+        "link", name=t("kk", "Organizations")).click()
+    await official.get_by_role("link", name=t("kk", "Awaiting verification")).click()
+    row = official.get_by_role("row").filter(has_text=ORG["name_kk"])
+    await expect(row).to_contain_text(GOOD_BIN)
+    await row.get_by_role("button", name=t("kk", "Verify")).click()
+    await expect(official.locator("#flashes")).to_contain_text(
+        t("kk", "%(name)s is now verified.", name=ORG["name_kk"]))
+    await expect(official.get_by_role("row").filter(has_text=ORG["name_kk"])).to_have_count(0)
+
+    # Back in the first browser the organization is verified.
+    await page.reload()
+    await expect(page.locator(".badge--verified")).to_have_text(t("ru", "Verified"))
+    await expect(page.locator(".badge--unverified")).to_have_count(0)
+
+    # 4. The person switches to Kazakh; every page they see is Kazakh.
+    await page.locator(".lang-switch").get_by_role("button", name="Қазақша").click()
+    await page.wait_for_url(org_url)
+    await expect(page.locator("html")).to_have_attribute("lang", "kk")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(ORG["name_kk"])
+    await expect(page.locator(".badge--verified")).to_have_text(t("kk", "Verified"))
+    typed = [NAME, *ORG.values(), GOOD_BIN]
+    await assert_all_kazakh(page, typed)
+    await page.screenshot(path="/tmp/kk_org.png", full_page=True)
+
+    nav = page.get_by_role("navigation", name=t("kk", "Main"))
+    await page.get_by_role("link", name=t("kk", "ASAR"), exact=True).first.click()
+    await page.wait_for_url(live_server.url + "/")
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        t("kk", "Government, business and NGOs, working together"))
+    await assert_all_kazakh(page, typed)
+
+    await nav.get_by_role("link", name=t("kk", "Organizations")).click()
+    await page.wait_for_url("**/organizations")
+    await expect(page.get_by_role("link", name=ORG["name_kk"])).to_be_visible()
+    await assert_all_kazakh(page, typed)
+
+    await nav.get_by_role("link", name=t("kk", "My profile")).click()
+    await page.wait_for_url("**/profile")
+    await expect(page.get_by_label(t("kk", "Preferred language"))).to_have_value("kk")
+    await assert_all_kazakh(page, typed)
+
+    # The directory on a phone: nothing wider than the screen.
+    phone_ctx, phone = await new_page(browser, problems, "phone", locale="kk-KZ",
+                                      viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True)
+    await phone.goto(live_server.url + "/organizations")
+    await expect(phone.get_by_role("link", name=ORG["name_kk"])).to_be_visible()
+    await phone.screenshot(path="/tmp/phone_dir.png", full_page=True)
+    width = await phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the directory is {width}px wide on a 360px phone"
+
+    for context in (person_ctx, official_ctx, phone_ctx):
+        await context.close()
+    problems_left = problems.unexpected()
+    assert not problems_left, "\n".join(problems_left)
