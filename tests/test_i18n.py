@@ -65,3 +65,13 @@ def test_catalogs_load_in_every_language() -> None:
         assert gettext("Please sign in first.") != "Please sign in first."
     with use_language("kk"):
         assert gettext("Please sign in first.") != "Please sign in first."
+
+
+def test_brand_is_spelled_one_way_per_language() -> None:
+    """kk and ru write the name in Cyrillic (АСАР) everywhere, never the Latin ASAR."""
+    for domain in tools.domains():
+        for lang in ("kk", "ru"):
+            for msg in tools.load(lang, domain):
+                strings = [msg.string] if isinstance(msg.string, str) else list(msg.string)
+                if msg.id:
+                    assert not any("ASAR" in s for s in strings if s), (lang, domain, msg.id)

@@ -1,3 +1,220 @@
-"""Hearings JSON API."""
+"""The hearings JSON API: hearings, registration, agenda, polls and results, and the event log.
 
-routes: list = []
+The live room itself is the WebSocket at /ws/hearings/{id} (docs/realtime.md); these endpoints
+serve clients that poll, schedule or administer, and the same rules apply (tallies hidden until
+close stay hidden here too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, JSONBody
+from msgspec import UNSET
+
+from asar.errors import NotFound
+from asar.hearings import events, polls, service
+from asar.hearings.forms import parse_hearing, parse_poll
+from asar.hearings.live import events_after
+from asar.hearings.models import Hearing, Poll
+from asar.hearings.schemas import (
+    AdvanceIn,
+    AgendaItemOut,
+    EventOut,
+    EventPage,
+    HearingIn,
+    HearingList,
+    HearingOut,
+    PollIn,
+    PollOptionOut,
+    PollOut,
+    RegistrationOut,
+    VoteIn,
+    VoteOut,
+)
+from asar.hearings.snapshot import viewer_for
+from asar.i18n import gettext as _
+from asar.permissions import may_moderate_hearing, require_user
+
+TAGS = ["hearings"]
+EVENT_PAGE = 500
+
+
+async def _out(request: Request[Any, Any, Any], h: Hearing) -> HearingOut:
+    app = request.app
+    return HearingOut(
+        id=h.id, title=h.title, topic=h.topic, description=h.description, status=h.status,
+        organizer_id=h.organizer_id, region_id=h.region_id, starts_at=h.starts_at,
+        duration_minutes=h.duration_minutes, format=h.format, venue=h.venue, languages=h.language_list,
+        participation=h.participation, moderation_mode=h.moderation_mode, results_visibility=h.results_visibility,
+        current_agenda_item_id=h.current_agenda_item_id, seq=h.last_seq,
+        agenda=[AgendaItemOut(id=a.id, position=a.position, title=a.title, starts_at=a.starts_at, minutes=a.minutes,
+                              current=a.id == h.current_agenda_item_id) for a in h.agenda],
+        registrations=await service.registration_counts(request.state.db, h.id),
+        room_url=app.route_reverse("hearings:room", hearing_id=h.id),
+        socket_url=app.route_reverse("hearings:socket", hearing_id=h.id),
+    )
+
+
+async def _poll_out(request: Request[Any, Any, Any], hearing: Hearing, poll: Poll) -> PollOut:
+    results = None if poll.status == "draft" else await polls.visible_tally(request.state.db, hearing, poll)
+    return PollOut(id=poll.id, kind=poll.kind, question=poll.question, status=poll.status,
+                   allow_change=poll.allow_change,
+                   options=[PollOptionOut(id=o.id, label=o.label, value=o.value) for o in poll.options],
+                   results=results)
+
+
+@get("/api/v1/hearings", name="hearings:api_list", tags=TAGS, summary="Published hearings, soonest first",
+     description="Filter with `status` (scheduled, live, closed). Officials also see their body's drafts.")
+async def list_hearings(request: Request[Any, Any, Any], status: str | None = None, limit: int = 50,
+                        offset: int = 0) -> HearingList:
+    status = status if status in ("draft", "scheduled", "live", "closed") else None
+    rows, total = await service.list_hearings(request.state.db, request.state.actor, status=status,
+                                              limit=max(1, min(limit, 100)), offset=max(0, offset))
+    return HearingList(total=total, items=[await _out(request, h) for h in rows])
+
+
+@post("/api/v1/hearings", name="hearings:api_create", tags=TAGS, status_code=201,
+      summary="Create a hearing (a draft) for the government body you act for")
+async def create_hearing(request: Request[Any, Any, Any], data: JSONBody[HearingIn]) -> HearingOut:
+    hearing = await service.create_hearing(request.state.db, request.state.actor, parse_hearing(data.as_mapping()))
+    return await _out(request, await service.get_hearing(request.state.db, hearing.id))
+
+
+@get("/api/v1/hearings/{hearing_id:int}", name="hearings:api_detail", tags=TAGS, summary="One hearing")
+async def hearing_detail(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> HearingOut:
+    return await _out(request, await service.visible_hearing(request.state.db, request.state.actor, hearing_id))
+
+
+def _chair_verb(path: str, name: str, verb: Any, summary: str) -> Any:
+    @post(path, name=name, tags=TAGS, status_code=200, summary=summary)
+    async def handler(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> HearingOut:
+        await verb(request.state.db, request.state.actor, hearing_id)
+        return await _out(request, await service.get_hearing(request.state.db, hearing_id))
+
+    return handler
+
+
+schedule = _chair_verb("/api/v1/hearings/{hearing_id:int}/schedule", "hearings:api_schedule", service.schedule,
+                       "Publish a draft hearing (registration opens)")
+open_hearing = _chair_verb("/api/v1/hearings/{hearing_id:int}/open", "hearings:api_open", service.open_hearing,
+                           "Open the live room")
+close_hearing = _chair_verb("/api/v1/hearings/{hearing_id:int}/close", "hearings:api_close",
+                            service.close_hearing, "Close the hearing (open polls close with it)")
+
+
+@post("/api/v1/hearings/{hearing_id:int}/registration", name="hearings:api_register", tags=TAGS, status_code=200,
+      summary="Register for a hearing with the sector of the organization you act for",
+      description="Registering again returns the existing registration.")
+async def register(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> RegistrationOut:
+    r = await service.register(request.state.db, request.state.actor, hearing_id)
+    return RegistrationOut(hearing_id=r.hearing_id, user_id=r.user_id, sector=r.sector,
+                           organization_id=r.organization_id, created_at=r.created_at)
+
+
+@get("/api/v1/hearings/{hearing_id:int}/registration", name="hearings:api_my_registration", tags=TAGS,
+     summary="Your registration for a hearing (404 when you are not registered)")
+async def my_registration(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> RegistrationOut:
+    user = require_user(request.state.actor)
+    hearing = await service.visible_hearing(request.state.db, request.state.actor, hearing_id)
+    r = await service.registration_for(request.state.db, hearing.id, user.id)
+    if r is None:
+        raise NotFound(_("You are not registered for this hearing."))
+    return RegistrationOut(hearing_id=r.hearing_id, user_id=r.user_id, sector=r.sector,
+                           organization_id=r.organization_id, created_at=r.created_at)
+
+
+@get("/api/v1/hearings/{hearing_id:int}/agenda", name="hearings:api_agenda", tags=TAGS,
+     summary="The agenda, with the current item marked")
+async def agenda(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> list[AgendaItemOut]:
+    hearing = await service.visible_hearing(request.state.db, request.state.actor, hearing_id)
+    return (await _out(request, hearing)).agenda
+
+
+@post("/api/v1/hearings/{hearing_id:int}/agenda/advance", name="hearings:api_advance", tags=TAGS, status_code=200,
+      summary="Make an agenda item current (default: the next one)")
+async def advance(request: Request[Any, Any, Any], hearing_id: FromPath[int], data: JSONBody[AdvanceIn]) -> HearingOut:
+    item_id = None if data.item_id is UNSET else data.item_id
+    await service.advance_agenda(request.state.db, request.state.actor, hearing_id, item_id)  # type: ignore[arg-type]
+    return await _out(request, await service.get_hearing(request.state.db, hearing_id))
+
+
+@get("/api/v1/hearings/{hearing_id:int}/polls", name="hearings:api_polls", tags=TAGS,
+     summary="The hearing's polls with their results as anyone may see them now",
+     description="Drafts are listed for the organizer's officials only. Results of a poll whose "
+                 "hearing hides them until close carry only the number of voters.")
+async def list_polls(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> list[PollOut]:
+    db, actor = request.state.db, request.state.actor
+    hearing = await service.visible_hearing(db, actor, hearing_id)
+    viewer = await viewer_for(db, actor, hearing)
+    rows = [p for p in await polls.list_polls(db, hearing.id) if p.status != "draft" or viewer.chair]
+    return [await _poll_out(request, hearing, p) for p in rows]
+
+
+@post("/api/v1/hearings/{hearing_id:int}/polls", name="hearings:api_create_poll", tags=TAGS, status_code=201,
+      summary="Prepare a poll (the chair); open it when the time comes")
+async def create_poll(request: Request[Any, Any, Any], hearing_id: FromPath[int], data: JSONBody[PollIn]) -> PollOut:
+    db = request.state.db
+    poll = await polls.create_poll(db, request.state.actor, hearing_id, parse_poll(
+        {"question": data.question, "kind": data.kind, "options": data.options, "allow_change": data.allow_change}))
+    hearing = await service.get_hearing(db, hearing_id)
+    return await _poll_out(request, hearing, await polls.get_poll(db, hearing_id, poll.id))
+
+
+def _poll_verb(path: str, name: str, verb: Any, summary: str) -> Any:
+    @post(path, name=name, tags=TAGS, status_code=200, summary=summary)
+    async def handler(request: Request[Any, Any, Any], hearing_id: FromPath[int], poll_id: FromPath[int]) -> PollOut:
+        db = request.state.db
+        await verb(db, request.state.actor, hearing_id, poll_id)
+        hearing = await service.get_hearing(db, hearing_id)
+        return await _poll_out(request, hearing, await polls.get_poll(db, hearing_id, poll_id))
+
+    return handler
+
+
+open_poll = _poll_verb("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/open", "hearings:api_open_poll",
+                       polls.open_poll, "Open a prepared poll")
+close_poll = _poll_verb("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/close", "hearings:api_close_poll",
+                        polls.close_poll, "Close a poll (its results become visible to all)")
+
+
+@post("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/votes", name="hearings:api_vote", tags=TAGS,
+      status_code=200, summary="Vote (once per person; a retry with the same client_id changes nothing)")
+async def vote(request: Request[Any, Any, Any], hearing_id: FromPath[int], poll_id: FromPath[int],
+               data: JSONBody[VoteIn]) -> VoteOut:
+    result = await polls.cast_vote(request.state.db, request.state.actor, hearing_id, poll_id, data.client_id,
+                                   data.as_mapping())
+    return VoteOut(poll_id=result.poll_id, option_ids=result.option_ids, sector=result.sector,
+                   changed=result.changed, duplicate=result.duplicate)
+
+
+@get("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/results", name="hearings:api_results", tags=TAGS,
+     summary="A poll's results overall and by sector (only the number of voters while hidden)")
+async def results(request: Request[Any, Any, Any], hearing_id: FromPath[int], poll_id: FromPath[int]) -> dict[str, Any]:
+    db = request.state.db
+    hearing = await service.visible_hearing(db, request.state.actor, hearing_id)
+    poll = await polls.get_poll(db, hearing.id, poll_id)
+    if poll.status == "draft":
+        raise NotFound(_("There is no such poll in this hearing."))
+    return await polls.visible_tally(db, hearing, poll)
+
+
+@get("/api/v1/hearings/{hearing_id:int}/events", name="hearings:api_events", tags=TAGS,
+     summary="The hearing's event log after `since` (the same events the socket sends)",
+     description=f"At most {EVENT_PAGE} at a time; `more` says whether to ask again.")
+async def event_log(request: Request[Any, Any, Any], hearing_id: FromPath[int], since: int = 0) -> EventPage:
+    db, actor = request.state.db, request.state.actor
+    hearing = await service.visible_hearing(db, actor, hearing_id)
+    moderator = may_moderate_hearing(actor, hearing)
+    rows = await events_after(db, hearing.id, max(0, since), limit=EVENT_PAGE + 1)
+    page = rows[:EVENT_PAGE]
+    out = []
+    for wire in page:
+        data = events.client_event(wire, moderator=moderator)
+        out.append(EventOut(seq=wire["seq"], type=data.pop("type"), at=data.pop("at"), data=data))
+    return EventPage(hearing_id=hearing.id, last_seq=hearing.last_seq, events=out, more=len(rows) > EVENT_PAGE)
+
+
+routes = [list_hearings, create_hearing, hearing_detail, schedule, open_hearing, close_hearing, register,
+          my_registration, agenda, advance, list_polls, create_poll, open_poll, close_poll, vote, results, event_log]

@@ -59,6 +59,9 @@ MODERATION_ACTION_LABELS = {
     "ban": N_("Banned"),
 }
 
+# The site navigation's link (templates/base.html) is translated here with the rest of the domain.
+NAV_LABEL = N_("Hearings")
+
 # Messages of asar.permissions' hearings section, listed here so that they are in this catalog.
 PERMISSION_MESSAGES = (
     N_("Only an official of a verified government body may create hearings."),

@@ -1,0 +1,144 @@
+"""Shapes of the hearings JSON API (request bodies and answers), as they appear in OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+
+class AgendaItemIn(msgspec.Struct):
+    title: str
+    minutes: int
+
+
+class HearingIn(msgspec.Struct):
+    """A hearing to create or replace. starts_at: ISO 8601 with an offset, or a local Almaty time."""
+
+    title: str
+    starts_at: str
+    topic: str = ""
+    description: str = ""  # Markdown
+    region_id: int | None = None
+    duration_minutes: int = 90
+    format: str = "online"  # online | hybrid
+    venue: str = ""
+    languages: list[str] = msgspec.field(default_factory=lambda: ["kk", "ru"])
+    participation: str = "all"  # all | verified_orgs | invited
+    moderation_mode: str = "post"  # pre | post
+    results_visibility: str = "live"  # live | after_close
+    agenda: list[AgendaItemIn] = msgspec.field(default_factory=list)
+    invitees: list[str] = msgspec.field(default_factory=list)
+
+    def as_mapping(self) -> dict[str, Any]:
+        data = msgspec.structs.asdict(self)
+        data["agenda"] = [msgspec.structs.asdict(a) for a in self.agenda]
+        data["region_id"] = "" if self.region_id is None else self.region_id
+        return data
+
+
+class AgendaItemOut(msgspec.Struct):
+    id: int
+    position: int
+    title: str
+    starts_at: datetime
+    minutes: int
+    current: bool
+
+
+class HearingOut(msgspec.Struct):
+    id: int
+    title: str
+    topic: str
+    description: str
+    status: str  # draft | scheduled | live | closed
+    organizer_id: int
+    region_id: int | None
+    starts_at: datetime
+    duration_minutes: int
+    format: str
+    venue: str
+    languages: list[str]
+    participation: str
+    moderation_mode: str
+    results_visibility: str
+    current_agenda_item_id: int | None
+    seq: int  # the last event's sequence number: connect to the socket with ?since=seq
+    agenda: list[AgendaItemOut]
+    registrations: dict[str, int]  # by sector
+    room_url: str
+    socket_url: str
+
+
+class HearingList(msgspec.Struct):
+    total: int
+    items: list[HearingOut]
+
+
+class RegistrationOut(msgspec.Struct):
+    hearing_id: int
+    user_id: int
+    sector: str  # government | business | ngo | citizen
+    organization_id: int | None
+    created_at: datetime
+
+
+class AdvanceIn(msgspec.Struct):
+    item_id: int | UnsetType = UNSET
+
+
+class PollIn(msgspec.Struct):
+    question: str
+    kind: str = "single"  # single | multiple | scale
+    options: list[str] = msgspec.field(default_factory=list)
+    allow_change: bool = False
+
+
+class PollOptionOut(msgspec.Struct):
+    id: int
+    label: str
+    value: int | None
+
+
+class PollOut(msgspec.Struct):
+    id: int
+    kind: str
+    question: str
+    status: str  # draft | open | closed
+    allow_change: bool
+    options: list[PollOptionOut]
+    results: dict[str, Any] | None  # as in "Results" below; null for a draft
+
+
+class VoteIn(msgspec.Struct):
+    client_id: str
+    option_ids: list[int] | UnsetType = UNSET
+    option_id: int | UnsetType = UNSET
+    value: int | UnsetType = UNSET  # 1..5 on a scale poll
+
+    def as_mapping(self) -> dict[str, Any]:
+        return {k: v for k, v in msgspec.structs.asdict(self).items() if v is not UNSET}
+
+
+class VoteOut(msgspec.Struct):
+    poll_id: int
+    option_ids: list[int]
+    sector: str
+    changed: bool
+    duplicate: bool  # this client_id was already stored: nothing changed
+
+
+class EventOut(msgspec.Struct):
+    seq: int
+    type: str
+    at: str
+    data: dict[str, Any]
+
+
+class EventPage(msgspec.Struct):
+    hearing_id: int
+    last_seq: int
+    events: list[EventOut]
+    more: bool  # more events after these: ask again with since = the last seq here
