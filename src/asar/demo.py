@@ -23,6 +23,7 @@ from asar.accounts.passwords import hash_password
 from asar.audit.models import AuditEntry
 from asar.audit.service import record
 from asar.db import Database, utcnow
+from asar.i18n import N_
 from asar.organizations.bin import check_digit
 from asar.organizations.models import Membership, Organization
 from asar.permissions import Actor
@@ -170,38 +171,38 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
 
 PEOPLE: tuple[DemoPerson, ...] = (
     DemoPerson("admin@demo.asar.kz", "Асель Нұрланқызы", "ru", "KZ-71",
-               "Platform administrator: verifies government bodies, reads the audit log and sent mail",
+               N_("Platform administrator: verifies government bodies, reads the audit log and sent mail"),
                admin=True),
     DemoPerson("official.culture@demo.asar.kz", "Ерлан Сейітқали", "kk", "KZ-71",
-               "Official of the Ministry of Culture and Information (verifies NGOs and companies)",
+               N_("Official of the Ministry of Culture and Information (verifies NGOs and companies)"),
                (("ministry", "admin"),)),
     DemoPerson("official.almaty@demo.asar.kz", "Марина Ким", "ru", "KZ-75",
-               "Official of the Almaty city akimat", (("akimat_almaty", "admin"),)),
+               N_("Official of the Almaty city akimat"), (("akimat_almaty", "admin"),)),
     DemoPerson("official.abai@demo.asar.kz", "Бауыржан Тоқтаров", "kk", "KZ-10",
-               "Official of the Abai district akimat (a rural district)", (("akimat_abai_district", "admin"),)),
+               N_("Official of the Abai district akimat (a rural district)"), (("akimat_abai_district", "admin"),)),
     DemoPerson("business.admin@demo.asar.kz", "Timur Abenov", "en", "KZ-75",
-               "Administrator of Dala Technologies LLP (a company in Almaty)", (("dala_tech", "admin"),)),
+               N_("Administrator of Dala Technologies LLP (a company in Almaty)"), (("dala_tech", "admin"),)),
     DemoPerson("business.member@demo.asar.kz", "Алия Жұмабаева", "ru", "KZ-75",
-               "Member of Dala Technologies LLP", (("dala_tech", "member"),)),
+               N_("Member of Dala Technologies LLP"), (("dala_tech", "member"),)),
     DemoPerson("saryarka.admin@demo.asar.kz", "Сергей Литвинов", "ru", "KZ-35",
-               "Administrator of Saryarka Metal JSC (a company in Karaganda)", (("saryarka_metal", "admin"),)),
+               N_("Administrator of Saryarka Metal JSC (a company in Karaganda)"), (("saryarka_metal", "admin"),)),
     DemoPerson("ngo.zhasyl@demo.asar.kz", "Дина Әбдірахманова", "kk", "KZ-75",
-               "Administrator of the NGO Zhasyl Almaty (Almaty, environment)", (("zhasyl_almaty", "admin"),)),
+               N_("Administrator of the NGO Zhasyl Almaty (Almaty, environment)"), (("zhasyl_almaty", "admin"),)),
     DemoPerson("ngo.umit@demo.asar.kz", "Гүлнар Бекова", "ru", "KZ-79",
-               "Administrator of the Umit foundation (Shymkent, children with disabilities)", (("umit", "admin"),)),
+               N_("Administrator of the Umit foundation (Shymkent, children with disabilities)"), (("umit", "admin"),)),
     DemoPerson("ngo.auyl@demo.asar.kz", "Нұрсұлтан Оспанов", "kk", "KZ-10",
-               "Administrator of the NGO Rural Youth (villages of Abai district)", (("auyl_zhastary", "admin"),)),
+               N_("Administrator of the NGO Rural Youth (villages of Abai district)"), (("auyl_zhastary", "admin"),)),
     DemoPerson("ngo.kamkor@demo.asar.kz", "Ольга Пак", "ru", "KZ-35",
-               "Administrator of the Kamkor foundation (Karaganda, elderly care)", (("kamkor", "admin"),)),
+               N_("Administrator of the Kamkor foundation (Karaganda, elderly care)"), (("kamkor", "admin"),)),
     DemoPerson("ngo.adilet@demo.asar.kz", "Айбек Сапаров", "kk", "KZ-61",
-               "Administrator of the Adilet legal aid centre (not verified yet)", (("adilet", "admin"),)),
+               N_("Administrator of the Adilet legal aid centre (not verified yet)"), (("adilet", "admin"),)),
     DemoPerson("volunteer@demo.asar.kz", "Мадина Серікова", "kk", "KZ-75",
-               "Member of Zhasyl Almaty and of Umit (acts for Zhasyl Almaty)",
+               N_("Member of Zhasyl Almaty and of Umit (acts for Zhasyl Almaty)"),
                (("zhasyl_almaty", "member"), ("umit", "member"))),
     DemoPerson("member.auyl@demo.asar.kz", "Данияр Қасымов", "kk", "KZ-10",
-               "Member of the NGO Rural Youth", (("auyl_zhastary", "member"),)),
-    DemoPerson("citizen@demo.asar.kz", "Айгүл Тұрсынова", "kk", "KZ-75", "Citizen of Almaty"),
-    DemoPerson("citizen.semey@demo.asar.kz", "Pavel Ivanov", "en", "KZ-10", "Citizen of Semey (Abai region)"),
+               N_("Member of the NGO Rural Youth"), (("auyl_zhastary", "member"),)),
+    DemoPerson("citizen@demo.asar.kz", "Айгүл Тұрсынова", "kk", "KZ-75", N_("Citizen of Almaty")),
+    DemoPerson("citizen.semey@demo.asar.kz", "Pavel Ivanov", "en", "KZ-10", N_("Citizen of Semey (Abai region)")),
 )
 
 # (e-mail, who they are) — shown on the sign-in page only in the embedded default.

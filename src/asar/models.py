@@ -24,9 +24,8 @@ from asar.organizations.models import Invitation, Membership, Organization
 from asar.reference.models import Area, Region
 
 __all__ = [
-    "ApiToken", "Area", "AuditEntry", "Base", "EmailToken", "Invitation", "LoginThrottle",
-    "Membership", "Organization", "OutboxMail", "Region", "User", "UserSession",
-    # hearings
-    "AgendaItem", "CoModerator", "Hearing", "HearingEvent", "HearingInvitee", "ModerationAction", "Poll",
-    "PollOption", "PollVote", "Post", "Question", "QuestionUpvote", "Registration", "Sanction",
+    "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CoModerator", "EmailToken", "Hearing",
+    "HearingEvent", "HearingInvitee", "Invitation", "LoginThrottle", "Membership", "ModerationAction",
+    "Organization", "OutboxMail", "Poll", "PollOption", "PollVote", "Post", "Question", "QuestionUpvote",
+    "Region", "Registration", "Sanction", "User", "UserSession",
 ]

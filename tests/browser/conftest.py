@@ -37,30 +37,21 @@ class LiveServer:
 def live_server(postgres: Any, tmp_path: Path) -> Iterator[LiveServer]:
     database_url = postgres.createdb(f"browser_{os.getpid()}_{next(_n)}")
     migrate.upgrade(database_url)
-    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASAR_")}
     env.update(ASAR_DATABASE_URL=database_url, ASAR_SECRET_KEY="browser-secret-" + "y" * 40,
-               ASAR_BASE_URL=f"http://127.0.0.1:{port}", ASAR_ALLOWED_HOSTS="127.0.0.1,localhost",
-               ASAR_ENV="test", ASAR_DEMO_CREDENTIALS="true")
+               ASAR_ENV="test", ASAR_DEMO_CREDENTIALS="true", ASAR_ALLOWED_HOSTS="127.0.0.1,localhost")
     bindir = Path(sys.executable).parent
     subprocess.run([str(bindir / "asar"), "demo", "--no-migrate"], env=env, cwd=tmp_path, check=True,
                    capture_output=True)
     log = tmp_path / "server.log"
-    with log.open("wb") as fh:
-        proc = subprocess.Popen([str(bindir / "asar"), "serve", "--port", str(port), "--no-migrate",
-                                 "--no-access-log"], env=env, cwd=tmp_path, stdout=fh, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while True:
-        try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
+    for attempt in range(3):  # a free port can be taken by another process before we bind it
+        port = free_port()
+        env["ASAR_BASE_URL"] = f"http://127.0.0.1:{port}"
+        proc, url = _start(bindir, env, tmp_path, log, port)
+        if proc is not None:
+            break
+        if attempt == 2:
             raise RuntimeError("asar serve did not start:\n" + log.read_text()[-3000:])
-        time.sleep(0.1)
     try:
         yield LiveServer(url, database_url, proc, log)
     finally:
@@ -69,6 +60,25 @@ def live_server(postgres: Any, tmp_path: Path) -> Iterator[LiveServer]:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def _start(bindir: Path, env: dict[str, str], cwd: Path, log: Path,
+           port: int) -> tuple[subprocess.Popen[bytes] | None, str]:
+    with log.open("wb") as fh:
+        proc = subprocess.Popen([str(bindir / "asar"), "serve", "--port", str(port), "--no-migrate",
+                                 "--no-access-log"], env=env, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return proc, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    proc.wait()
+    return None, url
 
 
 @pytest.fixture

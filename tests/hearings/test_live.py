@@ -3,6 +3,7 @@ tallies by sector; socket hygiene (Origin, bad frames, rate limits); pre-moderat
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 
@@ -425,3 +426,53 @@ async def test_two_instances_share_the_stream_through_redis(live_db_url, redis_u
     finally:
         for server in servers:
             await server.stop()
+
+
+class StuckSocket:
+    """A client that stops reading: its first send blocks until released."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+        self.release = asyncio.Event()
+
+    async def send_text(self, text: str) -> None:
+        await self.release.wait()
+        self.sent.append(text)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        self.sent.append(f"closed {code}")
+
+
+async def test_a_slow_client_never_stalls_the_others_and_gets_a_snapshot(db, open_socket, live) -> None:
+    from asar.hearings.live import Connection
+    from asar.hearings.snapshot import Viewer
+    from asar.permissions import ANONYMOUS
+
+    hearing, _, _ = await _setup(db)
+    _, speaker = await registered(db, hearing)
+    fast = await open_socket(hearing.id)
+    seq = await _hello_and_snapshot(fast)
+    live.hub.limits.backlog = 3
+    stuck = StuckSocket()
+    slow = Connection(live.hub, stuck, hearing.id, ANONYMOUS, Viewer(), "en", "json", projector=False)
+    slow.cursor = seq
+    live.hub.feeds[hearing.id].add(slow)
+    sender = asyncio.ensure_future(slow.run_sender())
+    try:
+        for i in range(8):
+            await room.post_comment(db, speaker, hearing.id, f"slow-{i}", f"Burst {i}")
+        got = await fast.events(8, wait=3)  # the fast client is not held up by the stuck one
+        assert [e["seq"] for e in got] == list(range(seq + 1, seq + 9))
+        assert slow.lagging or len(slow.queue) <= 3
+        stuck.release.set()
+        for _ in range(100):
+            if any('"type":"snapshot"' in s for s in stuck.sent):
+                break
+            await asyncio.sleep(0.02)
+        snapshot = json.loads(next(s for s in stuck.sent if '"type":"snapshot"' in s))
+        assert snapshot["seq"] == seq + 8
+        assert len(stuck.sent) < 8  # not the whole backlog: one event in flight, then the snapshot
+    finally:
+        live.hub.limits.backlog = 1000
+        live.hub.feeds[hearing.id].remove(slow)
+        sender.cancel()

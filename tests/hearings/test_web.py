@@ -12,7 +12,14 @@ from asar.hearings import polls, room
 from asar.hearings.forms import parse_poll
 from asar.hearings.models import Hearing, Registration
 from asar.permissions import Actor
-from tests.hearings.helpers import hearing_fields, live_hearing, person, registered, scheduled_hearing, session_cookie
+from tests.hearings.helpers import (
+    hearing_fields,
+    live_hearing,
+    person,
+    registered,
+    scheduled_hearing,
+    session_cookie,
+)
 
 pytestmark = pytest.mark.sqlite
 EN = {"accept-language": "en"}

@@ -238,8 +238,14 @@ class Hub:
             return feed
 
     async def render_event(self, wire: dict[str, Any], role: str, lang: str) -> str:
-        async with self.db.sessionmaker() as db:
-            return await self.renderer.event(db, wire, role, lang)
+        """The event's fragments; on a rendering failure nothing (browsers catch up on reconnect)
+        rather than an error that would close every browser's socket."""
+        try:
+            async with self.db.sessionmaker() as db:
+                return await self.renderer.event(db, wire, role, lang)
+        except Exception:
+            log.exception("fragment rendering failed", hearing_id=wire["hearing_id"], seq=wire["seq"])
+            return ""
 
 
 async def events_after(db: AsyncSession, hearing_id: int, after: int, upto: int | None = None,

@@ -1,0 +1,97 @@
+"""The live room in real browsers (Debian's Chromium): the chair opens a poll, NGO, business and
+citizen browsers vote and every browser sees the tallies by sector change live; a question is
+asked, upvoted, taken and answered — all through the page's own forms over the WebSocket."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Page, async_playwright, expect
+
+from asar.hearings import polls
+from asar.hearings.forms import parse_poll
+from tests.hearings.helpers import live_hearing, person, registered, session_cookie
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-quic"]
+
+
+async def test_polls_and_questions_live_across_four_browsers(db, live) -> None:
+    official_user, official = await person(db, "government", name="Aliya Official")
+    hearing = await live_hearing(db, official, title="Clean air hearing")
+    poll = await polls.create_poll(db, official, hearing.id, parse_poll(
+        {"question": "Ban coal heating in the city?", "options": "Yes\nNo"}))
+    people = {"chair": official_user}
+    for sector, name in (("ngo", "Nurlan NGO"), ("business", "Bolat Business"), ("citizen", "Saule Citizen")):
+        people[sector] = (await registered(db, hearing, sector, name=name))[0]
+    cookies = {role: await session_cookie(db, user) for role, user in people.items()}
+    room_url = f"{live.url}/hearings/{hearing.id}/room"
+    errors: list[str] = []
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            pages: dict[str, Page] = {}
+            for role, cookie in cookies.items():
+                context = await browser.new_context(locale="en-GB")
+                await context.add_cookies([{"name": "asar_session", "value": cookie, "url": live.url}])
+                page = await context.new_page()
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                await page.goto(room_url)
+                await expect(page.locator("#room-connection")).to_have_text("Connected: updates arrive live.")
+                pages[role] = page
+
+            # The chair opens the prepared poll: it appears in every browser.
+            await pages["chair"].get_by_role("button", name="Open the poll").click()
+            for page in pages.values():
+                await expect(page.locator(f"#poll-{poll.id}")).to_contain_text("Ban coal heating in the city?")
+
+            # Three sectors vote from their own browsers; everybody sees the tally by sector.
+            choices = {"ngo": "Yes", "business": "No", "citizen": "Yes"}
+            for n, (sector, choice) in enumerate(choices.items(), start=1):
+                page = pages[sector]
+                await page.locator(f"#poll-{poll.id}").get_by_label(choice, exact=True).check()
+                await page.locator(f"#poll-{poll.id}").get_by_role("button", name="Vote").click()
+                await expect(page.locator(f"#poll-{poll.id}-mine")).to_have_text(f"Your vote: {choice}")
+                for other in pages.values():
+                    await expect(other.locator(f"#tally-{poll.id} caption")).to_contain_text(
+                        f"{n} voter" if n == 1 else f"{n} voters")
+            tally = pages["chair"].locator(f"#tally-{poll.id}")
+            yes_row = tally.get_by_role("row").filter(has_text="Yes")
+            await expect(yes_row.get_by_role("cell").nth(0)).to_contain_text("2 (67%)")
+            headers = [h.strip() for h in await tally.get_by_role("columnheader").all_inner_texts()]
+            assert headers == ["Option", "All", "Government", "Business", "NGOs", "Citizens"]
+            ngo_cell, citizen_cell = yes_row.get_by_role("cell").nth(3), yes_row.get_by_role("cell").nth(4)
+            await expect(ngo_cell).to_contain_text("1 (100%)")
+            await expect(citizen_cell).to_contain_text("1 (100%)")
+
+            # The citizen asks; the NGO upvotes; the chair takes it and answers.
+            await pages["citizen"].get_by_label("Your question to the panel").fill("When will the filters be installed?")
+            await pages["citizen"].get_by_role("button", name="Ask").click()
+            await expect(pages["citizen"].locator("#ask-form-status")).to_have_text("Published.")
+            question = pages["ngo"].locator("#question-list li").filter(has_text="When will the filters be installed?")
+            await expect(question).to_be_visible()
+            await question.get_by_role("button", name="Upvote").click()
+            for page in pages.values():
+                await expect(page.locator("#question-list")).to_contain_text("1 upvote")
+            chair_question = pages["chair"].locator("#question-list li").filter(has_text="filters")
+            await chair_question.get_by_role("button", name="Answer now").click()
+            for page in pages.values():
+                await expect(page.locator("#current-question")).to_contain_text("When will the filters be installed?")
+            chair_question = pages["chair"].locator("#question-list li").filter(has_text="filters")
+            await chair_question.get_by_label("Answer given").fill("Before the next heating season.")
+            await chair_question.get_by_role("button", name="Mark answered").click()
+            for page in pages.values():
+                await expect(page.locator("#question-list")).to_contain_text("Before the next heating season.")
+
+            # The chair closes the poll: the final result stays on every page.
+            await pages["chair"].locator(f"#poll-{poll.id}").get_by_role("button", name="Close the poll").click()
+            for page in pages.values():
+                await expect(page.locator(f"#poll-{poll.id}")).to_contain_text("Closed")
+                await expect(page.locator(f"#poll-{poll.id} .vote-form")).to_have_count(0)
+        finally:
+            await browser.close()
+    assert errors == []
