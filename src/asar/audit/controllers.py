@@ -9,7 +9,8 @@ from litestar import Request, get
 from litestar.response import Template
 
 from asar.audit import service
-from asar.i18n import N_, gettext
+from asar.i18n import N_
+from asar.web.params import label, page_number
 from asar.web.templating import page as render_page
 
 PER_PAGE = 50
@@ -38,22 +39,12 @@ OBJECT_LABELS: dict[str, str] = {
 
 
 def action_label(code: str) -> str:
-    label = ACTION_LABELS.get(code)
-    return gettext(label) if label else code
+    return label(ACTION_LABELS, code)
 
 
 def object_label(code: str) -> str:
-    label = OBJECT_LABELS.get(code)
-    return gettext(label) if label else code
+    return label(OBJECT_LABELS, code)
 
-
-def page_number(value: str | None) -> int:
-    """The requested page, 1 when absent or not a sensible number."""
-    try:
-        number = int(value or 1)
-    except ValueError:
-        return 1
-    return min(max(number, 1), 100_000)
 
 
 @get("/admin/audit", name="audit:log", include_in_schema=False)

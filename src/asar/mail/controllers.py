@@ -9,8 +9,9 @@ from urllib.parse import urlencode
 from litestar import Request, get
 from litestar.response import Template
 
-from asar.i18n import N_, gettext
+from asar.i18n import N_
 from asar.mail import service
+from asar.web.params import label, page_number
 from asar.web.templating import page as render_page
 
 PER_PAGE = 50
@@ -24,16 +25,8 @@ KIND_LABELS: dict[str, str] = {
 
 
 def kind_label(code: str) -> str:
-    label = KIND_LABELS.get(code)
-    return gettext(label) if label else code
+    return label(KIND_LABELS, code)
 
-
-def page_number(value: str | None) -> int:
-    try:
-        number = int(value or 1)
-    except ValueError:
-        return 1
-    return min(max(number, 1), 100_000)
 
 
 @get("/admin/mail", name="mail:outbox", include_in_schema=False)
