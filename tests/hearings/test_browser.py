@@ -43,6 +43,10 @@ async def test_polls_and_questions_live_across_four_browsers(db, live) -> None:
                 await page.goto(room_url)
                 await expect(page.locator("#room-connection")).to_have_text("Connected: updates arrive live.")
                 pages[role] = page
+            projector = await pages["chair"].context.new_page()
+            projector.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            await projector.goto(f"{live.url}/hearings/{hearing.id}/projector")
+            await expect(projector.locator("#room-connection")).to_have_text("Connected: updates arrive live.")
 
             # The chair opens the prepared poll: it appears in every browser.
             await pages["chair"].get_by_role("button", name="Open the poll").click()
@@ -67,6 +71,8 @@ async def test_polls_and_questions_live_across_four_browsers(db, live) -> None:
             ngo_cell, citizen_cell = yes_row.get_by_role("cell").nth(3), yes_row.get_by_role("cell").nth(4)
             await expect(ngo_cell).to_contain_text("1 (100%)")
             await expect(citizen_cell).to_contain_text("1 (100%)")
+            await expect(projector.locator(f"#tally-{poll.id} caption")).to_contain_text("3 voters")
+            assert await projector.locator(f"#poll-{poll.id} form").count() == 0  # no controls on the hall screen
 
             # The citizen asks; the NGO upvotes; the chair takes it and answers.
             await pages["citizen"].get_by_label("Your question to the panel").fill("When will the filters be installed?")
@@ -79,7 +85,7 @@ async def test_polls_and_questions_live_across_four_browsers(db, live) -> None:
                 await expect(page.locator("#question-list")).to_contain_text("1 upvote")
             chair_question = pages["chair"].locator("#question-list li").filter(has_text="filters")
             await chair_question.get_by_role("button", name="Answer now").click()
-            for page in pages.values():
+            for page in [*pages.values(), projector]:
                 await expect(page.locator("#current-question")).to_contain_text("When will the filters be installed?")
             chair_question = pages["chair"].locator("#question-list li").filter(has_text="filters")
             await chair_question.get_by_label("Answer given").fill("Before the next heating season.")
@@ -89,7 +95,7 @@ async def test_polls_and_questions_live_across_four_browsers(db, live) -> None:
 
             # The chair closes the poll: the final result stays on every page.
             await pages["chair"].locator(f"#poll-{poll.id}").get_by_role("button", name="Close the poll").click()
-            for page in pages.values():
+            for page in [*pages.values(), projector]:
                 await expect(page.locator(f"#poll-{poll.id}")).to_contain_text("Closed")
                 await expect(page.locator(f"#poll-{poll.id} .vote-form")).to_have_count(0)
         finally:

@@ -301,3 +301,34 @@ async def test_openapi_lists_the_hearings_api(client) -> None:
                  "/api/v1/hearings/{hearing_id}/polls/{poll_id}/results"):
         assert path in paths, path
     assert not any(p.startswith("/hearings") for p in paths)
+
+
+async def test_the_chair_edits_a_scheduled_hearing(client, session) -> None:
+    official_user, official = await person(session, "government")
+    hearing = await scheduled_hearing(session, official, title="Old title")
+    csrf = await sign_in(client, session, official_user)
+    r = await client.get(f"/hearings/{hearing.id}/edit", headers=EN)
+    assert r.status_code == 200 and 'value="Old title"' in r.text and 'value="Opening"' in r.text
+    r = await client.post(f"/hearings/{hearing.id}/edit", data={
+        **form_fields(title="New title", agenda_title=["Only item"], agenda_minutes=["45"]), "_csrf_token": csrf},
+        headers=EN)
+    assert r.status_code == 303
+    r = await client.get(f"/hearings/{hearing.id}", headers=EN)
+    assert "New title" in r.text and "Only item" in r.text and "Opening" not in r.text
+    other_user, _ = await person(session, "government")
+    await sign_in(client, session, other_user)
+    r = await client.get(f"/hearings/{hearing.id}/edit", headers=EN)
+    assert r.status_code == 403
+
+
+async def test_api_advances_the_agenda_for_the_chair_only(client, session) -> None:
+    official_user, official = await person(session, "government")
+    hearing = await live_hearing(session, official)
+    chair = await api_token(session, official_user)
+    r = await client.post(f"/api/v1/hearings/{hearing.id}/agenda/advance", json={}, headers=chair)
+    assert r.status_code == 200
+    assert [a["current"] for a in r.json()["agenda"]] == [False, True, False]
+    citizen_user, _ = await person(session)
+    r = await client.post(f"/api/v1/hearings/{hearing.id}/agenda/advance", json={},
+                          headers=await api_token(session, citizen_user))
+    assert r.status_code == 403

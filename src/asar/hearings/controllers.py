@@ -192,7 +192,7 @@ async def _room_page(request: Request[Any, Any, Any], hearing_id: int, template:
     hearing = await service.visible_hearing(db, actor, hearing_id)
     if hearing.status == "draft":
         raise NotFound(_("This hearing does not exist or is not published yet."))
-    viewer = Viewer(role="visitor") if projector else await viewer_for(db, actor, hearing)
+    viewer = Viewer(role="visitor", projector=True) if projector else await viewer_for(db, actor, hearing)
     current = await load_room(db, hearing, viewer)
     query = f"format=html&since={current.seq}" + ("&view=projector" if projector else "")
     ws_url = request.app.route_reverse("hearings:socket", hearing_id=hearing.id) + "?" + query

@@ -20,6 +20,7 @@ from asar.hearings.snapshot import Room, Viewer, load_room
 from asar.hearings.tally import SECTORS, share
 from asar.i18n import N_, gettext, use_language
 
+PROJECTOR_PARTS = {"status", "current_question", "polls", "poll", "tally", "announce"}
 TARGET_LABELS = {"post": N_("a post"), "question": N_("a question"), "person": N_("a participant")}
 STATUS_EVENTS = ("hearing.opened", "hearing.closed")
 
@@ -57,6 +58,9 @@ class Renderer:
         return self.env.get_template(f"hearings/partials/{name}.html").render(ctx)
 
     def many(self, names: list[str], **context: Any) -> str:
+        viewer = context.get("viewer")
+        if viewer is not None and viewer.projector:
+            names = [n for n in names if n in PROJECTOR_PARTS]
         return "".join(self.render(n, oob=True, **context) for n in names)
 
     def announce(self, text: str) -> str:
@@ -75,7 +79,7 @@ class Renderer:
     async def event(self, db: AsyncSession, wire: dict[str, Any], role: str, lang: str) -> str:
         """The fragments that show one event to viewers of `role` in `lang` ("" when nothing changes)."""
         hearing = (await db.execute(select(Hearing).where(Hearing.id == wire["hearing_id"]))).scalar_one()
-        viewer = Viewer(role=role)
+        viewer = Viewer(role="visitor", projector=True) if role == "projector" else Viewer(role=role)
         with use_language(lang):
             return await self._event(db, hearing, viewer, wire)
 
@@ -94,6 +98,8 @@ class Renderer:
             item = hearing.current_item
             text = gettext("Now on the agenda: %(title)s", title=item.title) if item else ""
             return self.many(["status", "agenda", "chair_controls"], room=room, **ctx) + self.announce(text)
+        if viewer.projector and (t.startswith("post.") or t == "participant.sanctioned"):
+            return ""  # the hall screen shows no discussion and no moderation
         if t in ("post.created", "post.moderated"):
             post = await db.get(Post, payload["post"]["id"])
             if post is None:
@@ -120,6 +126,8 @@ class Renderer:
         if t.startswith("question."):
             room = await load_room(db, hearing, viewer, parts={"questions"})
             out = self.many(["questions", "current_question"], room=room, **ctx)
+            if viewer.projector:
+                return out
             if viewer.moderator and t in ("question.asked", "question.moderated"):
                 room_p = await load_room(db, hearing, viewer, parts={"posts", "questions"})
                 out += self.render("pending", room=room_p, oob=True, **ctx)
@@ -145,7 +153,7 @@ class Renderer:
             if t == "poll.opened":
                 out = ('<div hx-swap-oob="afterbegin:#poll-list">' + self.render("poll", poll=poll, room=room, **ctx)
                        + "</div>")
-                if viewer.chair:
+                if viewer.chair and not viewer.projector:
                     drafts = await load_room(db, hearing, viewer, parts={"polls"})
                     out += self.render("poll_drafts", room=drafts, oob=True, **ctx)
                 return out + self.announce(gettext("A poll has opened: %(question)s", question=poll.question))

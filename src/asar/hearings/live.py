@@ -383,7 +383,7 @@ class Connection:
         self.viewer = viewer
         self.lang = lang
         self.html = fmt == "html"
-        self.role = "visitor" if projector else viewer.role
+        self.role = "projector" if projector else viewer.role
         self.queue: deque[OutEvent] = deque()
         self.frames: deque[str] = deque()
         self.wake = asyncio.Event()
@@ -453,7 +453,7 @@ class Connection:
     async def send_snapshot(self, *, since: int | None = None) -> None:
         async with self.hub.db.sessionmaker() as db:
             hearing = await service.get_hearing(db, self.hearing_id)
-            viewer = self.viewer if self.role == self.viewer.role else Viewer(role=self.role)
+            viewer = Viewer(role="visitor", projector=True) if self.role == "projector" else self.viewer
             current = await load_room(db, hearing, viewer)
             if self.html:
                 with_actions = since is None or await self.hub.renderer.missed_events(db, hearing.id, since)

@@ -44,6 +44,7 @@ class Viewer:
     registered: bool = False
     muted: bool = False
     banned: bool = False
+    projector: bool = False  # the hall screen: a visitor's view of the status, question and polls
 
     @property
     def moderator(self) -> bool:
