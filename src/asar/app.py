@@ -21,6 +21,7 @@ from asar.db import Database
 from asar.hearings.live import live_plugins
 from asar.jobs import JobQueue
 from asar.logging import configure_logging
+from asar.reference.service import warm_reference_data
 from asar.settings import Settings
 from asar.web.context import context_middleware
 from asar.web.errors import exception_handlers
@@ -68,9 +69,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.db = db
         app.state.jobs = jobs
         app.state.redis = redis
+        await warm_reference_data(db)
+        # hearing reminders: without Redis (no arq cron) a periodic task checks every minute
+        from asar.hearings import reminders
+
+        ticker = None if arq_pool is not None or inline_jobs else reminders.start_periodic(
+            {"db": db, "settings": settings})
         try:
             yield
         finally:
+            await reminders.stop_periodic(ticker)
             await jobs.drain()
             if arq_pool is not None:
                 await arq_pool.aclose()

@@ -326,6 +326,7 @@ async def load_demo(settings: Settings) -> str:
     try:
         async with database.sessionmaker() as db:
             created = await _load(db)
+            hearings_added = await load_demo_hearings(db)
             total = await counts(db)
     finally:
         await database.close()
@@ -335,5 +336,161 @@ async def load_demo(settings: Settings) -> str:
         f"added now: {created.organizations} organizations, {created.people} people, "
         f"{created.memberships} memberships. Database totals: "
         + ", ".join(f"{v} {k}" for k, v in total.items())
+        + f". Hearings added now: {hearings_added}"
         + f".\nSign in as any demo person (e.g. {PEOPLE[0].email}) with the password {DEMO_PASSWORD}."
     )
+
+
+# ---------------------------------------------------------------- hearings
+# One upcoming hearing (scheduled, with an agenda and registrations from each sector) and one closed
+# hearing with its minutes: questions answered, a closed poll with votes from each sector, decisions,
+# two commitments in different states. Built through the hearings verbs (so events, tallies and the
+# minutes are what the live room would have produced), then the closed one is moved into the past.
+# Found again by title and organizer, so a second run adds nothing.
+
+UPCOMING_TITLE = "Алматыны көгалдандыру схемасы 2027 / Схема озеленения Алматы на 2027 год"
+CLOSED_TITLE = "Қарауыл ауылындағы спорт залы / Спортивный зал в селе Караул"
+
+
+async def _demo_actor(db: AsyncSession, email: str) -> Actor:
+    user = (await db.execute(select(User).where(User.email == email))).scalar_one()
+    memberships = tuple((await db.execute(select(Membership).where(Membership.user_id == user.id)
+                                          .order_by(Membership.id))).scalars())
+    acting = next((m for m in memberships if m.organization_id == user.acting_org_id), None)
+    return Actor(user=user, membership=acting, memberships=memberships)
+
+
+async def _demo_hearing_exists(db: AsyncSession, title: str) -> bool:
+    from asar.hearings.models import Hearing
+
+    return (await db.execute(select(func.count()).select_from(Hearing).where(Hearing.title == title))).scalar_one() > 0
+
+
+async def load_demo_hearings(db: AsyncSession) -> int:
+    """The two demo hearings (only those missing); how many were added."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from asar.hearings import commitments, minutes, polls, room, service
+    from asar.hearings.forms import parse_hearing, parse_poll
+    from asar.hearings.models import AgendaItem, Hearing
+
+    added = 0
+    tomorrow = (utcnow() + timedelta(days=1)).date()
+    if not await _demo_hearing_exists(db, UPCOMING_TITLE):
+        chair = await _demo_actor(db, "official.almaty@demo.asar.kz")
+        start = f"{(tomorrow + timedelta(days=3)).isoformat()}T15:00"
+        h = await service.create_hearing(db, chair, parse_hearing({
+            "title": UPCOMING_TITLE, "topic": "Ағаштар, саябақтар, суару / Деревья, парки, полив",
+            "description": "Алматы қаласының әкімдігі 2027 жылға арналған көгалдандыру схемасын талқылауға шақырады.\n\n"
+                           "Акимат города Алматы приглашает обсудить схему озеленения на 2027 год: какие улицы "
+                           "и дворы получат деревья, как будет устроен полив, кто будет ухаживать.",
+            "starts_at": start, "duration_minutes": 120, "format": "hybrid",
+            "venue": "Алматы, Республика алаңы, 4, мәжіліс залы / конференц-зал", "languages": ["kk", "ru"],
+            "participation": "all", "moderation_mode": "post", "results_visibility": "live",
+            "region_id": (await db.execute(select(Region.id).where(Region.iso_code == "KZ-75"))).scalar_one(),
+            "agenda": [{"title": "Ашылу / Открытие", "minutes": 10},
+                       {"title": "Схеманы таныстыру / Презентация схемы", "minutes": 30},
+                       {"title": "Сұрақтар мен жауаптар / Вопросы и ответы", "minutes": 50},
+                       {"title": "Сауалнама және қорытынды / Опрос и итоги", "minutes": 30}],
+        }))
+        await service.schedule(db, chair, h.id)
+        for email in ("official.culture@demo.asar.kz", "business.admin@demo.asar.kz", "business.member@demo.asar.kz",
+                      "ngo.zhasyl@demo.asar.kz", "volunteer@demo.asar.kz", "citizen@demo.asar.kz"):
+            await service.register(db, await _demo_actor(db, email), h.id)
+        added += 1
+
+    if not await _demo_hearing_exists(db, CLOSED_TITLE):
+        chair = await _demo_actor(db, "official.abai@demo.asar.kz")
+        h = await service.create_hearing(db, chair, parse_hearing({
+            "title": CLOSED_TITLE, "topic": "Ауыл спорты / Сельский спорт",
+            "description": "Абай ауданының әкімдігі Қарауыл ауылында жаңа спорт залын салу жобасын талқылады.\n\n"
+                           "Акимат Абайского района обсудил с жителями, бизнесом и НПО проект нового спортивного "
+                           "зала в селе Караул: место, сроки, кто и как будет им пользоваться.",
+            "starts_at": f"{tomorrow.isoformat()}T11:00", "duration_minutes": 90, "format": "online",
+            "languages": ["kk", "ru"], "participation": "all", "moderation_mode": "post",
+            "results_visibility": "live",
+            "region_id": (await db.execute(select(Region.id).where(Region.iso_code == "KZ-10"))).scalar_one(),
+            "agenda": [{"title": "Жобаны таныстыру / Презентация проекта", "minutes": 20},
+                       {"title": "Сұрақтар / Вопросы", "minutes": 40},
+                       {"title": "Дауыс беру / Голосование", "minutes": 30}],
+        }))
+        await service.schedule(db, chair, h.id)
+        people = {e: await _demo_actor(db, e) for e in (
+            "official.culture@demo.asar.kz", "business.admin@demo.asar.kz", "saryarka.admin@demo.asar.kz",
+            "ngo.auyl@demo.asar.kz", "member.auyl@demo.asar.kz", "ngo.kamkor@demo.asar.kz",
+            "citizen.semey@demo.asar.kz", "citizen@demo.asar.kz")}
+        await service.register(db, chair, h.id)
+        for actor in people.values():
+            await service.register(db, actor, h.id)
+        await service.open_hearing(db, chair, h.id)
+        await room.post_comment(db, people["ngo.auyl@demo.asar.kz"], h.id, "demo-p1",
+                                "Ауыл жастары бұл залды көптен күтіп жүр! / Молодёжь села давно ждёт этот зал!")
+        await service.advance_agenda(db, chair, h.id)
+        q1, _dup = await room.ask_question(db, people["citizen.semey@demo.asar.kz"], h.id, "demo-q1",
+                                           "Will the hall be open to adults in the evening?")
+        q2, _dup = await room.ask_question(db, people["member.auyl@demo.asar.kz"], h.id, "demo-q2",
+                                           "Зал қай жерде салынады? / Где именно построят зал?")
+        for email in ("citizen@demo.asar.kz", "ngo.auyl@demo.asar.kz", "business.admin@demo.asar.kz"):
+            await room.upvote_question(db, people[email], h.id, q2.id)
+        await room.upvote_question(db, people["ngo.kamkor@demo.asar.kz"], h.id, q1.id)
+        await room.mark_answering(db, chair, h.id, q2.id)
+        await room.answer_question(db, chair, h.id, q2.id,
+                                   "№2 мектептің жанындағы бос учаскеде. / На свободном участке рядом со школой №2.")
+        await room.answer_question(db, chair, h.id, q1.id,
+                                   "Yes: from 18:00 to 22:00 on weekdays, free for residents of the district.")
+        spam, _dup = await room.post_comment(db, people["saryarka.admin@demo.asar.kz"], h.id, "demo-p2",
+                                             "Buy our steel at a discount! Call now.")
+        await room.moderate(db, chair, h.id, "post", spam.id, "hide", "Advertising is not allowed in the hearing")
+        await service.advance_agenda(db, chair, h.id)
+        poll = await polls.create_poll(db, chair, h.id, parse_poll({
+            "kind": "single", "question": "Спорт залын №2 мектептің жанында салуды қолдайсыз ба? / "
+                                          "Поддерживаете ли вы строительство зала рядом со школой №2?",
+            "options": "Иә / Да\nЖоқ / Нет\nТағы талқылау керек / Нужно ещё обсудить"}))
+        await polls.open_poll(db, chair, h.id, poll.id)
+        poll = await polls.get_poll(db, h.id, poll.id)
+        yes, no, more = (o.id for o in poll.options)
+        ballots = {"official.culture@demo.asar.kz": yes, "business.admin@demo.asar.kz": yes,
+                   "saryarka.admin@demo.asar.kz": more, "ngo.auyl@demo.asar.kz": yes,
+                   "member.auyl@demo.asar.kz": yes, "ngo.kamkor@demo.asar.kz": more,
+                   "citizen.semey@demo.asar.kz": no, "citizen@demo.asar.kz": yes}
+        for email, option in ballots.items():
+            await polls.cast_vote(db, people[email], h.id, poll.id, "demo-vote", {"option_id": option})
+        await polls.cast_vote(db, chair, h.id, poll.id, "demo-vote", {"option_id": yes})
+        await service.close_hearing(db, chair, h.id)
+        await minutes.add_decision(db, chair, h.id, "Спорт залы №2 мектептің жанындағы учаскеде салынсын. / "
+                                                    "Строить спортивный зал на участке рядом со школой №2.")
+        await minutes.add_decision(db, chair, h.id, "Кешкі уақытта зал ересектерге тегін ашық болсын. / "
+                                                    "Вечером зал открыт для взрослых бесплатно.")
+        akimat = chair.organization
+        auyl = people["ngo.auyl@demo.asar.kz"].organization
+        assert akimat is not None and auyl is not None
+        today = utcnow().date()
+        design = await commitments.add_commitment(db, chair, h.id, commitments.CommitmentInput(
+            "Жобалау-сметалық құжаттаманы дайындау / Подготовить проектно-сметную документацию",
+            akimat.id, today + timedelta(days=60)))
+        survey = await commitments.add_commitment(db, chair, h.id, commitments.CommitmentInput(
+            "Ауыл жастары арасында секциялар туралы сауалнама жүргізу / "
+            "Провести опрос молодёжи сёл о желаемых секциях", auyl.id, today + timedelta(days=14)))
+        await minutes.publish_minutes(db, chair, h.id)
+        await commitments.change_status(db, chair, h.id, design.id, "in_progress",
+                                        "Техникалық тапсырма бекітілді / Техническое задание утверждено")
+        auyl_admin = people["ngo.auyl@demo.asar.kz"]
+        await commitments.change_status(db, auyl_admin, h.id, survey.id, "in_progress", "Сауалнама басталды")
+        await commitments.change_status(db, auyl_admin, h.id, survey.id, "done",
+                                        "212 жас қатысты; нәтижелері әкімдікке жіберілді / "
+                                        "Ответили 212 человек; итоги переданы в акимат")
+        # the hearing took place a week ago
+        hearing = (await db.execute(select(Hearing).where(Hearing.id == h.id))).scalar_one()
+        from asar.i18n import TIMEZONE
+
+        held = datetime.combine(utcnow().astimezone(TIMEZONE).date() - timedelta(days=7), time(11, 0),
+                                tzinfo=TIMEZONE).astimezone(UTC)
+        shift = hearing.starts_at - held
+        hearing.starts_at -= shift
+        hearing.opened_at = hearing.starts_at
+        hearing.closed_at = hearing.starts_at + timedelta(minutes=hearing.duration_minutes)
+        for item in (await db.execute(select(AgendaItem).where(AgendaItem.hearing_id == h.id))).scalars():
+            item.starts_at -= shift
+        await db.commit()
+        added += 1
+    return added

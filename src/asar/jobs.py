@@ -22,9 +22,12 @@ JobFn = Callable[..., Awaitable[Any]]
 
 def registry() -> dict[str, JobFn]:
     """Every job by name (imported here so that the worker never imports the web app)."""
+    from asar.hearings.commitments import notify_commitment_change
+    from asar.hearings.reminders import send_due_reminders
     from asar.mail.jobs import deliver_mail
 
-    return {"deliver_mail": deliver_mail}
+    return {"deliver_mail": deliver_mail, "send_due_reminders": send_due_reminders,
+            "notify_commitment_change": notify_commitment_change}
 
 
 class JobQueue:

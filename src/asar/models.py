@@ -5,10 +5,14 @@ from asar.audit.models import AuditEntry
 from asar.db import Base
 from asar.hearings.models import (
     AgendaItem,
+    Commitment,
+    CommitmentChange,
     CoModerator,
+    Decision,
     Hearing,
     HearingEvent,
     HearingInvitee,
+    Minutes,
     ModerationAction,
     Poll,
     PollOption,
@@ -17,6 +21,7 @@ from asar.hearings.models import (
     Question,
     QuestionUpvote,
     Registration,
+    ReminderSent,
     Sanction,
 )
 from asar.mail.models import OutboxMail
@@ -24,8 +29,9 @@ from asar.organizations.models import Invitation, Membership, Organization
 from asar.reference.models import Area, Region
 
 __all__ = [
-    "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CoModerator", "EmailToken", "Hearing",
-    "HearingEvent", "HearingInvitee", "Invitation", "LoginThrottle", "Membership", "ModerationAction",
-    "Organization", "OutboxMail", "Poll", "PollOption", "PollVote", "Post", "Question", "QuestionUpvote",
-    "Region", "Registration", "Sanction", "User", "UserSession",
+    "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CoModerator", "Commitment", "CommitmentChange",
+    "Decision", "EmailToken", "Hearing", "HearingEvent", "HearingInvitee", "Invitation", "LoginThrottle",
+    "Membership", "Minutes", "ModerationAction", "Organization", "OutboxMail", "Poll", "PollOption", "PollVote",
+    "Post", "Question", "QuestionUpvote", "Region", "Registration", "ReminderSent", "Sanction", "User",
+    "UserSession",
 ]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from arq.connections import RedisSettings
+from arq.cron import cron
 
 from asar.db import Database
-from asar.jobs import registry
+from asar.hearings.reminders import send_due_reminders
+from asar.jobs import JobQueue, registry
 from asar.logging import configure_logging
 from asar.settings import Settings
 
@@ -18,6 +20,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     configure_logging(_settings)
     ctx["settings"] = _settings
     ctx["db"] = Database.from_url(_settings.database_url)
+    # jobs that queue mail enqueue its delivery through the same Redis
+    ctx["db"].sessionmaker.kw.setdefault("info", {})["jobs"] = JobQueue(ctx, ctx.get("redis"))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -26,6 +30,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 class WorkerSettings:
     functions = list(registry().values())
+    cron_jobs = [cron(send_due_reminders, name="cron:send_due_reminders", second=0, run_at_startup=True)]  # type: ignore[arg-type]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(_settings.redis_url or "redis://127.0.0.1:6379")

@@ -218,3 +218,100 @@ async def event_log(request: Request[Any, Any, Any], hearing_id: FromPath[int], 
 
 routes = [list_hearings, create_hearing, hearing_detail, schedule, open_hearing, close_hearing, register,
           my_registration, agenda, advance, list_polls, create_poll, open_poll, close_poll, vote, results, event_log]
+
+
+# ---------------------------------------------------------------- minutes, decisions, commitments (minutes.py)
+import msgspec
+from litestar import delete, patch
+
+from asar.hearings import commitments as commitment_service
+from asar.hearings import minutes as minutes_service
+
+
+class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    position: int | None = None
+
+
+class CommitmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    organization_id: int
+    deadline: str  # YYYY-MM-DD
+
+
+class CommitmentStatusIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: str  # open | in_progress | done
+    note: str = ""
+
+
+async def _minutes(request: Request[Any, Any, Any], hearing_id: int) -> dict[str, Any]:
+    db = request.state.db
+    hearing, row = await minutes_service.closed_hearing(db, request.state.actor, hearing_id)
+    data = await minutes_service.minutes_data(db, hearing, row, base_url=request.app.state.settings.base_url)
+    return minutes_service.jsonable(data)
+
+
+@get("/api/v1/hearings/{hearing_id:int}/minutes", name="hearings:api_minutes", tags=TAGS,
+     summary="The minutes of a closed hearing",
+     description="Agenda, attendance by sector (registered; took part = posted, asked, upvoted or voted), "
+                 "questions and answers, poll results by sector (tallied from the stored votes), moderation "
+                 "summary, decisions and follow-up commitments with their status history. `status` is "
+                 "draft until the chair publishes them.")
+async def minutes(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> dict[str, Any]:
+    return await _minutes(request, hearing_id)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/minutes/decisions", name="hearings:api_decision_add", tags=TAGS,
+      status_code=201, summary="Record a decision (the chair, until the minutes are published)")
+async def add_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                       data: JSONBody[DecisionIn]) -> dict[str, Any]:
+    await minutes_service.add_decision(request.state.db, request.state.actor, hearing_id, data.text)
+    return await _minutes(request, hearing_id)
+
+
+@patch("/api/v1/hearings/{hearing_id:int}/minutes/decisions/{decision_id:int}", name="hearings:api_decision_update",
+       tags=TAGS, summary="Change a decision's text and place (the chair, until the minutes are published)")
+async def update_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int], decision_id: FromPath[int],
+                          data: JSONBody[DecisionIn]) -> dict[str, Any]:
+    await minutes_service.update_decision(request.state.db, request.state.actor, hearing_id, decision_id,
+                                          data.text, data.position)
+    return await _minutes(request, hearing_id)
+
+
+@delete("/api/v1/hearings/{hearing_id:int}/minutes/decisions/{decision_id:int}", name="hearings:api_decision_delete",
+        tags=TAGS, status_code=200, summary="Remove a decision (the chair, until the minutes are published)")
+async def delete_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                          decision_id: FromPath[int]) -> dict[str, Any]:
+    await minutes_service.delete_decision(request.state.db, request.state.actor, hearing_id, decision_id)
+    return await _minutes(request, hearing_id)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/minutes/commitments", name="hearings:api_commitment_add", tags=TAGS,
+      status_code=201, summary="Record a follow-up commitment (the chair, until the minutes are published)")
+async def add_commitment(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                         data: JSONBody[CommitmentIn]) -> dict[str, Any]:
+    parsed = commitment_service.parse_commitment(msgspec.structs.asdict(data))
+    await commitment_service.add_commitment(request.state.db, request.state.actor, hearing_id, parsed)
+    return await _minutes(request, hearing_id)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/commitments/{commitment_id:int}/status",
+      name="hearings:api_commitment_status", tags=TAGS, status_code=200,
+      summary="Change a commitment's status with a note (the responsible organization's admins or the chair)",
+      description="Every registered participant is told by e-mail. `overdue` is derived from the deadline.")
+async def commitment_status(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                            commitment_id: FromPath[int], data: JSONBody[CommitmentStatusIn]) -> dict[str, Any]:
+    await commitment_service.change_status(request.state.db, request.state.actor, hearing_id, commitment_id,
+                                           data.status, data.note)
+    return await _minutes(request, hearing_id)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/minutes/publish", name="hearings:api_minutes_publish", tags=TAGS,
+      status_code=200, summary="Publish the minutes (the chair): decisions and commitments become final")
+async def publish_minutes(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> dict[str, Any]:
+    await minutes_service.publish_minutes(request.state.db, request.state.actor, hearing_id)
+    return await _minutes(request, hearing_id)
+
+
+routes += [minutes, add_decision, update_decision, delete_decision, add_commitment, commitment_status,
+           publish_minutes]

@@ -235,3 +235,156 @@ async def create_poll(request: Request[Any, Any, Any], hearing_id: FromPath[int]
 routes = [hearing_list, new_hearing, create_hearing, edit_hearing, update_hearing, hearing_detail, register,
           schedule, open_hearing, close_hearing, add_co_moderator, remove_co_moderator, calendar, room_page,
           projector, new_poll, create_poll]
+
+
+# ---------------------------------------------------------------- minutes, decisions, commitments (minutes.py)
+from asar.hearings import commitments as commitment_service
+from asar.hearings import minutes as minutes_service
+
+
+async def _minutes_page(request: Request[Any, Any, Any], hearing_id: int, status_code: int = 200,
+                        errors: dict[str, dict[str, str]] | None = None,
+                        values: dict[str, dict[str, Any]] | None = None) -> Template:
+    from sqlalchemy import select
+
+    from asar.organizations.models import Organization
+
+    db, actor = request.state.db, request.state.actor
+    hearing, row = await minutes_service.closed_hearing(db, actor, hearing_id)
+    data = await minutes_service.minutes_data(db, hearing, row, base_url=request.app.state.settings.base_url)
+    editable = minutes_service.may_edit_minutes(actor, hearing, row)
+    tracked = {c.id for c in await commitment_service.list_commitments(db, hearing.id)
+               if commitment_service.may_track_commitment(actor, hearing, c)}
+    organizations = []
+    if editable:
+        organizations = list((await db.execute(select(Organization).order_by(Organization.name_ru))).scalars())
+    return _page(request, "hearings/minutes.html", status_code, hearing=hearing, m=data, editable=editable,
+                 tracked=tracked, organizations=organizations, errors=errors or {}, values=values or {},
+                 csv_help=minutes_service.csv_rows.__doc__)
+
+
+@get("/hearings/{hearing_id:int}/minutes", name="hearings:minutes", include_in_schema=False)
+async def minutes_page(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Template:
+    return await _minutes_page(request, hearing_id)
+
+
+async def _minutes_download(request: Request[Any, Any, Any], hearing_id: int, kind: str) -> Response[str]:
+    db = request.state.db
+    hearing, row = await minutes_service.closed_hearing(db, request.state.actor, hearing_id)
+    data = await minutes_service.minutes_data(db, hearing, row, base_url=request.app.state.settings.base_url)
+    body, media = {
+        "md": (minutes_service.to_markdown, "text/markdown; charset=utf-8"),
+        "csv": (minutes_service.to_csv, "text/csv; charset=utf-8"),
+        "json": (minutes_service.to_json, "application/json"),
+    }[kind]
+    return Response(body(data), media_type=media, headers={
+        "content-disposition": f'attachment; filename="hearing-{hearing.id}-minutes.{kind}"'})
+
+
+@get("/hearings/{hearing_id:int}/minutes.md", name="hearings:minutes_md", include_in_schema=False)
+async def minutes_md(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[str]:
+    return await _minutes_download(request, hearing_id, "md")
+
+
+@get("/hearings/{hearing_id:int}/minutes.csv", name="hearings:minutes_csv", include_in_schema=False)
+async def minutes_csv(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[str]:
+    return await _minutes_download(request, hearing_id, "csv")
+
+
+@get("/hearings/{hearing_id:int}/minutes.json", name="hearings:minutes_json", include_in_schema=False)
+async def minutes_json(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[str]:
+    return await _minutes_download(request, hearing_id, "json")
+
+
+def _to_minutes(request: Request[Any, Any, Any], hearing_id: int, message: str) -> Response[Any]:
+    return redirect(request, request.app.route_reverse("hearings:minutes", hearing_id=hearing_id), message)
+
+
+@post("/hearings/{hearing_id:int}/minutes/decisions", name="hearings:decision_add", include_in_schema=False)
+async def add_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any] | Template:
+    form = await request.form()
+    try:
+        await minutes_service.add_decision(request.state.db, request.state.actor, hearing_id, form.get("text"))
+    except Invalid as exc:
+        return await _minutes_page(request, hearing_id, 400, errors={"decision": exc.errors},
+                                   values={"decision": {"text": form.get("text", "")}})
+    return _to_minutes(request, hearing_id, _("The decision is added."))
+
+
+@post("/hearings/{hearing_id:int}/minutes/decisions/{decision_id:int}", name="hearings:decision_update",
+      include_in_schema=False)
+async def update_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                          decision_id: FromPath[int]) -> Response[Any] | Template:
+    form = await request.form()
+    try:
+        await minutes_service.update_decision(request.state.db, request.state.actor, hearing_id, decision_id,
+                                              form.get("text"), form.get("position"))
+    except Invalid as exc:
+        return await _minutes_page(request, hearing_id, 400, errors={f"decision-{decision_id}": exc.errors})
+    return _to_minutes(request, hearing_id, _("The decision is saved."))
+
+
+@post("/hearings/{hearing_id:int}/minutes/decisions/{decision_id:int}/delete", name="hearings:decision_delete",
+      include_in_schema=False)
+async def delete_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                          decision_id: FromPath[int]) -> Response[Any]:
+    await minutes_service.delete_decision(request.state.db, request.state.actor, hearing_id, decision_id)
+    return _to_minutes(request, hearing_id, _("The decision is removed."))
+
+
+@post("/hearings/{hearing_id:int}/minutes/commitments", name="hearings:commitment_add", include_in_schema=False)
+async def add_commitment(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any] | Template:
+    form = await request.form()
+    data = {k: form.get(k) for k in form}
+    try:
+        await commitment_service.add_commitment(request.state.db, request.state.actor, hearing_id,
+                                                commitment_service.parse_commitment(data))
+    except Invalid as exc:
+        return await _minutes_page(request, hearing_id, 400, errors={"commitment": exc.errors},
+                                   values={"commitment": data})
+    return _to_minutes(request, hearing_id, _("The commitment is added."))
+
+
+@post("/hearings/{hearing_id:int}/commitments/{commitment_id:int}/status", name="hearings:commitment_status",
+      include_in_schema=False)
+async def commitment_status(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                            commitment_id: FromPath[int]) -> Response[Any] | Template:
+    form = await request.form()
+    try:
+        await commitment_service.change_status(request.state.db, request.state.actor, hearing_id, commitment_id,
+                                               form.get("status"), form.get("note", ""))
+    except Invalid as exc:
+        return await _minutes_page(request, hearing_id, 400, errors={f"commitment-{commitment_id}": exc.errors},
+                                   values={f"commitment-{commitment_id}": {k: form.get(k) for k in form}})
+    return _to_minutes(request, hearing_id, _("The status is changed; the participants are notified."))
+
+
+@post("/hearings/{hearing_id:int}/minutes/publish", name="hearings:minutes_publish", include_in_schema=False)
+async def publish_minutes(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any]:
+    await minutes_service.publish_minutes(request.state.db, request.state.actor, hearing_id)
+    return _to_minutes(request, hearing_id, _("The minutes are published."))
+
+
+routes += [minutes_page, minutes_md, minutes_csv, minutes_json, add_decision, update_decision, delete_decision,
+           add_commitment, commitment_status, publish_minutes]
+
+
+@get("/hearings/commitments/organization/{org_id:int}", name="hearings:organization_commitments",
+     include_in_schema=False)
+async def organization_commitments(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Template:
+    """Every commitment an organization took on in closed hearings, with its current state."""
+    from asar.db import utcnow
+    from asar.organizations.models import Organization
+
+    db = request.state.db
+    org = await db.get(Organization, org_id)
+    if org is None:
+        raise NotFound(_("There is no such organization."))
+    rows = await commitment_service.commitments_of_organization(db, org.id)
+    data = await commitment_service.commitment_data(db, [c for c, _h in rows], utcnow().date())
+    hearings = {h.id: h for _c, h in rows}
+    return _page(request, "hearings/minutes_commitments.html", organization=org, commitments=data,
+                 hearings=hearings)
+
+
+routes += [organization_commitments]

@@ -3,10 +3,10 @@ and the per-hearing event log that the live room replays from."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from asar.db import Base, BigId, IdMixin, TimestampMixin, utcnow
@@ -257,3 +257,73 @@ class HearingEvent(IdMixin, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     private: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- after the hearing (minutes.py, commitments.py)
+COMMITMENT_STATUSES = ("open", "in_progress", "done")  # "overdue" is derived from the deadline, never stored
+REMINDER_KINDS = ("24h", "1h")
+
+
+class Minutes(IdMixin, Base):
+    """The minutes of a closed hearing: produced when the chair closes it (their numbers are read from
+    the stored rows each time), editable (decisions, commitments) until the chair publishes them."""
+
+    __tablename__ = "hearing_minutes"
+
+    hearing_id: Mapped[int] = mapped_column(BigId, ForeignKey("hearings.id", ondelete="CASCADE"), unique=True)
+    produced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Decision(IdMixin, TimestampMixin, Base):
+    __tablename__ = "hearing_decisions"
+    __table_args__ = (Index("ix_hearing_decisions_hearing_id_position", "hearing_id", "position"),)
+
+    hearing_id: Mapped[int] = mapped_column(BigId, ForeignKey("hearings.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Commitment(IdMixin, TimestampMixin, Base):
+    """A follow-up commitment: who (any organization) does what by when; tracked after the hearing."""
+
+    __tablename__ = "hearing_commitments"
+
+    hearing_id: Mapped[int] = mapped_column(BigId, ForeignKey("hearings.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    organization_id: Mapped[int] = mapped_column(BigId, ForeignKey("organizations.id", ondelete="CASCADE"),
+                                                 index=True)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    def overdue(self, today: date) -> bool:
+        return self.status != "done" and self.deadline < today
+
+
+class CommitmentChange(IdMixin, Base):
+    """One status change of a commitment: who, when, with what note; notified_at once participants are mailed."""
+
+    __tablename__ = "hearing_commitment_changes"
+
+    commitment_id: Mapped[int] = mapped_column(BigId, ForeignKey("hearing_commitments.id", ondelete="CASCADE"),
+                                               index=True)
+    from_status: Mapped[str] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    notified_at: Mapped[datetime | None]
+
+
+class ReminderSent(IdMixin, Base):
+    """A reminder mailed to one participant (kind 24h or 1h); the unique key keeps it to one."""
+
+    __tablename__ = "hearing_reminders_sent"
+    __table_args__ = (UniqueConstraint("hearing_id", "user_id", "kind"),)
+
+    hearing_id: Mapped[int] = mapped_column(BigId, ForeignKey("hearings.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(4))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -201,6 +201,10 @@ async def update_hearing(db: AsyncSession, actor: Actor, hearing_id: int, data: 
     hearing.invitees = []
     await db.flush()
     _fill(hearing, data)
+    if hearing.status == "scheduled":
+        from asar.hearings.reminders import plan_reminders
+
+        plan_reminders(db, hearing)
     await commit(db)
     return hearing
 
@@ -212,6 +216,9 @@ async def schedule(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
     if hearing.status != "draft":
         raise Conflict(_("Only a draft can be scheduled."))
     hearing.status = "scheduled"
+    from asar.hearings.reminders import plan_reminders
+
+    plan_reminders(db, hearing)
     await commit(db)
     return hearing
 
@@ -363,6 +370,9 @@ async def close_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Hear
     await close_open_polls(db, hearing)
     hearing.status = "closed"
     hearing.closed_at = utcnow()
+    from asar.hearings.minutes import produce_minutes
+
+    await produce_minutes(db, hearing)  # the minutes (minutes.py) exist from the moment of closing
     await events.append_event(db, hearing, "hearing.closed", {"status": "closed"})
     await commit(db)
     return hearing

@@ -66,7 +66,7 @@ async def directory(request: Request[Any, Any, Any]) -> Template:
     """The public directory; an htmx request gets only the results fragment."""
     db = request.state.db
     filters = parse_filters(request.query_params)
-    result = await orgs.search_organizations(db, filters)
+    result = await orgs.directory_page(db, filters)
     base = _path(request, "organizations:directory")
 
     def page_link(number: int) -> str:

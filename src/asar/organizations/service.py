@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, literal_column, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,7 +44,7 @@ from asar.permissions import (
     require_user,
     require_verify,
 )
-from asar.reference.service import areas_by_ids, regions_by_ids
+from asar.reference.service import AreaRef, RegionRef, areas_by_ids, reference_data, regions_by_ids
 from asar.tokens import new_token, token_hash
 
 INVITATION_DAYS = 14
@@ -137,6 +137,92 @@ async def search_organizations(db: AsyncSession, filters: DirectoryFilters,
         )
     ).scalars().all()
     return Page(list(rows), total, filters.page, per_page)
+
+
+@dataclass(frozen=True, slots=True)
+class DirectoryCard:
+    """What the directory shows of one organization: its row, with its regions (in dictionary
+    order of their names in the current language) and areas (in the database's order, as the
+    `Organization.areas` relationship has them)."""
+
+    id: int
+    sector: str
+    name_kk: str
+    name_ru: str
+    name_en: str | None
+    bin: str
+    legal_form: str
+    settlement: str
+    verified_at: datetime | None
+    regions: tuple[RegionRef, ...]
+    areas: tuple[AreaRef, ...]
+
+    # Organization's own properties: they read only the columns above.
+    name = Organization.name
+    verified = Organization.verified
+
+    @property
+    def region_names(self) -> str:
+        column = f"name_{current_language()}"
+        return ", ".join(getattr(r, column) for r in self.regions)
+
+    @property
+    def area_names(self) -> str:
+        column = f"name_{current_language()}"
+        return ", ".join(getattr(a, column) for a in self.areas)
+
+
+_CARD_COLUMNS = (Organization.id, Organization.sector, Organization.name_kk, Organization.name_ru,
+                 Organization.name_en, Organization.bin, Organization.legal_form, Organization.settlement,
+                 Organization.verified_at)
+
+
+# The regions and areas of the organizations with these ids (built once: it never changes).
+_CARD_LINKS = union_all(
+    select(organization_regions.c.organization_id, organization_regions.c.region_id, literal_column("0"))
+    .where(organization_regions.c.organization_id.in_(bindparam("ids", expanding=True))),
+    select(organization_areas.c.organization_id, organization_areas.c.area_id, literal_column("1"))
+    .where(organization_areas.c.organization_id.in_(bindparam("ids", expanding=True))),
+)
+
+
+async def directory_page(db: AsyncSession, filters: DirectoryFilters,
+                         per_page: int = PER_PAGE) -> Page[DirectoryCard]:
+    """search_organizations for the directory page: the same organizations in the same order, as
+    the columns a card shows (two statements: the page with the total, then its regions and areas;
+    the names of those come from the reference data every process keeps)."""
+    conds = _directory_conditions(filters)
+    rows = (
+        await db.execute(
+            select(*_CARD_COLUMNS, func.count().over())
+            .where(*conds)
+            .order_by(Organization.verified_at.is_(None), _name_column(), Organization.id)
+            .limit(per_page)
+            .offset((filters.page - 1) * per_page)
+        )
+    ).all()
+    if rows:
+        total = rows[0][-1]
+    elif filters.page == 1:
+        total = 0
+    else:  # past the last page: no row carries the total
+        total = (await db.execute(select(func.count(Organization.id)).where(*conds))).scalar_one()
+    ref = await reference_data(db)
+    regions: dict[int, list[RegionRef]] = {row[0]: [] for row in rows}
+    areas: dict[int, list[AreaRef]] = {row[0]: [] for row in rows}
+    if rows:
+        for org_id, ref_id, kind in (await db.execute(_CARD_LINKS, {"ids": list(regions)})).all():
+            if kind == 0:
+                regions[org_id].append(ref.region_by_id[ref_id])
+            else:
+                areas[org_id].append(ref.area_by_id[ref_id])
+    name_rank = ref.region_name_rank(current_language())
+    cards = [
+        DirectoryCard(*row[:-1], regions=tuple(sorted(regions[row[0]], key=lambda r: name_rank[r.id])),
+                      areas=tuple(areas[row[0]]))
+        for row in rows
+    ]
+    return Page(cards, total, filters.page, per_page)
 
 
 async def list_members(db: AsyncSession, actor: Actor, org_id: int) -> list[Member]:

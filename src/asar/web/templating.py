@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import nh3
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from litestar import Request, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
+from litestar import Litestar, Request, Response
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
+from litestar.types.internal_types import PathParameterDefinition
+from litestar.utils.empty import value_or_default
+from litestar.utils.path import join_paths, normalize_path
+from litestar.utils.scope.state import ScopeState
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -30,13 +37,76 @@ from asar.web import flash as flash_store
 TEMPLATE_DIR = ROOT_DIR / "templates"
 
 
+class _Reverser:
+    """`url_for` for templates: Litestar's route_reverse with each route's path looked up once.
+
+    route_reverse sorts a handler's paths on every call (about 20 µs; a page calls it 10 to 30
+    times), and Litestar's template global takes the Jinja context, which costs a copy of it in
+    every loop. The result and the errors are route_reverse's own: anything unusual goes to it."""
+
+    _ALLOW_STR = (datetime, date, time, timedelta, float, Path, UUID)  # as route_reverse
+
+    def __init__(self, app: Litestar) -> None:
+        self.app = app
+        self.plans: dict[tuple[str, tuple[str, ...]], tuple[Any, ...] | str] = {}
+
+    def _plan(self, name: str, keys: tuple[str, ...]) -> tuple[Any, ...] | str:
+        index = self.app.get_handler_index_by_name(name)
+        if index is None:
+            return self.app.route_reverse(name)  # raises NoRouteMatchFoundException
+        routes = sorted(self.app.asgi_router.route_mapping[index["identifier"]],
+                        key=lambda r: len(r.path_parameters), reverse=True)
+        route = next((r for r in routes if set(keys).issuperset(r.path_parameters)), routes[-1])
+        components = tuple(route.path_components)
+        if not any(isinstance(c, PathParameterDefinition) for c in components):
+            return join_paths(components)
+        return components
+
+    def __call__(self, name: Any, /, **params: Any) -> str:
+        if not isinstance(name, str):
+            return self.app.route_reverse(name, **params)
+        key = (name, tuple(params))
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self.plans[key] = self._plan(name, key[1])
+        if isinstance(plan, str):
+            return plan
+        output = []
+        for component in plan:
+            if isinstance(component, PathParameterDefinition):
+                value = params.get(component.name)
+                if not isinstance(value, component.type) and (
+                    component.type not in self._ALLOW_STR or not isinstance(value, str)
+                ):
+                    return self.app.route_reverse(name, **params)  # raises with Litestar's message
+                output.append(str(value))
+            else:
+                output.append(component)
+        joined = "/".join(output)
+        if not joined or joined[0] == "/" or joined[-1] == "/" or "//" in joined:
+            return normalize_path(joined)  # what join_paths does; the plain case needs none of it
+        return "/" + joined
+
+
+def url_reverser(app: Litestar) -> _Reverser:
+    """The app's template `url_for` (kept in its state: Litestar objects take no weak references)."""
+    reverser = app.state.get("url_reverser")
+    if reverser is None:
+        reverser = app.state["url_reverser"] = _Reverser(app)
+    return reverser  # type: ignore[no-any-return]
+
+
 class _SafeCsrf:
     """Litestar hands `csrf_input` to templates as a plain string, which autoescape would print as
-    text; mark it as the HTML it is."""
+    text; mark it as the HTML it is. `url_for` and `csrf_token` are given as plain functions (the
+    globals Litestar registers take the Jinja context: same results, slower)."""
 
     def create_template_context(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         context = super().create_template_context(request)  # type: ignore[misc]
         context["csrf_input"] = Markup(context["csrf_input"])
+        token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+        context["csrf_token"] = lambda: token
+        context["url_for"] = url_reverser(request.app)
         return context
 
 
@@ -55,6 +125,34 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow", url_schemes={"http", "https", "mailto"}))
 
 
+_translated_markup: dict[tuple[str, str], Markup] = {}  # (language, message id) -> what _() gives
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) -> str:
+    if eval_ctx.autoescape and not variables:
+        # Most calls: a fixed message in an HTML template. Catalogs are read once per process
+        # (i18n.translations), so the result is fixed for the process too.
+        key = (current_language(), message)
+        cached = _translated_markup.get(key)
+        if cached is None:
+            cached = _translated_markup[key] = Markup(gettext(message)) % variables
+        return cached
+    rv = gettext(message)
+    if eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables  # always a format string, as Jinja's newstyle gettext
+
+
+@pass_eval_context
+def _template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    rv = ngettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
+
+
 def make_environment(directory: Path = TEMPLATE_DIR) -> Environment:
     env = Environment(
         loader=FileSystemLoader(directory),
@@ -67,6 +165,9 @@ def make_environment(directory: Path = TEMPLATE_DIR) -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda s, **kw: gettext(s, **kw), lambda s, p, n, **kw: ngettext(s, p, n, **kw), newstyle=True
     )
+    # The same functions as the newstyle ones just installed, without taking the Jinja context
+    # (which Jinja copies for every call inside a loop); `_` went through three such calls.
+    env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext, _=_template_gettext)
     env.filters.update(dt=format_dt, day=format_day, number=format_number, tenge=format_tenge,
                        markdown=render_markdown)
     env.globals.update(LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language)

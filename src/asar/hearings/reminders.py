@@ -1,0 +1,160 @@
+"""Reminders 24 hours and 1 hour before a hearing starts, mailed to every registered participant.
+
+A reminder is due for a registration of a scheduled hearing when the start is less than 24 hours
+away ("24h", until the last hour) or less than an hour away ("1h"); someone who registers in the
+last hour gets only the "1h" one. A ReminderSent row per (hearing, person, kind) — unique in the
+database — is written in the same transaction as the mail, so a reminder goes out once however
+often the check runs, and two checks running at once cannot both send it.
+
+The check, `send_due_reminders`, runs every minute: as an arq cron job in the worker (with Redis),
+and as an in-process periodic task in `asar serve` without Redis (the in-process queue cannot defer
+jobs). With Redis, scheduling a hearing also enqueues the check for that hearing at the two exact
+moments (`_defer_until`), so reminders do not wait for the next minute.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.models import User
+from asar.db import commit, utcnow
+from asar.hearings.models import Hearing, Registration, ReminderSent
+from asar.jobs import enqueue_after_commit
+
+log = structlog.get_logger("asar.hearings.reminders")
+
+OFFSETS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
+INTERVAL_SECONDS = 60
+
+
+def due_kind(starts_at: datetime, now: datetime) -> str | None:
+    """The reminder due now for a hearing starting at starts_at: "1h", "24h" or None."""
+    if now >= starts_at:
+        return None
+    if now >= starts_at - OFFSETS["1h"]:
+        return "1h"
+    if now >= starts_at - OFFSETS["24h"]:
+        return "24h"
+    return None
+
+
+def due_reminders(registrations: Iterable[tuple[int, int, datetime, str]], sent: set[tuple[int, int, str]],
+                  now: datetime) -> list[tuple[int, int, str]]:
+    """(hearing_id, user_id, kind) to send now, from (hearing_id, user_id, starts_at, status) rows and
+    the reminders already sent as (hearing_id, user_id, kind). Only scheduled hearings remind."""
+    out = []
+    for hearing_id, user_id, starts_at, status in registrations:
+        if status != "scheduled":
+            continue
+        kind = due_kind(starts_at, now)
+        if kind is not None and (hearing_id, user_id, kind) not in sent:
+            out.append((hearing_id, user_id, kind))
+    return sorted(out)
+
+
+async def _candidates(db: AsyncSession, now: datetime, hearing_id: int | None) -> tuple[
+        list[tuple[int, int, datetime, str]], set[tuple[int, int, str]]]:
+    q = (select(Registration.hearing_id, Registration.user_id, Hearing.starts_at, Hearing.status)
+         .join(Hearing, Hearing.id == Registration.hearing_id)
+         .where(Hearing.status == "scheduled", Hearing.starts_at > now,
+                Hearing.starts_at <= now + OFFSETS["24h"]))
+    if hearing_id is not None:
+        q = q.where(Hearing.id == hearing_id)
+    rows = [tuple(r) for r in (await db.execute(q)).all()]
+    ids = {r[0] for r in rows}
+    sent: set[tuple[int, int, str]] = set()
+    if ids:
+        found = await db.execute(select(ReminderSent.hearing_id, ReminderSent.user_id, ReminderSent.kind)
+                                 .where(ReminderSent.hearing_id.in_(ids)))
+        sent = {tuple(r) for r in found.all()}  # type: ignore[misc]
+    return rows, sent  # type: ignore[return-value]
+
+
+async def send_due(db: AsyncSession, base_url: str, *, now: datetime | None = None,
+                   hearing_id: int | None = None) -> int:
+    """Send what is due (one transaction per hearing and kind); how many reminders were queued."""
+    from asar.mail.service import queue_mail
+
+    now = now or utcnow()
+    rows, sent = await _candidates(db, now, hearing_id)
+    due = due_reminders(rows, sent, now)
+    await db.commit()
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for hid, uid, kind in due:
+        groups[(hid, kind)].append(uid)
+    total = 0
+    for (hid, kind), user_ids in sorted(groups.items()):
+        hearing = await db.get(Hearing, hid)
+        if hearing is None:
+            continue
+        people = (await db.execute(select(User).where(User.id.in_(user_ids), User.deleted_at.is_(None))
+                                   .order_by(User.id))).scalars().all()
+        link = f"{base_url.rstrip('/')}/hearings/{hid}"
+        try:
+            for person in people:
+                db.add(ReminderSent(hearing_id=hid, user_id=person.id, kind=kind, sent_at=now))
+                await db.flush()
+                await queue_mail(db, to=person.email, template="hearing_reminder", lang=person.language or "kk",
+                                 hearing=hearing.title, starts_at=hearing.starts_at, kind=kind, link=link,
+                                 room=f"{link}/room", venue=hearing.venue)
+            await commit(db)
+            total += len(people)
+        except IntegrityError:  # another check sent them at the same moment
+            await db.rollback()
+            log.info("reminders already sent by another run", hearing_id=hid, kind=kind)
+    return total
+
+
+async def send_due_reminders(ctx: dict[str, Any], hearing_id: int | None = None) -> int:
+    """The job (arq cron every minute, in-process periodic task, or deferred for one hearing)."""
+    async with ctx["db"].sessionmaker() as db:
+        return await send_due(db, ctx["settings"].base_url, hearing_id=hearing_id)
+
+
+def plan_reminders(db: AsyncSession, hearing: Hearing) -> None:
+    """With Redis: enqueue the check for this hearing at its two reminder moments (after commit)."""
+    queue = db.info.get("jobs")
+    if queue is None or getattr(queue, "arq_pool", None) is None:
+        return  # in-process: the periodic check does it
+    now = utcnow()
+    for kind, offset in OFFSETS.items():
+        at = hearing.starts_at - offset
+        if at > now:
+            enqueue_after_commit(db, "send_due_reminders", hearing_id=hearing.id, _defer_until=at,
+                                 _job_id=f"hearing-reminder:{hearing.id}:{kind}:{int(at.timestamp())}")
+
+
+async def _every_minute(ctx: dict[str, Any], interval: float, first_delay: float) -> None:
+    await asyncio.sleep(first_delay)
+    while True:
+        try:
+            sent = await send_due_reminders(ctx)
+            if sent:
+                log.info("hearing reminders sent", count=sent)
+        except Exception:
+            log.exception("hearing reminders check failed")
+        await asyncio.sleep(interval)
+
+
+def start_periodic(ctx: dict[str, Any], interval: float = INTERVAL_SECONDS,
+                   first_delay: float = 5.0) -> asyncio.Task[None]:
+    """The in-process periodic check of `asar serve` without Redis; cancel it on shutdown."""
+    return asyncio.create_task(_every_minute(ctx, interval, first_delay))
+
+
+async def stop_periodic(task: asyncio.Task[None] | None) -> None:
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
