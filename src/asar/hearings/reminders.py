@@ -137,10 +137,16 @@ def plan_reminders(db: AsyncSession, hearing: Hearing) -> None:
 async def _every_minute(ctx: dict[str, Any], interval: float, first_delay: float) -> None:
     await asyncio.sleep(first_delay)
     while True:
+        check = asyncio.ensure_future(send_due_reminders(ctx))
         try:
-            sent = await send_due_reminders(ctx)
+            sent = await asyncio.shield(check)
             if sent:
                 log.info("hearing reminders sent", count=sent)
+        except asyncio.CancelledError:
+            # Stopping: let a running check finish its transaction rather than cut it mid-query.
+            with contextlib.suppress(Exception):
+                await check
+            raise
         except Exception:
             log.exception("hearing reminders check failed")
         await asyncio.sleep(interval)
