@@ -27,7 +27,6 @@ import os
 import platform
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.procs import stop
 from bench.ws_clients import RoomClient, connect_all, percentile
 
 VENV_BIN = Path(sys.executable).parent
@@ -125,15 +125,6 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], path: str, timeout: floa
             time.sleep(0.2)
     raise SystemExit(f"server on {port} did not answer")
 
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 def measure(name: str, server: subprocess.Popen[bytes], url: str, n: int, args: argparse.Namespace,
