@@ -3,18 +3,23 @@
 Per-client latency from post to receipt (median, p99) for ASAR and, in the same run, for a bare
 Litestar channels handler (bench/bare_channels.py); server memory per connection.
 
-    .venv/bin/python bench/hearing_broadcast.py [--clients 2000 5000] [--comments 12]
+    .venv/bin/python bench/hearing_broadcast.py [--clients 5000 2000] [--comments 12]
+        [--client-procs 2] [--gc-log] [--py-spy] [--no-gc-freeze]
 
 For each size and each server (bare first, then ASAR; a fresh server process for every run) it
-starts the server with uvicorn (ASAR through `asar serve --no-migrate --no-access-log`, one
-process, no Redis, a throwaway PostgreSQL on loopback; the bare app with the same uvicorn
-options: no per-message compression, 64 KiB frames), reads the server's VmRSS from
-/proc/<pid>/status, starts a separate client process (this script with --client; one asyncio
-loop, the websockets client) that connects the N readers (visitors; on ASAR with `since=` so
-they resume instead of taking a snapshot), reads VmRSS again, then posts the comments one by
-one from a registered participant's socket. The client process timestamps the post just before
-sending it and every reader's receipt on arrival, on the same clock. Results: stdout and
-bench/results/hearing_broadcast.json.
+starts the server with uvicorn (ASAR through `asar serve --no-migrate --no-access-log` via
+bench/asar_serve.py, one process, no Redis, a throwaway PostgreSQL on loopback; the bare app with
+the same uvicorn options: no per-message compression, 64 KiB frames), reads the server's VmRSS
+from /proc/<pid>/status, starts --client-procs client processes (this script with --client), each
+holding its share of the N readers (bench/ws_light.py; on ASAR with `since=` so they resume
+instead of taking a snapshot), the first one also the posters; reads VmRSS again, then has the
+comments posted one by one from registered participants' sockets, each once every reader has the
+previous one. The post's start and every receipt are stamped with time.monotonic(), one clock
+for all the processes; this process pairs them. Results: stdout and bench/results/hearing_broadcast.json.
+
+Client protocol (stdin commands / stdout JSON lines): a client prints {"connected"}; then "go"
+(freeze its GC, ping), "ping", "post <k> <marker>" (answered {"posted", "t0"}; every client
+prints {"done": marker} once all its readers have it) and "end" ({"arrivals", "gaps", ...}).
 """
 
 from __future__ import annotations
@@ -25,13 +30,17 @@ import gc
 import json
 import os
 import platform
+import queue
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -41,6 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.procs import stop
 from bench.ws_clients import RoomClient, connect_all, percentile
+from bench.ws_light import LightReader, connect_readers, keep_alive
 
 VENV_BIN = Path(sys.executable).parent
 ORIGIN = "http://bench.asar.test"
@@ -61,47 +71,65 @@ def rss_kib(pid: int) -> int:
     raise RuntimeError("no VmRSS")
 
 
-# ---------------------------------------------------------------- the client process
+# ---------------------------------------------------------------- a client process
 async def client_main(args: argparse.Namespace) -> None:
+    """One of the client processes: args.n light readers (bench/ws_light.py) and, in the first
+    one, the posters. Commands on stdin, one JSON line per answer on stdout (see measure())."""
     loop = asyncio.get_running_loop()
-    state: dict[str, Any] = {"t0": 0.0, "marker": "", "got": []}
+    arrivals: dict[str, list[float]] = {}
+    n = args.n
 
-    def on_event(client: RoomClient, seq: int, kind: str, text: str, now: float) -> None:
-        if kind == "post.created" and state["marker"] in text:
-            state["got"].append(now - state["t0"])
+    def on_text(text: str, now: float) -> None:
+        i = text.find("(bench-")
+        if i < 0:
+            return
+        marker = text[i + 1:text.find(")", i)]
+        got = arrivals.setdefault(marker, [])
+        got.append(now)
+        if len(got) == n:
+            print(json.dumps({"done": marker}), flush=True)
 
     hello = args.since >= 0  # ASAR greets every socket; the bare handler does not
-    readers = [RoomClient(f"r{i}", {"Origin": ORIGIN}, on_event=on_event, expect_hello=hello) for i in range(args.n)]
+    since = args.since if args.since >= 0 else None
+    parts = urllib.parse.urlsplit(args.url)
+    started = time.monotonic()
+    readers: list[LightReader] = []
+    pinger = asyncio.ensure_future(keep_alive(readers)) if hello else None  # the bare app takes every frame for a post
+    await connect_readers(parts.hostname or "127.0.0.1", parts.port or 80, parts.path, n, origin=ORIGIN,
+                          on_text=on_text, since=since, expect_hello=hello, into=readers)
     posters = [RoomClient(f"p{i}", {"Origin": ORIGIN, "Authorization": f"Bearer {t}"} if t else {"Origin": ORIGIN},
                           expect_hello=hello)
-               for i, t in enumerate(args.tokens.split(",") if args.tokens else [""])]
-    since = args.since if args.since >= 0 else None
-    connect_s = await connect_all([(c, args.url) for c in readers + posters], concurrency=100, since=since)
-    print(json.dumps({"connected": args.n, "connect_s": connect_s}), flush=True)
-    await loop.run_in_executor(None, sys.stdin.readline)  # the parent reads the server's memory
-    gc.collect()
-    gc.freeze()  # no collector pauses of this client process inside the measurements
-    gc.disable()
-    await asyncio.sleep(1.0)
-    comments = []
-    for k in range(args.comments):
-        poster = posters[(k // POSTS_PER_POSTER) % len(posters)]
-        marker = f"bench-{k}-{time.monotonic_ns()}"
-        state.update(marker=marker, got=[])
-        frame = {"type": "post", "client_id": marker, "body": f"Comment {k} of the benchmark ({marker})"}
-        state["t0"] = loop.time()
-        await poster.send(frame)
-        deadline = loop.time() + args.wait
-        while len(state["got"]) < args.n and loop.time() < deadline:  # noqa: ASYNC110 (10 ms polling is fine)
-            await asyncio.sleep(0.01)
-        got = sorted(state["got"])
-        comments.append({"received": len(got), "median_ms": statistics.median(got) * 1000 if got else None,
-                         "p99_ms": percentile(got, 99) * 1000 if got else None,
-                         "max_ms": got[-1] * 1000 if got else None, "latencies_ms": [round(x * 1000, 2) for x in got]})
-        await asyncio.sleep(args.pause)
-    gaps = sum(len(c.gaps) for c in readers)
-    print(json.dumps({"comments": comments, "gaps": gaps}), flush=True)
-    for c in readers + posters:
+               for i, t in enumerate(args.tokens.split(",") if args.tokens else [""])] if args.posters else []
+    await connect_all([(c, args.url) for c in posters], concurrency=10, since=since)
+    print(json.dumps({"connected": n, "connect_s": time.monotonic() - started}), flush=True)
+    while True:
+        line = (await loop.run_in_executor(None, sys.stdin.readline)).split()
+        if not line or line[0] == "end":
+            break
+        if line[0] == "ping" or line[0] == "go":
+            if pinger is not None:
+                pinger.cancel()  # from now on the parent says when: never during a comment
+                pinger = None
+            for r in readers:
+                if hello:
+                    r.ping()
+        if line[0] == "go":
+            gc.collect()
+            gc.freeze()  # no collector pauses of this client process inside the measurements
+            gc.disable()
+        elif line[0] == "post":
+            k, marker = int(line[1]), line[2]
+            poster = posters[(k // POSTS_PER_POSTER) % len(posters)]
+            frame = json.dumps({"type": "post", "client_id": marker, "body": f"Comment {k} of the benchmark ({marker})"})
+            t0 = time.monotonic()
+            await poster.send(frame)
+            print(json.dumps({"posted": marker, "t0": t0}), flush=True)
+    print(json.dumps({"arrivals": arrivals, "gaps": sum(r.gaps for r in readers),
+                      "closed": sum(r.closed is not None for r in readers),
+                      "close_codes": sorted({str(r.closed) for r in readers if r.closed is not None})}), flush=True)
+    for r in readers:
+        r.abort()
+    for c in posters:
         c.abort()
 
 
@@ -131,38 +159,119 @@ def measure(name: str, server: subprocess.Popen[bytes], url: str, n: int, args: 
             tokens: list[str], since: int) -> dict[str, Any]:
     time.sleep(1.0)
     before = rss_kib(server.pid)
-    client = subprocess.Popen(
-        [sys.executable, __file__, "--client", "--url", url, "--n", str(n), "--comments", str(args.comments),
-         "--tokens", ",".join(tokens), "--since", str(since), "--wait", str(args.wait), "--pause", str(args.pause)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    k = max(1, min(args.client_procs, n))
+    sizes = [n // k + (i < n % k) for i in range(k)]
+    lines: queue.Queue[tuple[int, dict[str, Any]]] = queue.Queue()
+    clients = []
+    for i, size in enumerate(sizes):
+        cmd = [sys.executable, __file__, "--client", "--url", url, "--n", str(size), "--tokens", ",".join(tokens),
+               "--since", str(since)] + (["--posters"] if i == 0 else [])
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        clients.append(proc)
+
+        def pump(i: int = i, proc: subprocess.Popen[str] = proc) -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.put((i, json.loads(line)))
+            lines.put((i, {"eof": True}))
+
+        threading.Thread(target=pump, daemon=True).start()
+
+    def tell(i: int, command: str) -> None:
+        assert clients[i].stdin is not None
+        clients[i].stdin.write(command + "\n")
+        clients[i].stdin.flush()
+
+    def take(timeout: float) -> tuple[int, dict[str, Any]]:
+        i, msg = lines.get(timeout=timeout)
+        if "eof" in msg:
+            raise SystemExit(f"{name}: client process {i} ended early")
+        return i, msg
+
+    profiler = None
     try:
-        assert client.stdout is not None and client.stdin is not None
-        connected = json.loads(client.stdout.readline() or "{}")
-        if "connected" not in connected:
-            raise SystemExit(f"{name}: the client process failed to connect")
+        connect_s = 0.0
+        for _ in clients:
+            _, msg = take(600)
+            connect_s = max(connect_s, msg["connect_s"])
         time.sleep(2.0)
         after = rss_kib(server.pid)
-        client.stdin.write("go\n")
-        client.stdin.flush()
-        result = json.loads(client.stdout.readline() or "{}")
-        client.wait(60)
+        for i in range(k):
+            tell(i, "go")  # and a ping from every ASAR reader (ASAR closes a socket idle for 90 s)
+        pinged = time.monotonic()
+        time.sleep(2.0)
+        if args.py_spy and name in args.py_spy_servers:
+            out = args.json.parent / f"py-spy-{name}-{n}.txt"
+            profiler = subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "--pid", str(server.pid), "--rate", "250",
+                                         "--nonblocking", "--format", "raw", "--output", str(out)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(1.0)
+        starts: list[float] = []
+        markers: list[str] = []
+        for c in range(args.comments):
+            if time.monotonic() - pinged > 30:
+                for i in range(k):
+                    tell(i, "ping")
+                pinged = time.monotonic()
+                time.sleep(2.0)
+            marker = f"bench-{c}-{time.monotonic_ns()}"
+            markers.append(marker)
+            tell(0, f"post {c} {marker}")
+            deadline = time.monotonic() + args.wait
+            done, t0 = 0, None
+            while (done < k or t0 is None) and time.monotonic() < deadline:
+                try:
+                    _, msg = take(max(0.01, deadline - time.monotonic()))
+                except queue.Empty:
+                    break
+                if msg.get("posted") == marker:
+                    t0 = msg["t0"]
+                elif msg.get("done") == marker:
+                    done += 1
+            if t0 is None:
+                raise SystemExit(f"{name}: comment {c} was not posted")
+            starts.append(t0)
+            time.sleep(args.pause)
+        if profiler is not None:
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(30)
+        results = []
+        for i in range(k):
+            tell(i, "end")
+        while len(results) < k:
+            _, msg = take(60)
+            if "arrivals" in msg:
+                results.append(msg)
+        for proc in clients:
+            proc.wait(30)
     finally:
-        if client.poll() is None:
-            client.kill()
-    lat = [x for c in result["comments"] for x in c["latencies_ms"]]
-    received = sum(c["received"] for c in result["comments"])
+        for proc in clients:
+            if proc.poll() is None:
+                proc.kill()
+        if profiler is not None and profiler.poll() is None:
+            profiler.kill()
+    comments = []
+    for marker, t0 in zip(markers, starts, strict=True):
+        got = sorted((t - t0) * 1000 for r in results for t in r["arrivals"].get(marker, []))
+        comments.append({"received": len(got), "median_ms": statistics.median(got) if got else float("nan"),
+                         "p99_ms": percentile(got, 99) if got else float("nan"), "latencies_ms": got})
+    lat = [x for c in comments for x in c["latencies_ms"]]
+    received = len(lat)
     out = {
-        "server": name, "clients": n, "connect_s": round(connected["connect_s"], 1),
+        "server": name, "clients": n, "client_processes": k, "connect_s": round(connect_s, 1),
         "rss_before_kib": before, "rss_after_kib": after, "kib_per_connection": round((after - before) / n, 1),
-        "comments": len(result["comments"]), "deliveries": received, "expected": n * len(result["comments"]),
+        "comments": len(comments), "deliveries": received, "expected": n * len(comments),
         "median_ms": round(statistics.median(lat), 1), "p99_ms": round(percentile(lat, 99), 1),
-        "max_ms": round(max(lat), 1), "gaps": result["gaps"],
+        "max_ms": round(max(lat), 1), "gaps": sum(r["gaps"] for r in results),
+        "closed": sum(r["closed"] for r in results),
+        "close_codes": sorted({c for r in results for c in r["close_codes"]}),
         "per_comment": [{"median_ms": round(c["median_ms"], 1), "p99_ms": round(c["p99_ms"], 1),
-                         "received": c["received"]} for c in result["comments"]],
+                         "received": c["received"], "t0": t0} for c, t0 in zip(comments, starts, strict=True)],
     }
     print(f"{name:5} n={n:5}  median {out['median_ms']:7.1f} ms  p99 {out['p99_ms']:7.1f} ms  max {out['max_ms']:7.1f} ms"
-          f"  delivered {received}/{out['expected']}  {out['kib_per_connection']:5.1f} KiB/conn"
-          f"  (connect {out['connect_s']} s)", flush=True)
+          f"  delivered {received}/{out['expected']} gaps {out['gaps']} closed {out['closed']} {out['close_codes']}"
+          f"  {out['kib_per_connection']:5.1f} KiB/conn  (connect {out['connect_s']} s)", flush=True)
+    print("      per comment p99: " + ", ".join(f"{c['p99_ms']:.0f}" for c in out["per_comment"]), flush=True)
     return out
 
 
@@ -172,12 +281,18 @@ def main() -> int:
     parser.add_argument("--comments", type=int, default=12)
     parser.add_argument("--wait", type=float, default=10.0, help="seconds to wait for one comment to reach all")
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between comments")
+    parser.add_argument("--client-procs", type=int, default=2, help="client processes sharing the readers")
+    parser.add_argument("--py-spy", action="store_true", help="profile the server with py-spy during the comments")
+    parser.add_argument("--py-spy-servers", nargs="+", default=["asar"], help=argparse.SUPPRESS)
+    parser.add_argument("--no-gc-freeze", action="store_true", help="ASAR with the default collector (asar.gctune off)")
+    parser.add_argument("--gc-log", action="store_true", help="log ASAR's garbage collections (bench/asar_serve.py)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "hearing_broadcast.json")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--tokens", default="", help=argparse.SUPPRESS)
     parser.add_argument("--since", type=int, default=-1, help=argparse.SUPPRESS)
+    parser.add_argument("--posters", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     raise_nofile()
     if args.client:
@@ -206,7 +321,7 @@ def main() -> int:
             for name in ("bare", "asar"):
                 port = free_port()
                 if name == "asar":
-                    cmd = [str(VENV_BIN / "asar"), "serve", "--port", str(port), "--workers", "1",
+                    cmd = [sys.executable, str(ROOT / "bench" / "asar_serve.py"), "serve", "--port", str(port), "--workers", "1",
                            "--no-access-log", "--no-migrate"]
                     url, probe = f"ws://127.0.0.1:{port}/ws/hearings/{world.hearing_id}", "/healthz"
                 else:
@@ -214,7 +329,14 @@ def main() -> int:
                            "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-access-log",
                            "--log-level", "warning", "--ws-per-message-deflate", "false", "--ws-max-size", "65536"]
                     url, probe = f"ws://127.0.0.1:{port}/ws", "/"
-                server = start(cmd, env, work, work / f"{name}-{n}.log")
+                run_env = dict(env)
+                if args.no_gc_freeze:
+                    run_env["ASAR_GC_FREEZE"] = "0"
+                if args.gc_log and name == "asar":
+                    args.json.parent.mkdir(parents=True, exist_ok=True)
+                    run_env["ASAR_BENCH_GC_LOG"] = str(args.json.parent / f"gc-{name}-{n}.txt")
+                    Path(run_env["ASAR_BENCH_GC_LOG"]).unlink(missing_ok=True)
+                server = start(cmd, run_env, work, work / f"{name}-{n}.log")
                 try:
                     wait_port(port, server, probe)
                     runs.append(measure(name, server, url, n, args, world.tokens if name == "asar" else [], seq
@@ -223,6 +345,9 @@ def main() -> int:
                         seq += args.comments
                 finally:
                     stop(server)
+                    if args.gc_log:
+                        args.json.parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copy(work / f"{name}-{n}.log", args.json.parent / f"server-{name}-{n}.log")
         summary = {}
         for n in args.clients:
             bare = next(r for r in runs if r["server"] == "bare" and r["clients"] == n)

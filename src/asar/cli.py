@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 import click
@@ -32,6 +33,7 @@ def serve(host: str, port: int, workers: int, reload: bool, migrate: bool, acces
     settings = Settings()
     if migrate:
         migrations.upgrade(settings.database_url)
+    os.environ.setdefault("ASAR_GC_FREEZE", "1")  # short collector pauses with many sockets (asar.gctune)
     uvicorn.run(
         "asar.app:create_app", factory=True, host=host, port=port, workers=workers if not reload else 1,
         reload=reload, proxy_headers=True, forwarded_allow_ips="*", access_log=access_log,

@@ -350,6 +350,21 @@ async def load_demo(settings: Settings) -> str:
 
 UPCOMING_TITLE = "Алматыны көгалдандыру схемасы 2027 / Схема озеленения Алматы на 2027 год"
 CLOSED_TITLE = "Қарауыл ауылындағы спорт залы / Спортивный зал в селе Караул"
+CLOSED_DOCUMENT_TITLE = "Проект правил пользования спортивным залом села Караул"
+CLOSED_DOCUMENT = """ПРОЕКТ
+Правила пользования спортивным залом села Караул Абайского района
+
+1. Общие положения
+Настоящие правила определяют порядок пользования спортивным залом, построенным за счёт местного бюджета.
+2. Зал находится в ведении отдела физической культуры и спорта акимата Абайского района.
+3. Режим работы
+Зал открыт ежедневно с 8:00 до 22:00. Часы с 15:00 до 18:00 в будние дни отводятся школьникам бесплатно.
+4. Платные услуги
+1) разовое посещение взрослыми — не более 500 тенге;
+2) аренда зала организациями — по тарифам, утверждённым акиматом.
+5. Спортивные секции и общественные объединения получают не менее 10 часов в неделю на основании заявки.
+6. Предложения и жалобы рассматриваются отделом в течение 15 рабочих дней.
+"""
 
 
 async def _demo_actor(db: AsyncSession, email: str) -> Actor:
@@ -413,6 +428,8 @@ async def load_demo_hearings(db: AsyncSession) -> int:
             "agenda": [{"title": "Жобаны таныстыру / Презентация проекта", "minutes": 20},
                        {"title": "Сұрақтар / Вопросы", "minutes": 40},
                        {"title": "Дауыс беру / Голосование", "minutes": 30}],
+            "related_kind": "project", "related_title": "Строительство спортивного зала в селе Караул",
+            "document_title": CLOSED_DOCUMENT_TITLE, "document_text": CLOSED_DOCUMENT,
         }))
         await service.schedule(db, chair, h.id)
         people = {e: await _demo_actor(db, e) for e in (
@@ -425,9 +442,12 @@ async def load_demo_hearings(db: AsyncSession) -> int:
         await service.open_hearing(db, chair, h.id)
         await room.post_comment(db, people["ngo.auyl@demo.asar.kz"], h.id, "demo-p1",
                                 "Ауыл жастары бұл залды көптен күтіп жүр! / Молодёжь села давно ждёт этот зал!")
+        await room.post_comment(db, people["ngo.kamkor@demo.asar.kz"], h.id, "demo-p3",
+                                "Предлагаем закрепить в пункте 3 бесплатные часы и для пенсионеров, не только "
+                                "для школьников.", clause="3")
         await service.advance_agenda(db, chair, h.id)
         q1, _dup = await room.ask_question(db, people["citizen.semey@demo.asar.kz"], h.id, "demo-q1",
-                                           "Will the hall be open to adults in the evening?")
+                                           "Will the hall be open to adults in the evening?", clause="3")
         q2, _dup = await room.ask_question(db, people["member.auyl@demo.asar.kz"], h.id, "demo-q2",
                                            "Зал қай жерде салынады? / Где именно построят зал?")
         for email in ("citizen@demo.asar.kz", "ngo.auyl@demo.asar.kz", "business.admin@demo.asar.kz"):

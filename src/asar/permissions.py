@@ -147,6 +147,7 @@ HEARING_MESSAGES = {
     "chair": "Only an official of the organizing government body may do this.",
     "moderate": "Only the moderators of this hearing may do this.",
     "see": "This hearing does not exist or is not published yet.",
+    "end_turn": "Only a moderator or the speaker may end this turn.",
 }
 
 
@@ -190,3 +191,25 @@ def require_moderate_hearing(actor: Actor, hearing: Hearing) -> None:
 def may_see_hearing(actor: Actor, hearing: Hearing) -> bool:
     """Drafts only for the organizer's officials; scheduled, live and closed hearings for everybody."""
     return hearing.status != "draft" or may_chair_hearing(actor, hearing)
+
+
+def may_give_floor(actor: Actor, hearing: Hearing) -> bool:
+    """Give the floor from the speaker queue, lower someone's hand, end a turn: the moderators."""
+    return may_moderate_hearing(actor, hearing)
+
+
+def require_give_floor(actor: Actor, hearing: Hearing) -> None:
+    require_user(actor)
+    if not may_give_floor(actor, hearing):
+        raise PermissionDenied(_(HEARING_MESSAGES["moderate"]))
+
+
+def may_end_turn(actor: Actor, hearing: Hearing, speaker_id: int) -> bool:
+    """The moderators, or the speaker finishing early."""
+    return may_give_floor(actor, hearing) or (actor.user is not None and actor.user.id == speaker_id)
+
+
+def require_end_turn(actor: Actor, hearing: Hearing, speaker_id: int) -> None:
+    require_user(actor)
+    if not may_end_turn(actor, hearing, speaker_id):
+        raise PermissionDenied(_(HEARING_MESSAGES["end_turn"]))

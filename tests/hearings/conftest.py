@@ -98,18 +98,37 @@ async def db(live: LiveServer) -> AsyncIterator[Any]:
         yield session
 
 
-class Client:
-    """A JSON-protocol client over the websockets library."""
+def is_presence(frame: Any) -> bool:
+    """A presence gauge frame (JSON or the htmx fragment): it comes whenever people join or leave."""
+    if isinstance(frame, dict):
+        return frame.get("type") == "presence"
+    return isinstance(frame, str) and frame.startswith('<p id="presence"')
 
-    def __init__(self, ws: ClientConnection) -> None:
+
+class Client:
+    """A JSON-protocol client over the websockets library. Presence frames come at their own pace, so
+    they are kept aside (`self.presence`, the last one) unless the client is opened with presence=True."""
+
+    def __init__(self, ws: ClientConnection, *, presence: bool = False) -> None:
         self.ws = ws
+        self.with_presence = presence
+        self.presence: Any = None
 
     async def send(self, data: Any) -> None:
         await self.ws.send(data if isinstance(data, str | bytes) else json.dumps(data))
 
-    async def recv(self, wait: float = 5.0) -> Any:
+    async def _recv(self, wait: float) -> Any:
         raw = await asyncio.wait_for(self.ws.recv(), wait)
         return json.loads(raw) if isinstance(raw, str) and raw[:1] in "{[" else raw
+
+    async def recv(self, wait: float = 5.0) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            frame = await self._recv(max(0.01, deadline - loop.time()))
+            if self.with_presence or not is_presence(frame):
+                return frame
+            self.presence = frame
 
     async def until(self, predicate: Callable[[Any], bool], wait: float = 5.0) -> Any:
         loop = asyncio.get_running_loop()
@@ -128,9 +147,9 @@ class Client:
         return out
 
     async def silent(self, seconds: float = 0.5) -> bool:
-        """Whether nothing arrives for a while."""
+        """Whether nothing (but presence) arrives for a while."""
         try:
-            await asyncio.wait_for(self.ws.recv(), seconds)
+            await self.recv(seconds)
         except TimeoutError:
             return True
         return False
@@ -144,7 +163,8 @@ def open_socket(live: LiveServer) -> Callable[..., Any]:
     opened: list[Client] = []
 
     async def _open(hearing_id: int, *, cookie: str | None = None, query: str = "", origin: str | None = "same",
-                    server: LiveServer | None = None, headers: dict[str, str] | None = None) -> Client:
+                    server: LiveServer | None = None, headers: dict[str, str] | None = None,
+                    presence: bool = False) -> Client:
         target = server or live
         extra = dict(headers or {})
         if cookie:
@@ -155,7 +175,7 @@ def open_socket(live: LiveServer) -> Callable[..., Any]:
             extra["Origin"] = origin
         ws = await connect(f"{target.ws_url}/ws/hearings/{hearing_id}{'?' + query if query else ''}",
                            additional_headers=extra, compression=None, open_timeout=5, max_size=2**22)
-        client = Client(ws)
+        client = Client(ws, presence=presence)
         opened.append(client)
         return client
 

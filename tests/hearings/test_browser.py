@@ -48,6 +48,12 @@ async def test_polls_and_questions_live_across_four_browsers(db, live) -> None:
             await projector.goto(f"{live.url}/hearings/{hearing.id}/projector")
             await expect(projector.locator("#room-connection")).to_have_text("Connected: updates arrive live.")
 
+            # Everybody sees who is in the room, by sector (the hall screen is not counted).
+            for page in (*pages.values(), projector):
+                await expect(page.locator("#presence")).to_contain_text("In the room now: 4")
+            for label in ("Government: 1", "Business: 1", "NGOs: 1", "Citizens: 1", "Visitors: 0"):
+                await expect(pages["citizen"].locator("#presence")).to_contain_text(label)
+
             # The chair opens the prepared poll: it appears in every browser.
             await pages["chair"].get_by_role("button", name="Open the poll").click()
             for page in pages.values():

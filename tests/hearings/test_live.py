@@ -204,9 +204,10 @@ async def test_fuzzed_frames_never_break_the_socket_or_the_server(db, open_socke
     rng = random.Random(20261201)
     values = [None, True, 0, -1, 2**70, 1.5, "", "x" * 300, [], {}, [1, "2"], {"a": 1}, "1; DROP TABLE"]
     types = ["post", "ask", "upvote", "vote", "raise_hand", "moderate", "sanction", "advance_agenda",
-             "open_poll", "close_poll", "mark_answering", "answer", "ping", "", None, 7, "PING"]
+             "open_poll", "close_poll", "mark_answering", "answer", "lower_hand", "give_floor", "extend_floor", "end_floor", "ping", "",
+             None, 7, "PING"]
     keys = ["client_id", "body", "poll_id", "option_id", "option_ids", "value", "question_id", "id", "target",
-            "action", "reason", "user_id", "kind", "item_id", "answer"]
+            "action", "reason", "user_id", "kind", "item_id", "answer", "note", "request_id", "minutes"]
     try:
         sent = 0
         for _ in range(150):
@@ -474,5 +475,34 @@ async def test_a_slow_client_never_stalls_the_others_and_gets_a_snapshot(db, ope
         assert len(stuck.sent) < 8  # not the whole backlog: one event in flight, then the snapshot
     finally:
         live.hub.limits.backlog = 1000
+        live.hub.feeds[hearing.id].remove(slow)
+        sender.cancel()
+
+
+async def test_a_send_stuck_longer_than_the_send_timeout_closes_the_socket(db, open_socket, live) -> None:
+    from asar.hearings.live import Connection
+    from asar.hearings.snapshot import Viewer
+    from asar.permissions import ANONYMOUS
+
+    hearing, _, _ = await _setup(db)
+    _, speaker = await registered(db, hearing)
+    fast = await open_socket(hearing.id)
+    seq = await _hello_and_snapshot(fast)
+    limits = live.hub.limits
+    stuck = StuckSocket()
+    slow = Connection(live.hub, stuck, hearing.id, ANONYMOUS, Viewer(), "en", "json", projector=False)
+    slow.cursor = seq
+    live.hub.feeds[hearing.id].add(slow)
+    sender = asyncio.ensure_future(slow.run_sender())
+    limits.send_timeout, limits.feed_check_seconds = 0.3, 0.2
+    try:
+        await asyncio.sleep(0.05)  # the sender is parked: the feed writes for it, and that write blocks
+        await room.post_comment(db, speaker, hearing.id, "stuck-1", "Nobody reads this one")
+        assert [e["seq"] for e in await fast.events(1, wait=3)] == [seq + 1]
+        assert slow.inflight is not None and not sender.done()
+        await asyncio.wait_for(sender, limits.send_timeout + 2.0 + 3)  # the check's old sleep, then ours
+        assert stuck.sent == ["closed 1013"]  # the blocked event never went out; the socket was closed
+    finally:
+        limits.send_timeout, limits.feed_check_seconds = 20.0, 2.0
         live.hub.feeds[hearing.id].remove(slow)
         sender.cancel()

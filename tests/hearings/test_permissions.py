@@ -28,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
-from asar.hearings import commitments, minutes, polls, service
+from asar.hearings import commitments, floor, minutes, polls, service
 from asar.hearings.forms import parse_hearing, parse_poll
 from asar.organizations.models import Organization
 from tests.factories import make_user
@@ -91,12 +91,19 @@ async def build_world(session: AsyncSession) -> World:
     draft_poll = await polls.create_poll(session, chair, live, parse_poll({"question": "Q1?", "options": "A\nB"}))
     open_poll = await polls.create_poll(session, chair, live, parse_poll({"question": "Q2?", "options": "A\nB"}))
     await polls.open_poll(session, chair, live, open_poll.id)
+    speaker = await make_user(session, name="Speaker")  # the speaker queue: one turn, one raised hand
+    waiter = await make_user(session, name="Waiting speaker")
+    for u in (speaker, waiter):
+        await service.register(session, await actor_of(session, u), live)
+    await floor.raise_hand(session, await actor_of(session, speaker), live)
+    await floor.give_floor(session, chair, live)
+    waiting = await floor.raise_hand(session, await actor_of(session, waiter), live)
     await service.close_hearing(session, chair, closed)
     decision = await minutes.add_decision(session, chair, closed, "Plant trees")
     commitment = await commitments.add_commitment(session, chair, closed, commitments.CommitmentInput(
         "Plant 100 trees", ngo.id, date(2031, 6, 1)))
     open_options = (await polls.get_poll(session, live, open_poll.id)).options
-    ids = {"draft": draft, "scheduled": scheduled, "live": live, "closed": closed, "draft_poll": draft_poll.id,
+    ids = {"floor_waiting": waiting.id, "draft": draft, "scheduled": scheduled, "live": live, "closed": closed, "draft_poll": draft_poll.id,
            "open_poll": open_poll.id, "option": open_options[0].id, "decision": decision.id,
            "commitment": commitment.id, "co": co.id, "ngo": ngo.id, "newcomer": newcomer.id}
     users["newcomer"] = newcomer
@@ -117,6 +124,7 @@ async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
         "SELECT count(*) FROM hearing_commitment_changes",
         "SELECT hearing_id, published_at IS NOT NULL FROM hearing_minutes ORDER BY 1",
         "SELECT count(*) FROM hearing_agenda_items",
+        "SELECT id, status, ended_at IS NULL FROM hearing_floor_requests ORDER BY id",
         "SELECT count(*) FROM audit_log",
         "SELECT count(*) FROM outbox_mail",
     ]
@@ -175,6 +183,10 @@ async def vote(session: AsyncSession, w: World, role: str) -> dict[str, Any]:
     return {"client_id": f"vote-{role}", "option_id": w.ids["option"]}
 
 
+async def floor_request(session: AsyncSession, w: World, role: str) -> dict[str, Any]:
+    return {"request_id": w.ids["floor_waiting"]}
+
+
 H = "/hearings"
 A = "/api/v1/hearings"
 CASES = [
@@ -188,6 +200,11 @@ CASES = [
     Case("POST", H + "/{scheduled}/co-moderators", CHAIR, newcomer),
     Case("POST", H + "/{scheduled}/co-moderators/{co}/remove", CHAIR),
     Case("POST", H + "/{live}/polls", CHAIR, fixed(POLL_FORM)),
+    Case("POST", H + "/{live}/floor/raise", REGISTERED, fixed({"note": "Clause 1"})),
+    Case("POST", H + "/{live}/floor/lower", CHAIR, floor_request),  # someone else's hand: moderators only
+    Case("POST", H + "/{live}/floor/give", CHAIR, fixed({"minutes": "2"})),
+    Case("POST", H + "/{live}/floor/extend", CHAIR, fixed({"minutes": "1"})),
+    Case("POST", H + "/{live}/floor/end", CHAIR),  # the speaker (not a role here) may end their own turn too
     Case("POST", H + "/{closed}/minutes/decisions", CHAIR, fixed({"text": "Publish the plan"})),
     Case("POST", H + "/{closed}/minutes/decisions/{decision}", CHAIR, fixed({"text": "Edited", "position": "1"})),
     Case("POST", H + "/{closed}/minutes/decisions/{decision}/delete", CHAIR),
@@ -206,6 +223,11 @@ CASES = [
     Case("POST", A + "/{live}/polls/{draft_poll}/open", CHAIR),
     Case("POST", A + "/{live}/polls/{open_poll}/close", CHAIR),
     Case("POST", A + "/{live}/polls/{open_poll}/votes", REGISTERED, vote),
+    Case("POST", A + "/{live}/floor/raise", REGISTERED, fixed({"note": "Clause 1"})),
+    Case("POST", A + "/{live}/floor/lower", CHAIR, floor_request),
+    Case("POST", A + "/{live}/floor/give", CHAIR, fixed({"minutes": 2})),
+    Case("POST", A + "/{live}/floor/extend", CHAIR, fixed({"minutes": 1})),
+    Case("POST", A + "/{live}/floor/end", CHAIR),
     Case("POST", A + "/{closed}/minutes/decisions", CHAIR, fixed({"text": "Publish the plan"})),
     Case("PATCH", A + "/{closed}/minutes/decisions/{decision}", CHAIR, fixed({"text": "Edited", "position": 1})),
     Case("DELETE", A + "/{closed}/minutes/decisions/{decision}", CHAIR),

@@ -15,12 +15,14 @@ from msgspec import UNSET
 
 from asar.errors import NotFound
 from asar.hearings import events, polls, service
+from asar.hearings.clauses import document_clauses
 from asar.hearings.forms import parse_hearing, parse_poll
 from asar.hearings.live import events_after
 from asar.hearings.models import Hearing, Poll
 from asar.hearings.schemas import (
     AdvanceIn,
     AgendaItemOut,
+    ClauseOut,
     EventOut,
     EventPage,
     HearingIn,
@@ -30,6 +32,7 @@ from asar.hearings.schemas import (
     PollOptionOut,
     PollOut,
     RegistrationOut,
+    RelatedOut,
     VoteIn,
     VoteOut,
 )
@@ -41,7 +44,8 @@ TAGS = ["hearings"]
 EVENT_PAGE = 500
 
 
-async def _out(request: Request[Any, Any, Any], h: Hearing) -> HearingOut:
+async def _out(request: Request[Any, Any, Any], h: Hearing, *, document: bool = True) -> HearingOut:
+    """The hearing; lists leave out the document's text and clauses (they can be 200,000 characters)."""
     app = request.app
     return HearingOut(
         id=h.id, title=h.title, topic=h.topic, description=h.description, status=h.status,
@@ -54,6 +58,10 @@ async def _out(request: Request[Any, Any, Any], h: Hearing) -> HearingOut:
         registrations=await service.registration_counts(request.state.db, h.id),
         room_url=app.route_reverse("hearings:room", hearing_id=h.id),
         socket_url=app.route_reverse("hearings:socket", hearing_id=h.id),
+        related=RelatedOut(kind=h.related_kind, title=h.related_title, url=h.related_url) if h.related_kind else None,
+        document_title=h.document_title, document_text=h.document_text if document else "",
+        clauses=[ClauseOut(number=c.number, label=c.label, text=c.text)
+                 for c in document_clauses(h.document_text)] if document else [],
     )
 
 
@@ -72,7 +80,7 @@ async def list_hearings(request: Request[Any, Any, Any], status: str | None = No
     status = status if status in ("draft", "scheduled", "live", "closed") else None
     rows, total = await service.list_hearings(request.state.db, request.state.actor, status=status,
                                               limit=max(1, min(limit, 100)), offset=max(0, offset))
-    return HearingList(total=total, items=[await _out(request, h) for h in rows])
+    return HearingList(total=total, items=[await _out(request, h, document=False) for h in rows])
 
 
 @post("/api/v1/hearings", name="hearings:api_create", tags=TAGS, status_code=201,
@@ -315,3 +323,86 @@ async def publish_minutes(request: Request[Any, Any, Any], hearing_id: FromPath[
 
 routes += [minutes, add_decision, update_decision, delete_decision, add_commitment, commitment_status,
            publish_minutes]
+
+
+# ---------------------------------------------------------------- the speaker queue (floor.py)
+from asar.hearings import floor as floor_service
+
+
+class RaiseHandIn(msgspec.Struct, forbid_unknown_fields=True):
+    note: str = ""  # the topic or clause you want to speak on (optional, at most 200 characters)
+
+
+class LowerHandIn(msgspec.Struct, forbid_unknown_fields=True):
+    request_id: int | None = None  # omit to lower your own hand; a moderator names someone else's
+
+
+class GiveFloorIn(msgspec.Struct, forbid_unknown_fields=True):
+    request_id: int | None = None  # omit for the fairest next speaker
+    minutes: int | None = None  # speaking time, 1-15 (default 3)
+
+
+async def _floor(request: Request[Any, Any, Any], hearing_id: int) -> dict[str, Any]:
+    db, actor = request.state.db, request.state.actor
+    hearing = await service.visible_hearing(db, actor, hearing_id)
+    state = floor_service.floor_state(await floor_service.load_floor(db, hearing.id))
+    mine = await floor_service.my_request(db, hearing.id, actor.user.id if actor.user else None)
+    return {**state, "you": {"request_id": mine.id if mine else None, "status": mine.status if mine else None}}
+
+
+@get("/api/v1/hearings/{hearing_id:int}/floor", name="hearings:api_floor", tags=TAGS,
+     summary="The speaker queue: who has the floor (with ends_at) and the waiting hands in fair order",
+     description="The queue alternates sectors: the sector that spoke least recently goes first, first come "
+                 "first served within a sector. `you` is your own raised hand, if any.")
+async def floor_queue(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> dict[str, Any]:
+    return await _floor(request, hearing_id)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/floor/raise", name="hearings:api_floor_raise", tags=TAGS,
+      status_code=200, summary="Raise your hand to speak (registered participants; once at a time)")
+async def floor_raise(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                      data: JSONBody[RaiseHandIn]) -> dict[str, Any]:
+    await floor_service.raise_hand(request.state.db, request.state.actor, hearing_id, data.note)
+    return await _floor(request, hearing_id)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/floor/lower", name="hearings:api_floor_lower", tags=TAGS,
+      status_code=200, summary="Lower your hand, or (a moderator) someone else's")
+async def floor_lower(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                      data: JSONBody[LowerHandIn]) -> dict[str, Any]:
+    await floor_service.lower_hand(request.state.db, request.state.actor, hearing_id, data.request_id)
+    return await _floor(request, hearing_id)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/floor/give", name="hearings:api_floor_give", tags=TAGS,
+      status_code=200, summary="Give the floor (moderators): the fairest next hand or a chosen one",
+      description="A turn in progress ends first (`floor.ended`, then `floor.given` with `ends_at`).")
+async def floor_give(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                     data: JSONBody[GiveFloorIn]) -> dict[str, Any]:
+    await floor_service.give_floor(request.state.db, request.state.actor, hearing_id, data.request_id,
+                                   data.minutes)
+    return await _floor(request, hearing_id)
+
+
+class ExtendFloorIn(msgspec.Struct, forbid_unknown_fields=True):
+    minutes: int | None = None  # more speaking time, 1-15 (default 1)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/floor/extend", name="hearings:api_floor_extend", tags=TAGS,
+      status_code=200, summary="Give the speaker more time (moderators)",
+      description="Counted from `ends_at`, or from now when the time is already up (`floor.extended`).")
+async def floor_extend(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                       data: JSONBody[ExtendFloorIn]) -> dict[str, Any]:
+    await floor_service.extend_floor(request.state.db, request.state.actor, hearing_id, data.minutes)
+    return await _floor(request, hearing_id)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/floor/end", name="hearings:api_floor_end", tags=TAGS,
+      status_code=200, summary="End the current turn (moderators, or the speaker finishing early)")
+async def floor_end(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> dict[str, Any]:
+    await floor_service.end_floor(request.state.db, request.state.actor, hearing_id)
+    return await _floor(request, hearing_id)
+
+
+routes += [floor_queue, floor_raise, floor_lower, floor_give, floor_extend, floor_end]
+

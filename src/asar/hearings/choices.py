@@ -25,6 +25,11 @@ VISIBILITY_LABELS = {
     "after_close": N_("Hidden until the poll closes, from officials too"),
 }
 LANGUAGE_LABELS = {"kk": N_("Kazakh"), "ru": N_("Russian"), "en": N_("English")}
+RELATED_KIND_LABELS = {
+    "project": N_("Project"),
+    "competition": N_("Competition"),
+    "draft": N_("Draft document"),
+}
 SECTOR_LABELS = {
     "government": N_("Government"),
     "business": N_("Business"),
@@ -57,6 +62,8 @@ MODERATION_ACTION_LABELS = {
     "hide": N_("Hidden"),
     "mute": N_("Muted"),
     "ban": N_("Banned"),
+    "unmute": N_("Mute lifted"),
+    "unban": N_("Ban lifted"),
 }
 
 # The site navigation's link (templates/base.html) is translated here with the rest of the domain.
@@ -68,6 +75,7 @@ PERMISSION_MESSAGES = (
     N_("Only an official of the organizing government body may do this."),
     N_("Only the moderators of this hearing may do this."),
     N_("This hearing does not exist or is not published yet."),
+    N_("Only a moderator or the speaker may end this turn."),
 )
 
 
@@ -86,6 +94,7 @@ def template_labels() -> dict[str, object]:
         "moderation_label": lambda c: label(MODERATION_LABELS, c),
         "visibility_label": lambda c: label(VISIBILITY_LABELS, c),
         "language_label": lambda c: label(LANGUAGE_LABELS, c),
+        "related_kind_label": lambda c: label(RELATED_KIND_LABELS, c),
         "sector_label": lambda c: label(SECTOR_LABELS, c),
         "poll_kind_label": lambda c: label(POLL_KIND_LABELS, c),
         "poll_status_label": lambda c: label(POLL_STATUS_LABELS, c),

@@ -51,6 +51,8 @@ def _values_of(h: Hearing) -> dict[str, Any]:
         "moderation_mode": h.moderation_mode, "results_visibility": h.results_visibility,
         "agenda_title": [a.title for a in h.agenda], "agenda_minutes": [str(a.minutes) for a in h.agenda],
         "invitees": "\n".join(i.email for i in h.invitees),
+        "related_kind": h.related_kind or "", "related_title": h.related_title, "related_url": h.related_url,
+        "document_title": h.document_title, "document_text": h.document_text,
     }
 
 
@@ -81,7 +83,7 @@ async def hearing_list(request: Request[Any, Any, Any], status: str | None = Non
 async def new_hearing(request: Request[Any, Any, Any]) -> Template:
     require_create_hearing(request.state.actor)
     values = {"duration_minutes": "90", "format": "online", "languages": ["kk", "ru"], "participation": "all",
-              "moderation_mode": "post", "results_visibility": "live"}
+              "moderation_mode": "post", "results_visibility": "live", "related_kind": ""}
     return await _form_page(request, hearing=None, values=values)
 
 
@@ -296,6 +298,22 @@ async def minutes_json(request: Request[Any, Any, Any], hearing_id: FromPath[int
     return await _minutes_download(request, hearing_id, "json")
 
 
+@get("/hearings/{hearing_id:int}/minutes.pdf", name="hearings:minutes_pdf", include_in_schema=False)
+async def minutes_pdf(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[bytes]:
+    """The minutes as an A4 PDF in the reader's language (drawn in a worker thread: it takes a moment)."""
+    from anyio import to_thread
+
+    from asar.hearings.minutes_pdf import minutes_pdf as draw
+    from asar.i18n import current_language
+
+    db = request.state.db
+    hearing, row = await minutes_service.closed_hearing(db, request.state.actor, hearing_id)
+    data = await minutes_service.minutes_data(db, hearing, row, base_url=request.app.state.settings.base_url)
+    body = await to_thread.run_sync(draw, data, current_language())
+    return Response(body, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="hearing-{hearing.id}-minutes.pdf"'})
+
+
 def _to_minutes(request: Request[Any, Any, Any], hearing_id: int, message: str) -> Response[Any]:
     return redirect(request, request.app.route_reverse("hearings:minutes", hearing_id=hearing_id), message)
 
@@ -366,7 +384,7 @@ async def publish_minutes(request: Request[Any, Any, Any], hearing_id: FromPath[
 
 
 routes += [minutes_page, minutes_md, minutes_csv, minutes_json, add_decision, update_decision, delete_decision,
-           add_commitment, commitment_status, publish_minutes]
+           add_commitment, commitment_status, publish_minutes, minutes_pdf]
 
 
 @get("/hearings/commitments/organization/{org_id:int}", name="hearings:organization_commitments",
@@ -388,3 +406,53 @@ async def organization_commitments(request: Request[Any, Any, Any], org_id: From
 
 
 routes += [organization_commitments]
+
+
+# ---------------------------------------------------------------- the speaker queue (floor.py)
+# The room's floor forms send over the socket when scripts run; without them the same forms post
+# here and come back to the room. Refusals that the page can explain return with a message.
+from asar.errors import Conflict
+from asar.hearings import floor as floor_service
+
+FLOOR_MESSAGES = {
+    "raise": N_("Your hand is raised: the moderator will give you the floor."),
+    "lower": N_("The hand is lowered."),
+    "give": N_("The floor is given."),
+    "extend": N_("The speaking time is extended."),
+    "end": N_("The turn has ended."),
+}
+
+
+def _floor_action(path: str, name: str, kind: str) -> Any:
+    @post(path, name=name, include_in_schema=False)
+    async def handler(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any]:
+        db, actor = request.state.db, request.state.actor
+        form = await request.form()
+        target = request.app.route_reverse("hearings:room", hearing_id=hearing_id)
+        try:
+            if kind == "raise":
+                await floor_service.raise_hand(db, actor, hearing_id, form.get("note"))
+            elif kind == "lower":
+                await floor_service.lower_hand(db, actor, hearing_id, form.get("request_id"))
+            elif kind == "give":
+                await floor_service.give_floor(db, actor, hearing_id, form.get("request_id"), form.get("minutes"))
+            elif kind == "extend":
+                await floor_service.extend_floor(db, actor, hearing_id, form.get("minutes"))
+            else:
+                await floor_service.end_floor(db, actor, hearing_id)
+        except (Invalid, Conflict, NotFound) as exc:
+            message = next(iter(exc.errors.values()), exc.message) if exc.errors else exc.message
+            return redirect(request, target, message, kind="error")
+        return redirect(request, target, _(FLOOR_MESSAGES[kind]))
+
+    return handler
+
+
+floor_raise = _floor_action("/hearings/{hearing_id:int}/floor/raise", "hearings:floor_raise", "raise")
+floor_lower = _floor_action("/hearings/{hearing_id:int}/floor/lower", "hearings:floor_lower", "lower")
+floor_give = _floor_action("/hearings/{hearing_id:int}/floor/give", "hearings:floor_give", "give")
+floor_extend = _floor_action("/hearings/{hearing_id:int}/floor/extend", "hearings:floor_extend", "extend")
+floor_end = _floor_action("/hearings/{hearing_id:int}/floor/end", "hearings:floor_end", "end")
+
+routes += [floor_raise, floor_lower, floor_give, floor_extend, floor_end]
+

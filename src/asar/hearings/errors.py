@@ -27,3 +27,11 @@ class PollNotOpen(Conflict):
 
 class AlreadyVoted(Conflict):
     code = "already_voted"
+
+
+class HandAlreadyRaised(Conflict):
+    code = "hand_raised"
+
+
+class NobodyWaiting(Conflict):
+    code = "queue_empty"

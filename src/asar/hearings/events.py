@@ -7,7 +7,9 @@ hearing, written in the verb's transaction. After commit it is published on the 
 Event types (payload keys in docs/realtime.md):
 hearing.opened, hearing.closed, agenda.advanced, post.created, post.moderated, question.asked,
 question.moderated, question.upvoted, question.answering, question.answered, poll.opened,
-poll.tally, poll.closed, participant.sanctioned.
+poll.tally, poll.closed, participant.sanctioned, participant.sanction_lifted,
+floor.raised, floor.lowered, floor.given, floor.extended,
+floor.ended.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from asar.db import after_commit, utcnow
 from asar.hearings.models import (
     AgendaItem,
+    FloorRequest,
     Hearing,
     HearingEvent,
     ModerationAction,
@@ -102,7 +105,8 @@ def agenda_data(item: AgendaItem) -> dict[str, Any]:
 
 def post_data(p: Post) -> dict[str, Any]:
     return {"id": p.id, "author": p.author_name, "sector": p.sector, "organization_id": p.organization_id,
-            "body": p.body, "status": p.status, "reason": p.reason, "at": p.created_at.isoformat()}
+            "body": p.body, "clause": p.clause, "status": p.status, "reason": p.reason,
+            "at": p.created_at.isoformat()}
 
 
 def public_post(p: Post) -> dict[str, Any]:
@@ -114,7 +118,7 @@ def public_post(p: Post) -> dict[str, Any]:
 
 def question_data(q: Question) -> dict[str, Any]:
     return {"id": q.id, "author": q.author_name, "sector": q.sector, "organization_id": q.organization_id,
-            "body": q.body, "status": q.status, "reason": q.reason, "answer": q.answer,
+            "body": q.body, "clause": q.clause, "status": q.status, "reason": q.reason, "answer": q.answer,
             "upvotes": q.upvotes, "at": q.created_at.isoformat()}
 
 
@@ -133,3 +137,13 @@ def poll_data(p: Poll) -> dict[str, Any]:
 def moderation_data(a: ModerationAction) -> dict[str, Any]:
     return {"id": a.id, "action": a.action, "target_type": a.target_type, "target_id": a.target_id,
             "reason": a.reason, "moderator_sector": a.actor_sector, "at": a.at.isoformat()}
+
+
+def floor_data(r: FloorRequest) -> dict[str, Any]:
+    """A raised hand or turn of the speaker queue (floor.py)."""
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {"id": r.id, "author": r.author_name, "sector": r.sector, "organization_id": r.organization_id,
+            "note": r.note, "status": r.status, "requested_at": iso(r.requested_at),
+            "started_at": iso(r.started_at), "ends_at": iso(r.ends_at), "ended_at": iso(r.ended_at)}

@@ -10,16 +10,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
 from asar.errors import invalid
+from asar.hearings.clauses import (
+    MAX_CLAUSES,
+    MAX_DOCUMENT_CHARS,
+    MAX_NUMBER,
+    clause_numbers,
+    document_clauses,
+)
 from asar.hearings.models import (
     FORMATS,
     HEARING_LANGUAGES,
     MODERATION_MODES,
     PARTICIPATION,
     POLL_KINDS,
+    RELATED_KINDS,
     RESULTS_VISIBILITY,
 )
 from asar.i18n import TIMEZONE
@@ -111,6 +120,11 @@ class HearingInput:
     results_visibility: str = "live"
     agenda: list[AgendaInput] = field(default_factory=list)
     invitees: list[str] = field(default_factory=list)
+    related_kind: str | None = None  # project | competition | draft; None: nothing related
+    related_title: str = ""
+    related_url: str = ""
+    document_title: str = ""
+    document_text: str = ""
 
 
 def _agenda(data: Mapping[str, Any], errors: dict[str, str]) -> list[AgendaInput]:
@@ -137,6 +151,71 @@ def _agenda(data: Mapping[str, Any], errors: dict[str, str]) -> list[AgendaInput
     if len(items) > MAX_AGENDA_ITEMS:
         errors["agenda"] = _("At most %(max)s agenda items.", max=MAX_AGENDA_ITEMS)
     return items
+
+
+def parse_url(value: Any) -> str | None:
+    """An http(s) address with a host, at most 500 characters; None when it is anything else."""
+    raw = text(value)
+    if not raw or len(raw) > 500 or any(c.isspace() for c in raw) or not raw.isprintable():
+        return None
+    try:
+        parts = urlsplit(raw)
+        parts.port  # noqa: B018  (raises on a bad port)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return raw
+
+
+def _related(data: Mapping[str, Any], out: HearingInput, errors: dict[str, str]) -> None:
+    """The related project, competition or outside draft: a kind, a title, an optional link."""
+    kind = text(data.get("related_kind"))
+    title = text(data.get("related_title"))
+    url = text(data.get("related_url"))
+    if kind in ("", "none"):
+        if title or url:
+            errors["related_kind"] = _("Choose what the related item is: a project, a competition or a draft.")
+        return
+    if kind not in RELATED_KINDS:
+        errors["related_kind"] = _("Choose what the related item is: a project, a competition or a draft.")
+        return
+    out.related_kind = kind
+    if not title:
+        errors["related_title"] = _("Enter the title of the related item.")
+    elif len(title) > 300:
+        errors["related_title"] = _("This is too long: at most %(max)s characters.", max=300)
+    out.related_title = title
+    if url:
+        checked = parse_url(url)
+        if checked is None:
+            errors["related_url"] = _("Enter a web address that starts with http:// or https://.")
+        else:
+            out.related_url = checked
+
+
+def _document(data: Mapping[str, Any], out: HearingInput, errors: dict[str, str]) -> None:
+    """The draft document under discussion: a title and the pasted text with its numbered clauses."""
+    out.document_title = text(data.get("document_title"))
+    if len(out.document_title) > 300:
+        errors["document_title"] = _("This is too long: at most %(max)s characters.", max=300)
+    raw = data.get("document_text")
+    body = raw if isinstance(raw, str) else text(raw)
+    body = body.replace("\r\n", "\n").strip("\n").rstrip()
+    if len(body) > MAX_DOCUMENT_CHARS:
+        errors["document_text"] = _("The document is too long: at most %(max)s characters.", max=MAX_DOCUMENT_CHARS)
+        return
+    out.document_text = body
+    if body:
+        clauses = document_clauses(body)
+        if len(clauses) > MAX_CLAUSES:
+            errors["document_text"] = _("The document has too many clauses: at most %(max)s.", max=MAX_CLAUSES)
+        elif any(len(c.number) > MAX_NUMBER for c in clauses):
+            errors["document_text"] = _("A clause number is too long: at most %(max)s characters.", max=MAX_NUMBER)
+        elif not out.document_title:
+            errors["document_title"] = _("Give the document a title.")
+    elif out.document_title:
+        errors["document_text"] = _("Paste the text of the document, or leave its title empty.")
 
 
 def parse_hearing(data: Mapping[str, Any]) -> HearingInput:
@@ -208,6 +287,8 @@ def parse_hearing(data: Mapping[str, Any]) -> HearingInput:
         errors["invitees"] = _("At most %(max)s invited addresses.", max=MAX_INVITEES)
     if out.participation == "invited" and not out.invitees and "invitees" not in errors:
         errors["invitees"] = _("List the e-mail addresses of the people invited, one a line.")
+    _related(data, out, errors)
+    _document(data, out, errors)
     if errors:
         raise invalid(errors)
     return out
@@ -264,6 +345,23 @@ def parse_body(value: Any, field_name: str = "body") -> str:
     if len(body) > MAX_BODY:
         raise invalid({field_name: _("This is too long: at most %(max)s characters.", max=MAX_BODY)})
     return body
+
+
+def parse_clause(value: Any, document_text: str) -> str | None:
+    """The clause a post or question cites: None when none is given, else a number of the document
+    (a string, as the document's clause list gives it)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise invalid({"clause": _("Choose a clause from the document's list.")})
+    raw = text(value)
+    if not raw:
+        return None
+    if not document_text:
+        raise invalid({"clause": _("This hearing has no document whose clauses could be cited.")})
+    if len(raw) > MAX_NUMBER or raw not in clause_numbers(document_text):
+        raise invalid({"clause": _("The document has no clause %(number)s.", number=raw[:MAX_NUMBER])})
+    return raw
 
 
 def parse_reason(value: Any, *, required: bool) -> str:

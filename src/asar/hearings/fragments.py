@@ -14,13 +14,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.hearings.choices import label, template_labels
+from asar.db import utcnow
+from asar.hearings.choices import SECTOR_LABELS, label, template_labels
+from asar.hearings.clauses import citable_clauses, document_clauses
 from asar.hearings.models import Hearing, HearingEvent, Poll, Post
 from asar.hearings.snapshot import Room, Viewer, load_room
+from asar.hearings.speakers import speaking_time
 from asar.hearings.tally import SECTORS, share
 from asar.i18n import N_, gettext, use_language
 
-PROJECTOR_PARTS = {"status", "current_question", "polls", "poll", "tally", "announce"}
+PROJECTOR_PARTS = {"status", "presence", "current_question", "polls", "poll", "tally", "announce", "floor"}
 TARGET_LABELS = {"post": N_("a post"), "question": N_("a question"), "person": N_("a participant")}
 STATUS_EVENTS = ("hearing.opened", "hearing.closed")
 
@@ -43,6 +46,10 @@ def helpers() -> dict[str, Any]:
         "option_labels": option_labels,
         "pending_items": pending_items,
         "target_label": lambda code: label(TARGET_LABELS, code),
+        "now_iso": lambda: utcnow().isoformat(),  # the server's clock, for countdowns (floor.html)
+        "speaking_time": speaking_time,
+        "document_clauses": document_clauses,
+        "citable_clauses": citable_clauses,
     }
 
 
@@ -67,8 +74,9 @@ class Renderer:
         return self.render("announce", announcement=text) if text else ""
 
     # ---------------------------------------------------------------- whole sections
-    SNAPSHOT_PARTS = ("status", "agenda", "registrations", "chair_controls", "posts", "pending", "questions",
-                      "current_question", "polls", "poll_drafts", "moderation_log")
+    SNAPSHOT_PARTS = ("status", "agenda", "registrations", "presence", "chair_controls", "posts", "pending", "questions",
+                      "current_question", "polls", "poll_drafts", "moderation_log", "sanctions",
+                      "floor", "floor_mine")
 
     def snapshot(self, room: Room, lang: str, *, with_actions: bool) -> str:
         names = list(self.SNAPSHOT_PARTS) + (["actions"] if with_actions else [])
@@ -86,9 +94,11 @@ class Renderer:
     async def _event(self, db: AsyncSession, hearing: Hearing, viewer: Viewer, wire: dict[str, Any]) -> str:
         t, payload = wire["type"], wire["payload"]
         ctx: dict[str, Any] = {"hearing": hearing, "viewer": viewer}
+        if t.startswith("floor."):
+            return await self._floor(db, hearing, viewer, wire)
         if t in STATUS_EVENTS:
-            room = await load_room(db, hearing, viewer, parts={"polls"})
-            names = ["status", "agenda", "actions", "chair_controls", "poll_drafts"]
+            room = await load_room(db, hearing, viewer, parts={"polls", "floor"})
+            names = ["status", "agenda", "actions", "chair_controls", "poll_drafts", "floor", "floor_mine"]
             if t == "hearing.closed":
                 names.append("polls")
             text = gettext("The hearing has started.") if t == "hearing.opened" else gettext("The hearing is closed.")
@@ -98,7 +108,7 @@ class Renderer:
             item = hearing.current_item
             text = gettext("Now on the agenda: %(title)s", title=item.title) if item else ""
             return self.many(["status", "agenda", "chair_controls"], room=room, **ctx) + self.announce(text)
-        if viewer.projector and (t.startswith("post.") or t == "participant.sanctioned"):
+        if viewer.projector and (t.startswith(("post.", "participant."))):
             return ""  # the hall screen shows no discussion and no moderation
         if t in ("post.created", "post.moderated"):
             post = await db.get(Post, payload["post"]["id"])
@@ -159,9 +169,32 @@ class Renderer:
                 return out + self.announce(gettext("A poll has opened: %(question)s", question=poll.question))
             return (self.render("poll", poll=poll, room=room, oob=True, **ctx)
                     + self.announce(gettext("The poll has closed: %(question)s", question=poll.question)))
-        if t == "participant.sanctioned":
-            return await self._moderation(db, hearing, viewer)
+        if t in ("participant.sanctioned", "participant.sanction_lifted"):
+            out = await self._moderation(db, hearing, viewer)
+            if viewer.moderator:
+                room = await load_room(db, hearing, viewer, parts={"moderation"})
+                out += self.render("sanctions", room=room, oob=True, **ctx)
+            return out
         return ""
+
+    async def _floor(self, db: AsyncSession, hearing: Hearing, viewer: Viewer, wire: dict[str, Any]) -> str:
+        """The speaker queue after a floor event; the room hears who got the floor and when a turn ends."""
+        t, payload = wire["type"], wire["payload"]
+        if t == "floor.ended" and payload.get("by") in ("next", "closed"):
+            return ""  # the floor.given (or hearing.closed) of the same transaction redraws the queue
+        room = await load_room(db, hearing, viewer, parts={"floor"})
+        out = self.render("floor", room=room, hearing=hearing, viewer=viewer, oob=True)
+        if t == "floor.given":
+            person = payload.get("request") or {}
+            out += self.announce(gettext("%(name)s (%(sector)s) has the floor for %(minutes)s min.",
+                                         name=person.get("author") or gettext("a participant"),
+                                         sector=label(SECTOR_LABELS, str(person.get("sector", ""))),
+                                         minutes=payload.get("minutes", "")))
+        elif t == "floor.extended":
+            out += self.announce(gettext("The speaker has %(minutes)s more min.", minutes=payload.get("minutes", "")))
+        elif t == "floor.ended":
+            out += self.announce(gettext("The turn has ended."))
+        return out
 
     async def _moderation(self, db: AsyncSession, hearing: Hearing, viewer: Viewer) -> str:
         room = await load_room(db, hearing, viewer, parts={"moderation"})

@@ -5,9 +5,11 @@ hub hands it to this process's feed for the hearing and publishes it on the chan
 `hearing:<id>` (Redis pub/sub across instances, in memory in the embedded default). Each process
 has one Feed per hearing with sockets: one channel subscription, events delivered in seq order,
 gaps (channels drop silently; commits finish out of order) filled from the table, and a check of
-the table every few seconds so that even a lost publish arrives. The feed puts each event in every
-socket's own bounded queue; a socket's sender task writes to it, so a slow client never stalls the
-others, and one that falls too far behind gets a snapshot instead of the backlog.
+the table every few seconds so that even a lost publish arrives. For a socket with nothing queued
+or in flight the feed writes the event itself, in one pass over the sockets (no task wakes: what
+made 5,000 sockets fast, docs/benchmarks.md); otherwise the event goes to the socket's own bounded
+queue and its sender task writes it, so a slow client never stalls the others, and one that falls
+too far behind gets a snapshot instead of the backlog.
 
 A socket opens a short database session per message, never one for its whole life.
 Protocol: docs/realtime.md.
@@ -18,11 +20,13 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import types
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Iterable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -35,14 +39,16 @@ from litestar.plugins import InitPlugin
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar import gctune
 from asar.accounts.sessions import user_for_bearer
-from asar.db import Database
+from asar.db import Database, utcnow
 from asar.errors import NotAuthenticated, NotFound, ServiceError, invalid
-from asar.hearings import events, polls, room, service
+from asar.hearings import events, floor, polls, room, service
 from asar.hearings.events import channel_for, client_event
 from asar.hearings.forms import positive_int
 from asar.hearings.fragments import Renderer
 from asar.hearings.models import Hearing, HearingEvent
+from asar.hearings.presence import Presence
 from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_for
 from asar.i18n import gettext as _
 from asar.i18n import use_language
@@ -67,6 +73,7 @@ class LiveLimits:
     lifetime_seconds: float = 4 * 3600.0  # then close 1012: the client reconnects with since=
     send_timeout: float = 20.0
     tally_interval: float = 0.2  # at most one poll.tally per poll per interval per instance
+    presence_interval: float = 1.0  # presence counts are exchanged and pushed at most this often
     feed_check_seconds: float = 2.0  # how often a feed compares its cursor with the table
     feed_linger_seconds: float = 30.0
     rates: tuple[tuple[str, int, float], ...] = (("write", 5, 10.0), ("vote", 10, 10.0), ("other", 30, 10.0))
@@ -93,9 +100,10 @@ def channels_plugin(settings: Settings) -> ChannelsPlugin:
 class LivePlugin(InitPlugin):
     """Starts the hub once the app's database and the channels plugin are up; stops it first."""
 
-    def __init__(self, channels: ChannelsPlugin, *, inline: bool = False) -> None:
+    def __init__(self, channels: ChannelsPlugin, *, inline: bool = False, redis_url: str | None = None) -> None:
         self.channels = channels
         self.inline = inline
+        self.redis_url = redis_url
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.lifespan.append(self._lifespan)
@@ -106,7 +114,7 @@ class LivePlugin(InitPlugin):
         db: Database = app.state.db
         renderer = Renderer(app.template_engine.engine,  # type: ignore[union-attr]
                             lambda name, **kw: app.route_reverse(name, **kw))
-        hub = Hub(db, self.channels, renderer, inline=self.inline)
+        hub = Hub(db, self.channels, renderer, inline=self.inline, presence=Presence(self.redis_url))
         app.state.hearings_hub = hub
         db.sessionmaker.kw.setdefault("info", {})[events.HUB_KEY] = hub
         await hub.start()
@@ -119,17 +127,18 @@ class LivePlugin(InitPlugin):
 
 def live_plugins(settings: Settings, *, inline: bool = False) -> list[InitPlugin]:
     channels = channels_plugin(settings)
-    return [channels, LivePlugin(channels, inline=inline)]
+    return [channels, LivePlugin(channels, inline=inline, redis_url=settings.redis_url)]
 
 
 # ---------------------------------------------------------------- events on their way out
 class OutEvent:
     """One event, encoded at most once per audience (JSON) or per (role, language) (HTML)."""
 
-    __slots__ = ("_html", "_json", "hearing_id", "seq", "wire")
+    __slots__ = ("_html", "_json", "hearing_id", "private", "seq", "wire")
 
     def __init__(self, wire: dict[str, Any]) -> None:
         self.wire = wire
+        self.private = bool(wire.get("private"))  # has a moderators' version
         self.seq: int = wire["seq"]
         self.hearing_id: int = wire["hearing_id"]
         self._json: dict[bool, str] = {}
@@ -155,7 +164,7 @@ class Hub:
     """This process's live layer: feeds per hearing, publishing, coalesced tallies."""
 
     def __init__(self, db: Database, channels: ChannelsPlugin, renderer: Renderer, *, inline: bool = False,
-                 limits: LiveLimits | None = None) -> None:
+                 limits: LiveLimits | None = None, presence: Presence | None = None) -> None:
         self.db = db
         self.channels = channels
         self.renderer = renderer
@@ -168,9 +177,13 @@ class Hub:
         self._tasks: set[asyncio.Task[Any]] = set()
         # frames wait here rather than in the pool (a burst of 1,000 votes hit its 30 s timeout)
         self.frame_slots = asyncio.Semaphore(20)
+        self.presence = presence or Presence()
+        self._presence_new: dict[int, list[Connection]] = {}
 
     async def start(self) -> None:
         self._spawn(self._tally_loop())
+        self._spawn(self._stale_tally_loop())
+        self._spawn(self._presence_loop())
 
     async def stop(self) -> None:
         for feed in list(self.feeds.values()):
@@ -180,6 +193,7 @@ class Hub:
         for task in list(self._tasks):
             with suppress(asyncio.CancelledError, Exception):
                 await task
+        await self.presence.close()
 
     def _spawn(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
@@ -228,6 +242,22 @@ class Hub:
             for poll_id, hearing_id in batch.items():
                 await self.flush_tally(hearing_id, poll_id)
 
+    async def _stale_tally_loop(self) -> None:
+        """With the feeds' checks of the log: a vote whose instance died before its coalesced flush
+        still reaches every tally, published by whichever instance notices it first."""
+        while True:
+            await asyncio.sleep(self.limits.feed_check_seconds)
+            for hearing_id in [h for h, feed in self.feeds.items() if feed.conns]:
+                try:
+                    settled = utcnow() - timedelta(seconds=max(1.0, 5 * self.limits.tally_interval))
+                    async with self.db.sessionmaker() as db:
+                        stale = await polls.stale_tallies(db, hearing_id, settled)
+                    for poll_id in stale:
+                        if poll_id not in self._dirty:
+                            await self.flush_tally(hearing_id, poll_id)
+                except Exception:
+                    log.exception("stale tally check failed", hearing_id=hearing_id)
+
     # ---------------------------------------------------------------- feeds
     async def join(self, conn: Connection) -> Feed:
         async with self._feeds_lock:
@@ -237,7 +267,48 @@ class Hub:
                 await feed.start()
                 self.feeds[conn.hearing_id] = feed
             feed.add(conn)
+            if conn.counted:
+                self.presence.joined(conn.hearing_id, conn.viewer.user_id, conn.presence_sector)
+            # its page or snapshot may show totals from before the next exchange: it gets that one
+            self._presence_new.setdefault(conn.hearing_id, []).append(conn)
             return feed
+
+    def leave(self, feed: Feed, conn: Connection) -> None:
+        feed.remove(conn)
+        if conn.counted:
+            self.presence.left(conn.hearing_id, conn.viewer.user_id, conn.presence_sector)
+
+    # ---------------------------------------------------------------- presence (not in the durable log)
+    async def _presence_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.limits.presence_interval)
+            try:
+                changed = await self.presence.refresh()
+            except Exception:
+                log.exception("presence refresh failed")
+                continue
+            new, self._presence_new = self._presence_new, {}
+            for hearing_id, feed in list(self.feeds.items()):
+                if hearing_id in changed:
+                    self.push_presence(feed, changed[hearing_id], feed.conns)
+                elif hearing_id in new:
+                    self.push_presence(feed, self.presence.totals(hearing_id),
+                                       [c for c in new[hearing_id] if c in feed.conns])
+
+    def push_presence(self, feed: Feed, counts: dict[str, int], conns: Iterable[Connection]) -> None:
+        """One presence frame to these sockets of the feed: JSON once, HTML once per language."""
+        text = dumps({"type": "presence", "hearing_id": feed.hearing_id, "counts": counts,
+                      "total": sum(counts.values())})
+        html: dict[str, str] = {}
+        for conn in list(conns):
+            if not conn.html:
+                conn.send_frame(text)
+                continue
+            fragment = html.get(conn.lang)
+            if fragment is None:
+                with use_language(conn.lang):
+                    fragment = html[conn.lang] = self.renderer.render("presence", presence=counts, oob=True)
+            conn.send_frame(fragment)
 
     async def render_event(self, wire: dict[str, Any], role: str, lang: str) -> str:
         """The event's fragments; on a rendering failure nothing (browsers catch up on reconnect)
@@ -302,6 +373,7 @@ class Feed:
             self._linger.cancel()
             self._linger = None
         self.conns.add(conn)
+        gctune.joined()  # a socket's objects are long-lived: keep them out of full collections
 
     def remove(self, conn: Connection) -> None:
         self.conns.discard(conn)
@@ -325,6 +397,9 @@ class Feed:
         """Every few seconds: has the log moved past us? (a publish lost, a message dropped)"""
         while True:
             await asyncio.sleep(self.hub.limits.feed_check_seconds)
+            now = time.monotonic()
+            for conn in list(self.conns):
+                conn.check_send(now)
             if not self.conns:
                 continue
             try:
@@ -359,6 +434,26 @@ class Feed:
 
 
 # ---------------------------------------------------------------- one socket
+@types.coroutine
+def _resume(coro: Coroutine[Any, Any, Any], waiting_on: Any) -> Generator[Any, Any, Any]:
+    """Finish, inside the awaiting task, a coroutine that was stepped by hand (coro.send(None))
+    and yielded `waiting_on` (what it awaits): the task waits on that, then the coroutine goes on.
+    Python 3.12's eager tasks do this; 3.11 has none."""
+    while True:
+        try:
+            value = yield waiting_on
+        except BaseException as exc:  # noqa: BLE001 (cancelled while waiting: into the coroutine)
+            try:
+                waiting_on = coro.throw(exc)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            try:
+                waiting_on = coro.send(value)
+            except StopIteration as stop:
+                return stop.value
+
+
 class RateWindow:
     def __init__(self, limit: int, period: float) -> None:
         self.limit = limit
@@ -391,11 +486,24 @@ class Connection:
         self.wake = asyncio.Event()
         self.cursor = 0
         self.lagging = False
+        # the sender is parked with nothing queued or in flight: the feed may write for it (offer)
+        self.idle = False
+        self.inflight: tuple[Coroutine[Any, Any, Any], Any, int | None] | None = None  # a write that had to wait
+        self.failed: Exception | None = None  # a write by the feed failed: the sender closes the socket
+        self.send_started = 0.0  # time.monotonic() a send began, 0 when none is in progress
+        self.sending_task: asyncio.Task[Any] | None = None
+        self.timed_out = False
         self.rates = {kind: RateWindow(n, period) for kind, n, period in hub.limits.rates}
+        # presence: the hall screen is not a person; a signed-in person counts in their sector
+        self.counted = not projector
+        self.presence_sector = viewer.sector or (service.participant_sector(actor)[0] if actor.user else None)
 
     # the feed's side
     def offer(self, event: OutEvent) -> None:
         if self.lagging:
+            return
+        if self.idle and not self.html and event.seq == self.cursor + 1:
+            self._write_now(event.json_text(event.private and self.viewer.moderator), event.seq)
             return
         if len(self.queue) >= self.hub.limits.backlog:
             self.lagging = True  # too far behind: drop the backlog, send a snapshot instead
@@ -404,21 +512,69 @@ class Connection:
             self.queue.append(event)
         self.wake.set()
 
-    def send_frame(self, data: dict[str, Any] | str) -> None:
-        self.frames.append(data if isinstance(data, str) else dumps(data))
+    def _write_now(self, text: str, seq: int | None) -> None:
+        """The write of an idle socket, done in the feed's own pass without waking its task: one
+        step of send_text, which finishes at once unless the socket's buffer is full (a slow
+        client); then the sender task finishes it, and later events queue behind it as usual."""
+        write = self.socket.send_text(text)
+        try:
+            waiting_on = write.send(None)
+        except StopIteration:
+            if seq is not None:
+                self.cursor = seq
+            return
+        except Exception as exc:  # noqa: BLE001 (gone or broken: the sender closes it)
+            self.failed = exc
+        else:
+            self.inflight = (write, waiting_on, seq)
+            self.send_started = time.monotonic()
+        self.idle = False
         self.wake.set()
+
+    def send_frame(self, data: dict[str, Any] | str) -> None:
+        text = data if isinstance(data, str) else dumps(data)
+        if self.idle:
+            if text:
+                self._write_now(text, None)
+            return
+        self.frames.append(text)
+        self.idle = False  # frames and events keep their order
+        self.wake.set()
+
+    def check_send(self, now: float) -> None:
+        """The feed's watchdog: a send in progress for longer than send_timeout closes the socket
+        (a per-send timer would cost one timer per frame and socket)."""
+        if (self.send_started and now - self.send_started > self.hub.limits.send_timeout
+                and self.sending_task is not None and not self.timed_out):
+            self.timed_out = True
+            self.sending_task.cancel()
 
     # the sender task
     async def _send(self, text: str) -> None:
-        if text:  # asyncio.timeout, not wait_for: no extra task per frame and socket
-            async with asyncio.timeout(self.hub.limits.send_timeout):
-                await self.socket.send_text(text)
+        if text:  # no timer per send: the feed's watchdog (check_send) times it
+            self.sending_task = asyncio.current_task()
+            self.send_started = time.monotonic()
+            await self.socket.send_text(text)
+            self.send_started = 0.0
 
     async def run_sender(self) -> None:
+        self.sending_task = asyncio.current_task()
         try:
             while True:
+                self.idle = not (self.frames or self.queue or self.lagging or self.inflight or self.failed)
                 await self.wake.wait()
                 self.wake.clear()
+                self.idle = False
+                if self.failed is not None:
+                    raise self.failed
+                if self.inflight is not None:
+                    write, waiting_on, seq = self.inflight
+                    self.sending_task = asyncio.current_task()
+                    await _resume(write, waiting_on)
+                    self.inflight = None
+                    self.send_started = 0.0
+                    if seq is not None:
+                        self.cursor = seq
                 while self.frames or self.queue or self.lagging:
                     if self.frames:
                         await self._send(self.frames.popleft())
@@ -428,12 +584,17 @@ class Connection:
                     else:
                         await self._send_event(self.queue.popleft())
         except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # too slow (send timeout), gone, or broken: close; the client resumes
+            if not self.timed_out:
+                raise
+            with suppress(Exception):  # too slow (check_send): close; the client resumes
+                await self.socket.close(code=1013, reason="try again")
+        except Exception as exc:  # gone or broken: close; the client resumes
             if not isinstance(exc, TimeoutError | WebSocketDisconnect | OSError):
                 log.exception("socket sender failed", hearing_id=self.hearing_id)
             with suppress(Exception):
                 await self.socket.close(code=1013, reason="try again")
+        finally:
+            self.idle = False  # nobody writes for this socket any more
 
     async def _send_event(self, event: OutEvent) -> None:
         if event.seq <= self.cursor:
@@ -588,12 +749,14 @@ Handler = Callable[[AsyncSession, Connection, dict[str, Any]], Awaitable[tuple[d
 
 
 async def _post(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    post, duplicate = await room.post_comment(db, c.actor, c.hearing_id, d.get("client_id"), d.get("body"))
+    post, duplicate = await room.post_comment(db, c.actor, c.hearing_id, d.get("client_id"), d.get("body"),
+                                              d.get("clause"))
     return {"kind": "post", **events.post_data(post)}, duplicate
 
 
 async def _ask(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    question, duplicate = await room.ask_question(db, c.actor, c.hearing_id, d.get("client_id"), d.get("body"))
+    question, duplicate = await room.ask_question(db, c.actor, c.hearing_id, d.get("client_id"), d.get("body"),
+                                                  d.get("clause"))
     return {"kind": "question", **events.question_data(question)}, duplicate
 
 
@@ -611,8 +774,34 @@ async def _vote(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dic
     return stored, result.duplicate
 
 
+async def _floor_stored(db: AsyncSession, c: Connection, row: Any) -> tuple[dict[str, Any], bool]:
+    """A floor frame's ack; a browser also gets its own raise/lower/finish buttons redrawn."""
+    if c.html:
+        hearing = await service.get_hearing(db, c.hearing_id)
+        state = await load_room(db, hearing, c.viewer, parts={"floor"})
+        c.send_frame(c.hub.renderer.render("floor_mine", room=state, hearing=hearing, viewer=c.viewer, oob=True))
+    return {"kind": "floor", **events.floor_data(row)}, False
+
+
 async def _raise_hand(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    raise NotAvailable(_("The speaker queue is not available yet."))
+    return await _floor_stored(db, c, await floor.raise_hand(db, c.actor, c.hearing_id, d.get("note")))
+
+
+async def _lower_hand(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    return await _floor_stored(db, c, await floor.lower_hand(db, c.actor, c.hearing_id, d.get("request_id")))
+
+
+async def _give_floor(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    row = await floor.give_floor(db, c.actor, c.hearing_id, d.get("request_id"), d.get("minutes"))
+    return await _floor_stored(db, c, row)
+
+
+async def _extend_floor(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    return await _floor_stored(db, c, await floor.extend_floor(db, c.actor, c.hearing_id, d.get("minutes")))
+
+
+async def _end_floor(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    return await _floor_stored(db, c, await floor.end_floor(db, c.actor, c.hearing_id))
 
 
 async def _moderate(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -624,6 +813,11 @@ async def _moderate(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple
 async def _sanction(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     row = await room.sanction(db, c.actor, c.hearing_id, d.get("user_id"), d.get("kind"), d.get("reason"))
     return {"kind": "sanction", "user_id": row.user_id, "sanction": row.kind}, False
+
+
+async def _lift_sanction(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    row = await room.lift_sanction(db, c.actor, c.hearing_id, d.get("user_id"), d.get("kind"), d.get("reason"))
+    return {"kind": "sanction_lifted", "user_id": row.user_id, "sanction": row.kind}, False
 
 
 async def _advance(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -655,11 +849,6 @@ async def _answer(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[d
     return {"kind": "question", "question_id": q.id, "status": q.status}, False
 
 
-class NotAvailable(ServiceError):
-    code = "not_available"
-    status = 501
-
-
 FRAMES: dict[str, tuple[str, Handler]] = {
     "post": ("write", _post),
     "ask": ("write", _ask),
@@ -668,11 +857,16 @@ FRAMES: dict[str, tuple[str, Handler]] = {
     "vote": ("vote", _vote),
     "moderate": ("other", _moderate),
     "sanction": ("other", _sanction),
+    "lift_sanction": ("other", _lift_sanction),
     "advance_agenda": ("other", _advance),
     "open_poll": ("other", _open_poll),
     "close_poll": ("other", _close_poll),
     "mark_answering": ("other", _mark_answering),
     "answer": ("other", _answer),
+    "lower_hand": ("write", _lower_hand),
+    "give_floor": ("other", _give_floor),
+    "extend_floor": ("other", _extend_floor),
+    "end_floor": ("other", _end_floor),
 }
 
 
@@ -778,7 +972,7 @@ async def hearing_socket(socket: WebSocket[Any, Any, Any], hearing_id: int) -> N
     except (WebSocketDisconnect, NotAuthenticated):
         return
     finally:
-        feed.remove(conn)
+        hub.leave(feed, conn)
         if sender is not None:
             sender.cancel()
             with suppress(asyncio.CancelledError, Exception):

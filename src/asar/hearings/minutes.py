@@ -44,11 +44,13 @@ from asar.hearings.models import (
     Registration,
 )
 from asar.hearings.service import get_hearing, visible_hearing
+from asar.hearings.speakers import speaking_time
 from asar.hearings.tally import SECTORS
 from asar.i18n import N_, format_day, format_dt
 from asar.i18n import gettext as _
 from asar.organizations.models import Organization
 from asar.permissions import Actor, may_chair_hearing, require_chair_hearing
+from asar.reference.models import Region
 
 MAX_DECISION = 5000
 PUBLIC_QUESTION_STATUSES = ("open", "answering", "answered")
@@ -135,6 +137,42 @@ async def _moderation(db: AsyncSession, hearing_id: int) -> dict[str, Any]:
     }
 
 
+async def _document(db: AsyncSession, hearing: Hearing) -> dict[str, Any] | None:
+    """The draft under discussion and which of its clauses drew most discussion: per cited clause, the
+    published posts and the public questions citing it, most discussed first (None without a document)."""
+    if not hearing.document_text:
+        return None
+    from asar.hearings.clauses import citable_clauses
+
+    posts = Counter((await db.execute(select(Post.clause).where(
+        Post.hearing_id == hearing.id, Post.status == "visible", Post.clause.is_not(None)))).scalars())
+    asked = Counter((await db.execute(select(Question.clause).where(
+        Question.hearing_id == hearing.id, Question.status.in_(PUBLIC_QUESTION_STATUSES),
+        Question.clause.is_not(None)))).scalars())
+    order = {c.number: i for i, c in enumerate(citable_clauses(hearing.document_text))}
+    texts = {c.number: c.text for c in citable_clauses(hearing.document_text)}
+    cited = sorted(set(posts) | set(asked), key=lambda n: (-(posts[n] + asked[n]), order.get(n, len(order)), n))
+    return {
+        "title": hearing.document_title,
+        "clauses": len(order),
+        "discussed": [{"number": n, "text": texts.get(n, ""), "posts": posts[n], "questions": asked[n],
+                       "total": posts[n] + asked[n]} for n in cited],
+    }
+
+
+async def _speakers(db: AsyncSession, hearing_id: int) -> list[dict[str, Any]]:
+    """The turns given from the speaker queue, in order: who, for which sector, on what, how long."""
+    from asar.hearings.floor import spoken_turns
+
+    out = []
+    for number, r in enumerate(await spoken_turns(db, hearing_id), start=1):
+        seconds = int((r.ended_at - r.started_at).total_seconds()) if r.ended_at and r.started_at else None
+        out.append({"number": number, "name": r.author_name, "sector": r.sector, "note": r.note,
+                    "started_at": r.started_at, "ended_at": r.ended_at,
+                    "seconds": max(0, seconds) if seconds is not None else None})
+    return out
+
+
 async def list_decisions(db: AsyncSession, hearing_id: int) -> list[Decision]:
     return list((await db.execute(select(Decision).where(Decision.hearing_id == hearing_id)
                                   .order_by(Decision.position, Decision.id))).scalars())
@@ -151,6 +189,7 @@ async def minutes_data(db: AsyncSession, hearing: Hearing, row: Minutes, *, base
     """Everything the minutes say, JSON-ready after `jsonable` (dates stay date/datetime here)."""
     today = today or utcnow().date()
     organizer = await db.get(Organization, hearing.organizer_id)
+    region = await db.get(Region, hearing.region_id) if hearing.region_id else None
     questions = list((await db.execute(
         select(Question).where(Question.hearing_id == hearing.id, Question.status.in_(PUBLIC_QUESTION_STATUSES))
         .order_by(Question.upvotes.desc(), Question.id))).scalars())
@@ -161,6 +200,7 @@ async def minutes_data(db: AsyncSession, hearing: Hearing, row: Minutes, *, base
             "starts_at": hearing.starts_at, "duration_minutes": hearing.duration_minutes,
             "opened_at": hearing.opened_at, "closed_at": hearing.closed_at, "format": hearing.format,
             "venue": hearing.venue, "url": f"{base_url.rstrip('/')}/hearings/{hearing.id}",
+            "region": {"id": region.id, "name": region.name} if region else None,
         },
         "status": "published" if row.published_at else "draft",
         "produced_at": row.produced_at,
@@ -169,10 +209,13 @@ async def minutes_data(db: AsyncSession, hearing: Hearing, row: Minutes, *, base
                    for a in hearing.agenda],
         "attendance": await _attendance(db, hearing.id),
         "questions": [{"id": q.id, "author": q.author_name, "sector": q.sector, "body": q.body,
-                       "upvotes": q.upvotes, "status": q.status, "answer": q.answer, "answered_at": q.answered_at}
+                       "upvotes": q.upvotes, "status": q.status, "answer": q.answer, "answered_at": q.answered_at,
+                       "clause": q.clause}
                       for q in questions],
+        "document": await _document(db, hearing),
         "polls": await _polls(db, hearing.id),
         "moderation": await _moderation(db, hearing.id),
+        "speakers": await _speakers(db, hearing.id),
         "decisions": [{"id": d.id, "position": d.position, "text": d.text}
                       for d in await list_decisions(db, hearing.id)],
         "commitments": await _commitments(db, hearing.id, today),
@@ -299,9 +342,11 @@ def csv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     hearing (item = field, detail = value) · agenda (number = position, item = title, count = minutes,
     date = start) · attendance (item = registered|took_part, sector, count) · question (number, item =
     question, sector, count = upvotes, status, detail = answer) · poll (number, item = question,
-    count = voters, detail = mean on a scale) · poll_option (number = poll.option, item = label, sector
+    count = voters, detail = mean on a scale) · question_clause (number = question, item = the clause
+    it cites) · clause (number = clause, item = posts|questions, count, detail = the clause's text) · poll_option (number = poll.option, item = label, sector
     or "all", count = votes) · moderation (item = action, count) · moderation_reason (item = action,
-    count, detail = reason) · decision (number, item = text) · commitment (number, item = text,
+    count, detail = reason) · speaker (number = turn, item = name, sector, count = seconds spoken,
+    date = start, detail = topic) · decision (number, item = text) · commitment (number, item = text,
     status, date = deadline, organization) · commitment_change (number = commitment, status = new
     status, date = when, detail = note).
     """
@@ -323,6 +368,11 @@ def csv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
     for n, q in enumerate(data["questions"], start=1):
         row("question", number=n, item=q["body"], sector=q["sector"], count=q["upvotes"], status=q["status"],
             detail=q["answer"])
+        if q.get("clause"):
+            row("question_clause", number=n, item=q["clause"])
+    for c in (data.get("document") or {}).get("discussed", []):
+        row("clause", number=c["number"], item="posts", count=c["posts"], detail=c["text"][:200])
+        row("clause", number=c["number"], item="questions", count=c["questions"], detail=c["text"][:200])
     for p in data["polls"]:
         row("poll", number=p["number"], item=p["question"], count=p["voters"], status=p["kind"],
             detail=p.get("mean"))
@@ -337,6 +387,9 @@ def csv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
         row("moderation", item=action, count=n)
     for r in m["reasons"]:
         row("moderation_reason", item=r["action"], count=r["count"], detail=r["reason"])
+    for sp in data.get("speakers", []):
+        row("speaker", number=sp["number"], item=sp["name"], sector=sp["sector"], count=sp["seconds"],
+            date=jsonable(sp["started_at"]), detail=sp["note"])
     for d in data["decisions"]:
         row("decision", number=d["position"], item=d["text"])
     for n, c in enumerate(data["commitments"], start=1):
@@ -364,7 +417,11 @@ MARKDOWN_LABELS = (N_("Minutes"), N_("Organized by"), N_("Started"), N_("Ended")
                    N_("%(num)s min"), N_("Attendance by sector"), N_("Sector"), N_("Registered"), N_("Took part"),
                    N_("Questions and answers"), N_("upvotes: %(num)s"), N_("Answer"), N_("Poll results by sector"),
                    N_("voters: %(num)s"), N_("Moderation"), N_("Reasons"), N_("Decisions"),
-                   N_("Follow-up commitments"), N_("Deadline"), N_("Status"))
+                   N_("Follow-up commitments"), N_("Deadline"), N_("Status"), N_("Clause"),
+                   N_("Discussion of the document"), N_("Comments"), N_("Questions"))
+
+
+SPEAKER_LABELS = (N_("Speakers"),)  # the speaker queue's section (f-string above the extractor's reach)
 
 
 def to_markdown(data: dict[str, Any]) -> str:
@@ -393,9 +450,21 @@ def to_markdown(data: dict[str, Any]) -> str:
     for n, q in enumerate(data["questions"], start=1):
         lines.append(f"{n}. **{q['body']}** — {q['author'] or '–'} ({_sector(q['sector'])}, "
                      f"{_('upvotes: %(num)s', num=q['upvotes'])})")
+        if q.get("clause"):
+            lines.append(f"   {_('On clause %(number)s', number=q['clause'])}")
         answer = q["answer"] or _("Not answered during the hearing.")
         lines.append(f"   {_('Answer')}: {answer}")
     lines.append("")
+
+    document = data.get("document")
+    if document:
+        lines += [f"## {_('Discussion of the document')}: {document['title']}", ""]
+        if document["discussed"]:
+            lines += [f"| {_('Clause')} | {_('Comments')} | {_('Questions')} |", "|---|---:|---:|"]
+            lines += [f"| {_md_cell(c['number'])} | {c['posts']} | {c['questions']} |" for c in document["discussed"]]
+        else:
+            lines.append(_("No comment or question cited a clause of the document."))
+        lines.append("")
 
     lines += [f"## {_('Poll results by sector')}", ""]
     if not data["polls"]:
@@ -421,6 +490,12 @@ def to_markdown(data: dict[str, Any]) -> str:
     if m["reasons"]:
         lines += ["", f"{_('Reasons')}:"]
         lines += [f"- {label(MODERATION_ACTION_LABELS, r['action'])}: {r['reason']} ({r['count']})" for r in m["reasons"]]
+    lines.append("")
+
+    speakers = data.get("speakers", [])
+    lines += [f"## {_('Speakers')}", ""]
+    lines += [f"{sp['number']}. {sp['name'] or '–'} ({_sector(sp['sector'])}, {speaking_time(sp['seconds'])})"
+              + (f" — {sp['note']}" if sp["note"] else "") for sp in speakers] or [_("Nobody took the floor.")]
     lines.append("")
 
     lines += [f"## {_('Decisions')}", ""]

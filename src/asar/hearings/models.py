@@ -23,6 +23,7 @@ QUESTION_STATUSES = ("pending", "open", "answering", "answered", "rejected", "hi
 POLL_KINDS = ("single", "multiple", "scale")
 POLL_STATUSES = ("draft", "open", "closed")
 SANCTION_KINDS = ("mute", "ban")
+RELATED_KINDS = ("project", "competition", "draft")
 
 
 class Hearing(IdMixin, TimestampMixin, Base):
@@ -43,6 +44,14 @@ class Hearing(IdMixin, TimestampMixin, Base):
     participation: Mapped[str] = mapped_column(String(16), default="all")
     moderation_mode: Mapped[str] = mapped_column(String(4), default="post")
     results_visibility: Mapped[str] = mapped_column(String(12), default="live")
+    # The related project, competition or outside draft: a reference for now (kind, title, link); the
+    # project and competition domains come later and may then point related_kind/related_id at rows.
+    related_kind: Mapped[str | None] = mapped_column(String(12))  # RELATED_KINDS; None: nothing related
+    related_title: Mapped[str] = mapped_column(String(300), default="")
+    related_url: Mapped[str] = mapped_column(String(500), default="")
+    # The draft under discussion, pasted; its numbered clauses (clauses.py) are what posts cite.
+    document_title: Mapped[str] = mapped_column(String(300), default="")
+    document_text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
     # The last event's sequence number; raised by UPDATE ... RETURNING in each verb's transaction,
     # which also serializes the writers of one hearing.
@@ -128,6 +137,7 @@ class Post(IdMixin, Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
     author_name: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
+    clause: Mapped[str | None] = mapped_column(String(20))  # the cited clause number of the hearing's document
     status: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -146,6 +156,7 @@ class Question(IdMixin, Base):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
     author_name: Mapped[str] = mapped_column(String(200), default="")
     body: Mapped[str] = mapped_column(Text)
+    clause: Mapped[str | None] = mapped_column(String(20))  # the cited clause number of the hearing's document
     status: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(String(500), default="")
     answer: Mapped[str] = mapped_column(Text, default="")
@@ -327,3 +338,39 @@ class ReminderSent(IdMixin, Base):
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(4))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# ---------------------------------------------------------------- the speaker queue (floor.py)
+FLOOR_STATUSES = ("waiting", "speaking", "spoken", "lowered", "withdrawn")
+FLOOR_ACTIVE = ("waiting", "speaking")
+
+
+class FloorRequest(IdMixin, Base):
+    """A raised hand and, once the moderator gives the floor, the turn it became.
+
+    waiting → speaking (given the floor) → spoken (turn ended); a waiting hand may be withdrawn by its
+    owner or lowered by a moderator. The database holds one active (waiting or speaking) request per
+    person per hearing and one speaker per hearing; the verbs also lock the hearing's row first."""
+
+    __tablename__ = "hearing_floor_requests"
+    __table_args__ = (
+        Index("uq_hearing_floor_requests_one_active", "hearing_id", "user_id", unique=True,
+              postgresql_where=text("status IN ('waiting', 'speaking')"),
+              sqlite_where=text("status IN ('waiting', 'speaking')")),
+        Index("uq_hearing_floor_requests_one_speaker", "hearing_id", unique=True,
+              postgresql_where=text("status = 'speaking'"), sqlite_where=text("status = 'speaking'")),
+        Index("ix_hearing_floor_requests_hearing_id_status", "hearing_id", "status"),
+    )
+
+    hearing_id: Mapped[int] = mapped_column(BigId, ForeignKey("hearings.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
+    sector: Mapped[str] = mapped_column(String(12))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"))
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(200), default="")  # what the person wants to speak on
+    status: Mapped[str] = mapped_column(String(10), default="waiting")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    ends_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -10,6 +10,7 @@ a second at most (publish_tally), so N voters do not cause N broadcasts.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -21,7 +22,7 @@ from asar.errors import Conflict, NotFound, invalid
 from asar.hearings import events
 from asar.hearings.errors import AlreadyVoted, PollNotOpen
 from asar.hearings.forms import PollInput, parse_client_id, positive_int, values
-from asar.hearings.models import Hearing, Poll, PollOption, PollVote
+from asar.hearings.models import Hearing, HearingEvent, Poll, PollOption, PollVote
 from asar.hearings.service import get_hearing, require_live, require_participant
 from asar.hearings.tally import OptionRef, tally
 from asar.i18n import gettext as _
@@ -151,6 +152,26 @@ async def publish_tally(db: AsyncSession, hearing_id: int, poll_id: int) -> int 
     event = await events.append_event(db, hearing, "poll.tally", {"tally": await visible_tally(db, hearing, poll)})
     await commit(db)
     return event.seq
+
+
+async def stale_tallies(db: AsyncSession, hearing_id: int, settled: datetime) -> list[int]:
+    """Open polls of the hearing with a vote stored before `settled` that no published tally counts yet
+    (the instance that stored it died before its coalesced flush): the hub publishes them again."""
+    newest = dict((await db.execute(
+        select(PollVote.poll_id, func.max(PollVote.created_at)).join(Poll, Poll.id == PollVote.poll_id)
+        .where(Poll.hearing_id == hearing_id, Poll.status == "open").group_by(PollVote.poll_id))).all())
+    newest = {pid: at for pid, at in newest.items() if at < settled}
+    if not newest:
+        return []
+    published: dict[int, datetime] = {}
+    rows = await db.execute(select(HearingEvent.at, HearingEvent.payload).where(
+        HearingEvent.hearing_id == hearing_id, HearingEvent.type.in_(("poll.opened", "poll.tally")),
+        HearingEvent.at >= min(newest.values())))
+    for at, payload in rows.all():
+        pid = (payload.get("tally") or {}).get("poll_id")
+        if pid in newest and (pid not in published or at > published[pid]):
+            published[pid] = at
+    return sorted(pid for pid, at in newest.items() if pid not in published or published[pid] < at)
 
 
 # ---------------------------------------------------------------- voting

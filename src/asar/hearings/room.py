@@ -17,8 +17,8 @@ from asar.accounts.models import User
 from asar.audit import service as audit
 from asar.db import commit, utcnow
 from asar.errors import Conflict, NotFound, invalid
-from asar.hearings import events
-from asar.hearings.forms import parse_body, parse_client_id, parse_reason, positive_int, text
+from asar.hearings import events, floor
+from asar.hearings.forms import parse_body, parse_clause, parse_client_id, parse_reason, positive_int, text
 from asar.hearings.models import (
     SANCTION_KINDS,
     Hearing,
@@ -59,8 +59,9 @@ async def _existing(db: AsyncSession, model: type[Post | Question], hearing_id: 
 
 
 async def _write(db: AsyncSession, model: type[Post | Question], actor: Actor, hearing_id: int,
-                 client_id: Any, body: Any) -> tuple[Any, bool]:
-    """Store a post or a question once per client id; (the stored row, whether it was a retry)."""
+                 client_id: Any, body: Any, clause: Any = None) -> tuple[Any, bool]:
+    """Store a post or a question once per client id; (the stored row, whether it was a retry).
+    clause: the number of the document's clause it cites, or None."""
     hearing = await get_hearing(db, hearing_id, lock=True)
     registration = await require_participant(db, actor, hearing, speaking=True)
     cid = parse_client_id(client_id)
@@ -72,6 +73,7 @@ async def _write(db: AsyncSession, model: type[Post | Question], actor: Actor, h
         return found, True
     require_live(hearing)
     content = parse_body(body)
+    cited = parse_clause(clause, hearing.document_text)
     pre = hearing.moderation_mode == "pre" and not may_moderate_hearing(actor, hearing)
     if model is Post:
         status = "pending" if pre else "visible"
@@ -79,7 +81,7 @@ async def _write(db: AsyncSession, model: type[Post | Question], actor: Actor, h
         status = "pending" if pre else "open"
     row = model(hearing_id=hearing.id, user_id=user_id, client_id=cid, sector=registration.sector,
                 organization_id=registration.organization_id, author_name=_author_name(actor), body=content,
-                status=status, created_at=utcnow())
+                clause=cited, status=status, created_at=utcnow())
     db.add(row)
     try:
         await db.flush()
@@ -99,15 +101,18 @@ async def _write(db: AsyncSession, model: type[Post | Question], actor: Actor, h
     return row, False
 
 
-async def post_comment(db: AsyncSession, actor: Actor, hearing_id: int, client_id: Any, body: Any) -> tuple[Post, bool]:
-    """A discussion post: visible at once, or pending until approved under pre-moderation."""
-    return await _write(db, Post, actor, hearing_id, client_id, body)
+async def post_comment(db: AsyncSession, actor: Actor, hearing_id: int, client_id: Any, body: Any,
+                       clause: Any = None) -> tuple[Post, bool]:
+    """A discussion post: visible at once, or pending until approved under pre-moderation.
+    It may cite a clause of the hearing's document (its number)."""
+    return await _write(db, Post, actor, hearing_id, client_id, body, clause)
 
 
 async def ask_question(db: AsyncSession, actor: Actor, hearing_id: int, client_id: Any,
-                       body: Any) -> tuple[Question, bool]:
-    """A question for the panel; others upvote it; under pre-moderation it waits for approval."""
-    return await _write(db, Question, actor, hearing_id, client_id, body)
+                       body: Any, clause: Any = None) -> tuple[Question, bool]:
+    """A question for the panel; others upvote it; under pre-moderation it waits for approval.
+    It may cite a clause of the hearing's document (its number)."""
+    return await _write(db, Question, actor, hearing_id, client_id, body, clause)
 
 
 async def _question(db: AsyncSession, hearing_id: int, question_id: Any) -> Question:
@@ -248,15 +253,20 @@ async def moderate(db: AsyncSession, actor: Actor, hearing_id: int, target_type:
     return target
 
 
-async def sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id: Any, kind: Any, reason: Any) -> Sanction:
-    """Mute (may not write) or ban (may not take part) a person in this hearing, with a public reason."""
+async def _sanction_input(db: AsyncSession, actor: Actor, hearing_id: int, user_id: Any, kind: Any, reason: Any,
+                          *, required: bool) -> tuple[Hearing, str, str, int | None]:
+    """The locked hearing (the actor must moderate it), the kind, the reason and the person's id."""
     hearing = await get_hearing(db, hearing_id, lock=True)
     require_moderate_hearing(actor, hearing)
     kind = text(kind)
     if kind not in SANCTION_KINDS:
         raise invalid({"kind": _("Choose mute or ban.")})
-    why = parse_reason(reason, required=True)
-    uid = positive_int(user_id)
+    return hearing, kind, parse_reason(reason, required=required), positive_int(user_id)
+
+
+async def sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id: Any, kind: Any, reason: Any) -> Sanction:
+    """Mute (may not write) or ban (may not take part) a person in this hearing, with a public reason."""
+    hearing, kind, why, uid = await _sanction_input(db, actor, hearing_id, user_id, kind, reason, required=True)
     person = await db.get(User, uid) if uid else None
     registration = await registration_for(db, hearing.id, uid) if uid else None
     if person is None or registration is None:
@@ -274,5 +284,31 @@ async def sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id: Any
                               {"kind": kind, "reason": why, "sector": registration.sector,
                                "moderation": events.moderation_data(entry)},
                               {"user_id": person.id, "name": person.name})
+    await floor.withdraw_person(db, hearing, person.id)  # a muted or banned person does not keep the floor
+    await commit(db)
+    return row
+
+
+LIFTED = {"mute": "unmute", "ban": "unban"}
+
+
+async def lift_sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id: Any, kind: Any,
+                        reason: Any = "") -> Sanction:
+    """Lift a mute or a ban (a moderator changed their mind, or it was a mistake); logged publicly."""
+    hearing, kind, why, uid = await _sanction_input(db, actor, hearing_id, user_id, kind, reason, required=False)
+    row = (await db.execute(select(Sanction).where(
+        Sanction.hearing_id == hearing.id, Sanction.user_id == uid, Sanction.kind == kind,
+        Sanction.lifted_at.is_(None)).with_for_update())).scalar_one_or_none() if uid else None
+    if row is None:
+        raise NotFound(_("This person is not under this sanction."))
+    row.lifted_at = utcnow()
+    person = await db.get(User, row.user_id)
+    registration = await registration_for(db, hearing.id, row.user_id)
+    entry = await _log(db, actor, hearing, LIFTED[kind], "person", row.user_id, why)
+    await db.flush()
+    await events.append_event(db, hearing, "participant.sanction_lifted",
+                              {"kind": kind, "reason": why, "sector": registration.sector if registration else None,
+                               "moderation": events.moderation_data(entry)},
+                              {"user_id": row.user_id, "name": person.name if person else None})
     await commit(db)
     return row

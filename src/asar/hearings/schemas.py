@@ -31,6 +31,11 @@ class HearingIn(msgspec.Struct):
     results_visibility: str = "live"  # live | after_close
     agenda: list[AgendaItemIn] = msgspec.field(default_factory=list)
     invitees: list[str] = msgspec.field(default_factory=list)
+    related_kind: str | None = None  # project | competition | draft; null: nothing related
+    related_title: str = ""  # required with related_kind
+    related_url: str = ""  # optional, http:// or https://
+    document_title: str = ""  # required with document_text
+    document_text: str = ""  # the draft, pasted; its numbered lines become citable clauses (≤ 200,000 characters)
 
     def as_mapping(self) -> dict[str, Any]:
         data = msgspec.structs.asdict(self)
@@ -46,6 +51,20 @@ class AgendaItemOut(msgspec.Struct):
     starts_at: datetime
     minutes: int
     current: bool
+
+
+class RelatedOut(msgspec.Struct):
+    """What the hearing is about: a reference for now (the project and competition domains come later)."""
+
+    kind: str  # project | competition | draft
+    title: str
+    url: str  # "" when none was given
+
+
+class ClauseOut(msgspec.Struct):
+    number: str  # what a post or question cites ("5.1"); "" for a preamble, which cannot be cited
+    label: str  # the marker as written ("Статья 5.", "1)")
+    text: str
 
 
 class HearingOut(msgspec.Struct):
@@ -70,6 +89,10 @@ class HearingOut(msgspec.Struct):
     registrations: dict[str, int]  # by sector
     room_url: str
     socket_url: str
+    related: RelatedOut | None = None
+    document_title: str = ""
+    document_text: str = ""  # "" in lists: read one hearing for its document
+    clauses: list[ClauseOut] = msgspec.field(default_factory=list)  # the document's clauses, in order ([] in lists)
 
 
 class HearingList(msgspec.Struct):

@@ -160,6 +160,11 @@ def _fill(hearing: Hearing, data: HearingInput) -> None:
     hearing.participation = data.participation
     hearing.moderation_mode = data.moderation_mode
     hearing.results_visibility = data.results_visibility
+    hearing.related_kind = data.related_kind
+    hearing.related_title = data.related_title if data.related_kind else ""
+    hearing.related_url = data.related_url if data.related_kind else ""
+    hearing.document_title = data.document_title
+    hearing.document_text = data.document_text
     at = data.starts_at
     items = []
     for position, item in enumerate(data.agenda, start=1):
@@ -368,6 +373,9 @@ async def close_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Hear
     require_chair_hearing(actor, hearing)
     require_live(hearing)
     await close_open_polls(db, hearing)
+    from asar.hearings.floor import close_floor
+
+    await close_floor(db, hearing)  # the turn in progress ends (floor.ended), raised hands are lowered
     hearing.status = "closed"
     hearing.closed_at = utcnow()
     from asar.hearings.minutes import produce_minutes

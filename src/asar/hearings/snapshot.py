@@ -14,8 +14,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar.accounts.models import User
 from asar.hearings import events
+from asar.hearings.floor import load_floor
 from asar.hearings.models import (
+    FloorRequest,
     Hearing,
     ModerationAction,
     Poll,
@@ -23,6 +26,8 @@ from asar.hearings.models import (
     Post,
     Question,
     QuestionUpvote,
+    Registration,
+    Sanction,
 )
 from asar.hearings.polls import visible_tally
 from asar.hearings.service import active_sanctions, registration_counts, registration_for
@@ -93,6 +98,11 @@ class Room:
     registrations: dict[str, int] = field(default_factory=dict)
     my_votes: dict[int, list[int]] = field(default_factory=dict)
     my_upvotes: set[int] = field(default_factory=set)
+    floor_current: FloorRequest | None = None  # the speaker queue (floor.py)
+    floor_queue: list[FloorRequest] = field(default_factory=list)  # waiting hands, in fair order
+    my_floor: FloorRequest | None = None  # the viewer's raised hand or turn
+    presence: dict[str, int] = field(default_factory=dict)
+    sanctions: list[dict[str, Any]] = field(default_factory=list)  # in force; moderators only
 
     @property
     def seq(self) -> int:
@@ -129,9 +139,22 @@ async def load_moderation(db: AsyncSession, hearing_id: int) -> tuple[list[Moder
     return log, counts
 
 
+async def load_sanctions(db: AsyncSession, hearing_id: int) -> list[dict[str, Any]]:
+    """The mutes and bans in force, newest first, with the person's name and sector (for moderators)."""
+    rows = await db.execute(
+        select(Sanction, User.name, Registration.sector)
+        .join(User, User.id == Sanction.user_id)
+        .outerjoin(Registration, (Registration.hearing_id == Sanction.hearing_id)
+                   & (Registration.user_id == Sanction.user_id))
+        .where(Sanction.hearing_id == hearing_id, Sanction.lifted_at.is_(None))
+        .order_by(Sanction.id.desc()))
+    return [{"id": s.id, "user_id": s.user_id, "name": name, "sector": sector, "kind": s.kind,
+             "reason": s.reason, "at": s.created_at} for s, name, sector in rows.all()]
+
+
 async def load_room(db: AsyncSession, hearing: Hearing, viewer: Viewer, *, parts: set[str] | None = None) -> Room:
     """The room's state for viewer; `parts` limits what is loaded (posts, questions, polls, moderation)."""
-    want = parts or {"posts", "questions", "polls", "moderation", "registrations", "mine"}
+    want = parts or {"posts", "questions", "polls", "moderation", "registrations", "mine", "floor"}
     room = Room(hearing=hearing, viewer=viewer)
     if "posts" in want:
         room.posts = await load_posts(db, hearing.id, ("visible", "hidden"), RECENT_POSTS)
@@ -150,8 +173,18 @@ async def load_room(db: AsyncSession, hearing: Hearing, viewer: Viewer, *, parts
             room.tallies[poll.id] = await visible_tally(db, hearing, poll)
     if "moderation" in want:
         room.moderation_log, room.moderation_counts = await load_moderation(db, hearing.id)
+        if viewer.moderator:
+            room.sanctions = await load_sanctions(db, hearing.id)
     if "registrations" in want:
         room.registrations = await registration_counts(db, hearing.id)
+        hub = events.hub_of(db)
+        room.presence = hub.presence.totals(hearing.id) if hub is not None else {}
+    if "floor" in want:
+        floor = await load_floor(db, hearing.id)
+        room.floor_current, room.floor_queue = floor.current, floor.queue
+        if viewer.user_id is not None:
+            room.my_floor = next((r for r in [floor.current, *floor.queue]
+                                  if r is not None and r.user_id == viewer.user_id), None)
     if "mine" in want and viewer.user_id is not None:
         votes = await db.execute(select(PollVote.poll_id, PollVote.option_id).join(Poll, Poll.id == PollVote.poll_id)
                                  .where(Poll.hearing_id == hearing.id, PollVote.user_id == viewer.user_id))
@@ -177,14 +210,19 @@ def room_json(room: Room) -> dict[str, Any]:
         "moderation": {"counts": room.moderation_counts,
                        "recent": [events.moderation_data(a) for a in room.moderation_log]},
         "registrations": room.registrations,
+        "presence": room.presence,
         "you": {"role": room.viewer.role, "registered": room.viewer.registered, "sector": room.viewer.sector,
                 "muted": room.viewer.muted, "banned": room.viewer.banned,
                 "votes": {str(k): sorted(v) for k, v in room.my_votes.items()},
-                "upvoted": sorted(room.my_upvotes)},
+                "upvoted": sorted(room.my_upvotes),
+                "floor_request_id": room.my_floor.id if room.my_floor else None},
+        "floor": {"current": events.floor_data(room.floor_current) if room.floor_current else None,
+                  "queue": [events.floor_data(r) for r in room.floor_queue]},
     }
     if room.viewer.moderator:
         data["pending"] = {"posts": [events.post_data(p) for p in room.pending_posts],
                            "questions": [events.question_data(q) for q in room.pending_questions]}
+        data["sanctions"] = [{**s, "at": s["at"].isoformat()} for s in room.sanctions]
     if room.viewer.chair:
         data["draft_polls"] = [events.poll_data(p) for p in room.draft_polls]
     return data

@@ -1,0 +1,54 @@
+"""asar.gctune: off by default; with ASAR_GC_FREEZE=1 a burst of joins freezes what is alive once."""
+
+import asyncio
+import gc
+
+import pytest
+
+from asar import gctune
+
+
+@pytest.fixture
+def thawed(monkeypatch):
+    monkeypatch.setattr(gctune, "FREEZE_AFTER", 0.05)
+    gc.unfreeze()
+    yield
+    if gctune._pending is not None:
+        gctune._pending.cancel()
+        gctune._pending = None
+    gc.unfreeze()
+
+
+async def test_off_unless_asked(thawed, monkeypatch) -> None:
+    monkeypatch.delenv("ASAR_GC_FREEZE", raising=False)
+    gctune.joined()
+    await asyncio.sleep(0.1)
+    assert gc.get_freeze_count() == 0
+
+
+async def test_a_burst_of_joins_freezes_once_after_a_moment(thawed, monkeypatch) -> None:
+    monkeypatch.setenv("ASAR_GC_FREEZE", "1")
+    calls = []
+    monkeypatch.setattr(gctune.gc, "freeze", lambda: calls.append("freeze"))
+    for _ in range(100):
+        gctune.joined()
+    assert calls == []  # not in the join itself
+    await asyncio.sleep(0.15)
+    assert calls == ["freeze"]
+    gctune.joined()  # a later join: another freeze later
+    await asyncio.sleep(0.15)
+    assert calls == ["freeze", "freeze"]
+
+
+async def test_an_hour_later_the_frozen_objects_are_collected_once(thawed, monkeypatch) -> None:
+    monkeypatch.setenv("ASAR_GC_FREEZE", "1")
+    calls = []
+    monkeypatch.setattr(gctune.gc, "unfreeze", lambda: calls.append("unfreeze"))
+    monkeypatch.setattr(gctune.gc, "collect", lambda generation=2: calls.append(f"collect {generation}"))
+    monkeypatch.setattr(gctune.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gctune, "_last_full", gctune.time.monotonic() - gctune.FULL_EVERY - 1)
+    gctune.joined()
+    await asyncio.sleep(0.15)
+    gctune.joined()
+    await asyncio.sleep(0.15)
+    assert calls == ["unfreeze", "collect 2", "freeze", "collect 1", "freeze"]
