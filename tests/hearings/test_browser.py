@@ -9,13 +9,11 @@ from playwright.async_api import Page, async_playwright, expect
 
 from asar.hearings import polls
 from asar.hearings.forms import parse_poll
+from tests.hearings.browser import CHROMIUM_ARGS, open_room
 from tests.hearings.helpers import live_hearing, person, registered, session_cookie
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", "--disable-quic"]
 
 
 async def test_polls_and_questions_live_across_four_browsers(db, live) -> None:
@@ -35,14 +33,7 @@ async def test_polls_and_questions_live_across_four_browsers(db, live) -> None:
         try:
             pages: dict[str, Page] = {}
             for role, cookie in cookies.items():
-                context = await browser.new_context(locale="en-GB")
-                await context.add_cookies([{"name": "asar_session", "value": cookie, "url": live.url}])
-                page = await context.new_page()
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                await page.goto(room_url)
-                await expect(page.locator("#room-connection")).to_have_text("Connected: updates arrive live.")
-                pages[role] = page
+                pages[role] = await open_room(browser, live, cookie, room_url, errors)
             projector = await pages["chair"].context.new_page()
             projector.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             await projector.goto(f"{live.url}/hearings/{hearing.id}/projector")

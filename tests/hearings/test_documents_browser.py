@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from tests.hearings.browser import CHROMIUM_ARGS, open_room
 from tests.hearings.helpers import live_hearing, person, registered, session_cookie
-from tests.hearings.test_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +23,7 @@ async def test_a_participant_cites_a_clause_from_the_room(db, live) -> None:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
-            context = await browser.new_context(locale="en-GB")
-            await context.add_cookies([{"name": "asar_session", "value": cookie, "url": live.url}])
-            page = await context.new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            await page.goto(f"{live.url}/hearings/{hearing.id}/room")
-            await expect(page.locator("#room-connection")).to_have_text("Connected: updates arrive live.")
+            page = await open_room(browser, live, cookie, f"{live.url}/hearings/{hearing.id}/room", errors)
             await page.locator("#post-clause").select_option("2.1")
             await page.get_by_label("Your comment").fill("The small grant is too small")
             await page.get_by_role("button", name="Send").click()

@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from tests.hearings.browser import CHROMIUM_ARGS, open_room
 from tests.hearings.helpers import live_hearing, person, registered, session_cookie
-from tests.hearings.test_browser import CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +27,7 @@ async def test_raise_give_count_down_and_finish(db, live) -> None:
         try:
             pages = {}
             for role, cookie in cookies.items():
-                context = await browser.new_context(locale="en-GB")
-                await context.add_cookies([{"name": "asar_session", "value": cookie, "url": live.url}])
-                page = await context.new_page()
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                await page.goto(room_url)
-                await expect(page.locator("#room-connection")).to_have_text("Connected: updates arrive live.")
-                pages[role] = page
+                pages[role] = await open_room(browser, live, cookie, room_url, errors)
             projector = await pages["chair"].context.new_page()
             await projector.goto(f"{live.url}/hearings/{hearing.id}/projector")
             await expect(projector.locator("#room-connection")).to_have_text("Connected: updates arrive live.")
