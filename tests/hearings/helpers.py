@@ -102,3 +102,22 @@ async def session_cookie(db: AsyncSession, user: User) -> str:
     token = await open_session(db, user, 1)
     await db.commit()
     return token
+
+
+async def sector_poll(db: AsyncSession, chair: Actor, hearing: Hearing, people: dict[str, tuple[User, Actor]],
+                      question: str, options: str) -> Any:
+    """An opened single-choice poll voted by all four sectors: the chair, the NGO and the citizen for
+    the first option, business for the second (3 to 1)."""
+    from asar.hearings import polls
+    from asar.hearings.forms import parse_poll
+
+    poll = await polls.create_poll(db, chair, hearing.id, parse_poll(
+        {"kind": "single", "question": question, "options": options}))
+    await polls.open_poll(db, chair, hearing.id, poll.id)
+    poll = await polls.get_poll(db, hearing.id, poll.id)
+    first, second = poll.options[0].id, poll.options[1].id
+    await polls.cast_vote(db, chair, hearing.id, poll.id, "g", {"option_id": first})
+    await polls.cast_vote(db, people["business"][1], hearing.id, poll.id, "b", {"option_id": second})
+    await polls.cast_vote(db, people["ngo"][1], hearing.id, poll.id, "n", {"option_id": first})
+    await polls.cast_vote(db, people["citizen"][1], hearing.id, poll.id, "c", {"option_id": first})
+    return poll

@@ -13,11 +13,10 @@ from sqlalchemy import func, select
 
 from asar.audit.models import AuditEntry
 from asar.errors import Conflict, Invalid, NotFound, PermissionDenied
-from asar.hearings import commitments, minutes, polls, room, service
-from asar.hearings.forms import parse_poll
+from asar.hearings import commitments, minutes, room, service
 from asar.hearings.models import CommitmentChange, PollVote
 from asar.mail.models import OutboxMail
-from tests.hearings.helpers import join, live_hearing, make_org, person, registered
+from tests.hearings.helpers import join, live_hearing, make_org, person, registered, sector_poll
 from tests.hearings.test_web import api_token, sign_in
 
 pytestmark = pytest.mark.sqlite
@@ -38,15 +37,7 @@ async def closed_world(session):
     await room.answer_question(session, official, hearing.id, q.id, "Along Abai avenue.")
     post, _dup = await room.post_comment(session, people["business"][1], hearing.id, "p1", "Spam spam")
     await room.moderate(session, official, hearing.id, "post", post.id, "hide", "advertising")
-    poll = await polls.create_poll(session, official, hearing.id, parse_poll(
-        {"kind": "single", "question": "Support the plan?", "options": "Yes\nNo"}))
-    await polls.open_poll(session, official, hearing.id, poll.id)
-    poll = await polls.get_poll(session, hearing.id, poll.id)
-    yes, no = poll.options[0].id, poll.options[1].id
-    await polls.cast_vote(session, official, hearing.id, poll.id, "g", {"option_id": yes})
-    await polls.cast_vote(session, people["business"][1], hearing.id, poll.id, "b", {"option_id": no})
-    await polls.cast_vote(session, people["ngo"][1], hearing.id, poll.id, "n", {"option_id": yes})
-    await polls.cast_vote(session, people["citizen"][1], hearing.id, poll.id, "c", {"option_id": yes})
+    poll = await sector_poll(session, official, hearing, people, "Support the plan?", "Yes\nNo")
     await service.close_hearing(session, official, hearing.id)
     return hearing, official_user, official, people, poll
 

@@ -10,12 +10,12 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from asar.hearings import commitments, minutes, polls, room, service
-from asar.hearings.forms import parse_hearing, parse_poll
+from asar.hearings import commitments, minutes, room, service
+from asar.hearings.forms import parse_hearing
 from asar.hearings.minutes_pdf import REPLACEMENT, clean, minutes_pdf
 from asar.i18n import use_language
 from asar.reference.models import Region
-from tests.hearings.helpers import hearing_fields, live_hearing, person, registered
+from tests.hearings.helpers import hearing_fields, live_hearing, person, registered, sector_poll
 
 pytestmark = pytest.mark.sqlite
 TITLE = "Алматының жасыл желегі туралы қоғамдық тыңдау"
@@ -45,15 +45,7 @@ async def closed_kazakh_hearing(session):
     q, _dup = await room.ask_question(session, people["ngo"][1], hearing.id, "q1", QUESTION)
     await room.upvote_question(session, people["citizen"][1], hearing.id, q.id)
     await room.answer_question(session, official, hearing.id, q.id, ANSWER)
-    poll = await polls.create_poll(session, official, hearing.id, parse_poll(
-        {"kind": "single", "question": "Жоспарды қолдайсыз ба?", "options": "Иә\nЖоқ"}))
-    await polls.open_poll(session, official, hearing.id, poll.id)
-    poll = await polls.get_poll(session, hearing.id, poll.id)
-    yes, no = poll.options[0].id, poll.options[1].id
-    await polls.cast_vote(session, official, hearing.id, poll.id, "g", {"option_id": yes})
-    await polls.cast_vote(session, people["business"][1], hearing.id, poll.id, "b", {"option_id": no})
-    await polls.cast_vote(session, people["ngo"][1], hearing.id, poll.id, "n", {"option_id": yes})
-    await polls.cast_vote(session, people["citizen"][1], hearing.id, poll.id, "c", {"option_id": yes})
+    await sector_poll(session, official, hearing, people, "Жоспарды қолдайсыз ба?", "Иә\nЖоқ")
     await service.close_hearing(session, official, hearing.id)
     await minutes.add_decision(session, official, hearing.id, "Көктемде 500 ағаш отырғызылсын.")
     org = people["ngo"][1].organization
