@@ -332,3 +332,17 @@ async def test_api_advances_the_agenda_for_the_chair_only(client, session) -> No
     r = await client.post(f"/api/v1/hearings/{hearing.id}/agenda/advance", json={},
                           headers=await api_token(session, citizen_user))
     assert r.status_code == 403
+
+
+async def test_api_list_counts_registrations_per_hearing(client, session) -> None:
+    _, official = await person(session, "government")
+    busy = await scheduled_hearing(session, official)
+    quiet = await scheduled_hearing(session, official)
+    for sector in ("ngo", "ngo", "business"):
+        await registered(session, busy, sector)
+    listed = (await client.get("/api/v1/hearings?status=scheduled")).json()["items"]
+    counts = {h["id"]: h["registrations"] for h in listed}
+    assert counts[busy.id] == {"government": 0, "business": 1, "ngo": 2, "citizen": 0}
+    assert counts[quiet.id] == {"government": 0, "business": 0, "ngo": 0, "citizen": 0}
+    one = (await client.get(f"/api/v1/hearings/{busy.id}")).json()
+    assert one["registrations"] == counts[busy.id]

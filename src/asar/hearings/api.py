@@ -44,8 +44,10 @@ TAGS = ["hearings"]
 EVENT_PAGE = 500
 
 
-async def _out(request: Request[Any, Any, Any], h: Hearing, *, document: bool = True) -> HearingOut:
-    """The hearing; lists leave out the document's text and clauses (they can be 200,000 characters)."""
+async def _out(request: Request[Any, Any, Any], h: Hearing, *, document: bool = True,
+               registrations: dict[str, int] | None = None) -> HearingOut:
+    """The hearing; lists leave out the document's text and clauses (they can be 200,000 characters)
+    and pass the registration counts they read for all their hearings at once."""
     app = request.app
     return HearingOut(
         id=h.id, title=h.title, topic=h.topic, description=h.description, status=h.status,
@@ -55,7 +57,8 @@ async def _out(request: Request[Any, Any, Any], h: Hearing, *, document: bool = 
         current_agenda_item_id=h.current_agenda_item_id, seq=h.last_seq,
         agenda=[AgendaItemOut(id=a.id, position=a.position, title=a.title, starts_at=a.starts_at, minutes=a.minutes,
                               current=a.id == h.current_agenda_item_id) for a in h.agenda],
-        registrations=await service.registration_counts(request.state.db, h.id),
+        registrations=registrations if registrations is not None else await service.registration_counts(
+            request.state.db, h.id),
         room_url=app.route_reverse("hearings:room", hearing_id=h.id),
         socket_url=app.route_reverse("hearings:socket", hearing_id=h.id),
         related=RelatedOut(kind=h.related_kind, title=h.related_title, url=h.related_url) if h.related_kind else None,
@@ -80,7 +83,9 @@ async def list_hearings(request: Request[Any, Any, Any], status: str | None = No
     status = status if status in ("draft", "scheduled", "live", "closed") else None
     rows, total = await service.list_hearings(request.state.db, request.state.actor, status=status,
                                               limit=max(1, min(limit, 100)), offset=max(0, offset))
-    return HearingList(total=total, items=[await _out(request, h, document=False) for h in rows])
+    counts = await service.registration_counts_of(request.state.db, [h.id for h in rows])
+    return HearingList(total=total, items=[await _out(request, h, document=False, registrations=counts[h.id])
+                                           for h in rows])
 
 
 @post("/api/v1/hearings", name="hearings:api_create", tags=TAGS, status_code=201,

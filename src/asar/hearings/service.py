@@ -127,11 +127,20 @@ async def active_sanctions(db: AsyncSession, hearing_id: int, user_id: int | Non
 
 
 async def registration_counts(db: AsyncSession, hearing_id: int) -> dict[str, int]:
-    rows = await db.execute(select(Registration.sector, func.count(Registration.id))
-                            .where(Registration.hearing_id == hearing_id).group_by(Registration.sector))
-    counts = dict.fromkeys(("government", "business", "ngo", "citizen"), 0)
-    counts.update({sector: n for sector, n in rows.all()})
-    return counts
+    return (await registration_counts_of(db, [hearing_id]))[hearing_id]
+
+
+async def registration_counts_of(db: AsyncSession, hearing_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Registrations by sector for several hearings in one statement (a list page)."""
+    out = {hid: dict.fromkeys(("government", "business", "ngo", "citizen"), 0) for hid in hearing_ids}
+    if not hearing_ids:
+        return out
+    rows = await db.execute(select(Registration.hearing_id, Registration.sector, func.count(Registration.id))
+                            .where(Registration.hearing_id.in_(hearing_ids))
+                            .group_by(Registration.hearing_id, Registration.sector))
+    for hid, sector, n in rows.all():
+        out[hid][sector] = n
+    return out
 
 
 # ---------------------------------------------------------------- creating and editing
