@@ -13,9 +13,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from asar.db import Database
 from asar.hearings import polls, room, service
-from asar.hearings.forms import parse_poll
+from asar.hearings.forms import parse_hearing, parse_poll
 from asar.hearings.models import PollVote, Post
-from tests.hearings.helpers import live_hearing, person, registered, session_cookie
+from tests.hearings.helpers import hearing_fields, live_hearing, person, registered, session_cookie
 
 
 async def _setup(db, **overrides):
@@ -506,3 +506,52 @@ async def test_a_send_stuck_longer_than_the_send_timeout_closes_the_socket(db, o
         limits.send_timeout, limits.feed_check_seconds = 20.0, 2.0
         live.hub.feeds[hearing.id].remove(slow)
         sender.cancel()
+
+
+async def test_a_draft_is_closed_to_visitors_and_open_to_its_chair(db, open_socket) -> None:
+    # A visitor's connect checks visibility on the hearing's columns alone (live.admit): a draft
+    # must stay as hidden as on the page, while the organizer's official still gets in.
+    official_user, official = await person(db, "government")
+    draft = await service.create_hearing(db, official, parse_hearing(hearing_fields(title="Not published yet")))
+    assert draft.status == "draft"
+    visitor = await open_socket(draft.id)
+    assert (await visitor.recv())["code"] == "not_found"
+    with pytest.raises(ConnectionClosed) as exc:
+        await visitor.recv()
+    assert exc.value.rcvd.code == 4404
+    citizen_user, _ = await person(db)
+    citizen = await open_socket(draft.id, cookie=await session_cookie(db, citizen_user))
+    assert (await citizen.recv())["code"] == "not_found"
+    chair = await open_socket(draft.id, cookie=await session_cookie(db, official_user))
+    hello = await chair.recv()
+    assert hello["type"] == "hello" and hello["you"]["role"] == "chair"
+
+
+async def test_an_event_between_the_handshake_and_joining_the_feed_still_reaches_the_socket(
+        db, open_socket, live, monkeypatch) -> None:
+    # The handshake reads the log before the socket joins its feed (one session, released first);
+    # an event the feed delivers in between must come in the replay, not be lost.
+    hearing, _, _ = await _setup(db)
+    _, speaker = await registered(db, hearing)
+    watcher = await open_socket(hearing.id)  # the feed exists and delivers to it
+    seq = await _hello_and_snapshot(watcher)
+    join = live.hub.join
+
+    async def join_after_an_event(conn):
+        await room.post_comment(db, speaker, hearing.id, "between", "Between the read and the join")
+        feed = live.hub.feeds[hearing.id]
+        for _ in range(100):
+            if feed.cursor > seq:
+                break
+            await asyncio.sleep(0.05)
+        assert feed.cursor == seq + 1  # delivered to the sockets already there, not to this one
+        return await join(conn)
+
+    monkeypatch.setattr(live.hub, "join", join_after_an_event)
+    late = await open_socket(hearing.id, query=f"since={seq}")
+    hello = await late.recv()
+    assert hello["resume"] == "replay" and hello["seq"] == seq + 1
+    [event] = await late.events(1)
+    assert event["seq"] == seq + 1 and event["event"]["post"]["body"] == "Between the read and the join"
+    assert await late.silent(0.4)
+    assert [e["seq"] for e in await watcher.events(1)] == [seq + 1]

@@ -53,7 +53,7 @@ from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_for
 from asar.i18n import gettext as _
 from asar.i18n import use_language
 from asar.organizations.models import Membership
-from asar.permissions import ANONYMOUS, Actor
+from asar.permissions import ANONYMOUS, HEARING_MESSAGES, Actor, may_see_hearing
 from asar.settings import Settings
 from asar.web.context import request_language, resolve_actor
 
@@ -336,6 +336,16 @@ async def last_seq(db: AsyncSession, hearing_id: int) -> int:
     return (await db.execute(select(Hearing.last_seq).where(Hearing.id == hearing_id))).scalar_one()
 
 
+async def replay_for(db: AsyncSession, hearing_id: int, since: int | None, newest: int,
+                     limit: int) -> list[dict[str, Any]] | None:
+    """The events after `since` up to `newest` for a client that says it has seen up to `since`;
+    None when it gets a snapshot instead (no since, ahead of the log, or more than `limit` behind).
+    A client that missed nothing (the usual reconnect) costs no statement."""
+    if since is None or not 0 <= since <= newest or newest - since > limit:
+        return None
+    return await events_after(db, hearing_id, since, newest) if since < newest else []
+
+
 class Feed:
     """One hearing's events in this process, in order and without gaps, for its local sockets."""
 
@@ -372,6 +382,9 @@ class Feed:
         if self._linger is not None:
             self._linger.cancel()
             self._linger = None
+        # Events up to the cursor went to the sockets already here, not to this one: its begin()
+        # must cover them (the feed delivers everything after it to this socket too).
+        conn.joined_seq = self.cursor
         self.conns.add(conn)
         gctune.joined()  # a socket's objects are long-lived: keep them out of full collections
 
@@ -485,6 +498,7 @@ class Connection:
         self.frames: deque[str] = deque()
         self.wake = asyncio.Event()
         self.cursor = 0
+        self.joined_seq = 0  # the feed's cursor when this socket joined it (Feed.add)
         self.lagging = False
         # the sender is parked with nothing queued or in flight: the feed may write for it (offer)
         self.idle = False
@@ -627,13 +641,21 @@ class Connection:
         await self._send(text)
         self.cursor = current.seq
 
-    async def begin(self, since: int | None) -> None:
-        """Hello, then exactly the missed events (or a snapshot), before any live event."""
-        async with self.hub.db.sessionmaker() as db:
-            newest = await last_seq(db, self.hearing_id)
-            replay: list[dict[str, Any]] | None = None
-            if not self.html and since is not None and 0 <= since <= newest and newest - since <= self.hub.limits.replay_limit:
-                replay = await events_after(db, self.hearing_id, since, newest)
+    async def begin(self, since: int | None, newest: int, replay: list[dict[str, Any]] | None) -> None:
+        """Hello, then exactly the missed events (or a snapshot), before any live event.
+
+        `newest` and `replay` (replay_for) were read in the handshake's session, before the socket
+        joined its feed; the feed hands it every event after `joined_seq`. Usually newest >=
+        joined_seq; when an event was committed and delivered in between, the rest of the replay
+        is read here (or it gets a snapshot, which reads the room now)."""
+        upto = max(newest, self.joined_seq)
+        if replay is not None and since is not None and upto > newest:  # (a replay always has a since)
+            if upto - since <= self.hub.limits.replay_limit:
+                async with self.hub.db.sessionmaker() as db:
+                    replay = replay + await events_after(db, self.hearing_id, newest, upto)
+            else:
+                replay = None
+        newest = upto
         if not self.html:
             limits = self.hub.limits
             await self._send(dumps({
@@ -905,6 +927,27 @@ async def authenticate(db: AsyncSession, socket: WebSocket[Any, Any, Any]) -> Ac
     return actor
 
 
+async def admit(db: AsyncSession, actor: Actor, hearing_id: int) -> tuple[Viewer, int]:
+    """How actor sees the hearing, and its last seq; NotFound when they may not see it.
+
+    A visitor's rights depend only on the columns the rules read (status; organizer_id, for the
+    chairs): one Core statement, checked by the same rules (may_see_hearing, viewer_for) on a
+    transient Hearing holding just those, instead of the ORM object with its three selectin
+    relationships (agenda, co-moderators, invitees: four statements on every reader's connect).
+    A signed-in person also needs the co-moderators, their registration and sanctions."""
+    if actor.user is not None:
+        hearing = await service.visible_hearing(db, actor, hearing_id)
+        return await viewer_for(db, actor, hearing), hearing.last_seq
+    row = (await db.execute(select(Hearing.status, Hearing.organizer_id, Hearing.last_seq)
+                            .where(Hearing.id == hearing_id))).one_or_none()
+    if row is None:
+        raise NotFound(_(HEARING_MESSAGES["see"]))
+    hearing = Hearing(id=hearing_id, status=row.status, organizer_id=row.organizer_id)  # never added to db
+    if not may_see_hearing(actor, hearing):
+        raise NotFound(_(HEARING_MESSAGES["see"]))
+    return await viewer_for(db, actor, hearing), row.last_seq
+
+
 def _since(value: str | None) -> int | None:
     if value is None or not value.isascii() or not value.isdigit() or len(value) > 12:
         return None
@@ -921,18 +964,23 @@ async def hearing_socket(socket: WebSocket[Any, Any, Any], hearing_id: int) -> N
         await socket.close(code=4403, reason="origin not allowed")  # before accepting: an HTTP 403
         return
     fmt = "html" if socket.query_params.get("format") == "html" else "json"
+    since = _since(socket.query_params.get("since"))
+    # One short session for the whole handshake: who it is, what they may see, where the log
+    # stands and the missed events (a connect per reader when a hall fills: docs/benchmarks.md).
     async with hub.db.sessionmaker() as db:
         actor = await authenticate(db, socket)
         lang = request_language(socket, actor or ANONYMOUS)
-        hearing = viewer = None
+        viewer: Viewer | None = None
+        newest, replay = 0, None
         if actor is not None:
             try:
-                hearing = await service.visible_hearing(db, actor, hearing_id)
-                viewer = await viewer_for(db, actor, hearing)
+                viewer, newest = await admit(db, actor, hearing_id)
             except NotFound:
-                hearing = None
+                viewer = None
+            if viewer is not None and fmt == "json":
+                replay = await replay_for(db, hearing_id, since, newest, hub.limits.replay_limit)
     await socket.accept()
-    if actor is None or hearing is None or viewer is None:
+    if actor is None or viewer is None:
         with use_language(lang):
             code, close, text = (("unauthenticated", 4401, _("This token is not valid.")) if actor is None else
                                  ("not_found", 4404, _("This hearing does not exist or is not published yet.")))
@@ -947,7 +995,7 @@ async def hearing_socket(socket: WebSocket[Any, Any, Any], hearing_id: int) -> N
     feed = await hub.join(conn)
     sender: asyncio.Task[Any] | None = None
     try:
-        await conn.begin(_since(socket.query_params.get("since")))
+        await conn.begin(since, newest, replay)
         sender = asyncio.ensure_future(conn.run_sender())
         conn.wake.set()
         last_frame = time.monotonic()
