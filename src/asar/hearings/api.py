@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get, post
+import msgspec
+from litestar import Request, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from msgspec import UNSET
 
 from asar.errors import NotFound
+from asar.hearings import commitments as commitment_service
 from asar.hearings import events, polls, service
+from asar.hearings import floor as floor_service
+from asar.hearings import minutes as minutes_service
 from asar.hearings.clauses import document_clauses
 from asar.hearings.forms import parse_hearing, parse_poll
 from asar.hearings.live import events_after
@@ -23,14 +27,21 @@ from asar.hearings.schemas import (
     AdvanceIn,
     AgendaItemOut,
     ClauseOut,
+    CommitmentIn,
+    CommitmentStatusIn,
+    DecisionIn,
     EventOut,
     EventPage,
+    ExtendFloorIn,
+    GiveFloorIn,
     HearingIn,
     HearingList,
     HearingOut,
+    LowerHandIn,
     PollIn,
     PollOptionOut,
     PollOut,
+    RaiseHandIn,
     RegistrationOut,
     RelatedOut,
     VoteIn,
@@ -234,29 +245,6 @@ routes = [list_hearings, create_hearing, hearing_detail, schedule, open_hearing,
 
 
 # ---------------------------------------------------------------- minutes, decisions, commitments (minutes.py)
-import msgspec
-from litestar import delete, patch
-
-from asar.hearings import commitments as commitment_service
-from asar.hearings import minutes as minutes_service
-
-
-class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
-    position: int | None = None
-
-
-class CommitmentIn(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
-    organization_id: int
-    deadline: str  # YYYY-MM-DD
-
-
-class CommitmentStatusIn(msgspec.Struct, forbid_unknown_fields=True):
-    status: str  # open | in_progress | done
-    note: str = ""
-
-
 async def _minutes(request: Request[Any, Any, Any], hearing_id: int) -> dict[str, Any]:
     db = request.state.db
     hearing, row = await minutes_service.closed_hearing(db, request.state.actor, hearing_id)
@@ -331,28 +319,13 @@ routes += [minutes, add_decision, update_decision, delete_decision, add_commitme
 
 
 # ---------------------------------------------------------------- the speaker queue (floor.py)
-from asar.hearings import floor as floor_service
-
-
-class RaiseHandIn(msgspec.Struct, forbid_unknown_fields=True):
-    note: str = ""  # the topic or clause you want to speak on (optional, at most 200 characters)
-
-
-class LowerHandIn(msgspec.Struct, forbid_unknown_fields=True):
-    request_id: int | None = None  # omit to lower your own hand; a moderator names someone else's
-
-
-class GiveFloorIn(msgspec.Struct, forbid_unknown_fields=True):
-    request_id: int | None = None  # omit for the fairest next speaker
-    minutes: int | None = None  # speaking time, 1-15 (default 3)
-
-
 async def _floor(request: Request[Any, Any, Any], hearing_id: int) -> dict[str, Any]:
     db, actor = request.state.db, request.state.actor
     hearing = await service.visible_hearing(db, actor, hearing_id)
-    state = floor_service.floor_state(await floor_service.load_floor(db, hearing.id))
-    mine = await floor_service.my_request(db, hearing.id, actor.user.id if actor.user else None)
-    return {**state, "you": {"request_id": mine.id if mine else None, "status": mine.status if mine else None}}
+    floor = await floor_service.load_floor(db, hearing.id)
+    mine = floor.of(actor.user.id) if actor.user else None
+    return {**floor_service.floor_state(floor),
+            "you": {"request_id": mine.id if mine else None, "status": mine.status if mine else None}}
 
 
 @get("/api/v1/hearings/{hearing_id:int}/floor", name="hearings:api_floor", tags=TAGS,
@@ -387,10 +360,6 @@ async def floor_give(request: Request[Any, Any, Any], hearing_id: FromPath[int],
     await floor_service.give_floor(request.state.db, request.state.actor, hearing_id, data.request_id,
                                    data.minutes)
     return await _floor(request, hearing_id)
-
-
-class ExtendFloorIn(msgspec.Struct, forbid_unknown_fields=True):
-    minutes: int | None = None  # more speaking time, 1-15 (default 1)
 
 
 @post("/api/v1/hearings/{hearing_id:int}/floor/extend", name="hearings:api_floor_extend", tags=TAGS,

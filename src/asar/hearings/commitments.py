@@ -208,3 +208,7 @@ async def notify_commitment_change(ctx: dict[str, Any], change_id: int) -> int:
     async with ctx["db"].sessionmaker() as db:
         return await notify_participants(db, change_id, ctx["settings"].base_url)
 
+
+async def responsible_choices(db: AsyncSession) -> list[Organization]:
+    """The organizations a chair may name as responsible for a commitment, by name."""
+    return list((await db.execute(select(Organization).order_by(Organization.name_ru))).scalars())

@@ -5,19 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from anyio import to_thread
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from asar.errors import Invalid, NotFound
+from asar.db import utcnow
+from asar.errors import Conflict, Invalid, NotFound
+from asar.hearings import commitments as commitment_service
+from asar.hearings import floor as floor_service
 from asar.hearings import ics, polls, service
+from asar.hearings import minutes as minutes_service
 from asar.hearings.choices import SECTOR_LABELS, label
 from asar.hearings.forms import local_input, parse_hearing, parse_poll
 from asar.hearings.fragments import helpers
+from asar.hearings.minutes_pdf import minutes_pdf as draw
 from asar.hearings.models import Hearing
 from asar.hearings.snapshot import Viewer, load_room, viewer_for
-from asar.i18n import N_
+from asar.i18n import N_, current_language
 from asar.i18n import gettext as _
+from asar.organizations.service import get_organization
 from asar.permissions import (
     may_chair_hearing,
     may_create_hearing,
@@ -240,26 +247,16 @@ routes = [hearing_list, new_hearing, create_hearing, edit_hearing, update_hearin
 
 
 # ---------------------------------------------------------------- minutes, decisions, commitments (minutes.py)
-from asar.hearings import commitments as commitment_service
-from asar.hearings import minutes as minutes_service
-
-
 async def _minutes_page(request: Request[Any, Any, Any], hearing_id: int, status_code: int = 200,
                         errors: dict[str, dict[str, str]] | None = None,
                         values: dict[str, dict[str, Any]] | None = None) -> Template:
-    from sqlalchemy import select
-
-    from asar.organizations.models import Organization
-
     db, actor = request.state.db, request.state.actor
     hearing, row = await minutes_service.closed_hearing(db, actor, hearing_id)
     data = await minutes_service.minutes_data(db, hearing, row, base_url=request.app.state.settings.base_url)
     editable = minutes_service.may_edit_minutes(actor, hearing, row)
     tracked = {c.id for c in await commitment_service.list_commitments(db, hearing.id)
                if commitment_service.may_track_commitment(actor, hearing, c)}
-    organizations = []
-    if editable:
-        organizations = list((await db.execute(select(Organization).order_by(Organization.name_ru))).scalars())
+    organizations = await commitment_service.responsible_choices(db) if editable else []
     return _page(request, "hearings/minutes.html", status_code, hearing=hearing, m=data, editable=editable,
                  tracked=tracked, organizations=organizations, errors=errors or {}, values=values or {},
                  csv_help=minutes_service.csv_rows.__doc__)
@@ -301,11 +298,6 @@ async def minutes_json(request: Request[Any, Any, Any], hearing_id: FromPath[int
 @get("/hearings/{hearing_id:int}/minutes.pdf", name="hearings:minutes_pdf", include_in_schema=False)
 async def minutes_pdf(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[bytes]:
     """The minutes as an A4 PDF in the reader's language (drawn in a worker thread: it takes a moment)."""
-    from anyio import to_thread
-
-    from asar.hearings.minutes_pdf import minutes_pdf as draw
-    from asar.i18n import current_language
-
     db = request.state.db
     hearing, row = await minutes_service.closed_hearing(db, request.state.actor, hearing_id)
     data = await minutes_service.minutes_data(db, hearing, row, base_url=request.app.state.settings.base_url)
@@ -391,13 +383,8 @@ routes += [minutes_page, minutes_md, minutes_csv, minutes_json, add_decision, up
      include_in_schema=False)
 async def organization_commitments(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Template:
     """Every commitment an organization took on in closed hearings, with its current state."""
-    from asar.db import utcnow
-    from asar.organizations.models import Organization
-
     db = request.state.db
-    org = await db.get(Organization, org_id)
-    if org is None:
-        raise NotFound(_("There is no such organization."))
+    org = await get_organization(db, org_id)
     rows = await commitment_service.commitments_of_organization(db, org.id)
     data = await commitment_service.commitment_data(db, [c for c, _h in rows], utcnow().date())
     hearings = {h.id: h for _c, h in rows}
@@ -411,15 +398,13 @@ routes += [organization_commitments]
 # ---------------------------------------------------------------- the speaker queue (floor.py)
 # The room's floor forms send over the socket when scripts run; without them the same forms post
 # here and come back to the room. Refusals that the page can explain return with a message.
-from asar.errors import Conflict
-from asar.hearings import floor as floor_service
 
 FLOOR_MESSAGES = {
-    "raise": N_("Your hand is raised: the moderator will give you the floor."),
-    "lower": N_("The hand is lowered."),
-    "give": N_("The floor is given."),
-    "extend": N_("The speaking time is extended."),
-    "end": N_("The turn has ended."),
+    "raise_hand": N_("Your hand is raised: the moderator will give you the floor."),
+    "lower_hand": N_("The hand is lowered."),
+    "give_floor": N_("The floor is given."),
+    "extend_floor": N_("The speaking time is extended."),
+    "end_floor": N_("The turn has ended."),
 }
 
 
@@ -430,16 +415,7 @@ def _floor_action(path: str, name: str, kind: str) -> Any:
         form = await request.form()
         target = request.app.route_reverse("hearings:room", hearing_id=hearing_id)
         try:
-            if kind == "raise":
-                await floor_service.raise_hand(db, actor, hearing_id, form.get("note"))
-            elif kind == "lower":
-                await floor_service.lower_hand(db, actor, hearing_id, form.get("request_id"))
-            elif kind == "give":
-                await floor_service.give_floor(db, actor, hearing_id, form.get("request_id"), form.get("minutes"))
-            elif kind == "extend":
-                await floor_service.extend_floor(db, actor, hearing_id, form.get("minutes"))
-            else:
-                await floor_service.end_floor(db, actor, hearing_id)
+            await floor_service.BY_FRAME[kind](db, actor, hearing_id, form)
         except (Invalid, Conflict, NotFound) as exc:
             message = next(iter(exc.errors.values()), exc.message) if exc.errors else exc.message
             return redirect(request, target, message, kind="error")
@@ -448,11 +424,11 @@ def _floor_action(path: str, name: str, kind: str) -> Any:
     return handler
 
 
-floor_raise = _floor_action("/hearings/{hearing_id:int}/floor/raise", "hearings:floor_raise", "raise")
-floor_lower = _floor_action("/hearings/{hearing_id:int}/floor/lower", "hearings:floor_lower", "lower")
-floor_give = _floor_action("/hearings/{hearing_id:int}/floor/give", "hearings:floor_give", "give")
-floor_extend = _floor_action("/hearings/{hearing_id:int}/floor/extend", "hearings:floor_extend", "extend")
-floor_end = _floor_action("/hearings/{hearing_id:int}/floor/end", "hearings:floor_end", "end")
+floor_raise = _floor_action("/hearings/{hearing_id:int}/floor/raise", "hearings:floor_raise", "raise_hand")
+floor_lower = _floor_action("/hearings/{hearing_id:int}/floor/lower", "hearings:floor_lower", "lower_hand")
+floor_give = _floor_action("/hearings/{hearing_id:int}/floor/give", "hearings:floor_give", "give_floor")
+floor_extend = _floor_action("/hearings/{hearing_id:int}/floor/extend", "hearings:floor_extend", "extend_floor")
+floor_end = _floor_action("/hearings/{hearing_id:int}/floor/end", "hearings:floor_end", "end_floor")
 
 routes += [floor_raise, floor_lower, floor_give, floor_extend, floor_end]
 

@@ -13,6 +13,7 @@ on hearing_floor_requests hold the same rules in the database.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -46,13 +47,20 @@ class Floor:
     current: FloorRequest | None = None
     queue: list[FloorRequest] = field(default_factory=list)
 
+    def of(self, user_id: int | None) -> FloorRequest | None:
+        """The person's turn or raised hand, if any."""
+        return next((r for r in [self.current, *self.queue] if r is not None and r.user_id == user_id), None)
+
+
+def _turns(hearing_id: int, *columns: Any) -> Any:
+    """The turns given in the hearing (ended or not), in the order given."""
+    return (select(*columns).where(FloorRequest.hearing_id == hearing_id, FloorRequest.started_at.is_not(None))
+            .order_by(FloorRequest.started_at, FloorRequest.id))
+
 
 async def turn_sectors(db: AsyncSession, hearing_id: int) -> list[str]:
     """The sectors of the turns given so far, oldest first (the ranking's history)."""
-    rows = await db.execute(select(FloorRequest.sector).where(
-        FloorRequest.hearing_id == hearing_id, FloorRequest.started_at.is_not(None))
-        .order_by(FloorRequest.started_at, FloorRequest.id))
-    return list(rows.scalars())
+    return list((await db.execute(_turns(hearing_id, FloorRequest.sector))).scalars())
 
 
 async def load_floor(db: AsyncSession, hearing_id: int) -> Floor:
@@ -75,10 +83,7 @@ async def my_request(db: AsyncSession, hearing_id: int, user_id: int | None) -> 
 
 async def spoken_turns(db: AsyncSession, hearing_id: int) -> list[FloorRequest]:
     """Every turn given in the hearing (ended or not), in the order given (for the minutes)."""
-    rows = await db.execute(select(FloorRequest).where(
-        FloorRequest.hearing_id == hearing_id, FloorRequest.started_at.is_not(None))
-        .order_by(FloorRequest.started_at, FloorRequest.id))
-    return list(rows.scalars())
+    return list((await db.execute(_turns(hearing_id, FloorRequest))).scalars())
 
 
 def floor_state(floor: Floor) -> dict[str, Any]:
@@ -244,6 +249,18 @@ async def end_floor(db: AsyncSession, actor: Actor, hearing_id: int) -> FloorReq
     await _end_turn(db, hearing, current, "moderator" if may_give_floor(actor, hearing) else "speaker")
     await commit(db)
     return current
+
+
+# The verbs by the name of their socket frame, taking the frame's (or an HTML form's) fields: the
+# socket (live.py FRAMES) and the form routes (controllers.py) call the same table.
+FloorVerb = Callable[[AsyncSession, Actor, int, Mapping[str, Any]], Awaitable[FloorRequest]]
+BY_FRAME: dict[str, FloorVerb] = {
+    "raise_hand": lambda db, actor, hid, d: raise_hand(db, actor, hid, d.get("note")),
+    "lower_hand": lambda db, actor, hid, d: lower_hand(db, actor, hid, d.get("request_id")),
+    "give_floor": lambda db, actor, hid, d: give_floor(db, actor, hid, d.get("request_id"), d.get("minutes")),
+    "extend_floor": lambda db, actor, hid, d: extend_floor(db, actor, hid, d.get("minutes")),
+    "end_floor": lambda db, actor, hid, d: end_floor(db, actor, hid),
+}
 
 
 async def withdraw_person(db: AsyncSession, hearing: Hearing, user_id: int) -> None:

@@ -170,11 +170,9 @@ class Renderer:
             return (self.render("poll", poll=poll, room=room, oob=True, **ctx)
                     + self.announce(gettext("The poll has closed: %(question)s", question=poll.question)))
         if t in ("participant.sanctioned", "participant.sanction_lifted"):
-            out = await self._moderation(db, hearing, viewer)
-            if viewer.moderator:
-                room = await load_room(db, hearing, viewer, parts={"moderation"})
-                out += self.render("sanctions", room=room, oob=True, **ctx)
-            return out
+            room = await load_room(db, hearing, viewer, parts={"moderation"})  # the log, and for moderators the list
+            return self.many(["moderation_log", "sanctions"] if viewer.moderator else ["moderation_log"],
+                             room=room, **ctx)
         return ""
 
     async def _floor(self, db: AsyncSession, hearing: Hearing, viewer: Viewer, wire: dict[str, Any]) -> str:

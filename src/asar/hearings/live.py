@@ -805,25 +805,13 @@ async def _floor_stored(db: AsyncSession, c: Connection, row: Any) -> tuple[dict
     return {"kind": "floor", **events.floor_data(row)}, False
 
 
-async def _raise_hand(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    return await _floor_stored(db, c, await floor.raise_hand(db, c.actor, c.hearing_id, d.get("note")))
+def _floor_frame(kind: str) -> Handler:
+    verb = floor.BY_FRAME[kind]
 
+    async def handler(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        return await _floor_stored(db, c, await verb(db, c.actor, c.hearing_id, d))
 
-async def _lower_hand(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    return await _floor_stored(db, c, await floor.lower_hand(db, c.actor, c.hearing_id, d.get("request_id")))
-
-
-async def _give_floor(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    row = await floor.give_floor(db, c.actor, c.hearing_id, d.get("request_id"), d.get("minutes"))
-    return await _floor_stored(db, c, row)
-
-
-async def _extend_floor(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    return await _floor_stored(db, c, await floor.extend_floor(db, c.actor, c.hearing_id, d.get("minutes")))
-
-
-async def _end_floor(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    return await _floor_stored(db, c, await floor.end_floor(db, c.actor, c.hearing_id))
+    return handler
 
 
 async def _moderate(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
@@ -874,7 +862,7 @@ async def _answer(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[d
 FRAMES: dict[str, tuple[str, Handler]] = {
     "post": ("write", _post),
     "ask": ("write", _ask),
-    "raise_hand": ("write", _raise_hand),
+    "raise_hand": ("write", _floor_frame("raise_hand")),
     "upvote": ("vote", _upvote),
     "vote": ("vote", _vote),
     "moderate": ("other", _moderate),
@@ -885,10 +873,10 @@ FRAMES: dict[str, tuple[str, Handler]] = {
     "close_poll": ("other", _close_poll),
     "mark_answering": ("other", _mark_answering),
     "answer": ("other", _answer),
-    "lower_hand": ("write", _lower_hand),
-    "give_floor": ("other", _give_floor),
-    "extend_floor": ("other", _extend_floor),
-    "end_floor": ("other", _end_floor),
+    "lower_hand": ("write", _floor_frame("lower_hand")),
+    "give_floor": ("other", _floor_frame("give_floor")),
+    "extend_floor": ("other", _floor_frame("extend_floor")),
+    "end_floor": ("other", _floor_frame("end_floor")),
 }
 
 

@@ -165,3 +165,37 @@ class EventPage(msgspec.Struct):
     last_seq: int
     events: list[EventOut]
     more: bool  # more events after these: ask again with since = the last seq here
+
+
+# ---------------------------------------------------------------- minutes and the speaker queue
+class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    position: int | None = None
+
+
+class CommitmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    organization_id: int
+    deadline: str  # YYYY-MM-DD
+
+
+class CommitmentStatusIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: str  # open | in_progress | done
+    note: str = ""
+
+
+class RaiseHandIn(msgspec.Struct, forbid_unknown_fields=True):
+    note: str = ""  # the topic or clause you want to speak on (optional, at most 200 characters)
+
+
+class LowerHandIn(msgspec.Struct, forbid_unknown_fields=True):
+    request_id: int | None = None  # omit to lower your own hand; a moderator names someone else's
+
+
+class GiveFloorIn(msgspec.Struct, forbid_unknown_fields=True):
+    request_id: int | None = None  # omit for the fairest next speaker
+    minutes: int | None = None  # speaking time, 1-15 (default 3)
+
+
+class ExtendFloorIn(msgspec.Struct, forbid_unknown_fields=True):
+    minutes: int | None = None  # more speaking time, 1-15 (default 1)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.hearings import events
-from asar.hearings.floor import load_floor
+from asar.hearings.floor import Floor, floor_state, load_floor
 from asar.hearings.models import (
     FloorRequest,
     Hearing,
@@ -183,8 +183,7 @@ async def load_room(db: AsyncSession, hearing: Hearing, viewer: Viewer, *, parts
         floor = await load_floor(db, hearing.id)
         room.floor_current, room.floor_queue = floor.current, floor.queue
         if viewer.user_id is not None:
-            room.my_floor = next((r for r in [floor.current, *floor.queue]
-                                  if r is not None and r.user_id == viewer.user_id), None)
+            room.my_floor = floor.of(viewer.user_id)
     if "mine" in want and viewer.user_id is not None:
         votes = await db.execute(select(PollVote.poll_id, PollVote.option_id).join(Poll, Poll.id == PollVote.poll_id)
                                  .where(Poll.hearing_id == hearing.id, PollVote.user_id == viewer.user_id))
@@ -216,8 +215,7 @@ def room_json(room: Room) -> dict[str, Any]:
                 "votes": {str(k): sorted(v) for k, v in room.my_votes.items()},
                 "upvoted": sorted(room.my_upvotes),
                 "floor_request_id": room.my_floor.id if room.my_floor else None},
-        "floor": {"current": events.floor_data(room.floor_current) if room.floor_current else None,
-                  "queue": [events.floor_data(r) for r in room.floor_queue]},
+        "floor": floor_state(Floor(room.floor_current, room.floor_queue)),
     }
     if room.viewer.moderator:
         data["pending"] = {"posts": [events.post_data(p) for p in room.pending_posts],
