@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from babel.messages.catalog import Catalog
+
 from asar import ROOT_DIR
 from asar import i18n_tools as tools
-from asar.i18n import LANGUAGES, gettext, translations, use_language
+from asar.i18n import LANGUAGES, NC_, gettext, npgettext, pgettext, translations, use_language
 
 TEMPLATES = ROOT_DIR / "templates"
 TAG = re.compile(r"<[^>]*>", re.DOTALL)
@@ -25,11 +27,11 @@ def test_catalogs_translate_for_real() -> None:
     """kk and ru differ from the English source, and Kazakh is written in Cyrillic."""
     for domain in tools.domains():
         for msgid in tools.extract(domain):
-            label = msgid if isinstance(msgid, str) else msgid[0]
+            label = tools.label_of(msgid)
             if not re.search(r"[A-Za-z]{3}", label) or label in ("ASAR",):
                 continue
             for lang in ("kk", "ru"):
-                msg = tools.load(lang, domain).get(msgid)
+                msg = tools.lookup(tools.load(lang, domain), msgid)
                 text = msg.string if isinstance(msg.string, str) else msg.string[0]
                 assert re.search(r"[А-Яа-яЁёӘәҒғҚқҢңӨөҰұҮүҺһІі]", text), f"{lang}: {label!r} -> {text!r}"
 
@@ -75,3 +77,52 @@ def test_brand_is_spelled_one_way_per_language() -> None:
                 strings = [msg.string] if isinstance(msg.string, str) else list(msg.string)
                 if msg.id:
                     assert not any("ASAR" in s for s in strings if s), (lang, domain, msg.id)
+
+
+def _catalog(lang: str, *messages: tuple[str | None, str, str]) -> Catalog:
+    catalog = Catalog(locale=lang)
+    for context, msgid, string in messages:
+        catalog.add(msgid, string, context=context)
+    return catalog
+
+
+def test_one_msgid_translated_two_ways_in_two_domains_is_a_problem() -> None:
+    """All domains are merged at runtime, so the last one would win on the other's screen."""
+    problems = tools.collisions("kk", {
+        "hearings": _catalog("kk", (None, "Remove", "Жою"), (None, "Save", "Сақтау")),
+        "organizations": _catalog("kk", (None, "Remove", "Шығару"), (None, "Save", "Сақтау")),
+    })
+    assert len(problems) == 1 and "'Remove'" in problems[0] and "Шығару" in problems[0], problems
+
+
+def test_contexts_keep_two_meanings_apart_in_the_check() -> None:
+    problems = tools.collisions("kk", {
+        "hearings": _catalog("kk", ("item", "Remove", "Жою"), ("speaking time", "Minutes", "Минут")),
+        "organizations": _catalog("kk", ("person", "Remove", "Шығару"), (None, "Minutes", "Хаттама")),
+    })
+    assert problems == []
+    problems = tools.collisions("ru", {
+        "hearings": _catalog("ru", ("item", "Remove", "Удалить")),
+        "organizations": _catalog("ru", ("item", "Remove", "Исключить")),
+    })
+    assert len(problems) == 1 and "item|Remove" in problems[0]
+
+
+def test_contexts_translate_each_meaning() -> None:
+    with use_language("kk"):
+        assert pgettext("speaking time", "Minutes") == "Минут"
+        assert gettext("Minutes") == "Хаттама"
+        assert pgettext("item", "Remove") == "Жою" and pgettext("person", "Remove") == "Шығару"
+        assert gettext(NC_("poll status", "Closed")) == "Жабық"
+        assert gettext(NC_("hearing status", "Closed")) == "Аяқталды"
+    with use_language("ru"):
+        assert pgettext("speaking time", "Minutes") == "Минуты" and gettext("Minutes") == "Протокол"
+        assert npgettext("nothing", "%(num)s vote", "%(num)s votes", 2) == "2 votes"  # unknown: English
+
+
+def test_extraction_keeps_the_context() -> None:
+    keys = tools.extract("hearings")
+    assert "speaking time\x04Minutes" in keys and "Minutes" in keys
+    assert tools.split_key("speaking time\x04Minutes") == ("speaking time", "Minutes")
+    assert tools.split_key(("c\x04one", "many")) == ("c", ("one", "many"))
+    assert tools.make_key(("one", "many"), "c") == ("c\x04one", "many")

@@ -3,6 +3,22 @@
 Catalogs live in src/asar/locale/<lang>/LC_MESSAGES/<domain>.po, one file per domain package so
 that each domain owns its strings; all domains of a language are merged into one Translations.
 Message ids are the English text.
+
+One English word can mean two things ("Minutes": the record of a hearing, or the length of a
+speaking turn; "Remove" a person from a role, or delete an item). Such meanings are told apart by
+a message context: `pgettext("speaking time", "Minutes")`, `npgettext(...)`, and `NC_(context,
+message)` to mark a label in a table (gettext() of an NC_ value honours its context). Convention:
+the bare msgid keeps its most common meaning, every other meaning has a context; short words
+whose meaning depends on the screen (statuses, "Name", "Remove", "Open") always get one.
+
+Why one merged catalog and not a lookup in the caller's own domain first: a string's domain is
+where it is written, but base templates, shared macros and helpers render inside every other
+domain's pages, so a per-domain lookup would need the domain passed through every call and would
+still pick a wording by accident for them; and two meanings inside one domain ("Minutes",
+"Open" in hearings) need contexts anyway. So the rule is simple and checked, never silent:
+`asar.i18n_tools.check()` (run by tests/test_i18n.py and `scripts/i18n.py check`) fails when the
+same (context, msgid) is translated differently in two domains of one language. Then it does not
+matter which domain wins the merge.
 """
 
 from __future__ import annotations
@@ -13,6 +29,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
+from typing import Self
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -69,6 +86,8 @@ def use_language(lang: str) -> Iterator[None]:
 
 
 def gettext(message: str, **params: object) -> str:
+    if isinstance(message, Contextual):
+        return pgettext(message.context, str.__str__(message), **params)
     text = translations(current_language()).gettext(message)
     return text % params if params else text
 
@@ -79,12 +98,40 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     return text % params
 
 
+def pgettext(context: str, message: str, **params: object) -> str:
+    """gettext of one meaning of message, told apart by context (see the module docstring)."""
+    text = translations(current_language()).pgettext(context, message)
+    return text % params if params else text
+
+
+def npgettext(context: str, singular: str, plural: str, n: int, **params: object) -> str:
+    text = translations(current_language()).npgettext(context, singular, plural, n)
+    params.setdefault("num", n)
+    return text % params
+
+
 _ = gettext
 
 
 def N_(message: str) -> str:
     """Mark a string for extraction; translate later with gettext()."""
     return message
+
+
+class Contextual(str):
+    """A message id marked with NC_: gettext() translates it in its context."""
+
+    context: str
+
+    def __new__(cls, context: str, message: str) -> Self:
+        self = super().__new__(cls, message)
+        self.context = context
+        return self
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark a string with a context for extraction; gettext() of the result honours the context."""
+    return Contextual(context, message)
 
 
 class LazyText(str):

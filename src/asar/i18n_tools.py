@@ -2,6 +2,10 @@
 
 Domains: `web` (src/asar/*.py, src/asar/web/, templates/base.html, templates/web/) and one per
 package (src/asar/<d>/ and templates/<d>/). Catalogs: src/asar/locale/<lang>/LC_MESSAGES/<d>.po.
+
+A message is keyed by its msgid (a plural by (singular, plural)); a message with a context
+(pgettext, npgettext, NC_) by "context\x04msgid", gettext's own encoding, also in the JSON of
+`todo` and `fill` (written "\u0004" there).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
@@ -19,7 +23,10 @@ from asar import PACKAGE_DIR, ROOT_DIR
 from asar.i18n import LANGUAGES, LOCALE_DIR
 
 TEMPLATES = ROOT_DIR / "templates"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "LazyText": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "LazyText": None,
+            "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3), "NC_": ((1, "c"), 2)}
+CONTEXT_SEP = "\x04"
+Key = str | tuple[str, str]
 JINJA = "jinja2.ext:babel_extract"
 JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "True", "lstrip_blocks": "True"}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -55,19 +62,49 @@ def domain_files(domain: str) -> Iterable[tuple[str, Path]]:
             yield JINJA, p
 
 
-def extract(domain: str) -> dict[str | tuple[str, str], list[str]]:
-    """msgid (or (singular, plural)) -> where it appears."""
-    found: dict[str | tuple[str, str], list[str]] = {}
+def make_key(msgid: str | tuple[str, ...], context: str | None) -> Key:
+    """The key of a message: msgid or (singular, plural), prefixed with "context\x04" if any."""
+    if isinstance(msgid, tuple):
+        singular, plural = msgid[0], msgid[1]
+        return (f"{context}{CONTEXT_SEP}{singular}" if context else singular, plural)
+    return f"{context}{CONTEXT_SEP}{msgid}" if context else msgid
+
+
+def split_key(key: Key) -> tuple[str | None, str | tuple[str, str]]:
+    """(context, msgid) of a key."""
+    first = key[0] if isinstance(key, tuple) else key
+    context, sep, singular = first.rpartition(CONTEXT_SEP)
+    if not sep:
+        return None, key
+    return context, ((singular, key[1]) if isinstance(key, tuple) else singular)
+
+
+def label_of(key: Key) -> str:
+    """The singular msgid of a key, with its context as "context|msgid" for messages to people."""
+    context, msgid = split_key(key)
+    text = msgid[0] if isinstance(msgid, tuple) else msgid
+    return f"{context}|{text}" if context else text
+
+
+def lookup(catalog: Catalog, key: Key) -> Message | None:
+    context, msgid = split_key(key)
+    return catalog.get(msgid, context=context)
+
+
+def extract(domain: str) -> dict[Key, list[str]]:
+    """key (see make_key) -> where it appears."""
+    found: dict[Key, list[str]] = {}
     for method, path in domain_files(domain):
         options = JINJA_OPTIONS if method == JINJA else {}
-        for lineno, message, _comments, _ctx in extract_from_file(method, str(path), keywords=KEYWORDS,
-                                                                  options=options):
+        for lineno, message, _comments, context in extract_from_file(method, str(path), keywords=KEYWORDS,
+                                                                     options=options):
             if isinstance(message, tuple):
                 message = tuple(m for m in message if m)
                 message = message[0] if len(message) == 1 else message[:2]
             if not message:
                 continue
-            found.setdefault(message, []).append(f"{path.relative_to(ROOT_DIR)}:{lineno}")
+            key = make_key(message, context)
+            found.setdefault(key, []).append(f"{path.relative_to(ROOT_DIR)}:{lineno}")
     return found
 
 
@@ -96,13 +133,18 @@ def update(domain: str) -> dict[str, int]:
     stats = {}
     for lang in LANGUAGES:
         old = load(lang, domain)
-        new = Catalog(locale=lang, domain=domain, project="ASAR", charset="utf-8")
-        for msgid, locations in found.items():
-            prev = old.get(msgid)
+        # The old creation date is kept: a new date in every file on every run makes every
+        # helper's rebase conflict in every catalog header.
+        new = Catalog(locale=lang, domain=domain, project=old.project or "ASAR", charset="utf-8",
+                      creation_date=old.creation_date)
+        for key, locations in found.items():
+            context, msgid = split_key(key)
+            prev = old.get(msgid, context=context)
             string = prev.string if prev is not None else ("" if not isinstance(msgid, tuple) else ("", ""))
             if lang == "en" and not _filled(string):
                 string = msgid
-            new.add(msgid, string, locations=[(loc.split(":")[0], None) for loc in locations[:3]])
+            new.add(msgid, string, locations=[(loc.split(":")[0], None) for loc in locations[:3]],
+                    context=context)
         save(new, lang, domain)
         stats[lang] = len(found)
     return stats
@@ -121,7 +163,7 @@ def fill(domain: str, lang: str, translations: dict[str, object]) -> int:
     for msg in catalog:
         if not msg.id:
             continue
-        key = msg.id[0] if isinstance(msg.id, tuple) else msg.id
+        key = make_key(msg.id[0] if isinstance(msg.id, tuple) else msg.id, msg.context)
         if key in translations:
             value = translations[key]
             msg.string = tuple(value) if isinstance(value, list) else value  # type: ignore[assignment]
@@ -135,26 +177,29 @@ def missing(domain: str, lang: str) -> list[str]:
     """Message ids of domain that are absent, empty or fuzzy in lang's catalog."""
     catalog = load(lang, domain)
     out = []
-    for msgid in extract(domain):
-        msg = catalog.get(msgid)
+    for key in extract(domain):
+        msg = lookup(catalog, key)
         if msg is None or not _filled(msg.string) or msg.fuzzy:
-            out.append(msgid if isinstance(msgid, str) else msgid[0])
+            out.append(key if isinstance(key, str) else key[0])
     return out
 
 
 def check() -> list[str]:
-    """Every problem found: missing, empty or fuzzy translations and placeholder mismatches."""
+    """Every problem found: missing, empty or fuzzy translations, placeholder mismatches, and one
+    message translated differently in two domains (see asar.i18n: the catalogs are merged)."""
     problems = []
+    catalogs: dict[str, dict[str, Catalog]] = {lang: {} for lang in LANGUAGES}
     for domain in domains():
         found = extract(domain)
         for lang in LANGUAGES:
-            catalog = load(lang, domain)
-            for msgid in found:
-                msg = catalog.get(msgid)
-                label = msgid if isinstance(msgid, str) else msgid[0]
+            catalog = catalogs[lang][domain] = load(lang, domain)
+            for key in found:
+                msg = lookup(catalog, key)
+                label = label_of(key)
                 if msg is None or not _filled(msg.string) or msg.fuzzy:
                     problems.append(f"{lang}/{domain}: missing translation: {label!r}")
                     continue
+                msgid = split_key(key)[1]
                 ids = [msgid] if isinstance(msgid, str) else list(msgid)
                 want = set(PLACEHOLDER.findall(" ".join(ids)))
                 strings = [msg.string] if isinstance(msg.string, str) else list(msg.string)
@@ -162,6 +207,29 @@ def check() -> list[str]:
                     got = set(PLACEHOLDER.findall(s))
                     if got - want or (want - got - {"num"}):
                         problems.append(f"{lang}/{domain}: placeholders differ in {label!r}: {s!r}")
+    for lang, by_domain in catalogs.items():
+        problems += collisions(lang, by_domain)
+    return problems
+
+
+def collisions(lang: str, by_domain: dict[str, Catalog]) -> list[str]:
+    """Messages of one language translated differently in two domains: the runtime merges all
+    domains, so one of the wordings would show on the other's screen. Tell the meanings apart with
+    a context (pgettext), or use one wording."""
+    seen: dict[Key, dict[str, str]] = {}
+    for domain, catalog in sorted(by_domain.items()):
+        for msg in catalog:
+            if not msg.id or not _filled(msg.string) or msg.fuzzy:
+                continue
+            key = make_key(msg.id if isinstance(msg.id, str) else tuple(msg.id), msg.context)
+            string = msg.string if isinstance(msg.string, str) else " | ".join(msg.string)
+            seen.setdefault(key, {})[domain] = string
+    problems = []
+    for key, strings in seen.items():
+        if len(set(strings.values())) > 1:
+            wordings = "; ".join(f"{domain}: {text!r}" for domain, text in strings.items())
+            problems.append(f"{lang}: {label_of(key)!r} is translated differently by domain ({wordings}); "
+                            "give each meaning a context (pgettext) or use one wording")
     return problems
 
 
@@ -169,11 +237,11 @@ def todo(domain: str, lang: str) -> str:
     """JSON of the untranslated ids, ready to fill and pass to `fill`."""
     catalog = load(lang, domain)
     out: dict[str, object] = {}
-    for msgid in extract(domain):
-        msg = catalog.get(msgid)
+    for key in extract(domain):
+        msg = lookup(catalog, key)
         if msg is None or not _filled(msg.string) or msg.fuzzy:
-            if isinstance(msgid, tuple):
-                out[msgid[0]] = {"plural": msgid[1], "forms": []}
+            if isinstance(key, tuple):
+                out[key[0]] = {"plural": key[1], "forms": []}
             else:
-                out[msgid] = ""
+                out[key] = ""
     return json.dumps(out, ensure_ascii=False, indent=1)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from asar.i18n import N_, gettext
+from asar.i18n import N_, NC_, gettext
 
 STATUS_LABELS = {
     "draft": N_("Draft"),
     "scheduled": N_("Scheduled"),
     "live": N_("Live now"),
-    "closed": N_("Closed"),
+    "closed": NC_("hearing status", "Closed"),
 }
 FORMAT_LABELS = {"online": N_("Online"), "hybrid": N_("Hybrid (online and in person)")}
 PARTICIPATION_LABELS = {
@@ -41,10 +41,11 @@ POLL_KIND_LABELS = {
     "multiple": N_("Multiple choice"),
     "scale": N_("Scale from 1 to 5"),
 }
-POLL_STATUS_LABELS = {"draft": N_("Not opened yet"), "open": N_("Open"), "closed": N_("Closed")}
+POLL_STATUS_LABELS = {"draft": N_("Not opened yet"), "open": NC_("poll status", "Open"),
+                      "closed": NC_("poll status", "Closed")}
 QUESTION_STATUS_LABELS = {
     "pending": N_("Awaiting moderation"),
-    "open": N_("Open"),
+    "open": NC_("question status", "Open"),
     "answering": N_("Answering now"),
     "answered": N_("Answered"),
     "rejected": N_("Rejected"),

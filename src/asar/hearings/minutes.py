@@ -46,7 +46,7 @@ from asar.hearings.models import (
 from asar.hearings.service import get_hearing, visible_hearing
 from asar.hearings.speakers import speaking_time
 from asar.hearings.tally import SECTORS
-from asar.i18n import N_, format_day, format_dt
+from asar.i18n import N_, NC_, format_day, format_dt
 from asar.i18n import gettext as _
 from asar.organizations.models import Organization
 from asar.permissions import Actor, may_chair_hearing, require_chair_hearing
@@ -57,7 +57,7 @@ PUBLIC_QUESTION_STATUSES = ("open", "answering", "answered")
 CSV_COLUMNS = ("section", "number", "item", "sector", "count", "status", "date", "organization", "detail")
 MINUTES_STATUS_LABELS = {"draft": N_("Draft"), "published": N_("Published")}
 COMMITMENT_STATUS_LABELS = {
-    "open": N_("Open"),
+    "open": NC_("commitment status", "Open"),
     "in_progress": N_("In progress"),
     "done": N_("Done"),
     "overdue": N_("Overdue"),

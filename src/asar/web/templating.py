@@ -31,6 +31,8 @@ from asar.i18n import (
     format_tenge,
     gettext,
     ngettext,
+    npgettext,
+    pgettext,
 )
 from asar.web import flash as flash_store
 
@@ -153,6 +155,24 @@ def _template_ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: i
     return rv % variables
 
 
+@pass_eval_context
+def _template_pgettext(eval_ctx: EvalContext, context: str, message: str, /, **variables: Any) -> str:
+    rv = pgettext(context, message)
+    if eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
+
+
+@pass_eval_context
+def _template_npgettext(eval_ctx: EvalContext, context: str, singular: str, plural: str, num: int, /,
+                        **variables: Any) -> str:
+    variables.setdefault("num", num)
+    rv = npgettext(context, singular, plural, num)
+    if eval_ctx.autoescape:
+        rv = Markup(rv)
+    return rv % variables
+
+
 def make_environment(directory: Path = TEMPLATE_DIR) -> Environment:
     env = Environment(
         loader=FileSystemLoader(directory),
@@ -163,11 +183,14 @@ def make_environment(directory: Path = TEMPLATE_DIR) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda s, **kw: gettext(s, **kw), lambda s, p, n, **kw: ngettext(s, p, n, **kw), newstyle=True
+        lambda s, **kw: gettext(s, **kw), lambda s, p, n, **kw: ngettext(s, p, n, **kw), newstyle=True,
+        pgettext=lambda c, s, **kw: pgettext(c, s, **kw),
+        npgettext=lambda c, s, p, n, **kw: npgettext(c, s, p, n, **kw),
     )
     # The same functions as the newstyle ones just installed, without taking the Jinja context
     # (which Jinja copies for every call inside a loop); `_` went through three such calls.
-    env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext, _=_template_gettext)
+    env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext, _=_template_gettext,
+                       pgettext=_template_pgettext, npgettext=_template_npgettext)
     env.filters.update(dt=format_dt, day=format_day, number=format_number, tenge=format_tenge,
                        markdown=render_markdown)
     env.globals.update(LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language)
