@@ -20,10 +20,7 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
-PY=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PY" -m venv .venv
-fi
+bash scripts/venv.sh
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 
 .venv/bin/ruff check src tests scripts bench migrations

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -29,6 +30,16 @@ from asar.settings import Settings
 from tests.services import Postgres, Redis
 
 passwords.hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+
+# Everything the run writes to a temporary folder (pytest's tmp_path, throwaway servers, Chromium
+# profiles, subprocesses) goes under one folder of its own, removed at the end; anything left in it
+# outside pytest's own tmp_path tree, or any new file in the checkout, is reported (and fails in CI).
+CHECKOUT = Path(__file__).resolve().parent.parent
+_CHECKOUT_BEFORE = {p.name for p in CHECKOUT.iterdir()}
+TMP_ROOT = Path(tempfile.mkdtemp(prefix="asar-tests-"))
+TMP_ROOT.chmod(0o755)  # throwaway PostgreSQL runs as the postgres user under it
+os.environ["TMPDIR"] = str(TMP_ROOT)
+tempfile.tempdir = None  # gettempdir() reads TMPDIR again
 
 TEST_HOSTS = ["testserver.local", "testserver", "127.0.0.1", "localhost"]
 _counts: Counter[str] = Counter()
@@ -209,7 +220,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         _item_suites[item.nodeid] = _suites(item)
 
 
+def leftovers() -> list[str]:
+    """What this run left behind: files in the temporary folder outside pytest's tmp_path tree, and
+    new entries in the checkout (caches excepted)."""
+    left = [str(p) for p in TMP_ROOT.iterdir() if not p.name.startswith("pytest-of-")]
+    left += [str(CHECKOUT / name) for name in {p.name for p in CHECKOUT.iterdir()} - _CHECKOUT_BEFORE
+             if name not in (".pytest_cache", ".ruff_cache", "__pycache__")]
+    return sorted(left)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    left = leftovers()
+    shutil.rmtree(TMP_ROOT, ignore_errors=True)
+    if left:
+        print(f"\nTests left files behind: {left[:10]}")
+        if os.environ.get("CI") == "true" and not session.config.option.collectonly:
+            session.exitstatus = 1
     line = ("ASAR suites executed and passed: "
             + ", ".join(f"{k} {_counts[k]}" for k in ("PostgreSQL", "Redis", "browser", "SQLite"))
             + f" (all {_counts['all']})")

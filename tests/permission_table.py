@@ -31,6 +31,7 @@ def mutating_routes() -> set[tuple[str, str]]:
     from asar.app import create_app
     from tests.conftest import make_settings
 
-    app = create_app(make_settings("sqlite+aiosqlite:///:memory:", Path(tempfile.mkdtemp())))
+    with tempfile.TemporaryDirectory(prefix="asar-routes-") as tmp:
+        app = create_app(make_settings("sqlite+aiosqlite:///:memory:", Path(tmp)))
     return {(m, normalize(route.path)) for route in app.routes
             for m in (getattr(route, "methods", ()) or ()) if m in MUTATING}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import structlog
 from sqlalchemy import select
 
 from asar import migrate
@@ -13,6 +14,7 @@ from asar.accounts.passwords import verify_password
 from asar.audit.models import AuditEntry
 from asar.db import Database
 from asar.demo import DEMO_PASSWORD, DEMO_PEOPLE, counts, load_demo
+from asar.mail.models import OutboxMail
 from asar.organizations.bin import check_bin
 from asar.organizations.models import Membership, Organization
 from tests.conftest import make_settings
@@ -20,7 +22,9 @@ from tests.conftest import make_settings
 
 async def _check_demo(url: str, tmp_path: Path) -> None:
     settings = make_settings(url, tmp_path)
-    first = await load_demo(settings)
+    with structlog.testing.capture_logs() as logs:
+        first = await load_demo(settings)
+    assert not [e for e in logs if e["log_level"] == "warning"], logs
     assert "added now: 10 organizations, 16 people" in first
     database = Database.from_url(url)
     try:
@@ -63,6 +67,11 @@ async def _check_demo(url: str, tmp_path: Path) -> None:
             verified = (await db.execute(select(AuditEntry).where(AuditEntry.action == "organization.verified"))
                         ).scalars().all()
             assert len(verified) == 9
+
+            # the demo's commitment changes notify the hearing's participants: queued and handled, not dropped
+            notices = (await db.execute(select(OutboxMail).where(OutboxMail.kind == "hearing_commitment"))
+                       ).scalars().all()
+            assert notices and all(m.sent_at is not None for m in notices)
     finally:
         await database.close()
 

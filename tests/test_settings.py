@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -35,3 +38,25 @@ def test_environment_variables_are_read(tmp_path, monkeypatch) -> None:
     assert not s.embedded
     assert not s.show_demo_credentials
     assert s.redis_url == "redis://r:6379/0"
+
+
+def test_importing_the_worker_reads_no_settings_and_writes_no_secret(tmp_path: Path) -> None:
+    """The worker module is imported by tests and tools: it must not write `.asar-secret` where it runs."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASAR_")}
+    subprocess.run([sys.executable, "-c", "import asar.worker"], cwd=tmp_path, env=env, check=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_suite_notices_what_a_test_leaves_behind() -> None:
+    from tests.conftest import TMP_ROOT, leftovers
+
+    stray = TMP_ROOT / "stray-file"
+    stray.write_text("x")
+    try:
+        assert str(stray) in leftovers()
+    finally:
+        stray.unlink()
+    assert str(stray) not in leftovers()

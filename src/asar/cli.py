@@ -49,9 +49,9 @@ def worker() -> None:
         raise click.ClickException("ASAR_REDIS_URL is not set: without Redis, jobs run inside `asar serve`.")
     from arq.worker import run_worker
 
-    from asar.worker import WorkerSettings
+    from asar.worker import WorkerSettings, worker_options
 
-    run_worker(WorkerSettings)  # type: ignore[arg-type]
+    run_worker(WorkerSettings, **worker_options(settings))  # type: ignore[arg-type]
 
 
 @main.group()

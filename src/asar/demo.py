@@ -14,6 +14,7 @@ are still written to the audit log, as the verbs would.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,7 @@ from asar.audit.models import AuditEntry
 from asar.audit.service import record
 from asar.db import Database, utcnow
 from asar.i18n import N_
+from asar.jobs import JobQueue
 from asar.organizations.bin import check_digit
 from asar.organizations.models import Membership, Organization
 from asar.permissions import Actor
@@ -320,15 +322,33 @@ async def counts(db: AsyncSession) -> dict[str, int]:
     return out
 
 
+async def demo_jobs(database: Database, settings: Settings) -> tuple[JobQueue, Any]:
+    """The job queue the demo's verbs enqueue into (mail, commitment notices), as `asar serve` has it:
+    arq on Redis when configured (the worker delivers), else in-process tasks drained before exit."""
+    arq_pool = None
+    if settings.redis_url:
+        from arq import create_pool
+        from arq.connections import RedisSettings
+
+        arq_pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    jobs = JobQueue({"db": database, "settings": settings}, arq_pool)
+    database.sessionmaker.kw.setdefault("info", {})["jobs"] = jobs
+    return jobs, arq_pool
+
+
 async def load_demo(settings: Settings) -> str:
     """Fill settings' database with the demo data (adding only what is missing); a summary line."""
     database = Database.from_url(settings.database_url)
+    jobs, arq_pool = await demo_jobs(database, settings)
     try:
         async with database.sessionmaker() as db:
             created = await _load(db)
             hearings_added = await load_demo_hearings(db)
             total = await counts(db)
+        await jobs.drain()
     finally:
+        if arq_pool is not None:
+            await arq_pool.aclose()
         await database.close()
     verified = sum(1 for o in ORGANIZATIONS if o.verified_by)
     return (

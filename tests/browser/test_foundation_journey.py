@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -172,8 +173,8 @@ async def not_kazakh(page: Page, typed: list[str]) -> list[str]:
     return found
 
 
-async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_server: LiveServer,
-                                                                      browser: Browser) -> None:
+async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_server: LiveServer, browser: Browser,
+                                                                      tmp_path: Path) -> None:
     problems = Problems()
     person_ctx, page = await new_page(browser, problems, "person", locale="en-GB")
 
@@ -285,7 +286,7 @@ async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_serve
     await expect(page.locator(".badge--verified")).to_have_text(t("kk", "Verified"))
     typed = [NAME, *ORG.values(), GOOD_BIN]
     foreign = await not_kazakh(page, typed)  # every page is read before the assertion, to list all
-    await page.screenshot(path="/tmp/kk_org.png", full_page=True)
+    await page.screenshot(path=tmp_path / "kk_org.png", full_page=True)
 
     nav = page.get_by_role("navigation", name=t("kk", "Main"))
     await page.get_by_role("link", name=t("kk", "ASAR"), exact=True).first.click()
@@ -310,7 +311,7 @@ async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_serve
                                       viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True)
     await phone.goto(live_server.url + "/organizations")
     await expect(phone.get_by_role("link", name=ORG["name_kk"])).to_be_visible()
-    await phone.screenshot(path="/tmp/phone_dir.png", full_page=True)
+    await phone.screenshot(path=tmp_path / "phone_dir.png", full_page=True)
     width = await phone.evaluate("document.documentElement.scrollWidth")
     await phone.get_by_role("link", name=t("kk", "Sign in"), exact=True).click()
     await expect(phone.get_by_role("heading", level=1)).to_have_text(t("kk", "Sign in to ASAR"))
