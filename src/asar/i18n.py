@@ -33,7 +33,7 @@ from typing import Self
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -179,19 +179,32 @@ def local_datetime(value: datetime) -> datetime:
     return value.astimezone(TIMEZONE)
 
 
-def format_dt(value: datetime | None, fmt: str = "medium") -> str:
-    """A moment in Asia/Almaty time, in the current language."""
+# One way to write a moment per language, everywhere (pages, mail, minutes): the date spelled out
+# as the language writes it, then the 24-hour time without seconds. JSON carries ISO 8601 instead.
+TIME_PATTERN = "HH:mm"
+DATE_FORMAT = "long"  # kk "2026 ж. 7 желтоқсан", ru "7 декабря 2026 г.", en "7 December 2026"
+
+
+def format_dt(value: datetime | None, part: str = "datetime") -> str:
+    """A moment in Asia/Almaty time, in the current language: part "datetime" (date and time) or "time"."""
     if value is None:
         return ""
-    return format_datetime(value, format=fmt, tzinfo=TIMEZONE, locale=_babel_locale())
+    local = local_datetime(value)
+    time_text = format_time(local, TIME_PATTERN, locale=_babel_locale())
+    if part == "time":
+        return time_text
+    if part != "datetime":
+        raise ValueError(f"format_dt: unknown part {part!r} (datetime or time)")
+    return f"{format_date(local.date(), DATE_FORMAT, locale=_babel_locale())}, {time_text}"
 
 
-def format_day(value: date | datetime | None, fmt: str = "medium") -> str:
+def format_day(value: date | datetime | None) -> str:
+    """A calendar day (a moment's day in Asia/Almaty), in the current language."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = local_datetime(value).date()
-    return format_date(value, format=fmt, locale=_babel_locale())
+    return format_date(value, DATE_FORMAT, locale=_babel_locale())
 
 
 def format_number(value: float) -> str:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
-from asar.i18n import format_dt, format_tenge, pick_language, use_language
+import pytest
+
+from asar.i18n import format_day, format_dt, format_tenge, pick_language, use_language
 from asar.web.templating import render_markdown
 
 
@@ -22,11 +26,32 @@ def test_tenge_is_grouped_by_locale_and_integer() -> None:
 def test_times_are_shown_in_almaty() -> None:
     moment = datetime(2026, 3, 1, 19, 30, tzinfo=UTC)  # 00:30 next day in Almaty (UTC+5)
     with use_language("en"):
-        text = format_dt(moment, "short")
-    assert "00:30" in text or "12:30" in text
-    assert "3/2/26" in text or "02/03/2026" in text
+        assert format_dt(moment) == "2 March 2026, 00:30"
     with use_language("ru"):
-        assert "00:30" in format_dt(moment, "short")
+        assert format_dt(moment) == "2 марта 2026\u202fг., 00:30"
+
+
+def test_one_date_format_per_language_without_seconds() -> None:
+    """Issue 7 item 16: one way to write a moment per language, never with seconds; the speaking
+    countdown's "until …" reads a time, not "ti311" (the old "time" went to Babel as a pattern)."""
+    moment = datetime(2026, 12, 7, 6, 16, 5, tzinfo=UTC)
+    expected = {"kk": "2026\u202fж. 7 желтоқсан", "ru": "7 декабря 2026\u202fг.", "en": "7 December 2026"}
+    for lang, day in expected.items():
+        with use_language(lang):
+            assert format_dt(moment) == f"{day}, 11:16"
+            assert format_dt(moment, "time") == "11:16"
+            assert format_day(moment) == day
+            with pytest.raises(ValueError, match="unknown part"):
+                format_dt(moment, "short")
+
+
+def test_templates_and_minutes_ask_for_no_other_date_format() -> None:
+    root = Path(__file__).resolve().parents[2]
+    other = re.compile(r"""(\|\s*dt\(|format_dt\([^()]*(?:\([^()]*\))?[^()]*,)\s*["'](?!time["'])""")
+    found = [f"{path.relative_to(root)}: {m.group(0)}"
+             for folder in ("templates", "src/asar") for path in (root / folder).rglob("*")
+             if path.suffix in {".html", ".txt", ".py"} for m in other.finditer(path.read_text(encoding="utf-8"))]
+    assert found == []
 
 
 def test_accept_language_picks_the_best_supported() -> None:

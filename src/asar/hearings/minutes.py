@@ -437,7 +437,7 @@ def to_markdown(data: dict[str, Any]) -> str:
     lines += [f"- {_('Minutes')}: {status}", f"- {h['url']}", ""]
 
     lines += [f"## {_('Agenda')}", ""]
-    lines += [f"{a['position']}. {a['title']} ({format_dt(a['starts_at'], 'short')}, "
+    lines += [f"{a['position']}. {a['title']} ({format_dt(a['starts_at'])}, "
               f"{_('%(num)s min', num=a['minutes'])})" for a in data["agenda"]] or [_("No agenda.")]
     lines += ["", f"## {_('Attendance by sector')}", "",
               f"| {_('Sector')} | {_('Registered')} | {_('Took part')} |", "|---|---:|---:|"]
@@ -509,7 +509,7 @@ def to_markdown(data: dict[str, Any]) -> str:
                      f"{_('Status')}: {_status(c['state'])}")
         for ch in c["history"]:
             note = f": {ch['note']}" if ch["note"] else ""
-            lines.append(f"   - {format_dt(ch['at'], 'short')} {_status(ch['to_status'])} ({ch['by'] or '–'}){note}")
+            lines.append(f"   - {format_dt(ch['at'])} {_status(ch['to_status'])} ({ch['by'] or '–'}){note}")
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -347,7 +347,7 @@ def _agenda(pdf: _Document, data: dict[str, Any]) -> None:
         pdf.para(_("No agenda."), muted=True)
         return
     pdf.table_of(["№", _("Agenda"), _("Starts (Almaty time)"), _("Duration")],
-                 ([a.get("position"), a.get("title"), format_dt(a.get("starts_at"), "short"),
+                 ([a.get("position"), a.get("title"), format_dt(a.get("starts_at")),
                    _("%(num)s min", num=a.get("minutes"))] for a in data["agenda"]),
                  (10, 100, 40, 24), ("RIGHT", "LEFT", "LEFT", "RIGHT"), title=_("Agenda"))
 
@@ -370,7 +370,7 @@ def _speakers(pdf: _Document, data: dict[str, Any]) -> None:
         pdf.para(_("Nobody took the floor."), muted=True)
         return
     rows = [[s.get("number") or n, s.get("name") or "–", _sector(s.get("sector")), s.get("note"),
-             format_dt(s.get("started_at"), "short"), _duration(s.get("seconds"))]
+             format_dt(s.get("started_at")), _duration(s.get("seconds"))]
             for n, s in enumerate(speakers, start=1)]
     pdf.table_of(["№", _("Speaker"), _("Sector"), _("Topic"), _("Started"), _("Speaking time")], rows,
                  (9, 42, 24, 53, 26, 20), ("RIGHT", "LEFT", "LEFT", "LEFT", "LEFT", "RIGHT"), title=_("Speakers"))
@@ -505,7 +505,7 @@ def _commitments(pdf: _Document, data: dict[str, Any]) -> None:
         pdf.subheading(_("Status history"))
         for n, ch in changes:
             note = f": {ch['note']}" if ch.get("note") else ""
-            pdf.para(f"{n}. {format_dt(ch.get('at'), 'short')} · {_status(ch.get('to_status') or '')} "
+            pdf.para(f"{n}. {format_dt(ch.get('at'))} · {_status(ch.get('to_status') or '')} "
                      f"({ch.get('by') or '–'}){note}", size=9)
             pdf.space(0.8)
 
@@ -519,7 +519,7 @@ def minutes_pdf(data: dict[str, Any], lang: str, *, generated_at: datetime | Non
     """The minutes (`minutes.minutes_data`) as PDF bytes, labels and dates in `lang` (kk/ru/en)."""
     with use_language(lang):
         h = data["hearing"]
-        when = format_dt(generated_at or utcnow(), "short")
+        when = format_dt(generated_at or utcnow())
         pdf = _Document(running_title=f"{_('Minutes')}: {h['title']}", url=f"{h['url']}/minutes", generated=when)
         pdf.set_title(clean(f"{_('Minutes')}: {h['title']}"))
         pdf.set_author(clean(_name(h.get("organizer"))))
