@@ -25,6 +25,7 @@ from asar.reference.service import warm_reference_data
 from asar.settings import Settings
 from asar.web.context import context_middleware
 from asar.web.errors import exception_handlers
+from asar.web.input import input_guard_middleware
 from asar.web.security import allowed_hosts_middleware, security_headers_middleware
 from asar.web.templating import make_environment
 
@@ -90,7 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         route_handlers=route_handlers(),
         lifespan=[lifespan],
         middleware=[security_headers_middleware, allowed_hosts_middleware(settings.allowed_hosts),
-                    context_middleware],
+                    context_middleware, input_guard_middleware],
         plugins=[HTMXPlugin(), *live_plugins(settings, inline=inline_jobs)],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         csrf_config=CSRFConfig(secret=settings.secret_key or "", cookie_name="asar_csrf",

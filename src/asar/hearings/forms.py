@@ -33,6 +33,7 @@ from asar.hearings.models import (
 )
 from asar.i18n import TIMEZONE
 from asar.i18n import gettext as _
+from asar.inputs import visible
 
 MAX_AGENDA_ITEMS = 30
 MAX_INVITEES = 500
@@ -130,11 +131,11 @@ class HearingInput:
 def _agenda(data: Mapping[str, Any], errors: dict[str, str]) -> list[AgendaInput]:
     """Agenda items from a JSON list of {title, minutes} or the form's parallel lists."""
     if isinstance(data.get("agenda"), list):
-        raw = [(text(i.get("title")) if isinstance(i, Mapping) else "",
+        raw = [(visible(text(i.get("title"))) if isinstance(i, Mapping) else "",
                 i.get("minutes") if isinstance(i, Mapping) else None) for i in data["agenda"]]
     else:
         titles, minutes = values(data.get("agenda_title")), values(data.get("agenda_minutes"))
-        raw = [(text(t), minutes[i] if i < len(minutes) else None) for i, t in enumerate(titles)]
+        raw = [(visible(text(t)), minutes[i] if i < len(minutes) else None) for i, t in enumerate(titles)]
     items: list[AgendaInput] = []
     for title, minutes in raw:
         if not title and not text(minutes):
@@ -171,7 +172,7 @@ def parse_url(value: Any) -> str | None:
 def _related(data: Mapping[str, Any], out: HearingInput, errors: dict[str, str]) -> None:
     """The related project, competition or outside draft: a kind, a title, an optional link."""
     kind = text(data.get("related_kind"))
-    title = text(data.get("related_title"))
+    title = visible(text(data.get("related_title")))
     url = text(data.get("related_url"))
     if kind in ("", "none"):
         if title or url:
@@ -196,7 +197,7 @@ def _related(data: Mapping[str, Any], out: HearingInput, errors: dict[str, str])
 
 def _document(data: Mapping[str, Any], out: HearingInput, errors: dict[str, str]) -> None:
     """The draft document under discussion: a title and the pasted text with its numbered clauses."""
-    out.document_title = text(data.get("document_title"))
+    out.document_title = visible(text(data.get("document_title")))
     if len(out.document_title) > 300:
         errors["document_title"] = _("This is too long: at most %(max)s characters.", max=300)
     raw = data.get("document_text")
@@ -222,7 +223,7 @@ def parse_hearing(data: Mapping[str, Any]) -> HearingInput:
     """A hearing's fields from a form or a JSON body."""
     errors: dict[str, str] = {}
     out = HearingInput()
-    out.title = text(data.get("title"))
+    out.title = visible(text(data.get("title")))
     if not out.title:
         errors["title"] = _("Enter the hearing's title.")
     elif len(out.title) > 200:
@@ -313,7 +314,7 @@ def parse_poll(data: Mapping[str, Any]) -> PollInput:
     kind = text(data.get("kind")) or "single"
     if kind not in POLL_KINDS:
         errors["kind"] = _("Choose the kind of poll.")
-    question = text(data.get("question"))
+    question = visible(text(data.get("question")))
     if not question:
         errors["question"] = _("Enter the poll's question.")
     elif len(question) > 500:

@@ -52,6 +52,7 @@ from asar.hearings.presence import Presence
 from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_for
 from asar.i18n import gettext as _
 from asar.i18n import use_language
+from asar.inputs import forbidden_in, problem_message
 from asar.organizations.models import Membership
 from asar.permissions import ANONYMOUS, HEARING_MESSAGES, Actor, may_see_hearing
 from asar.settings import Settings
@@ -714,6 +715,10 @@ class Connection:
                 return
             if self.actor.user is None:
                 self.error("unauthenticated", _("Sign in and register for the hearing to take part."), client_id)
+                return
+            refused = {name: problem_message(problem) for name, problem in forbidden_in(data)}
+            if refused:  # the same gate as every HTTP input (asar.web.input)
+                self.error("invalid", _("Please correct the errors below."), client_id, fields=refused)
                 return
             if self.html and not client_id and kind in ("post", "ask", "vote"):
                 client_id = data["client_id"] = uuid.uuid4().hex  # a browser without our script

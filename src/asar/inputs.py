@@ -1,0 +1,105 @@
+"""What every piece of input must be before it goes further: text without control characters,
+names that show something, integers within the database's range, dates within a sane window.
+
+Pure functions, no Litestar: the web layer (`asar.web.input`) applies them to every path, query,
+form and JSON body in one place, the live room to every socket frame, and the form parsers use
+`visible`, `bounded_int` and `moment_allowed` for what depends on the field.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from asar.i18n import gettext as _
+
+INT64_MAX = 2**63 - 1  # BIGINT ids (every primary key), offsets
+INT32_MAX = 2**31 - 1  # INTEGER columns: event sequence numbers, positions, minutes
+# Hearing dates: wide enough for archives and long planning, narrow enough that an .ics, a
+# datetime-local field and both databases can always show them (years 1 and 9999 could not).
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+# C0 controls except tab, newline and carriage return; DEL; C1 controls; bidirectional embedding,
+# override and isolate characters (a "Trojan Source" name reads differently from what it is);
+# lone surrogates (PostgreSQL cannot store them as UTF-8).
+_NOT_ALLOWED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Letters that render as nothing (Hangul fillers, the Braille blank) count as invisible too.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"})
+
+
+def problem_message(problem: str) -> str:
+    """The translated field error for a problem found by `forbidden_in` ("characters" or "number")."""
+    if problem == "characters":
+        return _("This contains characters that are not allowed (control or text-direction characters).")
+    return _("This number is too large.")
+
+
+def has_forbidden_characters(value: str) -> bool:
+    """Whether text holds a control, bidirectional-override or surrogate character."""
+    return _NOT_ALLOWED.search(value) is not None
+
+
+def visible(value: str) -> str:
+    """value, or "" when it is made only of invisible characters (zero-width, format, spaces)."""
+    for char in value:
+        if char not in _BLANK_LETTERS and unicodedata.category(char) not in _INVISIBLE_CATEGORIES:
+            return value
+    return ""
+
+
+def bounded_int(value: Any, low: int = 1, high: int = INT64_MAX) -> int | None:
+    """An int in low..high from an int or its ASCII digits; None for anything else (never raises)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        raw = value.strip()
+        digits = raw[1:] if raw[:1] in "+-" else raw
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 20:
+            return None
+        value = int(raw)
+    if not isinstance(value, int):
+        return None
+    return value if low <= value <= high else None
+
+
+def moment_allowed(moment: datetime) -> bool:
+    """Whether an aware moment lies in the window of dates a hearing may have."""
+    return EARLIEST <= moment < LATEST
+
+
+def forbidden_in(data: Any) -> Iterator[tuple[str, str]]:
+    """(top-level field, problem) for each text or number in a decoded body that is refused:
+    problem is "characters" or "number". Keys count as text too."""
+
+    def walk(value: Any) -> Iterator[str]:
+        if isinstance(value, str):
+            if has_forbidden_characters(value):
+                yield "characters"
+        elif isinstance(value, bool):
+            return
+        elif isinstance(value, int):
+            if not -INT64_MAX - 1 <= value <= INT64_MAX:
+                yield "number"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield from walk(key)
+                yield from walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                yield from walk(item)
+
+    if isinstance(data, dict):
+        for key, item in data.items():
+            name = key if isinstance(key, str) and not has_forbidden_characters(key) else "body"
+            for problem in walk(key):
+                yield "body", problem
+            for problem in walk(item):
+                yield name, problem
+    else:
+        for problem in walk(data):
+            yield "body", problem
