@@ -126,3 +126,37 @@ def test_extraction_keeps_the_context() -> None:
     assert tools.split_key("speaking time\x04Minutes") == ("speaking time", "Minutes")
     assert tools.split_key(("c\x04one", "many")) == ("c", ("one", "many"))
     assert tools.make_key(("one", "many"), "c") == ("c\x04one", "many")
+
+
+def test_kazakh_placeholder_grammar_check_catches_planted_mistakes() -> None:
+    assert tools.kazakh_grammar("%(number)s-тармаққа сілтеме") == []
+    assert tools.kazakh_grammar("Басталу уақыты: %(time)s (Алматы уақыты).") == []
+    assert tools.kazakh_grammar("%(num)d адам дауыс берді.") == []
+    assert tools.kazakh_grammar("%(time)s-та басталады")  # the ending depends on the time
+    assert tools.kazakh_grammar("1-ден %(max)s-ге дейінгі орын")
+    assert tools.kazakh_grammar("%(number)s тармаққа сілтеме")  # an ordinal needs its hyphen
+    assert tools.kazakh_grammar("%(date)s дейін жарамды")  # дейін needs a dative ending
+
+
+def test_item_20_wordings() -> None:
+    """Ordinals, placeholders, mute, verified, official, draft, live room, closed hearing; ru terms."""
+    with use_language("kk"):
+        assert gettext("Link to clause %(number)s", number="3") == "3-тармаққа сілтеме"
+        assert "Басталу уақыты: 10:00" in gettext(
+            "The public hearing «%(title)s», for which you registered, starts in one hour, at %(time)s (Almaty time).",
+            title="X", time="10:00")
+        assert "жазуға шектеу" in gettext("A moderator has muted you in this hearing: you may read and vote but not write.")
+        assert "дыбыс" not in gettext("Mute the author").lower()
+        assert gettext("Draft") == "Қаралама"
+        assert "расталған" in gettext("Only an official of a verified government body may create hearings.")
+        assert "лауазымды тұлға" in gettext("Only an official of a verified government body may create hearings.")
+        assert gettext("Enter the live room") == "Онлайн залға кіру"
+        assert gettext("The hearing is closed.") == "Тыңдау аяқталды."
+    with use_language("ru"):
+        assert gettext("Answer given") == "Текст ответа"
+        assert gettext("Older") == "Более ранние"
+        assert "подтверждённ" in gettext("People acting for verified organizations")
+        assert gettext("Enter the live room") == "Войти в онлайн-зал"
+        assert "общественных слушаниях" in gettext(
+            "ASAR is where government bodies, companies and NGOs of Kazakhstan post social projects, meet in public "
+            "hearings, run open competitions and report openly to the people they serve.")

@@ -207,9 +207,38 @@ def check() -> list[str]:
                     got = set(PLACEHOLDER.findall(s))
                     if got - want or (want - got - {"num"}):
                         problems.append(f"{lang}/{domain}: placeholders differ in {label!r}: {s!r}")
+                    if lang == "kk":
+                        problems += [f"kk/{domain}: {p} in {label!r}: {s!r}" for p in kazakh_grammar(s)]
     for lang, by_domain in catalogs.items():
         problems += collisions(lang, by_domain)
     return problems
+
+
+_KK_LETTERS = "а-яёәғқңөұүһі"
+# A case ending cannot be fixed text after a placeholder: it depends on the value's last sound
+# (5-ке, 6-ға; 14:00-де, 15:30-да). Nor can a postposition that needs one follow it bare.
+_KK_GLUED = re.compile(rf"%\(\w+\)[sd](?:-(?:[{_KK_LETTERS}]{{1,4}})\b|[{_KK_LETTERS}])", re.IGNORECASE)
+_KK_ORDINAL_NOUNS = r"тармақ|бап|бет|пункт|қадам|орын|сынып|курс"
+_KK_BARE_ORDINAL = re.compile(rf"%\((?:number|n|page|position)\)[sd] (?:{_KK_ORDINAL_NOUNS})", re.IGNORECASE)
+_KK_BARE_POSTPOSITION = re.compile(r"%\(\w+\)[sd] (?:дейін|кейін|бастап|бері|соң)\b", re.IGNORECASE)
+
+
+def kazakh_grammar(text: str) -> list[str]:
+    """Mistakes a placeholder invites in Kazakh: a case ending written after it (it must agree with
+    the value: rephrase, as "Басталу уақыты: %(time)s"), a number used as an ordinal without its
+    hyphen ("%(number)s-тармақ"), a postposition that needs a case ending right after it."""
+    found = []
+    for match in _KK_GLUED.finditer(text):
+        tail = match.group(0).split("-", 1)[-1] if "-" in match.group(0) else ""
+        if re.fullmatch(rf"(?:{_KK_ORDINAL_NOUNS})\w*", tail, re.IGNORECASE):
+            continue
+        if match.group(0).endswith(tuple(_KK_ORDINAL_NOUNS.split("|"))):
+            continue
+        found.append(f"case ending after a placeholder ({match.group(0)!r}: rephrase)")
+    found += [f"ordinal without a hyphen ({m.group(0)!r})" for m in _KK_BARE_ORDINAL.finditer(text)]
+    found += [f"postposition after a bare placeholder ({m.group(0)!r}: rephrase)"
+              for m in _KK_BARE_POSTPOSITION.finditer(text)]
+    return found
 
 
 def collisions(lang: str, by_domain: dict[str, Catalog]) -> list[str]:

@@ -129,9 +129,9 @@ async def test_the_pdf_download_follows_the_other_exports(client, session) -> No
     live = await live_hearing(session, official, title="Әлі ашық тыңдау")
     for ext in ("md", "pdf"):
         r = await client.get(f"/hearings/{live.id}/minutes.{ext}", headers={"accept-language": "kk"})
-        assert r.status_code == 404 and "Хаттама тыңдау жабылғанда жасалады." in r.text
+        assert r.status_code == 404 and "Хаттама тыңдау аяқталғанда жасалады." in r.text
     r = await client.get(f"/hearings/{live.id}/minutes.pdf", headers={"accept-language": "ru"})
-    assert r.status_code == 404 and "Протокол составляется при закрытии слушаний." in r.text
+    assert r.status_code == 404 and "Протокол составляется при завершении слушаний." in r.text
     # a hearing the visitor may not see (a draft) is not found either
     draft = await service.create_hearing(session, official, parse_hearing(hearing_fields(title="Жоба")))
     assert (await client.get(f"/hearings/{draft.id}/minutes.pdf")).status_code == 404
