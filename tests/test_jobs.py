@@ -86,6 +86,6 @@ async def test_healthz_reports_redis_when_configured(database, tmp_path, redis_u
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver.local") as c:
             r = await c.get("/healthz")
         assert r.status_code == 200
-        assert r.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+        assert r.json() == {"status": "ok", "database": "ok", "redis": "ok", "pubsub": "ok"}
     finally:
         await life.stop()

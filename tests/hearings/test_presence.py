@@ -85,6 +85,49 @@ async def test_instances_sum_through_redis_and_a_dead_one_drops_out(redis_url) -
         await peek.aclose()
 
 
+async def test_a_person_with_sockets_on_two_instances_counts_once(redis_url) -> None:
+    hearing_id = 900_002
+    a = Presence(redis_url, instance="inst-a")
+    b = Presence(redis_url, instance="inst-b")
+    peek = Redis.from_url(redis_url)
+    try:
+        await peek.delete(redis_key(hearing_id))
+        for p in (a, b):
+            p.joined(hearing_id, 7, "citizen")  # one citizen, a socket on each instance
+            p.joined(hearing_id, None, None)  # visitors count per socket
+        a.joined(hearing_id, 8, "ngo")
+        b.joined(hearing_id, 8, "ngo")
+        b.joined(hearing_id, 8, "ngo")  # and a second tab
+        a.joined(hearing_id, 9, "citizen")
+        b.joined(hearing_id, 9, "business")  # registered between two connections: once, in one sector
+        await a.refresh()
+        want = {**empty(), "citizen": 1, "ngo": 1, "business": 1, "visitor": 2}
+        assert (await b.refresh())[hearing_id] == want
+        assert (await a.refresh())[hearing_id] == want
+
+        # gone from one instance: still here through the other
+        a.left(hearing_id, 7, "citizen")
+        await a.refresh()
+        assert await b.refresh() == {}
+        b.left(hearing_id, 7, "citizen")
+        await b.refresh()
+        assert (await a.refresh())[hearing_id]["citizen"] == 0
+
+        # an instance that died: its people drop out after `stale` seconds
+        await peek.hset(redis_key(hearing_id), "inst-dead",
+                        json.dumps({"at": time.time() - 30, "visitors": 0, "people": {"government": [1, 2]}}))
+        await peek.hset(redis_key(hearing_id), "inst-alive",
+                        json.dumps({"at": time.time(), "visitors": 0, "people": {"government": [1, 2], "ngo": [8]}}))
+        assert (await a.refresh())[hearing_id] == {**empty(), "government": 2, "ngo": 1, "business": 1,
+                                                  "visitor": 2}
+        assert not await peek.hexists(redis_key(hearing_id), "inst-dead")
+    finally:
+        await a.close()
+        await b.close()
+        await peek.delete(redis_key(hearing_id))
+        await peek.aclose()
+
+
 async def test_the_room_shows_who_is_here_by_sector_live(db, open_socket, live) -> None:
     _, official = await person(db, "government")
     hearing = await live_hearing(db, official)

@@ -49,6 +49,7 @@ from asar.hearings.forms import positive_int
 from asar.hearings.fragments import Renderer
 from asar.hearings.models import Hearing, HearingEvent
 from asar.hearings.presence import Presence
+from asar.hearings.pubsub import LiveChannels, RedisPubSub
 from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_for
 from asar.i18n import gettext as _
 from asar.i18n import use_language
@@ -88,14 +89,18 @@ def dumps(data: Any) -> str:
 def channels_plugin(settings: Settings) -> ChannelsPlugin:
     """Redis pub/sub when Redis is configured (any number of instances), else in memory."""
     if settings.redis_url:
-        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
         from redis.asyncio import Redis
 
-        backend: Any = RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
+        backend: Any = RedisPubSub(Redis.from_url(settings.redis_url, socket_connect_timeout=2))
     else:
         backend = MemoryChannelsBackend()
-    return ChannelsPlugin(backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=10_000,
-                          subscriber_backlog_strategy="dropleft")
+    return LiveChannels(backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=10_000,
+                        subscriber_backlog_strategy="dropleft")
+
+
+def pubsub_of(channels: ChannelsPlugin) -> RedisPubSub | None:
+    backend = channels._backend
+    return backend if isinstance(backend, RedisPubSub) else None
 
 
 class LivePlugin(InitPlugin):
@@ -117,6 +122,7 @@ class LivePlugin(InitPlugin):
                             lambda name, **kw: app.route_reverse(name, **kw))
         hub = Hub(db, self.channels, renderer, inline=self.inline, presence=Presence(self.redis_url))
         app.state.hearings_hub = hub
+        app.state.pubsub = pubsub_of(self.channels)  # its state is on /healthz
         db.sessionmaker.kw.setdefault("info", {})[events.HUB_KEY] = hub
         await hub.start()
         try:
@@ -182,11 +188,17 @@ class Hub:
         self._presence_new: dict[int, list[Connection]] = {}
 
     async def start(self) -> None:
+        pubsub = pubsub_of(self.channels)
+        if pubsub is not None:
+            pubsub.on_resubscribed.append(self.resubscribed)
         self._spawn(self._tally_loop())
         self._spawn(self._stale_tally_loop())
         self._spawn(self._presence_loop())
 
     async def stop(self) -> None:
+        pubsub = pubsub_of(self.channels)
+        if pubsub is not None and self.resubscribed in pubsub.on_resubscribed:
+            pubsub.on_resubscribed.remove(self.resubscribed)
         for feed in list(self.feeds.values()):
             await feed.stop()
         for task in list(self._tasks):
@@ -258,6 +270,12 @@ class Hub:
                             await self.flush_tally(hearing_id, poll_id)
                 except Exception:
                     log.exception("stale tally check failed", hearing_id=hearing_id)
+
+    def resubscribed(self) -> None:
+        """Pub/sub is back after an outage: each feed replays from the log what it missed meanwhile
+        (it knows the last seq it delivered), now rather than at its next check."""
+        for feed in list(self.feeds.values()):
+            self._spawn(feed.catch_up())
 
     # ---------------------------------------------------------------- feeds
     async def join(self, conn: Connection) -> Feed:
@@ -414,16 +432,19 @@ class Feed:
             now = time.monotonic()
             for conn in list(self.conns):
                 conn.check_send(now)
-            if not self.conns:
-                continue
-            try:
-                async with self.hub.db.sessionmaker() as db:
-                    newest = await last_seq(db, self.hearing_id)
-                if newest > self.cursor:
-                    async with self.lock:
-                        await self._fill(newest)
-            except Exception:
-                log.exception("feed check failed", hearing_id=self.hearing_id)
+            if self.conns:
+                await self.catch_up()
+
+    async def catch_up(self) -> None:
+        """Deliver whatever the log holds past the cursor."""
+        try:
+            async with self.hub.db.sessionmaker() as db:
+                newest = await last_seq(db, self.hearing_id)
+            if newest > self.cursor:
+                async with self.lock:
+                    await self._fill(newest)
+        except Exception:
+            log.exception("feed check failed", hearing_id=self.hearing_id)
 
     async def offer(self, wire: dict[str, Any]) -> None:
         async with self.lock:

@@ -56,7 +56,9 @@ async def switch_language(
 
 @get("/healthz", name="healthz", include_in_schema=False)
 async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
-    report = {"status": "ok", "database": "ok", "redis": "not configured"}
+    """503 when the database or Redis does not answer; 200 "degraded" while the live channels
+    between instances reconnect (live events still arrive, from the event log, within seconds)."""
+    report = {"status": "ok", "database": "ok", "redis": "not configured", "pubsub": "not configured"}
     try:
         await request.state.db.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001  (reported as unavailable)
@@ -70,7 +72,12 @@ async def healthz(request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
         except Exception:  # noqa: BLE001  (reported as unavailable)
             report["redis"] = "unavailable"
             report["status"] = "unavailable"
-    return Response(report, status_code=200 if report["status"] == "ok" else 503)
+    pubsub = request.app.state.get("pubsub")
+    if pubsub is not None:
+        report["pubsub"] = pubsub.state  # "ok" or "reconnecting"
+        if pubsub.state != "ok" and report["status"] == "ok":
+            report["status"] = "degraded"
+    return Response(report, status_code=503 if report["status"] == "unavailable" else 200)
 
 
 routes = [home, switch_language, healthz]
