@@ -138,6 +138,23 @@ async def session(database: Database, settings: Settings) -> AsyncIterator[Async
         yield s
 
 
+@pytest.fixture(autouse=True)
+def mailbox(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record every mail as delivered (tests.mailbox), after the real transmission."""
+    from asar.mail import jobs
+    from tests.mailbox import DELIVERED, Delivered
+
+    real = jobs.transmit
+
+    async def recording(settings: Settings, mail: Any, body: str) -> None:
+        await real(settings, mail, body)
+        DELIVERED.append(Delivered(mail.id, mail.to_email, mail.subject, body, mail.kind))
+
+    DELIVERED.clear()
+    monkeypatch.setattr(jobs, "transmit", recording)
+    return DELIVERED
+
+
 @pytest.fixture
 def app(database: Database, settings: Settings) -> Any:
     from asar.app import create_app

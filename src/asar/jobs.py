@@ -65,6 +65,12 @@ class JobQueue:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
 
 
+def job_settings(db: AsyncSession) -> Any:
+    """The Settings the jobs queued from db will run with (None without a queue)."""
+    queue: JobQueue | None = db.info.get("jobs")
+    return queue.ctx.get("settings") if queue is not None else None
+
+
 def enqueue_after_commit(db: AsyncSession, name: str, **kwargs: Any) -> None:
     """Queue a job once db's transaction commits; dropped if it rolls back."""
     queue: JobQueue | None = db.info.get("jobs")

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User, UserSession
 from asar.accounts.sessions import COOKIE
-from asar.mail.models import OutboxMail
 from asar.tokens import token_hash
 from tests.factories import PASSWORD
+from tests.mailbox import Delivered, delivered_to
 
 
 async def csrf(client: httpx.AsyncClient) -> str:
@@ -34,14 +34,12 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWOR
                            headers={"accept-language": "en"})
 
 
-async def mails_to(session: AsyncSession, email: str, kind: str | None = None) -> list[OutboxMail]:
-    q = select(OutboxMail).where(OutboxMail.to_email == email).order_by(OutboxMail.id)
-    if kind:
-        q = q.where(OutboxMail.kind == kind)
-    return list((await session.execute(q.execution_options(populate_existing=True))).scalars().all())
+async def mails_to(session: AsyncSession, email: str, kind: str | None = None) -> list[Delivered]:
+    """Mail delivered to email (of this kind), oldest first: with their links, as the person reads them."""
+    return delivered_to(email, kind)
 
 
-def link_path(mail: OutboxMail, base_url: str = "http://testserver.local") -> str:
+def link_path(mail: Delivered, base_url: str = "http://testserver.local") -> str:
     """The path of the one link in a mail (which must carry the full base URL)."""
     links = [w for w in mail.body_text.split() if w.startswith(base_url + "/")]
     assert len(links) == 1, mail.body_text

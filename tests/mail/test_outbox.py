@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from asar.accounts.sessions import COOKIE, open_session
-from asar.db import utcnow
+from asar.db import commit, utcnow
 from asar.mail.models import OutboxMail
 from tests.factories import make_user
 
@@ -59,3 +59,35 @@ async def test_anonymous_is_sent_to_sign_in(client) -> None:
     r = await client.get("/admin/mail")
     assert r.status_code == 303
     assert r.headers["location"].startswith("/sign-in?next=/admin/mail")
+
+
+async def test_the_outbox_page_masks_single_use_links_and_links_the_rest(client, session) -> None:
+    """After delivery neither the stored row nor the admin page holds a usable token; plain links
+    (a hearing's page) are clickable."""
+    from sqlalchemy import select
+
+    from asar.mail.service import queue_mail
+    from tests.mailbox import delivered_to
+
+    admin = await make_user(session, admin=True)
+    await queue_mail(session, to="aigul@example.kz", template="reset", lang="en", name="Aigul",
+                     secrets={"link": "http://testserver.local/password/reset/SECRETtoken123"})
+    session.add(OutboxMail(to_email="b@example.kz", subject="Reminder", kind="hearing_reminder",
+                           body_text="The hearing page:\nhttp://testserver.local/hearings/7.\n", sent_at=utcnow()))
+    await commit(session)
+    [delivered] = delivered_to("aigul@example.kz")
+    assert "http://testserver.local/password/reset/SECRETtoken123" in delivered.body_text
+
+    rows = (await session.execute(select(OutboxMail).execution_options(populate_existing=True))).scalars().all()
+    assert all("SECRETtoken123" not in (r.body_text + (r.secrets_sealed or "")) for r in rows)
+    own = (await session.execute(select(OutboxMail).where(OutboxMail.to_email == admin.email))).scalar_one()
+    assert own.sent_at is not None and own.secrets_sealed is None and "/confirm/⟦hidden:link⟧" in own.body_text
+
+    await sign_in(client, session, admin)
+    r = await client.get("/admin/mail", headers={"accept-language": "en"})
+    assert r.status_code == 200
+    assert "SECRETtoken123" not in r.text and "hidden:link" not in r.text
+    assert "http://testserver.local/password/reset/••••••" in r.text
+    assert 'href="http://testserver.local/password/reset' not in r.text
+    assert 'href="http://testserver.local/confirm' not in r.text
+    assert '<a href="http://testserver.local/hearings/7" rel="noopener noreferrer nofollow">' in r.text

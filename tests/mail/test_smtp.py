@@ -91,3 +91,64 @@ async def test_a_failing_smtp_server_keeps_the_mail_for_retry(session, database,
     assert mail.sent_at is None
     assert mail.attempts == 1
     assert mail.last_error
+
+
+@pytest.mark.sqlite
+async def test_a_reset_link_reaches_the_mailbox_but_is_not_kept(session, database, settings) -> None:
+    """The delivered mail opens the account; the outbox row never held the token in clear and
+    holds it in no form once sent."""
+    from sqlalchemy import select
+
+    from asar.accounts import service
+    from tests.factories import make_user
+
+    user = await make_user(session, email="madina@example.kz")
+    sink = SmtpSink()
+    server = await asyncio.start_server(sink.handle, "127.0.0.1", 0)
+    settings.smtp_host, settings.smtp_port, settings.smtp_tls = "127.0.0.1", server.sockets[0].getsockname()[1], False
+    queue = JobQueue({"db": database, "settings": settings}, inline=True)
+    session.info["jobs"] = queue
+    try:
+        held: list[OutboxMail] = []
+
+        async def look_before_delivery(name: str, **kwargs: object) -> None:
+            async with database.sessionmaker() as other:
+                held.append(await other.get_one(OutboxMail, kwargs["mail_id"]))
+            await JobQueue._run(queue, name, kwargs)  # type: ignore[arg-type]
+
+        queue.enqueue = look_before_delivery  # type: ignore[method-assign]
+        await service.request_password_reset(session, {"email": user.email}, base_url="http://testserver.local")
+    finally:
+        server.close()
+        await server.wait_closed()
+    [(_sender, _rcpts, data)] = sink.messages
+    body = email.message_from_bytes(data, policy=policy.default).get_content()
+    token = body.split("http://testserver.local/password/reset/", 1)[1].split()[0]
+    await service.check_reset_token(session, token)  # the delivered link works
+
+    [queued] = held
+    assert token not in queued.body_text and token not in (queued.secrets_sealed or "")
+    assert "http://testserver.local/password/reset/⟦hidden:link⟧" in queued.body_text
+    assert queued.secrets_sealed  # sealed until sent
+
+    row = (await session.execute(select(OutboxMail).where(OutboxMail.kind == "reset")
+                                 .execution_options(populate_existing=True))).scalar_one()
+    assert row.sent_at is not None
+    assert row.secrets_sealed is None  # nothing left to unseal, with or without the key
+    assert token not in row.body_text
+
+
+@pytest.mark.sqlite
+async def test_a_sealed_link_needs_the_secret_key(session, database, settings) -> None:
+    from asar.mail.sealing import seal, unseal
+
+    sealed = seal(settings.secret_key, {"link": "abc123"})
+    assert "abc123" not in sealed
+    assert unseal(settings.secret_key, sealed) == {"link": "abc123"}
+    mail = OutboxMail(to_email="a@example.kz", subject="S", body_text="x ⟦hidden:link⟧", kind="reset",
+                      secrets_sealed=seal("another key " + "z" * 40, {"link": "abc123"}))
+    session.add(mail)
+    await commit(session)
+    assert await deliver_mail({"db": database, "settings": settings}, mail.id) == "unreadable"
+    await session.refresh(mail)
+    assert mail.sent_at is None and mail.secrets_sealed is None and "ASAR_SECRET_KEY" in mail.last_error

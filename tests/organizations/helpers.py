@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar.accounts.models import ApiToken, User
 from asar.accounts.sessions import COOKIE, open_session
 from asar.audit.models import AuditEntry
-from asar.mail.models import OutboxMail
 from asar.organizations import service as orgs
 from asar.organizations.forms import parse_organization
 from asar.organizations.models import Membership, Organization
@@ -22,6 +21,7 @@ from asar.permissions import Actor
 from asar.reference.models import Area, Region
 from asar.tokens import new_token, token_hash
 from tests.factories import make_user, valid_bin
+from tests.mailbox import delivered_to
 
 _bins = itertools.count(1)
 
@@ -131,10 +131,9 @@ async def audit_actions(session: AsyncSession, object_id: int) -> list[str]:
 
 
 async def mailed_link(session: AsyncSession, to: str) -> str:
-    """The invitation link in the last mail queued to address to."""
+    """The invitation link in the last mail delivered to address to."""
     await session.commit()
-    mail = (await session.execute(select(OutboxMail).where(OutboxMail.to_email == to, OutboxMail.kind == "invitation")
-                                  .order_by(OutboxMail.id.desc()).limit(1))).scalar_one()
+    mail = delivered_to(to, "invitation")[-1]
     match = re.search(r"https?://\S+/invitations/(\S+)", mail.body_text)
     assert match, mail.body_text
     return match.group(0)

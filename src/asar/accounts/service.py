@@ -161,7 +161,7 @@ async def register(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *, b
         raise _duplicate_email() from None
     token = _issue_email_token(db, user, "confirm", CONFIRM_LIFETIME, now)
     await queue_mail(db, to=user.email, template="confirm", lang=user.language, name=user.name,
-                     link=_link(base_url, CONFIRM_PATH, token))
+                     secrets={"link": _link(base_url, CONFIRM_PATH, token)})
     session_token = await _start_session(db, user, old_session, session_days)
     await commit(db)
     return SignedIn(user, session_token)
@@ -200,7 +200,7 @@ async def resend_confirmation(db: AsyncSession, actor: Actor, *, base_url: str,
                      .execution_options(synchronize_session=False))
     token = _issue_email_token(db, user, "confirm", CONFIRM_LIFETIME, now)
     await queue_mail(db, to=user.email, template="confirm", lang=user.language, name=user.name,
-                     link=_link(base_url, CONFIRM_PATH, token))
+                     secrets={"link": _link(base_url, CONFIRM_PATH, token)})
     await commit(db)
 
 
@@ -235,7 +235,7 @@ async def request_password_reset(db: AsyncSession, data: Mapping[str, Any], *, b
         return  # one mail a minute is enough; the person sees the same answer
     token = _issue_email_token(db, user, "reset", RESET_LIFETIME, now)
     await queue_mail(db, to=user.email, template="reset", lang=user.language, name=user.name,
-                     link=_link(base_url, RESET_PATH, token))
+                     secrets={"link": _link(base_url, RESET_PATH, token)})
     await commit(db)
 
 

@@ -15,7 +15,8 @@ class OutboxMail(IdMixin, Base):
 
     to_email: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
-    body_text: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)  # single-use links only as ⟦hidden:…⟧ markers
+    secrets_sealed: Mapped[str | None] = mapped_column(Text)  # their hidden parts until sent (asar.mail)
     kind: Mapped[str] = mapped_column(String(40))  # confirm, reset, invitation, ...
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[datetime | None]

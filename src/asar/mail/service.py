@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.i18n import use_language
-from asar.jobs import enqueue_after_commit
+from asar.jobs import enqueue_after_commit, job_settings
+from asar.mail import sealing
 from asar.mail.models import OutboxMail
 from asar.permissions import Actor, require_admin
 
@@ -28,10 +32,27 @@ def render_mail(template: str, lang: str, **context: object) -> tuple[str, str]:
 _env_cache: dict[str, object] = {}
 
 
-async def queue_mail(db: AsyncSession, *, to: str, template: str, lang: str, **context: object) -> OutboxMail:
-    """Add a mail to the outbox (caller commits); its delivery is queued after commit."""
+log = structlog.get_logger("asar.mail")
+
+
+async def queue_mail(db: AsyncSession, *, to: str, template: str, lang: str,
+                     secrets: Mapping[str, str] | None = None, **context: object) -> OutboxMail:
+    """Add a mail to the outbox (caller commits); its delivery is queued after commit.
+
+    secrets are template values that open something (single-use links): the outbox keeps them
+    sealed until delivery and never after (asar.mail)."""
+    hidden: dict[str, str] = {}
+    for name, value in (secrets or {}).items():
+        context[name], hidden[name] = sealing.hide(name, value)
     subject, body = render_mail(template, lang, **context)
-    mail = OutboxMail(to_email=to, subject=subject, body_text=body, kind=template)
+    sealed = None
+    if hidden:
+        settings = job_settings(db)
+        if settings is None or not settings.secret_key:
+            log.warning("no job queue on this session: the mail's link is dropped", template=template)
+        else:
+            sealed = sealing.seal(settings.secret_key, hidden)
+    mail = OutboxMail(to_email=to, subject=subject, body_text=body, kind=template, secrets_sealed=sealed)
     db.add(mail)
     await db.flush()
     enqueue_after_commit(db, "deliver_mail", mail_id=mail.id)

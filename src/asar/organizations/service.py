@@ -452,7 +452,7 @@ async def invite_member(db: AsyncSession, actor: Actor, org_id: int, data: Invit
         db, to=data.email, template="invitation",
         lang=invitee.language if invitee is not None else current_language(),
         organization=org, role=data.role, inviter=user.name or user.email, expires_at=inv.expires_at,
-        link=f"{base_url.rstrip('/')}/invitations/{token}",
+        secrets={"link": f"{base_url.rstrip('/')}/invitations/{token}"},
     )
     audit.record(db, actor, "membership.invited", "organization", org.id, email=data.email, role=data.role,
                  invitation_id=inv.id)
