@@ -1,7 +1,7 @@
 """outbox: single-use links sealed until delivery (secrets_sealed); links already sent are masked
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import re
@@ -11,8 +11,8 @@ from alembic import op
 
 import asar.db  # noqa: F401
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
