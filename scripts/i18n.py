@@ -2,6 +2,8 @@
 """Translation catalogs: `extract [DOMAIN]`, `todo DOMAIN LANG`, `fill DOMAIN LANG FILE.json`, `check`.
 
 kk has 2 plural forms in our catalogs (nplurals=2), ru 3, en 2: give plural forms as a list.
+A message with a context (pgettext) is keyed "context\\u0004msgid" in the JSON. `check` also reads
+docs/glossary.md: use its terms (see that file for how rows and exceptions are written).
 """
 
 import json

@@ -160,3 +160,48 @@ def test_item_20_wordings() -> None:
         assert "общественных слушаниях" in gettext(
             "ASAR is where government bodies, companies and NGOs of Kazakhstan post social projects, meet in public "
             "hearings, run open competitions and report openly to the people they serve.")
+
+
+GLOSSARY = """
+## Terms
+
+| Match | Context | kk | ru | kk stem | ru stem |
+|---|---|---|---|---|---|
+| draft document | | құжат қараламасы | проект документа | қаралама | проект документа |
+| draft | not published | қаралама | черновик | қаралама | черновик |
+| project | | жоба | проект | жоба | проект |
+| member | | мүше | участник | | |
+
+## Exceptions
+
+| Term | Language | Message | Why |
+|---|---|---|---|
+| draft | ru | Related project or draft | the draft document |
+"""
+
+
+def test_glossary_check_catches_a_planted_wrong_term() -> None:
+    glossary = tools.parse_glossary(GLOSSARY)
+    assert [t.name for t in glossary.terms] == ["draft document", "project", "draft"]  # longest first
+    kk = _catalog("kk", (None, "Draft", "Жоба"), (None, "Project", "Жоба"), (None, "Projector view", "Проектор"),
+                  (None, "Save the draft document", "Құжат қараламасын сақтау"), (None, "Member", "Қатысушы"))
+    ru = _catalog("ru", (None, "Draft", "Черновик"), (None, "Related project or draft", "Проект или проект документа"),
+                  (None, "Only a draft can be scheduled.", "Назначить можно только проект."),
+                  (None, "Save the draft document", "Сохранить проект документа"))
+    problems = tools.glossary_problems(glossary, {"kk": {"hearings": kk}, "ru": {"hearings": ru}})
+    assert len(problems) == 2, problems
+    assert "kk/hearings: glossary: 'draft'" in problems[0] and "'Draft'" in problems[0] and "Жоба" in problems[0]
+    assert "ru/hearings: glossary: 'draft'" in problems[1] and "Only a draft can be scheduled." in problems[1]
+
+
+def test_glossary_file_parses_and_covers_the_main_terms() -> None:
+    glossary = tools.load_glossary()
+    names = {t.name for t in glossary.terms}
+    for term in ("hearing", "poll", "sector", "NGO", "business", "government body", "project", "competition",
+                 "application", "commission", "moderator", "co-moderator", "chair", "speaker queue", "the minutes",
+                 "commitment", "verified", "BIN", "region", "area of activity", "acting for", "official", "draft",
+                 "live room", "comment", "public hearing", "mute", "pledge", "sponsor"):
+        assert term in names, term
+    text = (ROOT_DIR / "docs" / "glossary.md").read_text(encoding="utf-8")
+    for row in ("| call |", "| Minutes | `pgettext(\"speaking time\", …)`"):
+        assert row in text, row  # documented meanings that are not checked

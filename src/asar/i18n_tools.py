@@ -1,4 +1,4 @@
-"""Catalog upkeep: extract message ids per domain, fill translations, and check completeness.
+r"""Catalog upkeep: extract message ids per domain, fill translations, and check completeness.
 
 Domains: `web` (src/asar/*.py, src/asar/web/, templates/base.html, templates/web/) and one per
 package (src/asar/<d>/ and templates/<d>/). Catalogs: src/asar/locale/<lang>/LC_MESSAGES/<d>.po.
@@ -6,6 +6,9 @@ package (src/asar/<d>/ and templates/<d>/). Catalogs: src/asar/locale/<lang>/LC_
 A message is keyed by its msgid (a plural by (singular, plural)); a message with a context
 (pgettext, npgettext, NC_) by "context\x04msgid", gettext's own encoding, also in the JSON of
 `todo` and `fill` (written "\u0004" there).
+
+`check` also enforces docs/glossary.md (a kk/ru translation of a message using a domain term
+contains that term's stem), one wording per message across domains, and Kazakh placeholder grammar.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -23,6 +27,7 @@ from asar import PACKAGE_DIR, ROOT_DIR
 from asar.i18n import LANGUAGES, LOCALE_DIR
 
 TEMPLATES = ROOT_DIR / "templates"
+GLOSSARY = ROOT_DIR / "docs" / "glossary.md"
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "LazyText": None,
             "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3), "NC_": ((1, "c"), 2)}
 CONTEXT_SEP = "\x04"
@@ -211,6 +216,7 @@ def check() -> list[str]:
                         problems += [f"kk/{domain}: {p} in {label!r}: {s!r}" for p in kazakh_grammar(s)]
     for lang, by_domain in catalogs.items():
         problems += collisions(lang, by_domain)
+    problems += glossary_problems(load_glossary(), catalogs)
     return problems
 
 
@@ -274,3 +280,88 @@ def todo(domain: str, lang: str) -> str:
             else:
                 out[key] = ""
     return json.dumps(out, ensure_ascii=False, indent=1)
+
+
+# ---------------------------------------------------------------- glossary (docs/glossary.md)
+@dataclass(frozen=True)
+class Term:
+    """A checked glossary row: English phrases, and the stems a kk/ru translation must contain."""
+
+    match: tuple[str, ...]
+    stems: dict[str, tuple[str, ...]]
+
+    @property
+    def name(self) -> str:
+        return self.match[0]
+
+    def pattern(self) -> re.Pattern[str]:
+        words = "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in sorted(self.match, key=len, reverse=True))
+        return re.compile(rf"(?<![\w-])(?:{words})(?:e?s)?(?![\w-])", re.IGNORECASE)
+
+
+@dataclass
+class Glossary:
+    terms: list[Term]
+    exceptions: set[tuple[str, str, str]]  # (term, lang, msgid)
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a Markdown table row ("\\|" is a literal bar)."""
+    inner = line.strip().strip("|")
+    return [c.replace("\\|", "|").strip().strip("`") for c in re.split(r"(?<!\\)\|", inner)]
+
+
+def _alternatives(cell: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in cell.split(",") if a.strip())
+
+
+def parse_glossary(text: str) -> Glossary:
+    """Rows of the "Terms" table with stems are checked; the "Exceptions" table lists allowed misses."""
+    terms: list[Term] = []
+    exceptions: set[tuple[str, str, str]] = set()
+    section = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section = line[3:].strip().lower()
+            continue
+        if not line.startswith("|") or re.match(r"^\|[\s|:-]+\|$", line.strip()):
+            continue
+        cells = _cells(line)
+        if section == "terms" and len(cells) >= 6 and cells[0] != "Match":
+            stems = {"kk": _alternatives(cells[4]), "ru": _alternatives(cells[5])}
+            if any(stems.values()):
+                terms.append(Term(_alternatives(cells[0]), stems))
+        elif section == "exceptions" and len(cells) >= 3 and cells[0] != "Term":
+            exceptions.add((cells[0], cells[1], cells[2]))
+    # Longer phrases first: what they match is taken out before shorter terms look.
+    terms.sort(key=lambda t: -max(len(m) for m in t.match))
+    return Glossary(terms, exceptions)
+
+
+def load_glossary(path: Path = GLOSSARY) -> Glossary:
+    return parse_glossary(path.read_text(encoding="utf-8"))
+
+
+def glossary_problems(glossary: Glossary, catalogs: dict[str, dict[str, Catalog]]) -> list[str]:
+    """kk and ru translations of messages that use a glossary term but not its translation."""
+    problems = []
+    patterns = [(term, term.pattern()) for term in glossary.terms]
+    for lang in ("kk", "ru"):
+        for domain, catalog in sorted(catalogs.get(lang, {}).items()):
+            for msg in catalog:
+                if not msg.id or not _filled(msg.string) or msg.fuzzy:
+                    continue
+                ids = [msg.id] if isinstance(msg.id, str) else list(msg.id)
+                singular = ids[0]
+                english = PLACEHOLDER.sub(" ", " / ".join(ids))  # %(question)s names a value, not a term
+                translation = (msg.string if isinstance(msg.string, str) else " ".join(msg.string)).casefold()
+                for term, pattern in patterns:
+                    english, hits = pattern.subn(" \x00 ", english)
+                    stems = term.stems.get(lang, ())
+                    if not hits or not stems or {(term.name, lang, singular), ("*", lang, singular)} & glossary.exceptions:
+                        continue
+                    if not any(stem.casefold() in translation for stem in stems):
+                        problems.append(f"{lang}/{domain}: glossary: {term.name!r} is "
+                                        f"{' or '.join(stems)!r} in {singular!r}: "
+                                        f"{msg.string if isinstance(msg.string, str) else msg.string[0]!r}")
+    return problems
