@@ -205,3 +205,15 @@ def test_glossary_file_parses_and_covers_the_main_terms() -> None:
     text = (ROOT_DIR / "docs" / "glossary.md").read_text(encoding="utf-8")
     for row in ("| call |", "| Minutes | `pgettext(\"speaking time\", …)`"):
         assert row in text, row  # documented meanings that are not checked
+
+
+def test_templates_translate_a_label_in_its_context_even_after_the_bare_word() -> None:
+    from asar.web.templating import make_environment
+
+    env = make_environment()
+    template = env.from_string("{{ _(bare) }} / {{ _(poll) }} / {{ pgettext('hearing status', 'Closed') }}")
+    with use_language("kk"):
+        rendered = template.render(bare="Minutes", poll=NC_("poll status", "Closed"))
+        assert rendered == "Хаттама / Жабық / Аяқталды"
+        again = env.from_string("{{ _(m) }}").render(m=NC_("speaking time", "Minutes"))
+        assert again == "Минут"  # not the cached bare "Minutes"

@@ -127,7 +127,9 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow", url_schemes={"http", "https", "mailto"}))
 
 
-_translated_markup: dict[tuple[str, str], Markup] = {}  # (language, message id) -> what _() gives
+# (language, context, message id) -> what _() gives. The context is part of the key: an NC_ label
+# ("Closed" as a poll status) is equal, as a str, to the bare message id.
+_translated_markup: dict[tuple[str, str | None, str], Markup] = {}
 
 
 @pass_eval_context
@@ -135,7 +137,7 @@ def _template_gettext(eval_ctx: EvalContext, message: str, /, **variables: Any) 
     if eval_ctx.autoescape and not variables:
         # Most calls: a fixed message in an HTML template. Catalogs are read once per process
         # (i18n.translations), so the result is fixed for the process too.
-        key = (current_language(), message)
+        key = (current_language(), getattr(message, "context", None), message)
         cached = _translated_markup.get(key)
         if cached is None:
             cached = _translated_markup[key] = Markup(gettext(message)) % variables
