@@ -91,7 +91,7 @@ def channels_plugin(settings: Settings) -> ChannelsPlugin:
     if settings.redis_url:
         from redis.asyncio import Redis
 
-        backend: Any = RedisPubSub(Redis.from_url(settings.redis_url, socket_connect_timeout=2))
+        backend: Any = RedisPubSub(Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5))
     else:
         backend = MemoryChannelsBackend()
     return LiveChannels(backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=10_000,
@@ -227,9 +227,9 @@ class Hub:
             # Not channels.publish(): one failed publish there stops its worker for good (Litestar
             # #5008). A lost message is found again by the feeds' checks of the table.
             await self.channels.wait_published(dumps(wire).encode(), channel_for(wire["hearing_id"]))
-        except Exception:
+        except Exception as exc:  # noqa: BLE001 (Redis away: the other instances read the log meanwhile)
             log.warning("publish failed; feeds will catch up from the table", hearing_id=wire["hearing_id"],
-                        seq=wire["seq"], exc_info=True)
+                        seq=wire["seq"], error=repr(exc))
 
     def poll_dirty(self, hearing_id: int, poll_id: int) -> Awaitable[None] | None:
         """A vote was stored: publish the poll's tally soon, coalesced with other votes."""

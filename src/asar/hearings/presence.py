@@ -47,23 +47,32 @@ def _sector(sector: str | None) -> str:
     return sector if sector in _RANK else "citizen"
 
 
+def _once(by_sector: dict[str, set[int]]) -> dict[str, list[int]]:
+    """Each person in one sector only: the first of PEOPLE they appear in."""
+    seen: set[int] = set()
+    out: dict[str, list[int]] = {}
+    for sector in PEOPLE:
+        ids = by_sector.get(sector)
+        if ids:
+            ids = ids - seen
+            seen |= ids
+            out[sector] = list(ids)
+    return out
+
+
 def summed(entries: list[dict[str, Any]], now: float, stale: float) -> dict[str, int]:
     """The totals of the instances' entries that were refreshed in the last `stale` seconds:
     people (`people`: sector -> ids) once each across instances, visitors' sockets added up.
     An entry with `counts` only (an instance of the previous version) adds its counts."""
     total = empty()
-    people: dict[int, str] = {}
+    by_sector: dict[str, set[int]] = {}
     for entry in entries:
         if now - float(entry.get("at", 0)) > stale:
             continue
         if "people" in entry:
             for sector, ids in (entry.get("people") or {}).items():
-                if sector not in _RANK or not isinstance(ids, list):
-                    continue
-                for uid in ids:
-                    known = people.get(uid)
-                    if known is None or _RANK[sector] < _RANK[known]:
-                        people[uid] = sector
+                if sector in _RANK and isinstance(ids, list):
+                    by_sector.setdefault(sector, set()).update(ids)
             n = entry.get("visitors")
             if isinstance(n, int) and n > 0:
                 total["visitor"] += n
@@ -71,8 +80,8 @@ def summed(entries: list[dict[str, Any]], now: float, stale: float) -> dict[str,
         for key, n in (entry.get("counts") or {}).items():
             if key in total and isinstance(n, int) and n > 0:
                 total[key] += n
-    for sector in people.values():
-        total[sector] += 1
+    for sector, ids in _once(by_sector).items():
+        total[sector] += len(ids)
     return total
 
 
@@ -87,15 +96,10 @@ class _Local:
 
     def members(self) -> dict[str, list[int]]:
         """The ids of the people here by sector, each person once."""
-        one: dict[int, str] = {}
+        by_sector: dict[str, set[int]] = {}
         for uid, sector in self.people:
-            known = one.get(uid)
-            if known is None or _RANK[sector] < _RANK[known]:
-                one[uid] = sector
-        out: dict[str, list[int]] = {}
-        for uid, sector in one.items():
-            out.setdefault(sector, []).append(uid)
-        return out
+            by_sector.setdefault(sector, set()).add(uid)
+        return _once(by_sector)
 
     def counts(self) -> dict[str, int]:
         out = empty()
@@ -120,6 +124,7 @@ class Presence:
         self._local: dict[int, _Local] = {}
         self._totals: dict[int, dict[str, int]] = {}
         self._redis: Any = None
+        self._failing = False  # the last exchange failed (logged once per outage)
         if redis_url:
             from redis.asyncio import Redis
 
@@ -169,10 +174,16 @@ class Presence:
             local = self._local[hearing_id]
             try:
                 total = await self._exchange(hearing_id, local)
-            except Exception:
-                log.warning("presence exchange failed; showing this instance's counts", hearing_id=hearing_id,
-                            exc_info=True)
+            except Exception as exc:  # noqa: BLE001 (Redis away: this instance's figures meanwhile)
+                if not self._failing:
+                    log.warning("presence exchange failed; showing this instance's counts until Redis answers",
+                                hearing_id=hearing_id, error=repr(exc))
+                self._failing = True
                 total = local.counts()
+            else:
+                if self._failing:
+                    log.warning("presence exchange restored", hearing_id=hearing_id)
+                self._failing = False
             if total != self._totals.get(hearing_id):
                 self._totals[hearing_id] = total
                 changed[hearing_id] = total
@@ -215,6 +226,6 @@ class Presence:
         try:
             for hearing_id in list(self._local):
                 await self._redis.hdel(redis_key(hearing_id), self.instance)
-        except Exception:
-            log.warning("presence cleanup failed", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 (the entries expire: other instances drop them within `stale`)
+            log.warning("presence cleanup failed", error=repr(exc))
         await self._redis.aclose()

@@ -7,7 +7,7 @@ socket that asked, and one failed publish ends the plugin's publish worker (Lite
 
 `RedisPubSub` keeps the set of channels wanted by this process itself. When the connection fails
 it says so (`state == "reconnecting"`, shown on `/healthz`), retries with exponential back-off and
-jitter (0.05 s doubling up to 2 s), subscribes to every wanted channel on a new connection, waits
+jitter (0.05 s doubling up to 1 s), subscribes to every wanted channel on a new connection, waits
 for Redis to confirm them, and only then calls its `on_resubscribed` callbacks, so that a reader
 of the durable event log started from there misses nothing that was published meanwhile (the
 hub's feeds replay from their cursor). `subscribe` and `unsubscribe` never fail for a lost
@@ -41,7 +41,7 @@ RECONNECTING = "reconnecting"
 class RedisPubSub(ChannelsBackend):
     """Redis pub/sub for the channels plugin: reconnects, resubscribes and says when it is down."""
 
-    def __init__(self, redis: Redis, *, first_delay: float = 0.05, max_delay: float = 2.0,
+    def __init__(self, redis: Redis, *, first_delay: float = 0.05, max_delay: float = 1.0,
                  read_timeout: float = 1.0, confirm_timeout: float = 2.0) -> None:
         self._redis = redis
         self._first_delay = first_delay
@@ -244,8 +244,8 @@ class LiveChannels(ChannelsPlugin):
             data, channels = await self._pub_queue.get()
             try:
                 await self._backend.publish(data, channels)
-            except Exception:
-                log.warning("channels publish failed", channels=channels, exc_info=True)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("channels publish failed", channels=channels, error=repr(exc))
             finally:
                 self._pub_queue.task_done()
 
