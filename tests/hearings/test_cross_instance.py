@@ -229,3 +229,77 @@ async def test_a_person_on_two_instances_counts_once(pair, live_db_url) -> None:
                         latest = frame["counts"]
     finally:
         await asyncio.gather(*(c.close() for c in [*person, visitor_b]), return_exceptions=True)
+
+
+class FreezableProxy:
+    """A TCP proxy to Redis that can go silent without closing anything (a peer lost on the
+    network, a NAT entry dropped): while frozen it forwards nothing and drops new connections."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if not self.flowing.is_set():
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.writers += [writer, up_writer]
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            while data := await src.read(65536):
+                await self.flowing.wait()  # frozen: held, so the other side hears nothing, and no close
+                dst.write(data)
+                await dst.drain()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer), return_exceptions=True)
+
+    async def stop(self) -> None:
+        for writer in self.writers:
+            writer.close()
+        if self.server is not None:
+            self.server.close()
+
+
+async def test_a_silent_connection_counts_as_lost_and_is_replaced(own_redis) -> None:
+    from redis.asyncio import Redis as RedisClient
+
+    from asar.hearings.pubsub import LiveChannels, RedisPubSub
+
+    proxy = FreezableProxy(own_redis.port)
+    port = await proxy.start()
+    backend = RedisPubSub(RedisClient.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=1),
+                          ping_every=0.3, pong_wait=0.5)
+    channels = LiveChannels(backend=backend, arbitrary_channels_allowed=True)
+    direct = RedisClient.from_url(f"redis://127.0.0.1:{own_redis.port}/0")
+    await channels.__aenter__()
+    try:
+        events = (await channels.subscribe("hearing:2")).iter_events()
+        await direct.publish("hearing:2", b"one")
+        assert await asyncio.wait_for(anext(events), 2) == b"one"
+
+        proxy.flowing.clear()
+
+        async def reconnecting() -> bool:
+            return backend.state == "reconnecting"
+
+        await until(reconnecting, 3, "a connection that stopped answering to count as lost")
+        proxy.flowing.set()
+
+        async def ok() -> bool:
+            return backend.state == "ok"
+
+        await until(ok, 5, "a new connection")
+        await direct.publish("hearing:2", b"two")
+        assert await asyncio.wait_for(anext(events), 2) == b"two"
+    finally:
+        await direct.aclose()
+        await asyncio.wait_for(channels.__aexit__(None, None, None), 5)
+        await proxy.stop()

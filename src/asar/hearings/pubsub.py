@@ -12,7 +12,9 @@ for Redis to confirm them, and only then calls its `on_resubscribed` callbacks, 
 of the durable event log started from there misses nothing that was published meanwhile (the
 hub's feeds replay from their cursor). `subscribe` and `unsubscribe` never fail for a lost
 connection: they change the wanted set and the reconnect applies it. `publish` raises, so that
-the caller knows; `LiveChannels` keeps its publish worker alive through such failures.
+the caller knows; `LiveChannels` keeps its publish worker alive through such failures. A quiet
+connection is sent a PING every few seconds: one that does not answer (a peer gone without closing
+the connection) counts as lost too.
 """
 
 from __future__ import annotations
@@ -42,12 +44,15 @@ class RedisPubSub(ChannelsBackend):
     """Redis pub/sub for the channels plugin: reconnects, resubscribes and says when it is down."""
 
     def __init__(self, redis: Redis, *, first_delay: float = 0.05, max_delay: float = 1.0,
-                 read_timeout: float = 1.0, confirm_timeout: float = 2.0) -> None:
+                 read_timeout: float = 1.0, confirm_timeout: float = 2.0, ping_every: float = 5.0,
+                 pong_wait: float = 3.0) -> None:
         self._redis = redis
         self._first_delay = first_delay
         self._max_delay = max_delay
         self._read_timeout = read_timeout
         self._confirm_timeout = confirm_timeout
+        self._ping_every = ping_every  # a quiet connection is asked for a PONG this often ...
+        self._pong_wait = pong_wait  # ... and counts as lost without one (a half-open TCP connection)
         self._wanted: set[str] = set()
         self._pubsub: PubSub | None = None
         self._lost = True  # no connection yet: the reader makes one once a channel is wanted
@@ -118,6 +123,9 @@ class RedisPubSub(ChannelsBackend):
 
     async def stream_events(self) -> AsyncGenerator[tuple[str, bytes], None]:
         delay = self._first_delay
+        loop = asyncio.get_running_loop()
+        heard = loop.time()  # anything read on the connection proves it alive
+        pinged: float | None = None
         while True:
             while self._pending:
                 yield self._pending.popleft()
@@ -136,11 +144,20 @@ class RedisPubSub(ChannelsBackend):
                     delay = min(delay * 2, self._max_delay)
                     continue
                 delay = self._first_delay
+                heard, pinged = loop.time(), None
                 continue
             pubsub = self._pubsub
             assert pubsub is not None
             try:
                 message = await pubsub.get_message(timeout=self._read_timeout)
+                now = loop.time()
+                if message is not None:
+                    heard, pinged = now, None
+                elif pinged is not None and now - pinged > self._pong_wait:
+                    raise TimeoutError("no answer to PING")
+                elif pinged is None and now - heard > self._ping_every:
+                    await pubsub.ping()
+                    pinged = now
             except Exception as exc:  # noqa: BLE001
                 if pubsub is self._pubsub:
                     self._connection_lost(exc)
