@@ -21,6 +21,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -37,7 +38,9 @@ from asar.db import Database, utcnow
 from asar.hearings import polls
 from asar.hearings.forms import parse_poll
 from asar.hearings.models import Hearing, PollVote, Registration
+from asar.jobs import JobQueue
 from asar.tokens import new_token, token_hash
+from tests.conftest import make_settings
 from tests.hearings.helpers import live_hearing, make_org, person
 from tests.services import free_port
 
@@ -128,31 +131,40 @@ async def make_world(database_url: str, voters: int) -> World:
     """A live hearing with an open single-choice poll that allows changing a vote, and `voters`
     registered people with API tokens, inserted in bulk (no password hashing)."""
     database = Database.from_url(database_url)
-    try:
-        async with database.sessionmaker() as db:
-            _, official = await person(db, "government")
-            hearing = await live_hearing(db, official)
-            poll = await polls.create_poll(db, official, hearing.id, parse_poll(
-                {"question": "Where should the money go?", "options": "Parks\nRoads\nSchools", "allow_change": "1"}))
-            await polls.open_poll(db, official, hearing.id, poll.id)
-            orgs = {s: (await make_org(db, s)).id for s in SECTORS[:3]}
-            tag = new_token(6).replace("-", "").replace("_", "").lower()
-            now = utcnow()
-            user_ids = list((await db.execute(insert(User).returning(User.id, sort_by_parameter_order=True), [
-                {"email": f"voter-{tag}-{i}@scale.asar.test", "name": f"Voter {i}", "language": "en",
-                 "email_confirmed_at": now} for i in range(voters)])).scalars())
-            tokens = [new_token() for _ in user_ids]
-            await db.execute(insert(ApiToken), [
-                {"user_id": uid, "name": "scale test", "token_hash": token_hash(t), "prefix": t[:12]}
-                for uid, t in zip(user_ids, tokens, strict=True)])
-            await db.execute(insert(Registration), [
-                {"hearing_id": hearing.id, "user_id": uid, "sector": SECTORS[i % 4],
-                 "organization_id": orgs.get(SECTORS[i % 4])} for i, uid in enumerate(user_ids)])
-            await db.commit()
-            seq = (await db.execute(select(Hearing.last_seq).where(Hearing.id == hearing.id))).scalar_one()
-            return World(hearing.id, poll.id, [o.id for o in poll.options], user_ids, tokens, seq)
-    finally:
-        await database.close()
+    # people are made through the real verbs: their confirmation mail is delivered (inline) as in the app
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = make_settings(database_url, Path(tmp))
+        database.sessionmaker.kw.setdefault("info", {})["jobs"] = JobQueue({"db": database, "settings": settings},
+                                                                          inline=True)
+        try:
+            return await _populate(database, voters)
+        finally:
+            await database.close()
+
+
+async def _populate(database: Database, voters: int) -> World:
+    async with database.sessionmaker() as db:
+        _, official = await person(db, "government")
+        hearing = await live_hearing(db, official)
+        poll = await polls.create_poll(db, official, hearing.id, parse_poll(
+            {"question": "Where should the money go?", "options": "Parks\nRoads\nSchools", "allow_change": "1"}))
+        await polls.open_poll(db, official, hearing.id, poll.id)
+        orgs = {s: (await make_org(db, s)).id for s in SECTORS[:3]}
+        tag = new_token(6).replace("-", "").replace("_", "").lower()
+        now = utcnow()
+        user_ids = list((await db.execute(insert(User).returning(User.id, sort_by_parameter_order=True), [
+            {"email": f"voter-{tag}-{i}@scale.asar.test", "name": f"Voter {i}", "language": "en",
+             "email_confirmed_at": now} for i in range(voters)])).scalars())
+        tokens = [new_token() for _ in user_ids]
+        await db.execute(insert(ApiToken), [
+            {"user_id": uid, "name": "scale test", "token_hash": token_hash(t), "prefix": t[:12]}
+            for uid, t in zip(user_ids, tokens, strict=True)])
+        await db.execute(insert(Registration), [
+            {"hearing_id": hearing.id, "user_id": uid, "sector": SECTORS[i % 4],
+             "organization_id": orgs.get(SECTORS[i % 4])} for i, uid in enumerate(user_ids)])
+        await db.commit()
+        seq = (await db.execute(select(Hearing.last_seq).where(Hearing.id == hearing.id))).scalar_one()
+        return World(hearing.id, poll.id, [o.id for o in poll.options], user_ids, tokens, seq)
 
 
 async def stored_state(database_url: str, world: World) -> dict[str, Any]:
