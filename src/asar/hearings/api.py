@@ -50,6 +50,7 @@ from asar.hearings.schemas import (
 from asar.hearings.snapshot import viewer_for
 from asar.i18n import gettext as _
 from asar.permissions import may_moderate_hearing, require_user
+from asar.web.params import Offset, Seq
 
 TAGS = ["hearings"]
 EVENT_PAGE = 500
@@ -90,7 +91,7 @@ async def _poll_out(request: Request[Any, Any, Any], hearing: Hearing, poll: Pol
 @get("/api/v1/hearings", name="hearings:api_list", tags=TAGS, summary="Published hearings, soonest first",
      description="Filter with `status` (scheduled, live, closed). Officials also see their body's drafts.")
 async def list_hearings(request: Request[Any, Any, Any], status: str | None = None, limit: int = 50,
-                        offset: int = 0) -> HearingList:
+                        offset: Offset = 0) -> HearingList:
     status = status if status in ("draft", "scheduled", "live", "closed") else None
     rows, total = await service.list_hearings(request.state.db, request.state.actor, status=status,
                                               limit=max(1, min(limit, 100)), offset=max(0, offset))
@@ -227,7 +228,7 @@ async def results(request: Request[Any, Any, Any], hearing_id: FromPath[int], po
 @get("/api/v1/hearings/{hearing_id:int}/events", name="hearings:api_events", tags=TAGS,
      summary="The hearing's event log after `since` (the same events the socket sends)",
      description=f"At most {EVENT_PAGE} at a time; `more` says whether to ask again.")
-async def event_log(request: Request[Any, Any, Any], hearing_id: FromPath[int], since: int = 0) -> EventPage:
+async def event_log(request: Request[Any, Any, Any], hearing_id: FromPath[int], since: Seq = 0) -> EventPage:
     db, actor = request.state.db, request.state.actor
     hearing = await service.visible_hearing(db, actor, hearing_id)
     moderator = may_moderate_hearing(actor, hearing)

@@ -26,6 +26,7 @@ from asar.hearings.minutes import _editable, user_names
 from asar.hearings.models import COMMITMENT_STATUSES, Commitment, CommitmentChange, Hearing, Registration
 from asar.hearings.service import get_hearing
 from asar.i18n import gettext as _
+from asar.inputs import EARLIEST, LATEST
 from asar.jobs import enqueue_after_commit
 from asar.organizations.models import Organization
 from asar.permissions import Actor, may_chair_hearing, require_user
@@ -60,6 +61,8 @@ def parse_commitment(data: Any) -> CommitmentInput:
         deadline = None
     if deadline is None:
         errors["deadline"] = _("Give the deadline as a date (YYYY-MM-DD).")
+    elif not EARLIEST.year <= deadline.year < LATEST.year:
+        errors["deadline"] = _("Choose a date in the years %(first)s–%(last)s.", first=EARLIEST.year, last=LATEST.year - 1)
     if errors:
         raise invalid(errors)
     assert org_id is not None and deadline is not None

@@ -33,7 +33,7 @@ from asar.hearings.models import (
 )
 from asar.i18n import TIMEZONE
 from asar.i18n import gettext as _
-from asar.inputs import visible
+from asar.inputs import EARLIEST, INT64_MAX, LATEST, bounded_int, moment_allowed, visible
 
 MAX_AGENDA_ITEMS = 30
 MAX_INVITEES = 500
@@ -60,14 +60,7 @@ def values(value: Any) -> list[Any]:
 
 def positive_int(value: Any) -> int | None:
     """A positive integer from an int or its digits; None when it is anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if 0 < value < 2**62 else None
-    raw = text(value)
-    if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**62:
-        return int(raw)
-    return None
+    return bounded_int(text(value) if isinstance(value, str | list | tuple) else value, 1, INT64_MAX)
 
 
 def parse_moment(value: Any) -> datetime | None:
@@ -77,11 +70,11 @@ def parse_moment(value: Any) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(raw)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=TIMEZONE)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: year 1 at +05:00 is before year 1 in UTC
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=TIMEZONE)
-    return moment.astimezone(UTC)
 
 
 def local_input(moment: datetime | None) -> str:
@@ -241,6 +234,9 @@ def parse_hearing(data: Mapping[str, Any]) -> HearingInput:
     out.starts_at = parse_moment(data.get("starts_at"))
     if out.starts_at is None:
         errors["starts_at"] = _("Enter the start date and time (Almaty time).")
+    elif not moment_allowed(out.starts_at):
+        errors["starts_at"] = _("Choose a date in the years %(first)s–%(last)s.", first=EARLIEST.year,
+                                last=LATEST.year - 1)
     duration = positive_int(data.get("duration_minutes") or 90)
     if duration is None or not 15 <= duration <= 720:
         errors["duration_minutes"] = _("The duration is between 15 and 720 minutes.")

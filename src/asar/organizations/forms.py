@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from asar.errors import invalid
 from asar.i18n import gettext as _
-from asar.inputs import visible
+from asar.inputs import bounded_int, visible
 from asar.organizations.bin import check_bin
 from asar.organizations.choices import LEGAL_FORMS
 from asar.organizations.models import ROLES, SECTORS, SETTLEMENTS
@@ -23,6 +23,7 @@ from asar.organizations.models import ROLES, SECTORS, SETTLEMENTS
 ORGANIZATION_FIELDS = ("sector", "name_kk", "name_ru", "name_en", "bin", "legal_form", "regions",
                        "settlement", "areas", "description", "website", "email", "phone", "address")
 LIST_FIELDS = ("regions", "areas")
+MAX_PAGE = 100_000
 MAX_LENGTH = {"name_kk": 300, "name_ru": 300, "name_en": 300, "website": 300, "email": 320, "phone": 40,
               "address": 400, "description": 20000}
 
@@ -73,18 +74,10 @@ def _ids(value: Any) -> list[int] | None:
     items = value if isinstance(value, list | tuple) else [value]
     out: list[int] = []
     for item in items:
-        if isinstance(item, bool):
-            return None
-        if isinstance(item, int):
-            number = item
-        else:
-            text = str(item).strip()
-            if not text:
-                continue
-            if not (text.isascii() and text.isdigit()):
-                return None
-            number = int(text)
-        if number <= 0 or number > 2**62:
+        if isinstance(item, str) and not item.strip():
+            continue
+        number = bounded_int(item)  # an int or its digits, 1..2^63-1
+        if number is None or (isinstance(item, str) and not item.strip().isdigit()):
             return None
         if number not in out:
             out.append(number)
@@ -291,10 +284,11 @@ def parse_filters(data: Mapping[str, Any]) -> DirectoryFilters:
         errors["q"] = _("This is too long: at most %(max)s characters.", max=200)
     f.q = q or None
     page = _text(data.get("page")) or "1"
-    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= 100000:
+    number = bounded_int(page, 1, MAX_PAGE) if page.isdigit() else None
+    if number is None:
         errors["page"] = _("This page number is not valid.")
     else:
-        f.page = int(page)
+        f.page = number
     if errors:
         raise invalid(errors)
     return f
