@@ -16,8 +16,6 @@ One dict (`minutes_data`) is the source of the page, the JSON API and the three 
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections import Counter
 from datetime import date, datetime
@@ -27,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
+from asar.csvsafe import dict_rows_to_csv
 from asar.db import commit, utcnow
 from asar.errors import Conflict, NotFound, invalid
 from asar.hearings.choices import MODERATION_ACTION_LABELS, POLL_KIND_LABELS, SECTOR_LABELS, label
@@ -401,11 +400,7 @@ def csv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def to_csv(data: dict[str, Any]) -> str:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(csv_rows(data))
-    return buf.getvalue()
+    return dict_rows_to_csv(CSV_COLUMNS, csv_rows(data))
 
 
 def _md_cell(value: Any) -> str:
