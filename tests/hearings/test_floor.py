@@ -276,6 +276,12 @@ async def test_closing_the_hearing_ends_the_turn_and_lowers_the_hands(session) -
     await service.close_hearing(session, chair, hearing.id)
     types = [t for _, t in await _types(session, hearing.id, before)]
     assert types.index("floor.ended") < types.index("hearing.closed")
+    # the lowered hand is in the durable log too (it was a silent change), before hearing.closed
+    lowered = (await session.execute(select(HearingEvent.payload).where(
+        HearingEvent.hearing_id == hearing.id, HearingEvent.seq > before, HearingEvent.type == "floor.lowered"))
+    ).scalars().all()
+    assert lowered == [{"request_id": hand.id, "status": "lowered", "by": "closed", "queue": []}]
+    assert types.index("floor.lowered") < types.index("hearing.closed")
     assert (await session.get(FloorRequest, turn.id, populate_existing=True)).status == "spoken"
     assert (await session.get(FloorRequest, hand.id, populate_existing=True)).status == "lowered"
     with pytest.raises(NotLive):

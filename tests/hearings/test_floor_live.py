@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from asar.accounts.models import User
 from asar.db import Database
 from asar.errors import ServiceError
-from asar.hearings import floor
+from asar.hearings import floor, service
 from asar.hearings.models import FloorRequest
 from tests.hearings.helpers import actor_of, live_hearing, person, registered, session_cookie
 
@@ -79,6 +79,34 @@ async def test_a_turn_over_the_socket_in_order(db, open_socket) -> None:
     late = await open_socket(hearing.id)
     snapshot = await _ready(late)
     assert snapshot["floor"] == {"current": None, "queue": []}
+
+
+async def test_closing_the_hearing_empties_a_live_clients_queue_through_events(db, open_socket) -> None:
+    """A client that keeps the queue from floor.* events alone (as docs/realtime.md says) ends with none."""
+    hearing, chair_user = await _setup(db)
+    chair = await actor_of(db, chair_user)
+    hands = [await registered(db, hearing, sector) for sector in ("business", "ngo", "citizen")]
+    for _, actor in hands:
+        await floor.raise_hand(db, actor, hearing.id)
+    await floor.give_floor(db, chair, hearing.id)
+    watcher = await open_socket(hearing.id)
+    state = (await _ready(watcher))["floor"]
+    current = state["current"]["id"]
+    queue = [r["id"] for r in state["queue"]]
+    assert current is not None and len(queue) == 2
+
+    await service.close_hearing(db, chair, hearing.id)
+    while True:
+        event = (await watcher.events(1))[0]["event"]
+        if event["type"] == "floor.ended":
+            assert event["by"] == "closed"
+            current = None
+        elif event["type"] == "floor.lowered":
+            assert (event["by"], event["status"]) == ("closed", "lowered")
+            queue = event["queue"]
+        elif event["type"] == "hearing.closed":
+            break
+    assert (current, queue) == (None, [])
 
 
 async def test_bad_floor_frames_get_typed_errors(db, open_socket) -> None:

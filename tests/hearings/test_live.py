@@ -373,8 +373,11 @@ async def test_unknown_hearing_and_bad_token_are_closed_with_a_reason(db, open_s
         await client.recv()
     assert exc.value.rcvd.code == 4404
     hearing, _, _ = await _setup(db)
-    bad = await open_socket(hearing.id, query="token=nonsense")
+    bad = await open_socket(hearing.id, headers={"Authorization": "Bearer nonsense"})
     assert (await bad.recv())["code"] == "unauthenticated"
+    with pytest.raises(ConnectionClosed) as exc:
+        await bad.recv()
+    assert exc.value.rcvd.code == 4401
 
 
 async def test_the_browser_face_gets_fragments(db, open_socket, live) -> None:

@@ -285,6 +285,10 @@ async def close_floor(db: AsyncSession, hearing: Hearing) -> None:
     if floor.current is not None:
         await _end_turn(db, hearing, floor.current, "closed")
     now = utcnow()
-    for row in floor.queue:
+    waiting = [row.id for row in floor.queue]
+    for row in floor.queue:  # each with its event: clients following the log empty their queue too
         row.status = "lowered"
         row.ended_at = now
+        waiting.remove(row.id)
+        await events.append_event(db, hearing, "floor.lowered", {
+            "request_id": row.id, "status": row.status, "by": "closed", "queue": list(waiting)})

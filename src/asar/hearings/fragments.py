@@ -178,7 +178,7 @@ class Renderer:
     async def _floor(self, db: AsyncSession, hearing: Hearing, viewer: Viewer, wire: dict[str, Any]) -> str:
         """The speaker queue after a floor event; the room hears who got the floor and when a turn ends."""
         t, payload = wire["type"], wire["payload"]
-        if t == "floor.ended" and payload.get("by") in ("next", "closed"):
+        if t in ("floor.ended", "floor.lowered") and payload.get("by") in ("next", "closed"):
             return ""  # the floor.given (or hearing.closed) of the same transaction redraws the queue
         room = await load_room(db, hearing, viewer, parts={"floor"})
         out = self.render("floor", room=room, hearing=hearing, viewer=viewer, oob=True)

@@ -12,6 +12,14 @@ queue and its sender task writes it, so a slow client never stalls the others, a
 too far behind gets a snapshot instead of the backlog.
 
 A socket opens a short database session per message, never one for its whole life.
+
+Rights are not fixed at connect time: each socket keeps the credential it signed in with (in memory
+only) and re-authorizes (Connection.reauthorize: who the person is now, the organization they act
+for and its verification, their role in the hearing, their sanctions) before an incoming frame when
+its last check is older than `auth_ttl`, at once after an event that concerns the person (a sanction,
+a co-moderator added or removed: OutEvent.concerns), and before a moderators' version of an event
+reaches a moderator socket whose check is older than `auth_ttl`. Other pushes cost nothing: a
+broadcast never queries per socket. A revoked sign-in or token closes the socket (4401, `revoked`).
 Protocol: docs/realtime.md.
 """
 
@@ -25,7 +33,7 @@ import uuid
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator, Iterable
 from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -40,7 +48,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar import gctune
-from asar.accounts.sessions import user_for_bearer
+from asar.accounts.sessions import COOKIE, user_for_bearer, user_for_session
 from asar.db import Database, utcnow
 from asar.errors import NotAuthenticated, NotFound, ServiceError, invalid
 from asar.hearings import events, floor, polls, room, service
@@ -51,13 +59,13 @@ from asar.hearings.models import Hearing, HearingEvent
 from asar.hearings.presence import Presence
 from asar.hearings.pubsub import LiveChannels, RedisPubSub
 from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_for
+from asar.i18n import N_, use_language
 from asar.i18n import gettext as _
-from asar.i18n import use_language
 from asar.inputs import forbidden_in, problem_message
 from asar.organizations.models import Membership
 from asar.permissions import ANONYMOUS, HEARING_MESSAGES, Actor, may_see_hearing
 from asar.settings import Settings
-from asar.web.context import request_language, resolve_actor
+from asar.web.context import request_language
 
 log = structlog.get_logger("asar.hearings.live")
 
@@ -78,6 +86,8 @@ class LiveLimits:
     presence_interval: float = 1.0  # presence counts are exchanged and pushed at most this often
     feed_check_seconds: float = 2.0  # how often a feed compares its cursor with the table
     feed_linger_seconds: float = 30.0
+    auth_ttl: float = 2.0  # a socket's rights are checked again before a frame when older than this
+    auth_idle_seconds: float = 60.0  # a ping checks that the sign-in still holds at most this often
     rates: tuple[tuple[str, int, float], ...] = (("write", 5, 10.0), ("vote", 10, 10.0), ("other", 30, 10.0))
 
 
@@ -138,16 +148,25 @@ def live_plugins(settings: Settings, *, inline: bool = False) -> list[InitPlugin
 
 
 # ---------------------------------------------------------------- events on their way out
+# events that change the rights of the person they name (private user_id): that person's sockets
+# re-authorize before taking them
+AUTH_EVENTS = frozenset({"participant.sanctioned", "participant.sanction_lifted",
+                         "co_moderator.added", "co_moderator.removed"})
+
+
 class OutEvent:
     """One event, encoded at most once per audience (JSON) or per (role, language) (HTML)."""
 
-    __slots__ = ("_html", "_json", "hearing_id", "private", "seq", "wire")
+    __slots__ = ("_html", "_json", "concerns", "hearing_id", "private", "seq", "wire")
 
     def __init__(self, wire: dict[str, Any]) -> None:
         self.wire = wire
-        self.private = bool(wire.get("private"))  # has a moderators' version
+        private = wire.get("private")
+        self.private = bool(private)  # has a moderators' version
         self.seq: int = wire["seq"]
         self.hearing_id: int = wire["hearing_id"]
+        # the person whose rights this event changes, if any
+        self.concerns: int | None = private.get("user_id") if private and wire["type"] in AUTH_EVENTS else None
         self._json: dict[bool, str] = {}
         self._html: dict[tuple[str, str], asyncio.Future[str]] = {}
 
@@ -505,14 +524,35 @@ class RateWindow:
         return None
 
 
+class Refused(Exception):
+    """The socket must close: a final error frame with `code`, then close `close_code`."""
+
+    def __init__(self, code: str, close_code: int, message: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.close_code = close_code
+        self.message = message
+
+
+def you_of(viewer: Viewer) -> dict[str, Any]:
+    """The person's standing in the room, as hello, snapshot and `you` frames carry it."""
+    return {"role": viewer.role, "registered": viewer.registered, "sector": viewer.sector,
+            "muted": viewer.muted, "banned": viewer.banned}
+
+
 class Connection:
     def __init__(self, hub: Hub, socket: WebSocket[Any, Any, Any], hearing_id: int, actor: Actor, viewer: Viewer,
-                 lang: str, fmt: str, projector: bool) -> None:
+                 lang: str, fmt: str, projector: bool, credential: Credential | None = None) -> None:
         self.hub = hub
         self.socket = socket
         self.hearing_id = hearing_id
         self.actor = actor
         self.viewer = viewer
+        # how the person signed in (None: a visitor, nothing to check again) and when it was checked
+        self.credential = credential
+        self.authorized_at = self.checked_at = time.monotonic()
+        self.auth_stale = False  # an event changed this person's rights: check before the next push
+        self.closing: Refused | None = None  # the sender sends what is queued, then closes
         self.lang = lang
         self.html = fmt == "html"
         self.role = "projector" if projector else viewer.role
@@ -538,7 +578,9 @@ class Connection:
     def offer(self, event: OutEvent) -> None:
         if self.lagging:
             return
-        if self.idle and not self.html and event.seq == self.cursor + 1:
+        if self.credential is not None and self.needs_auth(event):
+            pass  # the sender task checks the rights first (it may query; this pass may not)
+        elif self.idle and not self.html and event.seq == self.cursor + 1:
             self._write_now(event.json_text(event.private and self.viewer.moderator), event.seq)
             return
         if len(self.queue) >= self.hub.limits.backlog:
@@ -585,6 +627,75 @@ class Connection:
             self.timed_out = True
             self.sending_task.cancel()
 
+    def needs_auth(self, event: OutEvent) -> bool:
+        """Whether the rights must be checked before this event is shown: it changes this person's
+        rights, or it has a moderators' version and a moderator's last check is older than auth_ttl.
+        (Signed-in sockets only; the sockets of everybody else never query for a push.)"""
+        if event.concerns is not None and event.concerns == self.viewer.user_id:
+            self.auth_stale = True
+        if self.auth_stale:
+            return True
+        return (event.private and self.viewer.moderator
+                and time.monotonic() - self.authorized_at > self.hub.limits.auth_ttl)
+
+    async def reauthorize(self) -> None:
+        """Who the person is now and what they may do in this hearing, from the database; raises
+        Refused when the sign-in or token is no longer valid, or the hearing is gone."""
+        assert self.credential is not None
+        async with self.hub.db.sessionmaker() as db:
+            actor = await actor_for(db, self.credential)
+            viewer = None
+            if actor is not None:
+                with suppress(NotFound):
+                    viewer, _newest = await admit(db, actor, self.hearing_id)
+        if actor is None or viewer is None:
+            with use_language(self.lang):
+                if actor is None:
+                    raise Refused("revoked", 4401, _("Your sign-in has ended or your token was revoked. "
+                                                     "Sign in again to take part."))
+                raise Refused("not_found", 4404, _("This hearing does not exist or is not published yet."))
+        self.actor = actor
+        self.authorized_at = self.checked_at = time.monotonic()
+        self.auth_stale = False
+        self._take_viewer(viewer)
+
+    async def check_sign_in(self) -> None:
+        """On a ping, at most every auth_idle_seconds: is the sign-in still valid? (one statement)"""
+        assert self.credential is not None
+        async with self.hub.db.sessionmaker() as db:
+            user = await credential_user(db, self.credential)
+        if user is None:
+            with use_language(self.lang):
+                raise Refused("revoked", 4401, _("Your sign-in has ended or your token was revoked. "
+                                                 "Sign in again to take part."))
+        self.checked_at = time.monotonic()
+
+    def _take_viewer(self, viewer: Viewer) -> None:
+        """The person's new standing: from now on every push is shown for it. A JSON client hears of
+        a change (`you`); one whose role changed, and every browser, get the room afresh (a snapshot
+        in place of what is queued), since what they hold was shown for the old role."""
+        old = self.viewer
+        viewer.projector = old.projector
+        self.viewer = viewer
+        if self.role != "projector":
+            self.role = viewer.role
+        if you_of(old) == you_of(viewer):
+            return
+        if not self.html:
+            self.send_frame({"type": "you", "you": you_of(viewer)})
+        if self.html or old.role != viewer.role:
+            self.lagging = True
+            self.queue.clear()
+            self.idle = False
+            self.wake.set()
+
+    def refuse(self, refused: Refused, client_id: str | None) -> None:
+        """The final error frame, then the sender closes the socket with the refusal's code."""
+        self.error(refused.code, refused.message, client_id)
+        self.closing = refused
+        self.idle = False
+        self.wake.set()
+
     # the sender task
     async def _send(self, text: str) -> None:
         if text:  # no timer per send: the feed's watchdog (check_send) times it
@@ -614,11 +725,20 @@ class Connection:
                 while self.frames or self.queue or self.lagging:
                     if self.frames:
                         await self._send(self.frames.popleft())
+                    elif self.closing is not None:
+                        break
                     elif self.lagging:
                         self.lagging = False
                         await self.send_snapshot()
                     else:
                         await self._send_event(self.queue.popleft())
+                if self.closing is not None:
+                    await self.socket.close(code=self.closing.close_code, reason=self.closing.code)
+                    return
+        except Refused as refused:  # found while taking an event: tell the client, then close
+            with suppress(Exception):
+                await self._send(self._error_text(refused.code, refused.message, None))
+                await self.socket.close(code=refused.close_code, reason=refused.code)
         except asyncio.CancelledError:
             if not self.timed_out:
                 raise
@@ -643,6 +763,8 @@ class Connection:
         await self._write(event)
 
     async def _write(self, event: OutEvent) -> None:
+        if self.credential is not None and self.needs_auth(event):
+            await self.reauthorize()  # shown for the role the person has now
         if self.html:
             await self._send(await event.html_text(self.hub, self.role, self.lang))
         else:
@@ -651,6 +773,8 @@ class Connection:
 
     # connecting
     async def send_snapshot(self, *, since: int | None = None) -> None:
+        if self.credential is not None and self.auth_stale:
+            await self.reauthorize()
         async with self.hub.db.sessionmaker() as db:
             hearing = await service.get_hearing(db, self.hearing_id)
             viewer = Viewer(role="visitor", projector=True) if self.role == "projector" else self.viewer
@@ -683,8 +807,7 @@ class Connection:
             await self._send(dumps({
                 "type": "hello", "protocol": PROTOCOL, "hearing_id": self.hearing_id, "seq": newest,
                 "resume": "replay" if replay is not None else "snapshot",
-                "you": {"role": self.viewer.role, "registered": self.viewer.registered,
-                        "sector": self.viewer.sector, "muted": self.viewer.muted, "banned": self.viewer.banned},
+                "you": you_of(self.viewer),
                 "limits": {"max_frame_bytes": limits.max_frame_bytes, "replay_limit": limits.replay_limit,
                            "idle_seconds": limits.idle_seconds,
                            "rates": {kind: {"count": n, "seconds": p} for kind, n, p in limits.rates}},
@@ -722,6 +845,13 @@ class Connection:
                 client_id = None
             kind = data.get("type")
             if kind == "ping":
+                if (self.credential is not None
+                        and time.monotonic() - self.checked_at > self.hub.limits.auth_idle_seconds):
+                    try:
+                        await self.check_sign_in()
+                    except Refused as refused:
+                        self.refuse(refused, None)
+                        return
                 self.send_frame({"type": "pong", "seq": self.cursor})
                 return
             entry = FRAMES.get(kind) if isinstance(kind, str) else None
@@ -744,8 +874,15 @@ class Connection:
             if self.html and not client_id and kind in ("post", "ask", "vote"):
                 client_id = data["client_id"] = uuid.uuid4().hex  # a browser without our script
             try:
-                async with self.hub.frame_slots, self.hub.db.sessionmaker() as db:
-                    stored, duplicate = await handler(db, self, data)
+                async with self.hub.frame_slots:
+                    if (self.credential is not None and (
+                            self.auth_stale or time.monotonic() - self.authorized_at > self.hub.limits.auth_ttl)):
+                        await self.reauthorize()  # the frame is judged by the rights the person has now
+                    async with self.hub.db.sessionmaker() as db:
+                        stored, duplicate = await handler(db, self, data)
+            except Refused as refused:
+                self.refuse(refused, client_id)
+                return
             except ServiceError as exc:
                 self.error(exc.code, exc.message, client_id, fields=exc.errors or None,
                            stored=getattr(exc, "stored", None))
@@ -757,13 +894,14 @@ class Connection:
             self.ack(kind, client_id, stored, duplicate)
 
     def error(self, code: str, message: str, client_id: str | None = None, **extra: Any) -> None:
+        self.send_frame(self._error_text(code, message, client_id, **extra))
+
+    def _error_text(self, code: str, message: str, client_id: str | None, **extra: Any) -> str:
         if self.html:
-            text = self.hub.renderer.render("notice", notice=message, oob=True)
-            self.send_frame(text)
-            return
+            return self.hub.renderer.render("notice", notice=message, oob=True)
         frame: dict[str, Any] = {"type": "error", "code": code, "message": message, "client_id": client_id}
         frame.update({k: v for k, v in extra.items() if v is not None})
-        self.send_frame(frame)
+        return dumps(frame)
 
     def ack(self, kind: str, client_id: str | None, stored: dict[str, Any], duplicate: bool) -> None:
         if not self.html:
@@ -921,24 +1059,69 @@ def origin_allowed(socket: WebSocket[Any, Any, Any], settings: Settings) -> bool
     return origin in allowed
 
 
-async def authenticate(db: AsyncSession, socket: WebSocket[Any, Any, Any]) -> Actor | None:
-    """The person behind the session cookie, an Authorization: Bearer header or ?token=; visitors
-    get ANONYMOUS; None when a token was given and is not valid."""
+SUBPROTOCOL = "asar.v1"  # the protocol a client may name in Sec-WebSocket-Protocol (echoed when named)
+BEARER_PROTOCOL = "bearer."  # Sec-WebSocket-Protocol: asar.v1, bearer.<token> (browsers cannot set headers)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What a socket signed in with, kept in memory only, to check again during the connection."""
+
+    kind: str  # "token" (a personal API token) or "session" (the browser's asar_session cookie)
+    secret: str = field(repr=False)  # never logged
+
+
+def offered_subprotocols(socket: WebSocket[Any, Any, Any]) -> list[str]:
+    return [p.strip() for p in socket.scope.get("subprotocols") or [] if isinstance(p, str)]
+
+
+def credential_of(socket: WebSocket[Any, Any, Any]) -> Credential | None:
+    """An Authorization: Bearer header, a `bearer.<token>` subprotocol, or the session cookie.
+    (Never the URL: a token there ends up in access logs and proxies' logs.)"""
     auth = socket.headers.get("authorization", "")
-    token = socket.query_params.get("token") or (auth[7:].strip() if auth[:7].lower() == "bearer " else None)
+    token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+    if not token:
+        token = next((p[len(BEARER_PROTOCOL):] for p in offered_subprotocols(socket)
+                      if p.lower().startswith(BEARER_PROTOCOL)), "")
     if token:
-        user = await user_for_bearer(db, token)
-        if user is None:
-            return None
-        memberships = tuple((await db.execute(
-            select(Membership).where(Membership.user_id == user.id).order_by(Membership.id))).scalars())
-        acting = next((m for m in memberships if m.organization_id == user.acting_org_id), None)
-        actor = Actor(user=user, membership=acting, memberships=memberships)
-    else:
-        actor = await resolve_actor(db, socket)  # the session cookie (resolve_actor reads Bearer on /api/ only)
+        return Credential("token", token)
+    cookie = socket.cookies.get(COOKIE)
+    return Credential("session", cookie) if cookie else None
+
+
+async def credential_user(db: AsyncSession, credential: Credential) -> Any:
+    """The person behind the credential now, or None (token revoked, signed out, session expired,
+    account deleted or disabled)."""
+    if credential.kind == "token":
+        return await user_for_bearer(db, credential.secret)
+    return await user_for_session(db, credential.secret)
+
+
+async def actor_for(db: AsyncSession, credential: Credential | None) -> Actor | None:
+    """The person and the organization they act for now; ANONYMOUS without a credential, None when
+    the credential is no longer valid."""
+    if credential is None:
+        return ANONYMOUS
+    user = await credential_user(db, credential)
+    if user is None:
+        return None
+    memberships = tuple((await db.execute(
+        select(Membership).where(Membership.user_id == user.id).order_by(Membership.id))).scalars())
+    acting = next((m for m in memberships if m.organization_id == user.acting_org_id), None)
+    return Actor(user=user, membership=acting, memberships=memberships)
+
+
+async def authenticate(db: AsyncSession, socket: WebSocket[Any, Any, Any]) -> tuple[Actor | None, Credential | None]:
+    """The person behind an Authorization: Bearer header, a bearer subprotocol or the session cookie,
+    and that credential (kept to authorize again later); visitors get (ANONYMOUS, None); the actor is
+    None when a token was given and is not valid. A stale cookie makes a visitor, as on pages."""
+    credential = credential_of(socket)
+    actor = await actor_for(db, credential)
+    if actor is None and credential is not None and credential.kind == "session":
+        actor, credential = ANONYMOUS, None
     if db.dirty:
-        await db.commit()
-    return actor
+        await db.commit()  # the token's last use
+    return actor, credential
 
 
 async def admit(db: AsyncSession, actor: Actor, hearing_id: int) -> tuple[Viewer, int]:
@@ -962,10 +1145,18 @@ async def admit(db: AsyncSession, actor: Actor, hearing_id: int) -> tuple[Viewer
     return await viewer_for(db, actor, hearing), row.last_seq
 
 
-def _since(value: str | None) -> int | None:
-    if value is None or not value.isascii() or not value.isdigit() or len(value) > 12:
+MAX_SEQ = 2**63 - 1
+SINCE_MESSAGE = N_("since must be the seq of the last event you applied: a whole number, 0 or more.")
+
+
+def parse_since(value: str | None) -> int | None:
+    """The `since` query parameter: absent (None: a snapshot), or a whole number 0..2^63-1. Anything
+    else is refused (`invalid`, close 4400) rather than silently taken for "send a snapshot"."""
+    if value is None:
         return None
-    return int(value)
+    if value.isascii() and value.isdigit() and len(value) <= 19 and int(value) <= MAX_SEQ:
+        return int(value)
+    raise invalid({"since": _(SINCE_MESSAGE)})
 
 
 @websocket("/ws/hearings/{hearing_id:int}", name="hearings:socket")
@@ -978,32 +1169,55 @@ async def hearing_socket(socket: WebSocket[Any, Any, Any], hearing_id: int) -> N
         await socket.close(code=4403, reason="origin not allowed")  # before accepting: an HTTP 403
         return
     fmt = "html" if socket.query_params.get("format") == "html" else "json"
-    since = _since(socket.query_params.get("since"))
-    # One short session for the whole handshake: who it is, what they may see, where the log
-    # stands and the missed events (a connect per reader when a hall fills: docs/benchmarks.md).
-    async with hub.db.sessionmaker() as db:
-        actor = await authenticate(db, socket)
-        lang = request_language(socket, actor or ANONYMOUS)
-        viewer: Viewer | None = None
-        newest, replay = 0, None
-        if actor is not None:
-            try:
-                viewer, newest = await admit(db, actor, hearing_id)
-            except NotFound:
-                viewer = None
-            if viewer is not None and fmt == "json":
-                replay = await replay_for(db, hearing_id, since, newest, hub.limits.replay_limit)
-    await socket.accept()
-    if actor is None or viewer is None:
+    subprotocol = SUBPROTOCOL if SUBPROTOCOL in offered_subprotocols(socket) else None
+    refusal: Refused | None = None
+    lang = request_language(socket, ANONYMOUS)
+    if "token" in socket.query_params:  # not read, and refused: it would stay in access logs
         with use_language(lang):
-            code, close, text = (("unauthenticated", 4401, _("This token is not valid.")) if actor is None else
-                                 ("not_found", 4404, _("This hearing does not exist or is not published yet.")))
+            refusal = Refused("token_in_url", 4400, _("Send the token in an Authorization: Bearer header or "
+                                                      "as the subprotocol bearer.<token>, never in the URL."))
+    since: int | None = None
+    if refusal is None:
+        try:
+            since = parse_since(socket.query_params.get("since"))
+        except ServiceError:
+            with use_language(lang):  # the message in the person's language (parse_since ran without it)
+                refusal = Refused("invalid", 4400, _(SINCE_MESSAGE))
+    actor: Actor | None = None
+    credential: Credential | None = None
+    viewer: Viewer | None = None
+    newest, replay = 0, None
+    if refusal is None:
+        # One short session for the whole handshake: who it is, what they may see, where the log
+        # stands and the missed events (a connect per reader when a hall fills: docs/benchmarks.md).
+        async with hub.db.sessionmaker() as db:
+            actor, credential = await authenticate(db, socket)
+            lang = request_language(socket, actor or ANONYMOUS)
+            if actor is not None:
+                try:
+                    viewer, newest = await admit(db, actor, hearing_id)
+                except NotFound:
+                    viewer = None
+                if viewer is not None and fmt == "json":
+                    replay = await replay_for(db, hearing_id, since, newest, hub.limits.replay_limit)
+        with use_language(lang):
+            if actor is None:
+                refusal = Refused("unauthenticated", 4401, _("This token is not valid."))
+            elif viewer is None:
+                refusal = Refused("not_found", 4404, _("This hearing does not exist or is not published yet."))
+    await socket.accept(subprotocols=subprotocol)
+    if refusal is not None or actor is None or viewer is None:
+        assert refusal is not None
         if fmt == "json":
-            await socket.send_text(dumps({"type": "error", "code": code, "message": text, "client_id": None}))
-        await socket.close(code=close, reason=code)
+            frame: dict[str, Any] = {"type": "error", "code": refusal.code, "message": refusal.message,
+                                     "client_id": None}
+            if refusal.code == "invalid":
+                frame["fields"] = {"since": refusal.message}
+            await socket.send_text(dumps(frame))
+        await socket.close(code=refusal.close_code, reason=refusal.code)
         return
     conn = Connection(hub, socket, hearing_id, actor, viewer, lang, fmt,
-                      projector=socket.query_params.get("view") == "projector")
+                      projector=socket.query_params.get("view") == "projector", credential=credential)
     limits = hub.limits
     started = time.monotonic()
     feed = await hub.join(conn)
@@ -1029,8 +1243,15 @@ async def hearing_socket(socket: WebSocket[Any, Any, Any], hearing_id: int) -> N
                 return
             last_frame = time.monotonic()
             await conn.handle(message)
+            if conn.closing is not None:  # refused (revoked): the sender sends the error, then closes
+                await asyncio.wait({sender}, timeout=limits.send_timeout)
+                return
             if sender.done():
                 return
+    except Refused as refused:  # while replaying at connect
+        with suppress(Exception):
+            await socket.send_text(conn._error_text(refused.code, refused.message, None))
+            await socket.close(code=refused.close_code, reason=refused.code)
     except (WebSocketDisconnect, NotAuthenticated):
         return
     finally:

@@ -263,6 +263,7 @@ async def add_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, emai
     hearing.co_moderators.append(co)
     audit.record(db, actor, "hearing.co_moderator_added", "hearing", hearing.id, user_id=user.id,
                  organization_id=membership.organization_id)
+    await _co_moderator_event(db, hearing, "co_moderator.added", co, user.name)
     await commit(db)
     return co
 
@@ -275,7 +276,18 @@ async def remove_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, u
         raise NotFound(_("This person is not a co-moderator of the hearing."))
     hearing.co_moderators.remove(co)
     audit.record(db, actor, "hearing.co_moderator_removed", "hearing", hearing.id, user_id=user_id)
+    person = await db.get(User, user_id)
+    await _co_moderator_event(db, hearing, "co_moderator.removed", co, person.name if person else None)
     await commit(db)
+
+
+async def _co_moderator_event(db: AsyncSession, hearing: Hearing, type_: str, co: CoModerator,
+                              name: str | None) -> None:
+    """A moderator's role in the room changed: an event, so the person's open sockets take it at once
+    (live.py re-authorizes the socket it concerns); moderators also see who."""
+    org = await db.get(Organization, co.organization_id)
+    await events.append_event(db, hearing, type_, {"sector": org.sector if org else None},
+                              {"user_id": co.user_id, "name": name, "organization_id": co.organization_id})
 
 
 # ---------------------------------------------------------------- registration
