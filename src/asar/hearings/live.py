@@ -880,8 +880,8 @@ class Connection:
                         await self.reauthorize()  # the frame is judged by the rights the person has now
                     async with self.hub.db.sessionmaker() as db:
                         stored, duplicate = await handler(db, self, data)
-            except Refused as refused:
-                self.refuse(refused, client_id)
+            except Refused as refusal:
+                self.refuse(refusal, client_id)
                 return
             except ServiceError as exc:
                 self.error(exc.code, exc.message, client_id, fields=exc.errors or None,
