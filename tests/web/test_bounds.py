@@ -13,7 +13,10 @@ from litestar.routes import HTTPRoute
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar.errors import Invalid
+from asar.hearings.commitments import parse_commitment
 from asar.hearings.models import Hearing
+from asar.i18n import use_language
 from asar.inputs import INT32_MAX, INT64_MAX
 from tests.factories import make_user
 from tests.hearings.helpers import hearing_fields, person
@@ -120,6 +123,14 @@ async def test_hearing_dates_outside_the_window(client: httpx.AsyncClient, sessi
     assert response.status_code == 400, response.text[:300]
     assert "2099" in response.text or "Almaty time" in response.text
     assert (await session.execute(select(func.count(Hearing.id)))).scalar_one() == before
+
+
+@pytest.mark.parametrize("deadline", ["0001-01-01", "9999-12-31", "1999-12-31", "2100-01-01"])
+def test_commitment_deadlines_outside_the_window(deadline: str) -> None:
+    with use_language("en"), pytest.raises(Invalid) as exc:
+        parse_commitment({"text": "Plant trees", "organization_id": 1, "deadline": deadline})
+    assert exc.value.errors == {"deadline": "Choose a date in the years 2000–2099."}
+    assert parse_commitment({"text": "Plant trees", "organization_id": 1, "deadline": "2099-12-31"}).deadline
 
 
 async def test_a_hearing_at_the_edge_of_the_window_has_a_calendar_file(client: httpx.AsyncClient,

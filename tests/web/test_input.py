@@ -118,6 +118,10 @@ async def test_path_parameter_and_json_key(client: httpx.AsyncClient, session: A
     user = await make_user(session, name="Aigerim")
     response = await client.patch("/api/v1/me", json={"name\x00": "x"}, headers=await bearer(session, user))
     _assert_refused(response, "en", "body")
+    response = await client.patch("/api/v1/me", content=b'{"name": "a\\ud800b"}',  # a lone surrogate
+                                  headers={**await bearer(session, user), "content-type": "application/json"})
+    _assert_refused(response, "en", "name")
+    assert (await fresh(session, user)).name == "Aigerim"
 
 
 async def test_tab_and_newline_pass_in_multiline_text(client: httpx.AsyncClient, session: AsyncSession) -> None:
