@@ -9,11 +9,11 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 
 from asar import ROOT_DIR
@@ -23,14 +23,17 @@ from asar.jobs import JobQueue
 from asar.logging import configure_logging
 from asar.reference.service import warm_reference_data
 from asar.settings import Settings
+from asar.web.compression import compression_middleware
 from asar.web.context import context_middleware
+from asar.web.csrf import MaskedCSRFMiddleware
 from asar.web.errors import exception_handlers
 from asar.web.input import input_guard_middleware
 from asar.web.security import allowed_hosts_middleware, security_headers_middleware
+from asar.web.static import StaticFiles, static_files_route
 from asar.web.templating import make_environment
 
 
-def route_handlers() -> list[Any]:
+def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.accounts.api import routes as accounts_api
     from asar.accounts.controllers import routes as accounts_pages
     from asar.audit.controllers import routes as audit_pages
@@ -43,8 +46,8 @@ def route_handlers() -> list[Any]:
     from asar.reference.api import routes as reference_api
     from asar.web.controllers import routes as web_pages
 
-    static = create_static_files_router(path="/static", name="static", directories=[ROOT_DIR / "static"],
-                                        include_in_schema=False, cache_control=None)
+    static = static_files_route(static_files)
+
     return [static, *web_pages, *accounts_pages, *organizations_pages, *audit_pages, *mail_pages,
             *accounts_api, *organizations_api, *reference_api,
             *hearings_pages, *hearings_api, *hearings_live]
@@ -87,20 +90,23 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 await db.close()
 
     env = make_environment()
+    static_files = StaticFiles(ROOT_DIR / "static")
+    # Litestar's own CSRF middleware, with the page's token masked per response (asar.web.csrf),
+    # given as the last middleware: where Litestar puts it when `csrf_config` is set.
+    csrf = CSRFConfig(secret=settings.secret_key or "", cookie_name="asar_csrf", header_name="x-csrftoken",
+                      cookie_httponly=False, exclude=["/api/", "/healthz"])
     return Litestar(
-        route_handlers=route_handlers(),
+        route_handlers=route_handlers(static_files),
         lifespan=[lifespan],
         middleware=[security_headers_middleware, allowed_hosts_middleware(settings.allowed_hosts),
-                    context_middleware, input_guard_middleware],
+                    compression_middleware, context_middleware, input_guard_middleware,
+                    DefineMiddleware(MaskedCSRFMiddleware, config=csrf)],
         plugins=[HTMXPlugin(), *live_plugins(settings, inline=inline_jobs)],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
-        csrf_config=CSRFConfig(secret=settings.secret_key or "", cookie_name="asar_csrf",
-                               header_name="x-csrftoken", cookie_httponly=False,
-                               exclude=["/api/", "/healthz"]),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="ASAR API", version="1", path="/schema",
                                      render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])]),
         request_max_body_size=2 * 1024 * 1024,
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "static_files": static_files}),
         debug=False,
     )

@@ -18,6 +18,7 @@ from asar.i18n import LANGUAGES, current_language, use_language
 from asar.i18n import gettext as _
 from asar.permissions import Actor, require_user
 from asar.settings import Settings
+from asar.web.compression import skip_compression
 from asar.web.context import LANG_COOKIE
 from asar.web.templating import page, redirect
 
@@ -293,6 +294,7 @@ async def create_token(request: Request[Any, Any, Any], data: FormData) -> Respo
         row, token = await service.create_api_token(request.state.db, request.state.actor, data)
     except Invalid as exc:
         return await _tokens_fragment(request, 400, token_errors=exc.errors, token_name=_typed(data, "name")["name"])
+    skip_compression(request)  # the new token next to its name as typed: never gzipped (BREACH)
     return await _tokens_fragment(request, 201 if not _htmx(request) else 200, new_token=token,
                                   new_token_name=row.name)
 

@@ -17,6 +17,7 @@ from asar.accounts.sessions import COOKIE, user_for_bearer, user_for_session
 from asar.i18n import LANGUAGES, pick_language, set_language
 from asar.organizations.models import Membership
 from asar.permissions import ANONYMOUS, Actor
+from asar.web.static import is_static_request
 
 LANG_COOKIE = "asar_lang"
 
@@ -59,7 +60,7 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
         state = scope.setdefault("state", {})
         async with database.sessionmaker() as db:
             state["db"] = db
-            if scope["path"].startswith("/static/"):
+            if is_static_request(scope):
                 actor = ANONYMOUS
             else:
                 actor = await resolve_actor(db, conn)

@@ -34,6 +34,7 @@ from asar.i18n import (
     npgettext,
     pgettext,
 )
+from asar.web import csrf
 from asar.web import flash as flash_store
 
 TEMPLATE_DIR = ROOT_DIR / "templates"
@@ -50,6 +51,7 @@ class _Reverser:
 
     def __init__(self, app: Litestar) -> None:
         self.app = app
+        self.static_files = app.state.get("static_files")
         self.plans: dict[tuple[str, tuple[str, ...]], tuple[Any, ...] | str] = {}
 
     def _plan(self, name: str, keys: tuple[str, ...]) -> tuple[Any, ...] | str:
@@ -67,6 +69,8 @@ class _Reverser:
     def __call__(self, name: Any, /, **params: Any) -> str:
         if not isinstance(name, str):
             return self.app.route_reverse(name, **params)
+        if name == "static" and self.static_files is not None and params.keys() == {"file_path"}:
+            return self.static_files.url(params["file_path"])  # fingerprinted (asar.web.static)
         key = (name, tuple(params))
         plan = self.plans.get(key)
         if plan is None:
@@ -100,13 +104,16 @@ def url_reverser(app: Litestar) -> _Reverser:
 
 class _SafeCsrf:
     """Litestar hands `csrf_input` to templates as a plain string, which autoescape would print as
-    text; mark it as the HTML it is. `url_for` and `csrf_token` are given as plain functions (the
-    globals Litestar registers take the Jinja context: same results, slower)."""
+    text; it is given here as the HTML it is, with the token masked afresh for this response
+    (asar.web.csrf: pages are gzipped, BREACH). `url_for` and `csrf_token` are given as plain
+    functions (the globals Litestar registers take the Jinja context: same results, slower)."""
 
     def create_template_context(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
         context = super().create_template_context(request)  # type: ignore[misc]
-        context["csrf_input"] = Markup(context["csrf_input"])
+        # after a POST the state holds the (masked) token the form sent: unmask, then mask anew
         token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
+        token = csrf.mask(csrf.unmask(token, csrf.PLAIN_LENGTH))
+        context["csrf_input"] = Markup('<input type="hidden" name="_csrf_token" value="%s" />') % token
         context["csrf_token"] = lambda: token
         context["url_for"] = url_reverser(request.app)
         return context
