@@ -164,3 +164,23 @@ async def test_names_with_joiners_inside_are_kept(client: httpx.AsyncClient, ses
     response = await client.patch("/api/v1/me", json={"name": "Ай\u200dгерім"}, headers=await bearer(session, user))
     assert response.status_code == 200
     assert response.json()["name"] == "Ай\u200dгерім"
+
+
+@pytest.mark.parametrize("blank", INVISIBLE)
+def test_invisible_texts_count_as_empty_in_the_room_and_minutes(blank: str) -> None:
+    from asar.errors import Invalid
+    from asar.hearings.commitments import parse_commitment
+    from asar.hearings.forms import parse_body, parse_poll, parse_reason
+    from asar.hearings.minutes import parse_decision
+    from asar.i18n import use_language
+
+    cases = ((lambda: parse_body(blank), "body"), (lambda: parse_reason(blank, required=True), "reason"),
+             (lambda: parse_decision(blank), "text"),
+             (lambda: parse_poll({"question": "Q?", "options": f"Yes\n{blank}"}), "options"),
+             (lambda: parse_poll({"question": blank, "options": "Yes\nNo"}), "question"),
+             (lambda: parse_commitment({"text": blank, "organization_id": 1, "deadline": "2030-01-01"}), "text"))
+    with use_language("en"):
+        for call, field in cases:
+            with pytest.raises(Invalid) as exc:
+                call()
+            assert field in exc.value.errors

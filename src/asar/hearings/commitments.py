@@ -26,7 +26,7 @@ from asar.hearings.minutes import _editable, user_names
 from asar.hearings.models import COMMITMENT_STATUSES, Commitment, CommitmentChange, Hearing, Registration
 from asar.hearings.service import get_hearing
 from asar.i18n import gettext as _
-from asar.inputs import EARLIEST, LATEST
+from asar.inputs import EARLIEST, LATEST, visible
 from asar.jobs import enqueue_after_commit
 from asar.organizations.models import Organization
 from asar.permissions import Actor, may_chair_hearing, require_user
@@ -45,7 +45,7 @@ class CommitmentInput:
 
 def parse_commitment(data: Any) -> CommitmentInput:
     errors: dict[str, str] = {}
-    body = text(data.get("text"))
+    body = visible(text(data.get("text")))
     if not body:
         errors["text"] = _("Write what will be done.")
     elif len(body) > MAX_TEXT:

@@ -317,7 +317,7 @@ def parse_poll(data: Mapping[str, Any]) -> PollInput:
         errors["question"] = _("This is too long: at most %(max)s characters.", max=500)
     raw = data.get("options")
     lines = values(raw) if isinstance(raw, list) else text(raw).split("\n")
-    options = [text(o) for o in lines if text(o)]
+    options = [visible(text(o)) for o in lines if visible(text(o))]
     if kind != "scale":
         if len(options) < 2:
             errors["options"] = _("Give at least two options, one a line.")
@@ -335,8 +335,8 @@ def parse_poll(data: Mapping[str, Any]) -> PollInput:
 
 
 def parse_body(value: Any, field_name: str = "body") -> str:
-    """A post, question or answer: not empty, at most MAX_BODY characters."""
-    body = text(value)
+    """A post, question or answer: not empty (nor only invisible characters), at most MAX_BODY characters."""
+    body = visible(text(value))
     if not body:
         raise invalid({field_name: _("Write something first.")})
     if len(body) > MAX_BODY:
@@ -362,7 +362,7 @@ def parse_clause(value: Any, document_text: str) -> str | None:
 
 
 def parse_reason(value: Any, *, required: bool) -> str:
-    reason = text(value)
+    reason = visible(text(value))
     if required and not reason:
         raise invalid({"reason": _("Give the reason: it is shown in the public moderation log.")})
     if len(reason) > MAX_REASON:

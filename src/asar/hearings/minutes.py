@@ -47,6 +47,7 @@ from asar.hearings.speakers import speaking_time
 from asar.hearings.tally import SECTORS
 from asar.i18n import N_, NC_, format_day, format_dt
 from asar.i18n import gettext as _
+from asar.inputs import visible
 from asar.organizations.models import Organization
 from asar.permissions import Actor, may_chair_hearing, require_chair_hearing
 from asar.reference.models import Region
@@ -244,7 +245,7 @@ async def _editable(db: AsyncSession, actor: Actor, hearing_id: int) -> tuple[He
 
 
 def parse_decision(value: Any) -> str:
-    body = text(value)
+    body = visible(text(value))
     if not body:
         raise invalid({"text": _("Write the decision.")})
     if len(body) > MAX_DECISION:
