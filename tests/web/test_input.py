@@ -91,12 +91,17 @@ async def test_organization_form_and_api(client: httpx.AsyncClient, session: Asy
 
 
 @pytest.mark.parametrize("bad", BAD)
-async def test_hearing_api_nested_field(client: httpx.AsyncClient, session: AsyncSession, bad: str) -> None:
+async def test_hearing_form_and_api_nested_field(client: httpx.AsyncClient, session: AsyncSession, bad: str) -> None:
     official, _ = await hearing_person(session, "government")
     before = await _count(session, Hearing)
     fields = hearing_fields(agenda=[{"title": bad, "minutes": 10}])
     response = await client.post("/api/v1/hearings", json=fields, headers=await bearer(session, official))
     _assert_refused(response, "en", "agenda")
+    await sign_in(client, session, official)
+    form = {**hearing_fields(title=bad, agenda=[]), "_csrf_token": await csrf(client)}
+    form.pop("agenda")
+    response = await client.post("/hearings", data=form)
+    _assert_refused(response, "en")
     assert await _count(session, Hearing) == before
 
 
@@ -115,6 +120,7 @@ async def test_profile_form_and_api(client: httpx.AsyncClient, session: AsyncSes
 async def test_path_parameter_and_json_key(client: httpx.AsyncClient, session: AsyncSession) -> None:
     response = await client.get("/invitations/abc%00def", headers={"accept-language": "ru"})
     _assert_refused(response, "ru")
+    assert "content-security-policy" in response.headers  # answered inside the security headers
     user = await make_user(session, name="Aigerim")
     response = await client.patch("/api/v1/me", json={"name\x00": "x"}, headers=await bearer(session, user))
     _assert_refused(response, "en", "body")
