@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import ApiToken, EmailToken, User
@@ -159,6 +159,28 @@ async def reason(session: AsyncSession, w: World, role: str) -> dict[str, Any]:
     return {"reason": "documents expired"}
 
 
+async def confirmation(session: AsyncSession, w: World, role: str) -> dict[str, Any]:
+    """The token of a confirmation link mailed to someone (holding it is what permits confirming)."""
+    from datetime import timedelta
+
+    from asar.db import utcnow
+
+    raw = new_token()
+    session.add(EmailToken(user_id=w.users["citizen"].id, purpose="confirm", token_hash=token_hash(raw),
+                           expires_at=utcnow() + timedelta(hours=2)))
+    await session.commit()
+    return {"token": raw}
+
+
+async def unconfirmed(session: AsyncSession, w: World, role: str) -> dict[str, Any]:
+    """The acting person has not confirmed the address (and was mailed no link this minute)."""
+    if role in w.users:
+        w.users[role].email_confirmed_at = None
+        await session.execute(delete(EmailToken).where(EmailToken.user_id == w.users[role].id))
+        await session.commit()
+    return {}
+
+
 CASES = [
     # the shell and accounts: what a person does for themselves
     Case("POST", "/language", EVERYONE, language),
@@ -175,6 +197,9 @@ CASES = [
     Case("POST", "/api/v1/token", EVERYONE, sign_in_form),
     Case("PATCH", "/api/v1/me", SIGNED_IN, lambda s, w, r: _json({"name": f"Renamed {r}"})),
     Case("DELETE", "/api/v1/tokens/{own_token}", SIGNED_IN),
+    Case("POST", "/api/v1/accounts", EVERYONE, lambda s, w, r: _register(r), ok=(202,)),
+    Case("POST", "/api/v1/accounts/confirmation", EVERYONE, confirmation),
+    Case("POST", "/api/v1/me/confirmation", SIGNED_IN, unconfirmed, ok=(202,)),
     # organizations
     Case("POST", "/organizations", SIGNED_IN, new_org_form),
     Case("POST", "/api/v1/organizations", SIGNED_IN, new_org_form),

@@ -28,6 +28,7 @@ from asar.web.context import context_middleware
 from asar.web.csrf import MaskedCSRFMiddleware
 from asar.web.errors import exception_handlers
 from asar.web.input import input_guard_middleware
+from asar.web.openapi import components, document_api
 from asar.web.security import allowed_hosts_middleware, security_headers_middleware
 from asar.web.static import StaticFiles, static_files_route
 from asar.web.templating import make_environment
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # given as the last middleware: where Litestar puts it when `csrf_config` is set.
     csrf = CSRFConfig(secret=settings.secret_key or "", cookie_name="asar_csrf", header_name="x-csrftoken",
                       cookie_httponly=False, exclude=["/api/", "/healthz"])
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers(static_files),
         lifespan=[lifespan],
         middleware=[security_headers_middleware, allowed_hosts_middleware(settings.allowed_hosts),
@@ -104,9 +105,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         plugins=[HTMXPlugin(), *live_plugins(settings, inline=inline_jobs)],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
-        openapi_config=OpenAPIConfig(title="ASAR API", version="1", path="/schema",
+        openapi_config=OpenAPIConfig(title="ASAR API", version="1", path="/schema", components=components(),
                                      render_plugins=[JsonRenderPlugin(path=["/", "/openapi.json"])]),
         request_max_body_size=2 * 1024 * 1024,
         state=State({"settings": settings, "static_files": static_files}),
         debug=False,
     )
+    document_api(app)
+    return app

@@ -146,3 +146,35 @@ async def test_openapi_describes_the_accounts_api(client) -> None:
     assert "get" in paths["/api/v1/tokens"]
     assert "delete" in paths["/api/v1/tokens/{token_id}"]
     assert not any(p.startswith(("/sign-in", "/profile", "/register")) for p in paths)
+
+
+async def test_sign_up_confirm_and_resend_over_the_api(client, session) -> None:
+    from asar.accounts.models import User
+    from tests.factories import mailed_token
+
+    body = {"email": "Aigerim@Example.kz", "password": "a long passphrase 7", "name": "Aigerim", "language": "ru"}
+    r = await client.post("/api/v1/accounts", json=body, headers=EN)
+    assert r.status_code == 202, r.text
+    assert r.json()["email"] == "Aigerim@Example.kz" and "set-cookie" not in r.headers
+    user = (await session.execute(select(User).where(User.email == "aigerim@example.kz"))).scalar_one()
+    assert not user.confirmed and user.language == "ru"
+
+    token = await get_token(client, "aigerim@example.kz", "a long passphrase 7")
+    r = await client.post("/api/v1/me/confirmation", headers=bearer(token))
+    assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"  # one mail a minute
+
+    r = await client.post("/api/v1/accounts/confirmation", json={"token": await mailed_token(session, user.email, "confirm")},
+                          headers=EN)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"email": "aigerim@example.kz", "confirmed": True}
+    r = await client.post("/api/v1/accounts/confirmation", json={"token": "not-a-token"}, headers=EN)
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid"
+    r = await client.post("/api/v1/me/confirmation", headers=bearer(token))
+    assert r.status_code == 409
+
+
+async def test_sign_up_applies_the_registration_rules(client) -> None:
+    r = await client.post("/api/v1/accounts", json={"email": "not an address", "password": "short", "name": "A"},
+                          headers=EN)
+    assert r.status_code == 400
+    assert {"email", "password"} <= set(r.json()["error"]["fields"])

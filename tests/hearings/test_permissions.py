@@ -235,6 +235,8 @@ CASES = [
     Case("POST", A + "/{closed}/commitments/{commitment}/status", frozenset({"official", "org_admin"}),
          fixed({"status": "done", "note": "Planted"})),
     Case("POST", A + "/{closed}/minutes/publish", CHAIR),
+    Case("POST", A + "/{scheduled}/co-moderators", CHAIR, newcomer),
+    Case("DELETE", A + "/{scheduled}/co-moderators/{co}", CHAIR),
 ]
 
 

@@ -203,6 +203,30 @@ async def test_co_moderator_form_explains_refusals(client, session) -> None:
     assert "Nurlan" in r.text
 
 
+async def test_the_chair_names_lists_and_removes_co_moderators_over_the_api(client, session) -> None:
+    official_user, official = await person(session, "government")
+    hearing = await scheduled_hearing(session, official)
+    ngo_user, _ = await person(session, "ngo", name="Nurlan")
+    citizen_user, _ = await person(session, name="Citizen")
+    chair = await api_token(session, official_user)
+    url = f"/api/v1/hearings/{hearing.id}/co-moderators"
+    r = await client.post(url, json={"email": citizen_user.email}, headers=chair)
+    assert r.status_code == 400 and "verified business or NGO" in r.json()["error"]["fields"]["email"]
+    r = await client.post(url, json={"email": ngo_user.email.upper()}, headers=chair)
+    assert r.status_code == 201, r.text
+    assert [(c["user_id"], c["name"]) for c in r.json()] == [(ngo_user.id, "Nurlan")]
+    assert r.json()[0]["organization_id"] == ngo_user.acting_org_id
+    r = await client.get(url, headers=chair)
+    assert [c["user_id"] for c in r.json()] == [ngo_user.id]
+    r = await client.get(url, headers=await api_token(session, ngo_user))
+    assert r.status_code == 403  # the list is the chair's, as on the hearing page
+    r = await client.delete(f"{url}/{ngo_user.id}", headers=chair)
+    assert r.status_code == 204
+    assert (await client.get(url, headers=chair)).json() == []
+    r = await client.delete(f"{url}/{ngo_user.id}", headers=chair)
+    assert r.status_code == 404
+
+
 async def test_pages_in_kazakh_and_russian(client, session) -> None:
     _, official = await person(session, "government")
     hearing = await live_hearing(session, official)

@@ -8,6 +8,29 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 
+class SignUpIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+    password: str  # at least 10 characters, not a common password
+    name: str
+    language: str = "kk"  # kk, ru or en: the language of mails and messages
+
+
+class SignUpOut(msgspec.Struct):
+    """The same answer whether or not the address was registered already (the owner is mailed)."""
+
+    email: str
+    message: str
+
+
+class ConfirmIn(msgspec.Struct, forbid_unknown_fields=True):
+    token: str  # the last part of the link in the confirmation mail (…/confirm/<token>)
+
+
+class ConfirmedOut(msgspec.Struct):
+    email: str
+    confirmed: bool
+
+
 class TokenRequest(msgspec.Struct):
     email: str
     password: str

@@ -29,6 +29,8 @@ from asar.hearings.schemas import (
     ClauseOut,
     CommitmentIn,
     CommitmentStatusIn,
+    CoModeratorIn,
+    CoModeratorOut,
     DecisionIn,
     EventOut,
     EventPage,
@@ -50,6 +52,7 @@ from asar.hearings.schemas import (
 from asar.hearings.snapshot import viewer_for
 from asar.i18n import gettext as _
 from asar.permissions import may_moderate_hearing, require_user
+from asar.web.openapi import signed_in
 from asar.web.params import Offset, Seq
 
 TAGS = ["hearings"]
@@ -100,7 +103,7 @@ async def list_hearings(request: Request[Any, Any, Any], status: str | None = No
                                            for h in rows])
 
 
-@post("/api/v1/hearings", name="hearings:api_create", tags=TAGS, status_code=201,
+@post("/api/v1/hearings", name="hearings:api_create", guards=[signed_in], tags=TAGS, status_code=201,
       summary="Create a hearing (a draft) for the government body you act for")
 async def create_hearing(request: Request[Any, Any, Any], data: JSONBody[HearingIn]) -> HearingOut:
     hearing = await service.create_hearing(request.state.db, request.state.actor, parse_hearing(data.as_mapping()))
@@ -113,7 +116,7 @@ async def hearing_detail(request: Request[Any, Any, Any], hearing_id: FromPath[i
 
 
 def _chair_verb(path: str, name: str, verb: Any, summary: str) -> Any:
-    @post(path, name=name, tags=TAGS, status_code=200, summary=summary)
+    @post(path, name=name, guards=[signed_in], tags=TAGS, status_code=200, summary=summary)
     async def handler(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> HearingOut:
         await verb(request.state.db, request.state.actor, hearing_id)
         return await _out(request, await service.get_hearing(request.state.db, hearing_id))
@@ -129,7 +132,7 @@ close_hearing = _chair_verb("/api/v1/hearings/{hearing_id:int}/close", "hearings
                             service.close_hearing, "Close the hearing (open polls close with it)")
 
 
-@post("/api/v1/hearings/{hearing_id:int}/registration", name="hearings:api_register", tags=TAGS, status_code=200,
+@post("/api/v1/hearings/{hearing_id:int}/registration", name="hearings:api_register", guards=[signed_in], tags=TAGS, status_code=200,
       summary="Register for a hearing with the sector of the organization you act for",
       description="Registering again returns the existing registration.")
 async def register(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> RegistrationOut:
@@ -138,7 +141,7 @@ async def register(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -
                            organization_id=r.organization_id, created_at=r.created_at)
 
 
-@get("/api/v1/hearings/{hearing_id:int}/registration", name="hearings:api_my_registration", tags=TAGS,
+@get("/api/v1/hearings/{hearing_id:int}/registration", name="hearings:api_my_registration", guards=[signed_in], tags=TAGS,
      summary="Your registration for a hearing (404 when you are not registered)")
 async def my_registration(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> RegistrationOut:
     user = require_user(request.state.actor)
@@ -157,7 +160,7 @@ async def agenda(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> 
     return (await _out(request, hearing)).agenda
 
 
-@post("/api/v1/hearings/{hearing_id:int}/agenda/advance", name="hearings:api_advance", tags=TAGS, status_code=200,
+@post("/api/v1/hearings/{hearing_id:int}/agenda/advance", name="hearings:api_advance", guards=[signed_in], tags=TAGS, status_code=200,
       summary="Make an agenda item current (default: the next one)")
 async def advance(request: Request[Any, Any, Any], hearing_id: FromPath[int], data: JSONBody[AdvanceIn]) -> HearingOut:
     item_id = None if data.item_id is UNSET else data.item_id
@@ -177,7 +180,7 @@ async def list_polls(request: Request[Any, Any, Any], hearing_id: FromPath[int])
     return [await _poll_out(request, hearing, p) for p in rows]
 
 
-@post("/api/v1/hearings/{hearing_id:int}/polls", name="hearings:api_create_poll", tags=TAGS, status_code=201,
+@post("/api/v1/hearings/{hearing_id:int}/polls", name="hearings:api_create_poll", guards=[signed_in], tags=TAGS, status_code=201,
       summary="Prepare a poll (the chair); open it when the time comes")
 async def create_poll(request: Request[Any, Any, Any], hearing_id: FromPath[int], data: JSONBody[PollIn]) -> PollOut:
     db = request.state.db
@@ -188,7 +191,7 @@ async def create_poll(request: Request[Any, Any, Any], hearing_id: FromPath[int]
 
 
 def _poll_verb(path: str, name: str, verb: Any, summary: str) -> Any:
-    @post(path, name=name, tags=TAGS, status_code=200, summary=summary)
+    @post(path, name=name, guards=[signed_in], tags=TAGS, status_code=200, summary=summary)
     async def handler(request: Request[Any, Any, Any], hearing_id: FromPath[int], poll_id: FromPath[int]) -> PollOut:
         db = request.state.db
         await verb(db, request.state.actor, hearing_id, poll_id)
@@ -204,7 +207,7 @@ close_poll = _poll_verb("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/c
                         polls.close_poll, "Close a poll (its results become visible to all)")
 
 
-@post("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/votes", name="hearings:api_vote", tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/votes", name="hearings:api_vote", guards=[signed_in], tags=TAGS,
       status_code=200, summary="Vote (once per person; a retry with the same client_id changes nothing)")
 async def vote(request: Request[Any, Any, Any], hearing_id: FromPath[int], poll_id: FromPath[int],
                data: JSONBody[VoteIn]) -> VoteOut:
@@ -263,7 +266,7 @@ async def minutes(request: Request[Any, Any, Any], hearing_id: FromPath[int]) ->
     return await _minutes(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/minutes/decisions", name="hearings:api_decision_add", tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/minutes/decisions", name="hearings:api_decision_add", guards=[signed_in], tags=TAGS,
       status_code=201, summary="Record a decision (the chair, until the minutes are published)")
 async def add_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                        data: JSONBody[DecisionIn]) -> dict[str, Any]:
@@ -271,7 +274,7 @@ async def add_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int
     return await _minutes(request, hearing_id)
 
 
-@patch("/api/v1/hearings/{hearing_id:int}/minutes/decisions/{decision_id:int}", name="hearings:api_decision_update",
+@patch("/api/v1/hearings/{hearing_id:int}/minutes/decisions/{decision_id:int}", name="hearings:api_decision_update", guards=[signed_in],
        tags=TAGS, summary="Change a decision's text and place (the chair, until the minutes are published)")
 async def update_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int], decision_id: FromPath[int],
                           data: JSONBody[DecisionIn]) -> dict[str, Any]:
@@ -280,7 +283,7 @@ async def update_decision(request: Request[Any, Any, Any], hearing_id: FromPath[
     return await _minutes(request, hearing_id)
 
 
-@delete("/api/v1/hearings/{hearing_id:int}/minutes/decisions/{decision_id:int}", name="hearings:api_decision_delete",
+@delete("/api/v1/hearings/{hearing_id:int}/minutes/decisions/{decision_id:int}", name="hearings:api_decision_delete", guards=[signed_in],
         tags=TAGS, status_code=200, summary="Remove a decision (the chair, until the minutes are published)")
 async def delete_decision(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                           decision_id: FromPath[int]) -> dict[str, Any]:
@@ -288,7 +291,7 @@ async def delete_decision(request: Request[Any, Any, Any], hearing_id: FromPath[
     return await _minutes(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/minutes/commitments", name="hearings:api_commitment_add", tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/minutes/commitments", name="hearings:api_commitment_add", guards=[signed_in], tags=TAGS,
       status_code=201, summary="Record a follow-up commitment (the chair, until the minutes are published)")
 async def add_commitment(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                          data: JSONBody[CommitmentIn]) -> dict[str, Any]:
@@ -298,7 +301,7 @@ async def add_commitment(request: Request[Any, Any, Any], hearing_id: FromPath[i
 
 
 @post("/api/v1/hearings/{hearing_id:int}/commitments/{commitment_id:int}/status",
-      name="hearings:api_commitment_status", tags=TAGS, status_code=200,
+      name="hearings:api_commitment_status", guards=[signed_in], tags=TAGS, status_code=200,
       summary="Change a commitment's status with a note (the responsible organization's admins or the chair)",
       description="Every registered participant is told by e-mail. `overdue` is derived from the deadline.")
 async def commitment_status(request: Request[Any, Any, Any], hearing_id: FromPath[int],
@@ -308,7 +311,7 @@ async def commitment_status(request: Request[Any, Any, Any], hearing_id: FromPat
     return await _minutes(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/minutes/publish", name="hearings:api_minutes_publish", tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/minutes/publish", name="hearings:api_minutes_publish", guards=[signed_in], tags=TAGS,
       status_code=200, summary="Publish the minutes (the chair): decisions and commitments become final")
 async def publish_minutes(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> dict[str, Any]:
     await minutes_service.publish_minutes(request.state.db, request.state.actor, hearing_id)
@@ -337,7 +340,7 @@ async def floor_queue(request: Request[Any, Any, Any], hearing_id: FromPath[int]
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/raise", name="hearings:api_floor_raise", tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/raise", name="hearings:api_floor_raise", guards=[signed_in], tags=TAGS,
       status_code=200, summary="Raise your hand to speak (registered participants; once at a time)")
 async def floor_raise(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                       data: JSONBody[RaiseHandIn]) -> dict[str, Any]:
@@ -345,7 +348,7 @@ async def floor_raise(request: Request[Any, Any, Any], hearing_id: FromPath[int]
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/lower", name="hearings:api_floor_lower", tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/lower", name="hearings:api_floor_lower", guards=[signed_in], tags=TAGS,
       status_code=200, summary="Lower your hand, or (a moderator) someone else's")
 async def floor_lower(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                       data: JSONBody[LowerHandIn]) -> dict[str, Any]:
@@ -353,7 +356,7 @@ async def floor_lower(request: Request[Any, Any, Any], hearing_id: FromPath[int]
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/give", name="hearings:api_floor_give", tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/give", name="hearings:api_floor_give", guards=[signed_in], tags=TAGS,
       status_code=200, summary="Give the floor (moderators): the fairest next hand or a chosen one",
       description="A turn in progress ends first (`floor.ended`, then `floor.given` with `ends_at`).")
 async def floor_give(request: Request[Any, Any, Any], hearing_id: FromPath[int],
@@ -363,7 +366,7 @@ async def floor_give(request: Request[Any, Any, Any], hearing_id: FromPath[int],
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/extend", name="hearings:api_floor_extend", tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/extend", name="hearings:api_floor_extend", guards=[signed_in], tags=TAGS,
       status_code=200, summary="Give the speaker more time (moderators)",
       description="Counted from `ends_at`, or from now when the time is already up (`floor.extended`).")
 async def floor_extend(request: Request[Any, Any, Any], hearing_id: FromPath[int],
@@ -372,7 +375,7 @@ async def floor_extend(request: Request[Any, Any, Any], hearing_id: FromPath[int
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/end", name="hearings:api_floor_end", tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/end", name="hearings:api_floor_end", guards=[signed_in], tags=TAGS,
       status_code=200, summary="End the current turn (moderators, or the speaker finishing early)")
 async def floor_end(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> dict[str, Any]:
     await floor_service.end_floor(request.state.db, request.state.actor, hearing_id)
@@ -381,3 +384,37 @@ async def floor_end(request: Request[Any, Any, Any], hearing_id: FromPath[int]) 
 
 routes += [floor_queue, floor_raise, floor_lower, floor_give, floor_extend, floor_end]
 
+
+
+# ---------------------------------------------------------------- co-moderators (the chair names them)
+async def _co_moderators(request: Request[Any, Any, Any], hearing_id: int) -> list[CoModeratorOut]:
+    rows = await service.list_co_moderators(request.state.db, request.state.actor, hearing_id)
+    return [CoModeratorOut(user_id=co.user_id, name=person.name if person else "", organization_id=co.organization_id,
+                           organization_name=org.name if org else "", since=co.created_at)
+            for co, person, org in rows]
+
+
+@get("/api/v1/hearings/{hearing_id:int}/co-moderators", name="hearings:api_co_moderators", guards=[signed_in],
+     opt={"restricted": True}, tags=TAGS, summary="The hearing's co-moderators (the chair)")
+async def co_moderators(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> list[CoModeratorOut]:
+    return await _co_moderators(request, hearing_id)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/co-moderators", name="hearings:api_add_co_moderator", guards=[signed_in],
+      tags=TAGS, status_code=201, summary="Name a co-moderator by e-mail (the chair, until the hearing closes)",
+      description="The person must be registered and a member of a verified business or NGO; they moderate "
+                  "for that organization (tripartite moderation). Answers the co-moderators now.")
+async def add_co_moderator(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                           data: JSONBody[CoModeratorIn]) -> list[CoModeratorOut]:
+    await service.add_co_moderator(request.state.db, request.state.actor, hearing_id, data.email)
+    return await _co_moderators(request, hearing_id)
+
+
+@delete("/api/v1/hearings/{hearing_id:int}/co-moderators/{user_id:int}", name="hearings:api_remove_co_moderator",
+        guards=[signed_in], tags=TAGS, status_code=204, summary="Remove a co-moderator (the chair)")
+async def remove_co_moderator(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                              user_id: FromPath[int]) -> None:
+    await service.remove_co_moderator(request.state.db, request.state.actor, hearing_id, user_id)
+
+
+routes += [co_moderators, add_co_moderator, remove_co_moderator]

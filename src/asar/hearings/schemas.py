@@ -199,3 +199,16 @@ class GiveFloorIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class ExtendFloorIn(msgspec.Struct, forbid_unknown_fields=True):
     minutes: int | None = None  # more speaking time, 1-15 (default 1)
+
+
+# ---------------------------------------------------------------- co-moderators
+class CoModeratorIn(msgspec.Struct, forbid_unknown_fields=True):
+    email: str  # a registered person who is a member of a verified business or NGO
+
+
+class CoModeratorOut(msgspec.Struct):
+    user_id: int
+    name: str
+    organization_id: int
+    organization_name: str
+    since: datetime

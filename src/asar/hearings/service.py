@@ -290,6 +290,14 @@ async def _co_moderator_event(db: AsyncSession, hearing: Hearing, type_: str, co
                               {"user_id": co.user_id, "name": name, "organization_id": co.organization_id})
 
 
+async def list_co_moderators(db: AsyncSession, actor: Actor,
+                             hearing_id: int) -> list[tuple[CoModerator, User | None, Organization | None]]:
+    """The co-moderators with their person and organization, for the chair (who names them)."""
+    hearing = await visible_hearing(db, actor, hearing_id)
+    require_chair_hearing(actor, hearing)
+    return (await describe(db, hearing)).co_moderators
+
+
 # ---------------------------------------------------------------- registration
 async def may_join(db: AsyncSession, actor: Actor, hearing: Hearing) -> bool:
     """Whether the hearing's participation rule admits this person."""

@@ -22,6 +22,7 @@ from asar.organizations.forms import (
 )
 from asar.organizations.models import Membership, Organization
 from asar.permissions import require_confirmed, require_manage_organization, require_user
+from asar.web.openapi import signed_in
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
@@ -194,7 +195,7 @@ async def get_organization(request: Request[Any, Any, Any], org_id: FromPath[int
     return _org_out(request, await orgs.get_organization(request.state.db, org_id))
 
 
-@post("/organizations", name="organizations:api_create", summary="Register an organization")
+@post("/organizations", name="organizations:api_create", guards=[signed_in], summary="Register an organization")
 async def create_organization(request: Request[Any, Any, Any], data: JSONBody[OrganizationBody]) -> OrganizationOut:
     """The creator becomes its administrator and acts for it; it starts unverified."""
     actor = request.state.actor
@@ -203,7 +204,7 @@ async def create_organization(request: Request[Any, Any, Any], data: JSONBody[Or
     return _org_out(request, org)
 
 
-@patch("/organizations/{org_id:int}", name="organizations:api_update", summary="Edit an organization")
+@patch("/organizations/{org_id:int}", name="organizations:api_update", guards=[signed_in], summary="Edit an organization")
 async def update_organization(request: Request[Any, Any, Any], org_id: FromPath[int],
                               data: JSONBody[OrganizationBody]) -> OrganizationOut:
     """Only the fields sent change. Organization administrators and the platform admin."""
@@ -214,14 +215,15 @@ async def update_organization(request: Request[Any, Any, Any], org_id: FromPath[
 
 
 # ---------------------------------------------------------------- members and invitations
-@get("/organizations/{org_id:int}/members", name="organizations:api_members", summary="Members (members only)")
+@get("/organizations/{org_id:int}/members", name="organizations:api_members", guards=[signed_in],
+     opt={"restricted": True}, summary="Members (members only)")
 async def list_members(request: Request[Any, Any, Any], org_id: FromPath[int]) -> list[MemberOut]:
     members = await orgs.list_members(request.state.db, request.state.actor, org_id)
     return [MemberOut(m.user.id, m.user.name, m.user.email, m.membership.role, m.membership.created_at)
             for m in members]
 
 
-@post("/organizations/{org_id:int}/invitations", name="organizations:api_invite",
+@post("/organizations/{org_id:int}/invitations", name="organizations:api_invite", guards=[signed_in],
       summary="Invite someone by e-mail")
 async def invite(request: Request[Any, Any, Any], org_id: FromPath[int],
                  data: JSONBody[InvitationBody]) -> InvitationOut:
@@ -233,14 +235,14 @@ async def invite(request: Request[Any, Any, Any], org_id: FromPath[int],
     return InvitationOut(inv.id, inv.organization_id, inv.email, inv.role, inv.expires_at)
 
 
-@post("/invitations/{token:str}/accept", name="organizations:api_accept_invitation",
+@post("/invitations/{token:str}/accept", name="organizations:api_accept_invitation", guards=[signed_in],
       summary="Accept an invitation", status_code=200)
 async def accept_invitation(request: Request[Any, Any, Any], token: FromPath[str]) -> MembershipOut:
     """The signed-in person's e-mail must be the invited one."""
     return _membership_out(await orgs.accept_invitation(request.state.db, request.state.actor, token))
 
 
-@patch("/organizations/{org_id:int}/members/{user_id:int}", name="organizations:api_change_role",
+@patch("/organizations/{org_id:int}/members/{user_id:int}", name="organizations:api_change_role", guards=[signed_in],
        summary="Change a member's role")
 async def change_role(request: Request[Any, Any, Any], org_id: FromPath[int], user_id: FromPath[int],
                       data: JSONBody[RoleBody]) -> MembershipOut:
@@ -250,14 +252,14 @@ async def change_role(request: Request[Any, Any, Any], org_id: FromPath[int], us
     return _membership_out(m)
 
 
-@delete("/organizations/{org_id:int}/members/{user_id:int}", name="organizations:api_remove_member",
+@delete("/organizations/{org_id:int}/members/{user_id:int}", name="organizations:api_remove_member", guards=[signed_in],
         summary="Remove a member, or leave (your own user id)")
 async def remove_member(request: Request[Any, Any, Any], org_id: FromPath[int], user_id: FromPath[int]) -> None:
     await orgs.remove_member(request.state.db, request.state.actor, org_id, user_id)
 
 
 # ---------------------------------------------------------------- verification and acting for
-@post("/organizations/{org_id:int}/verification", name="organizations:api_verify",
+@post("/organizations/{org_id:int}/verification", name="organizations:api_verify", guards=[signed_in],
       summary="Verify an organization", status_code=200)
 async def verify(request: Request[Any, Any, Any], org_id: FromPath[int]) -> OrganizationOut:
     """The platform admin verifies government bodies; an official of a verified government body
@@ -265,7 +267,7 @@ async def verify(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Orga
     return _org_out(request, await orgs.verify_organization(request.state.db, request.state.actor, org_id))
 
 
-@delete("/organizations/{org_id:int}/verification", name="organizations:api_revoke_verification",
+@delete("/organizations/{org_id:int}/verification", name="organizations:api_revoke_verification", guards=[signed_in],
         summary="Withdraw a verification (platform admin)", status_code=200)
 async def revoke_verification(request: Request[Any, Any, Any], org_id: FromPath[int],
                               data: JSONBody[RevokeBody | None] = None) -> OrganizationOut:
@@ -274,7 +276,7 @@ async def revoke_verification(request: Request[Any, Any, Any], org_id: FromPath[
     return _org_out(request, org)
 
 
-@put("/me/acting-for", name="organizations:api_act_as", summary="Choose the organization you act for")
+@put("/me/acting-for", name="organizations:api_act_as", guards=[signed_in], summary="Choose the organization you act for")
 async def act_as(request: Request[Any, Any, Any], data: JSONBody[ActingForBody]) -> ActingForOut:
     """organization_id null: act for yourself, as a citizen."""
     actor = request.state.actor

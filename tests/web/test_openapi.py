@@ -1,0 +1,72 @@
+"""The OpenAPI document says what the API really does: the error body it sends, the errors each
+operation can answer, the Bearer scheme on authenticated operations, and which bodies are optional.
+(tests/test_api_contract.py checks the same against a running server with schemathesis.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from asar.web.openapi import BEARER
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+
+
+async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
+    r = await client.get("/schema/openapi.json")
+    assert r.status_code == 200
+    return r.json()
+
+
+def operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(method.upper(), path, op) for path, item in doc["paths"].items() for method, op in item.items()
+            if method in ("get", "post", "put", "patch", "delete")]
+
+
+async def test_every_error_status_documents_the_body_actually_sent(client: httpx.AsyncClient) -> None:
+    doc = await openapi(client)
+    assert doc["components"]["schemas"]["ErrorBody"]["required"] == ["error"]
+    assert set(doc["components"]["schemas"]["ErrorDetail"]["required"]) == {"code", "message"}
+    ops = operations(doc)
+    assert len(ops) >= 40
+    for method, path, op in ops:
+        for status, response in op["responses"].items():
+            if int(status) >= 400:
+                assert response["content"]["application/json"]["schema"] == ERROR_REF, (method, path, status)
+    # and it is the body sent: a 401 and a 404 as they come
+    r = await client.get("/api/v1/me")
+    assert r.status_code == 401 and set(r.json()) == {"error"} and set(r.json()["error"]) == {"code", "message"}
+    r = await client.get("/api/v1/hearings/987654321")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+async def test_errors_are_declared_where_they_can_occur(client: httpx.AsyncClient) -> None:
+    doc = await openapi(client)
+    responses = {(m, p): set(op["responses"]) for m, p, op in operations(doc)}
+    assert {"400", "401", "403", "404", "409", "413"} <= responses["POST", "/api/v1/hearings/{hearing_id}/polls"]
+    assert {"401"} <= responses["GET", "/api/v1/me"] and "403" not in responses["GET", "/api/v1/me"]
+    assert "403" in responses["GET", "/api/v1/organizations/{org_id}/members"]
+    assert "429" in responses["POST", "/api/v1/token"]
+    assert "401" not in responses["GET", "/api/v1/hearings"]  # public: a token is optional
+    assert "404" in responses["GET", "/api/v1/hearings/{hearing_id}"]
+
+
+async def test_bearer_scheme_applies_to_authenticated_operations(client: httpx.AsyncClient) -> None:
+    doc = await openapi(client)
+    assert doc["components"]["securitySchemes"][BEARER]["type"] == "http"
+    assert doc["components"]["securitySchemes"][BEARER]["scheme"] == "bearer"
+    for method, path, op in operations(doc):
+        if "401" in op["responses"]:
+            assert op["security"] == [{BEARER: []}], (method, path)
+        else:
+            assert op["security"] == [{BEARER: []}, {}], (method, path)  # optional: may show more
+
+
+async def test_request_bodies_are_required_only_when_they_are(client: httpx.AsyncClient) -> None:
+    doc = await openapi(client)
+    revoke = doc["paths"]["/api/v1/organizations/{org_id}/verification"]["delete"]
+    assert revoke["requestBody"]["required"] is False
+    r = await client.delete("/api/v1/organizations/1/verification")  # no body: refused for want of a token only
+    assert r.status_code == 401
+    assert doc["paths"]["/api/v1/hearings"]["post"]["requestBody"]["required"] is True
