@@ -1,4 +1,5 @@
-"""The vendored front-end libraries match static/vendor/VENDOR.json (no CDN, pinned bytes)."""
+"""The vendored front-end libraries match static/vendor/VENDOR.json (no CDN, pinned bytes), and
+axe-core, which only the browser tests load, matches tests/browser/vendor/VENDOR.json."""
 
 import hashlib
 import json
@@ -8,10 +9,15 @@ import pytest
 
 VENDOR_DIR = Path(__file__).resolve().parent.parent / "static" / "vendor"
 MANIFEST = VENDOR_DIR / "VENDOR.json"
+TEST_VENDOR_DIR = Path(__file__).resolve().parent / "browser" / "vendor"
 
 
 def _entries() -> list[dict]:
     return json.loads(MANIFEST.read_text(encoding="utf-8"))["files"]
+
+
+def _test_entries() -> list[dict]:
+    return json.loads((TEST_VENDOR_DIR / "VENDOR.json").read_text(encoding="utf-8"))["files"]
 
 
 def _sha256(path: Path) -> str:
@@ -66,3 +72,14 @@ def test_ws_extension_is_the_htmx2_one():
     assert 'htmx.defineExtension("ws"' in text
     # The htmx 2 extension uses the ws-connect / ws-send attributes.
     assert "ws-connect" in text
+
+
+def test_axe_core_is_pinned_for_the_browser_tests_only():
+    (entry,) = _test_entries()
+    assert (entry["package"], entry["version"], entry["license"]) == ("axe-core", "4.14.1", "MPL-2.0")
+    assert entry["source"] == "npm:axe-core@4.14.1 axe.min.js"
+    path, licence = TEST_VENDOR_DIR / entry["file"], TEST_VENDOR_DIR / entry["license_file"]
+    assert _sha256(path) == entry["sha256"] and _sha256(licence) == entry["license_sha256"]
+    assert path.read_text(encoding="utf-8").startswith("/*! axe v4.14.1")
+    assert "Mozilla Public License" in licence.read_text(encoding="utf-8")
+    assert not list(VENDOR_DIR.glob("axe*"))  # never served

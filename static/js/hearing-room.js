@@ -1,7 +1,8 @@
 /* The live room's small helpers for htmx's WebSocket extension (no inline scripts: CSP).
    - every message sent from a form gets a fresh client_id, so a retried send is stored once;
    - a ping every 30 s keeps the socket from being closed as idle;
-   - the connection state is shown (and announced) in #room-connection. */
+   - the connection state is shown (and announced) in #room-connection;
+   - the speaker's countdown, one's own floor buttons and questions, and the focus after sending. */
 (function () {
   "use strict";
 
@@ -103,18 +104,66 @@
     });
   }
 
+  /* One's own questions get no upvote button. The page and a snapshot mark them (.question--mine);
+     the question list an event redraws is the same for everybody, so the ids are remembered here,
+     with the id of every question this page asks (#ask-form[data-sent], from the acknowledgement). */
+  var myQuestions = {};
+
+  function hideOwnUpvotes() {
+    Array.prototype.forEach.call(document.querySelectorAll(".question--mine"), function (el) {
+      myQuestions[el.id] = true;
+    });
+    var ask = document.getElementById("ask-form");
+    if (ask && ask.dataset.sent) {
+      myQuestions["question-" + ask.dataset.sent] = true;
+    }
+    Object.keys(myQuestions).forEach(function (id) {
+      var item = document.getElementById(id);
+      var upvote = item && item.querySelector(".upvote-form");
+      if (upvote) {
+        item.classList.add("question--mine");
+        upvote.remove();
+      }
+    });
+  }
+
+  /* A sent comment or question comes back as a fresh form (cleared, with its status): keep the focus
+     in it rather than letting it fall to the top of the page. */
+  var sentFrom = null;
+
+  function keepFocus() {
+    if (!sentFrom) {
+      return;
+    }
+    var form = document.getElementById(sentFrom);
+    var focused = document.activeElement;
+    if (form && (!focused || focused === document.body || !document.contains(focused))) {
+      var field = form.querySelector("textarea");
+      if (field) {
+        field.focus();
+      }
+      sentFrom = null;
+    }
+  }
+
   tickCountdowns();
   syncFloorMine();
+  hideOwnUpvotes();
   window.setInterval(tickCountdowns, 1000);
   document.addEventListener("htmx:oobAfterSwap", function () {
     tickCountdowns();
     syncFloorMine();
+    hideOwnUpvotes();
+    keepFocus();
   });
 
   document.addEventListener("htmx:wsAfterSend", function (event) {
     var form = event.target;
     if (form && form.tagName === "FORM" && form.querySelector("input[name=reason]")) {
       form.reset();
+    }
+    if (form && (form.id === "post-form" || form.id === "ask-form")) {
+      sentFrom = form.id;
     }
   });
 }());

@@ -411,3 +411,17 @@ async def test_the_sign_out_button_of_the_page_shell_works_as_a_browser_sends_it
     assert token, form
     r = await client.post("/sign-out", data={"_csrf_token": token.group(1)})
     assert r.status_code == 303 and session_cookie(client) is None
+
+
+async def test_the_language_picked_before_signing_in_wins_and_is_saved(client, session) -> None:
+    """Issue 7 item 16: a person who switched to English in the header is not thrown back to the
+    profile's Kazakh at sign-in; the latest explicit choice is kept and saved to the profile."""
+    user = await make_user(session, name="Aigerim", language="kk")
+    await client.get("/")
+    r = await post_form(client, "/language", {"lang": "en", "next": "/"})
+    assert r.status_code == 303
+    r = await sign_in(client, user.email)
+    assert r.status_code == 303
+    r = await client.get("/profile", headers={"accept-language": "kk"})
+    assert '<html lang="en">' in r.text
+    assert (await fresh(session, user)).language == "en"

@@ -309,6 +309,7 @@ async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_serve
     await expect(phone.get_by_role("link", name=ORG["name_kk"])).to_be_visible()
     await phone.screenshot(path=tmp_path / "phone_dir.png", full_page=True)
     width = await phone.evaluate("document.documentElement.scrollWidth")
+    await phone.get_by_text(t("kk", "Menu"), exact=True).click()  # a phone's header folds its menu
     await phone.get_by_role("link", name=t("kk", "Sign in"), exact=True).click()
     await expect(phone.get_by_role("heading", level=1)).to_have_text(t("kk", "Sign in to ASAR"))
     foreign += await not_kazakh(phone, [demo_password])  # a password to type, like an address

@@ -11,10 +11,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-s
                  "--no-first-run", "--disable-quic"]
 
 
-async def open_room(browser: Browser, live: Any, cookie: str, url: str, errors: list[str]) -> Page:
+async def open_room(browser: Browser, live: Any, cookie: str, url: str, errors: list[str],
+                    **options: Any) -> Page:
     """A fresh browser context signed in with the session cookie, on `url`, its socket connected;
-    console errors and page errors go to `errors`."""
-    context = await browser.new_context(locale="en-GB")
+    console errors and page errors go to `errors`; `options` for the context (e.g. a viewport)."""
+    context = await browser.new_context(locale="en-GB", **options)
     await context.add_cookies([{"name": "asar_session", "value": cookie, "url": live.url}])
     page = await context.new_page()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -14,7 +14,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from asar.db import Database
 from asar.hearings import polls, room, service
 from asar.hearings.forms import parse_hearing, parse_poll
-from asar.hearings.models import PollVote, Post
+from asar.hearings.models import PollVote, Post, Question
 from tests.hearings.helpers import hearing_fields, live_hearing, person, registered, session_cookie
 
 
@@ -397,6 +397,36 @@ async def test_the_browser_face_gets_fragments(db, open_socket, live) -> None:
     await client.send({"type": "post", "client_id": "x", "body": ""})
     notice = await client.recv()
     assert 'id="room-notice"' in notice and 'role="alert"' in notice
+
+
+async def test_the_browser_face_clears_empty_lines_locks_a_final_vote_and_marks_its_question(db, open_socket,
+                                                                                             live) -> None:
+    """Issue 7 item 16: the first post or poll that arrives live takes the "No … yet." line away; a vote
+    in a poll that does not allow changing it comes back as a disabled form; the acknowledgement of a
+    question carries its id (hearing-room.js then hides the upvote button on one's own question)."""
+    hearing, _, official = await _setup(db)
+    user, _ = await registered(db, hearing, "ngo", name="Aigerim")
+    client = await open_socket(hearing.id, cookie=await session_cookie(db, user), query="format=html")
+    snapshot = await client.recv()
+    assert '<p id="poll-list-empty" class="muted list-empty">No polls yet.</p>' in snapshot
+    assert '<p id="post-list-empty" class="muted list-empty">No posts yet.</p>' in snapshot
+    await client.send({"type": "post", "client_id": "", "body": "First!"})
+    event = await client.until(lambda f: "beforeend:#post-list" in f)
+    assert '<p id="post-list-empty" class="muted list-empty" hx-swap-oob="true"></p>' in event
+    poll = await polls.create_poll(db, official, hearing.id, parse_poll({"question": "Ready?", "options": "Yes\nNo"}))
+    await polls.open_poll(db, official, hearing.id, poll.id)
+    event = await client.until(lambda f: "afterbegin:#poll-list" in f)
+    assert '<p id="poll-list-empty" class="muted list-empty" hx-swap-oob="true"></p>' in event
+    assert f'<form id="poll-{poll.id}-vote"' in event and "disabled" not in event
+    no = poll.options[1].id
+    await client.send({"type": "vote", "client_id": "", "poll_id": str(poll.id), "option_id": str(no)})
+    locked = await client.until(lambda f: f'id="poll-{poll.id}-vote"' in f)
+    assert "<fieldset disabled>" in locked and 'type="submit" disabled' in locked
+    assert f'value="{no}" required checked' in locked
+    await client.send({"type": "ask", "client_id": "", "body": "Mine?"})
+    ack = await client.until(lambda f: 'id="ask-form"' in f)
+    question = (await db.execute(select(Question).where(Question.body == "Mine?"))).scalar_one()
+    assert f'data-sent="{question.id}"' in ack
 
 
 async def test_two_instances_share_the_stream_through_redis(live_db_url, redis_url, tmp_path, open_socket) -> None:

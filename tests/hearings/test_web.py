@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from asar.accounts import service as accounts
+from asar.errors import Conflict
 from asar.hearings import polls, room
 from asar.hearings.forms import parse_poll
 from asar.hearings.models import Hearing, Registration
+from asar.i18n import use_language
 from asar.permissions import Actor
 from tests.hearings.helpers import (
     hearing_fields,
@@ -370,3 +372,47 @@ async def test_api_list_counts_registrations_per_hearing(client, session) -> Non
     assert counts[quiet.id] == {"government": 0, "business": 0, "ngo": 0, "citizen": 0}
     one = (await client.get(f"/api/v1/hearings/{busy.id}")).json()
     assert one["registrations"] == counts[busy.id]
+
+
+async def test_the_hearing_page_says_when_the_room_opens(client, session) -> None:
+    """Issue 7 item 16: a scheduled hearing's page says the room opens when the hearing starts, and when."""
+    _, official = await person(session, "government")
+    hearing = await scheduled_hearing(session, official, starts_at="2031-03-01T15:30")
+    r = await client.get(f"/hearings/{hearing.id}", headers=EN)
+    assert ("The live room opens here when the chair starts the hearing. "
+            "Planned start: 1 March 2031, 15:30 (Almaty time).") in r.text
+    r = await client.get(f"/hearings/{hearing.id}", headers={"accept-language": "kk"})
+    assert "Жоспарланған басталу уақыты: 2031\u202fж. 1 наурыз, 15:30 (Алматы уақыты)." in r.text
+
+
+async def test_own_question_has_no_upvote_and_a_locked_vote_no_button(client, session) -> None:
+    """Issue 7 item 16: no upvote button on one's own question (the server refuses it anyway), and a
+    vote in a poll that does not allow changing it leaves the form shown but disabled."""
+    _, official = await person(session, "government")
+    hearing = await live_hearing(session, official)
+    asker_user, asker = await registered(session, hearing, "citizen")
+    _, other = await registered(session, hearing, "ngo")
+    mine, _ = await room.ask_question(session, asker, hearing.id, "q1", "My own question")
+    theirs, _ = await room.ask_question(session, other, hearing.id, "q2", "Somebody else's question")
+    poll = await polls.create_poll(session, official, hearing.id, parse_poll({"question": "Ready?", "options": "Yes\nNo"}))
+    await polls.open_poll(session, official, hearing.id, poll.id)
+    poll = await polls.get_poll(session, hearing.id, poll.id)
+    assert not poll.allow_change
+    with use_language("en"), pytest.raises(Conflict, match="your own question"):
+        await room.upvote_question(session, asker, hearing.id, mine.id)
+    await sign_in(client, session, asker_user)
+    page = (await client.get(f"/hearings/{hearing.id}/room", headers=EN)).text
+
+    def item(qid: int) -> str:
+        return re.search(rf'<li id="question-{qid}".*?</li>', page, re.DOTALL).group(0)
+
+    assert "Upvote" not in item(mine.id) and "question--mine" in item(mine.id)
+    assert "Upvote" in item(theirs.id)
+    vote = re.search(rf'<form id="poll-{poll.id}-vote".*?</form>', page, re.DOTALL).group(0)
+    assert "disabled" not in vote
+    await polls.cast_vote(session, asker, hearing.id, poll.id, "v1", {"option_id": poll.options[1].id})
+    page = (await client.get(f"/hearings/{hearing.id}/room", headers=EN)).text
+    vote = re.search(rf'<form id="poll-{poll.id}-vote".*?</form>', page, re.DOTALL).group(0)
+    assert "<fieldset disabled>" in vote and re.search(r'type="submit" disabled', vote)
+    assert re.search(rf'value="{poll.options[1].id}" required checked', vote)
+    assert "This poll does not allow changing a vote." in vote

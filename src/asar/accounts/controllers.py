@@ -164,6 +164,7 @@ async def sign_in(request: Request[Any, Any, Any], data: FormData) -> Response[A
         signed_in = await service.sign_in(
             request.state.db, request.state.actor, data, client_ip=_client_ip(request),
             session_days=settings.session_days, old_session=request.cookies.get(COOKIE),
+            language=request.cookies.get(LANG_COOKIE),
         )
     except RateLimited as exc:
         return _sign_in_page(request, 429, _typed(data, "email")["email"], next_path, exc)

@@ -19,7 +19,7 @@ from asar.accounts.sessions import close_all_sessions, close_session, open_sessi
 from asar.audit.service import record
 from asar.db import commit, utcnow
 from asar.errors import Conflict, Invalid, NotFound, RateLimited, invalid
-from asar.i18n import current_language, ngettext
+from asar.i18n import LANGUAGES, current_language, ngettext
 from asar.i18n import gettext as _
 from asar.mail.service import queue_mail
 from asar.organizations.models import Membership
@@ -206,12 +206,15 @@ async def resend_confirmation(db: AsyncSession, actor: Actor, *, base_url: str,
 
 # ---------------------------------------------------------------- sign in and out
 async def sign_in(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *, client_ip: str | None,
-                  session_days: int, old_session: str | None = None,
+                  session_days: int, old_session: str | None = None, language: str | None = None,
                   now: datetime | None = None) -> SignedIn:
-    """Check e-mail and password under the growing back-off; open a new session."""
+    """Check e-mail and password under the growing back-off; open a new session. `language` is the one
+    the person last picked in this browser (before signing in): the latest choice wins and is saved."""
     now = now or utcnow()
     credentials = forms.parse_credentials(data)
     user = await _authenticate(db, credentials, client_ip, now)
+    if language in LANGUAGES and language != user.language:
+        user.language = language
     session_token = await _start_session(db, user, old_session, session_days)
     await commit(db)
     return SignedIn(user, session_token)

@@ -120,6 +120,7 @@ class Renderer:
                 room = Room(hearing=hearing, viewer=viewer)
                 out += ('<div hx-swap-oob="beforeend:#post-list">'
                         + self.render("post", p=post, room=room, **ctx) + "</div>")
+                out += self.render("list_empty", empty_id="post-list-empty", oob=True)
                 if t == "post.created":
                     out += self.announce(gettext("New comment from %(name)s", name=post.author_name
                                                  or gettext("a participant")))
@@ -163,6 +164,7 @@ class Renderer:
             if t == "poll.opened":
                 out = ('<div hx-swap-oob="afterbegin:#poll-list">' + self.render("poll", poll=poll, room=room, **ctx)
                        + "</div>")
+                out += self.render("list_empty", empty_id="poll-list-empty", oob=True)
                 if viewer.chair and not viewer.projector:
                     drafts = await load_room(db, hearing, viewer, parts={"polls"})
                     out += self.render("poll_drafts", room=drafts, oob=True, **ctx)

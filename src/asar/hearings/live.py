@@ -918,7 +918,7 @@ class Connection:
                 else:
                     status = _("Published.")
                 form = "post_form" if kind == "post" else "ask_form"
-                self.send_frame(notice + r.render(form, oob=True, form_status=status))
+                self.send_frame(notice + r.render(form, oob=True, form_status=status, sent_id=stored.get("id")))
             elif kind == "vote":
                 labels = ", ".join(stored.get("labels", []))
                 text = _("Your vote: %(choice)s", choice=labels)
@@ -957,6 +957,10 @@ async def _vote(db: AsyncSession, c: Connection, d: dict[str, Any]) -> tuple[dic
     if c.html:
         poll = await polls.get_poll(db, c.hearing_id, result.poll_id)
         stored["labels"] = [o.label for o in poll.options if o.id in result.option_ids]
+        if not poll.allow_change:  # the form now shows the vote and can no longer be sent
+            with use_language(c.lang):
+                c.send_frame(c.hub.renderer.render("poll_vote", poll=poll, viewer=c.viewer,
+                                                   mine={poll.id: result.option_ids}, oob=True))
     return stored, result.duplicate
 
 

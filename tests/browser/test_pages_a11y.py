@@ -1,0 +1,107 @@
+"""The main pages in Kazakh on a phone and in English on a desktop (issue 7, items 14 and 18): no
+serious or critical axe-core violation, nothing wider than the screen, the poll results by sector
+inside it, and on a phone a header that folds its menu behind one button (which works without
+JavaScript). One server with the demo data, one browser, each page loaded once per language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from asar import demo
+from asar.i18n import gettext, use_language
+from tests.browser.axe import serious_violations
+from tests.browser.conftest import LiveServer
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+# How much a page overflows, and where the by-sector results and the header sit (CSS pixels).
+LAYOUT_JS = """() => ({
+  width: window.innerWidth,
+  scrollWidth: document.documentElement.scrollWidth,
+  header: document.querySelector(".site-header").getBoundingClientRect().height,
+  wide: Array.from(document.body.querySelectorAll("*"), (el) => [el, el.getBoundingClientRect().right])
+    .filter(([el, right]) => right > window.innerWidth + 0.5 && !el.closest(".visually-hidden"))
+    .slice(-3).map(([el, right]) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(right)}px)`),
+  groups: Array.from(document.querySelectorAll(".tally__group"), (el) => {
+    const r = el.getBoundingClientRect();
+    return {left: r.left, right: r.right, name: el.querySelector("h4").textContent.trim()};
+  }),
+})"""
+
+
+def t(lang: str, message: str) -> str:
+    with use_language(lang):
+        return gettext(message)
+
+
+async def main_pages(page: Page, base: str) -> dict[str, str]:
+    """The addresses of the main pages, found as a visitor finds them."""
+    await page.goto(base + "/organizations")
+    org = await page.locator("main a[href^='/organizations/']").first.get_attribute("href")
+    await page.goto(base + "/hearings")
+    upcoming = await page.get_by_role("link", name=demo.UPCOMING_TITLE).get_attribute("href")
+    closed = await page.get_by_role("link", name=demo.CLOSED_TITLE).get_attribute("href")
+    return {"home": "/", "directory": "/organizations", "organization": org, "hearings": "/hearings",
+            "hearing": upcoming, "room": f"{closed}/room", "sign in": "/sign-in", "register": "/register"}
+
+
+async def test_main_pages_are_accessible_and_fit_phone_and_desktop(live_server: LiveServer, browser: Browser,
+                                                                  ) -> None:
+    problems: list[str] = []
+    base = live_server.url
+    for lang, viewport in (("en", DESKTOP), ("kk", PHONE)):
+        context = await browser.new_context(viewport=viewport, locale=lang)
+        await context.add_cookies([{"name": "asar_lang", "value": lang, "url": base}])
+        page = await context.new_page()
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        pages = await main_pages(page, base)
+        for name, path in pages.items():
+            await page.goto(base + path)
+            assert await page.evaluate("document.documentElement.lang") == lang
+            problems.extend(await serious_violations(page, f"{lang} {name} {path}"))
+            layout: dict[str, Any] = await page.evaluate(LAYOUT_JS)
+            if layout["scrollWidth"] > layout["width"]:
+                problems.append(f"{lang} {name}: {layout['scrollWidth']}px wide in a {layout['width']}px window "
+                                f"({', '.join(layout['wide'])})")
+            if viewport is PHONE and layout["header"] > 0.12 * viewport["height"]:
+                problems.append(f"{lang} {name}: the header is {layout['header']}px high on a phone")
+            if name == "room":  # the closed demo hearing's poll: everybody, then the four sectors
+                if len(layout["groups"]) != 5:
+                    problems.append(f"{lang} room: {len(layout['groups'])} groups of poll results, not 5")
+                for group in layout["groups"]:
+                    if group["left"] < 0 or group["right"] > layout["width"]:
+                        problems.append(f"{lang} room: results of {group['name']} at {group}, "
+                                        f"outside the {layout['width']}px window")
+        # the menu: always shown on a desktop, behind one button on a phone
+        nav = page.get_by_role("navigation", name=t(lang, "Main"))
+        hearings = nav.get_by_role("link", name=t(lang, "Hearings"))
+        toggle = page.locator(".site-menu__toggle")
+        if viewport is DESKTOP:
+            await expect(hearings).to_be_visible()
+            await expect(toggle).to_be_hidden()
+        else:
+            await expect(hearings).to_be_hidden()
+            await toggle.click()
+            await expect(hearings).to_be_visible()
+            problems.extend(await serious_violations(page, f"{lang} open menu"))
+            await hearings.click()
+            await page.wait_for_url("**/hearings")
+        await context.close()
+
+    # Without JavaScript the phone's menu still opens (it is a <details>).
+    context = await browser.new_context(viewport=PHONE, java_script_enabled=False, locale="ru-RU")
+    page = await context.new_page()
+    await page.goto(base + "/")
+    sign_in = page.get_by_role("link", name=t("ru", "Sign in"), exact=True)
+    await expect(sign_in).to_be_hidden()
+    await page.get_by_text(t("ru", "Menu"), exact=True).click()
+    await sign_in.click()
+    await page.wait_for_url("**/sign-in")
+    await context.close()
+    assert problems == [], "\n".join(problems)
