@@ -33,8 +33,11 @@ class LiveServer:
     log: Path
 
 
-@pytest.fixture
-def live_server(postgres: Any, tmp_path: Path) -> Iterator[LiveServer]:
+@pytest.fixture(scope="session")
+def live_server(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server with the demo data for every browser test of the session (each test starts its own
+    browser contexts; the tests only add data, so one's additions never hide what another checks)."""
+    tmp_path = tmp_path_factory.mktemp("browser")
     database_url = postgres.createdb(f"browser_{os.getpid()}_{next(_n)}")
     migrate.upgrade(database_url)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASAR_")}
