@@ -36,6 +36,8 @@ def problem_message(problem: str) -> str:
     """The translated field error for a problem found by `forbidden_in` ("characters" or "number")."""
     if problem == "characters":
         return _("This contains characters that are not allowed (control or text-direction characters).")
+    if problem == "nesting":
+        return _("This is nested too deeply.")
     return _("This number is too large.")
 
 
@@ -74,32 +76,28 @@ def moment_allowed(moment: datetime) -> bool:
 
 def forbidden_in(data: Any) -> Iterator[tuple[str, str]]:
     """(top-level field, problem) for each text or number in a decoded body that is refused:
-    problem is "characters" or "number". Keys count as text too."""
-
-    def walk(value: Any) -> Iterator[str]:
-        if isinstance(value, str):
-            if has_forbidden_characters(value):
-                yield "characters"
-        elif isinstance(value, bool):
-            return
-        elif isinstance(value, int):
-            if not -INT64_MAX - 1 <= value <= INT64_MAX:
-                yield "number"
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                yield from walk(key)
-                yield from walk(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                yield from walk(item)
-
+    problem is "characters" or "number". Keys count as text too; "body" names the body itself.
+    Iterative, so that no nesting depth can exhaust the stack."""
     if isinstance(data, dict):
-        for key, item in data.items():
-            name = key if isinstance(key, str) and not has_forbidden_characters(key) else "body"
-            for problem in walk(key):
-                yield "body", problem
-            for problem in walk(item):
-                yield name, problem
+        roots = [(key if isinstance(key, str) and not has_forbidden_characters(key) else "body", item)
+                 for key, item in data.items()]
+        roots += [("body", key) for key in data]
     else:
-        for problem in walk(data):
-            yield "body", problem
+        roots = [("body", data)]
+    for name, root in roots:
+        stack = [root]
+        while stack:
+            value = stack.pop()
+            if isinstance(value, str):
+                if has_forbidden_characters(value):
+                    yield name, "characters"
+            elif isinstance(value, bool):
+                continue
+            elif isinstance(value, int):
+                if not -INT64_MAX - 1 <= value <= INT64_MAX:
+                    yield name, "number"
+            elif isinstance(value, dict):
+                stack.extend(value.keys())
+                stack.extend(value.values())
+            elif isinstance(value, list | tuple):
+                stack.extend(value)

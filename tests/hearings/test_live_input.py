@@ -28,6 +28,8 @@ async def test_frames_with_forbidden_characters_are_refused(db, open_socket, bad
         reply = await client.until(lambda f: f["type"] in ("error", "ack"))
         assert reply["type"] == "error" and reply["code"] == "invalid", reply
         assert reply["fields"] == {field: CHARACTERS}
+    await client.send("[" * 15_000)  # deeper than the JSON parser goes: a typed error, the socket stays
+    assert (await client.until(lambda f: f["type"] in ("error", "ack")))["code"] == "bad_json"
     await client.send({"type": "post", "client_id": "p2", "body": "Line one\nLine two\ttabbed"})
     assert (await client.until(lambda f: f["type"] in ("error", "ack")))["type"] == "ack"
     posts = (await db.execute(select(Post.body).where(Post.hearing_id == hearing.id))).scalars().all()

@@ -130,6 +130,16 @@ async def test_path_parameter_and_json_key(client: httpx.AsyncClient, session: A
     assert (await fresh(session, user)).name == "Aigerim"
 
 
+@pytest.mark.parametrize("depth", [900, 100_000])
+async def test_deeply_nested_json_is_refused(client: httpx.AsyncClient, session: AsyncSession, depth: int) -> None:
+    user = await make_user(session, name="Aigerim")
+    body = b'{"name": ' + b"[" * depth + b"]" * depth + b"}"
+    response = await client.patch("/api/v1/me", content=body,
+                                  headers={**await bearer(session, user), "content-type": "application/json"})
+    assert response.status_code == 400, response.text[:300]
+    assert (await fresh(session, user)).name == "Aigerim"
+
+
 async def test_tab_and_newline_pass_in_multiline_text(client: httpx.AsyncClient, session: AsyncSession) -> None:
     owner = await make_user(session)
     response = await client.post("/api/v1/organizations",

@@ -834,7 +834,7 @@ class Connection:
                 return
             try:
                 data = json.loads(raw)
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: "[[[[…" nested beyond the parser's depth
                 self.error("bad_json", _("This message is not valid JSON."))
                 return
             if not isinstance(data, dict):

@@ -75,6 +75,8 @@ async def _body_problems(scope: Scope, receive: Receive) -> list[tuple[str, str]
         return []
     try:
         data = _loads(body)
+    except RecursionError:
+        return [("body", "nesting")]
     except ValueError:
         return []  # not JSON: the handler answers for that
     return list(inputs.forbidden_in(data))
