@@ -1,0 +1,151 @@
+"""The JSON API keeps its OpenAPI contract (`/schema/openapi.json`) for every kind of caller.
+
+schemathesis generates requests for every operation from the schema itself and sends them to a
+real server (uvicorn on loopback, a PostgreSQL database of its own) without a token and with the
+token of each role: a citizen, an NGO member, a business member, an official and the platform
+admin. Any 5xx, any status the operation does not declare, any body that does not match its
+declared schema (errors included: `{"error": {...}}`) or a wrong content type fails the test.
+Examples per operation are bounded so that the whole run stays near a minute on two cores; the
+generation is derandomized so that CI is repeatable.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.configuration import set_hypothesis_home_dir
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from asar.accounts.models import ApiToken
+from asar.db import Database, utcnow
+from asar.tokens import new_token, token_hash
+from tests.conftest import make_settings
+from tests.factories import make_user
+from tests.live_server import live_server
+from tests.services import Postgres
+
+ROLES = ("anonymous", "citizen", "ngo_member", "business_member", "official", "admin")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+EXAMPLES = int(os.environ.get("ASAR_CONTRACT_EXAMPLES", "3"))  # per operation and role
+
+
+@dataclass
+class Server:
+    base_url: str
+    tokens: dict[str, str]
+    ids: dict[str, int]
+
+
+async def _seed(db: Database) -> tuple[dict[str, str], dict[str, int]]:
+    """One person per role and a hearing in each state, built through the real service verbs."""
+    from asar.hearings import polls, service
+    from asar.hearings.forms import parse_hearing, parse_poll
+    from tests.hearings.helpers import actor_of, hearing_fields, join, make_org
+
+    async with db.sessionmaker() as s:
+        # confirmed directly: this module-wide world is built before any test's mailbox records mail
+        people = {role: await make_user(s, name=role.replace("_", " ").title(), confirmed=False,
+                                        admin=role == "admin")
+                  for role in ("citizen", "ngo_member", "business_member", "official", "admin")}
+        for user in people.values():
+            user.email_confirmed_at = utcnow()
+        await s.commit()
+        body = await make_org(s, "government", name="Akimat")
+        ngo = await make_org(s, "ngo", name="NGO")
+        business = await make_org(s, "business", name="Business")
+        await join(s, people["official"], body, role="admin")
+        await join(s, people["ngo_member"], ngo)
+        await join(s, people["business_member"], business)
+        chair = await actor_of(s, people["official"])
+        ids = {"ngo": ngo.id, "body": body.id}
+        for state in ("draft", "scheduled", "live", "closed"):
+            h = await service.create_hearing(s, chair, parse_hearing(hearing_fields(title=f"{state} hearing")))
+            ids[state] = h.id
+            if state != "draft":
+                await service.schedule(s, chair, h.id)
+                for role in ("citizen", "ngo_member", "business_member"):
+                    await service.register(s, await actor_of(s, people[role]), h.id)
+            if state in ("live", "closed"):
+                await service.open_hearing(s, chair, h.id)
+                poll = await polls.create_poll(s, chair, h.id, parse_poll({"question": "Agree?", "options": "Yes\nNo"}))
+                await polls.open_poll(s, chair, h.id, poll.id)
+                ids[f"{state}_poll"] = poll.id
+            if state == "closed":
+                await service.close_hearing(s, chair, h.id)
+        tokens = {}
+        # Large ids: a generated DELETE /api/v1/tokens/{small id} must not revoke the token under test.
+        for n, (role, user) in enumerate(people.items()):
+            token = new_token()
+            s.add(ApiToken(id=9_000_000_000 + n, user_id=user.id, name="contract", token_hash=token_hash(token),
+                           prefix=token[:8]))
+            tokens[role] = token
+        await s.commit()
+    return tokens, ids
+
+
+@pytest.fixture(scope="module")
+def server(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("contract")
+    set_hypothesis_home_dir(tmp / ".hypothesis")  # its caches stay out of the checkout
+    with live_server(postgres, lambda url: make_settings(url, tmp), _seed) as (base_url, (tokens, ids), _):
+        yield Server(base_url, tokens, ids)
+    set_hypothesis_home_dir(None)
+
+
+@pytest.fixture(scope="module")
+def schema(server: Server) -> Any:
+    return schemathesis.openapi.from_url(f"{server.base_url}/schema/openapi.json")
+
+
+def run_operations(schema: Any, base_url: str, headers: dict[str, str]) -> tuple[int, int, list[str]]:
+    """(operations, calls, failures) after EXAMPLES generated requests per operation."""
+    operations = calls = 0
+    failures: list[str] = []
+    session = requests.Session()
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+        def check(case: Any) -> None:
+            nonlocal calls
+            response = case.call(base_url=base_url, headers=headers, session=session)
+            calls += 1
+            case.validate_response(response, checks=CHECKS, headers=headers)
+
+        try:
+            check()
+        except (AssertionError, BaseExceptionGroup) as exc:  # schemathesis groups its failures
+            failures.append(f"{operation.label}: {exc}")
+    return operations, calls, failures
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_keeps_its_contract(role: str, server: Server, schema: Any) -> None:
+    headers = {"accept-language": "en"}
+    if role != "anonymous":
+        headers["authorization"] = f"Bearer {server.tokens[role]}"
+        me = requests.get(f"{server.base_url}/api/v1/me", headers=headers, timeout=10)
+        assert me.status_code == 200, me.text  # the token really signs the role in
+    started = time.monotonic()
+    operations, calls, failures = run_operations(schema, server.base_url, headers)
+    print(f"{role}: {operations} operations, {calls} calls in {time.monotonic() - started:.1f} s")
+    assert operations >= 40
+    assert calls >= operations
+    assert failures == [], "\n\n".join(failures)
