@@ -54,6 +54,12 @@ def visible(value: str) -> str:
     return ""
 
 
+def one_line(value: str) -> str:
+    """A name or title as stored: whitespace runs (newlines too) as one space, and "" when only
+    invisible characters remain (a newline in a title would split a mail's subject line)."""
+    return visible(" ".join(value.split()))
+
+
 def bounded_int(value: Any, low: int = 1, high: int = INT64_MAX) -> int | None:
     """An int in low..high from an int or its ASCII digits; None for anything else (never raises)."""
     if isinstance(value, bool):

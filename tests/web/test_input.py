@@ -200,3 +200,20 @@ def test_invisible_texts_count_as_empty_in_the_room_and_minutes(blank: str) -> N
             with pytest.raises(Invalid) as exc:
                 call()
             assert field in exc.value.errors
+
+
+async def test_names_and_titles_stay_on_one_line(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    """A newline in a name or title would split the subject line of a mail that quotes it."""
+    owner = await make_user(session)
+    response = await client.post("/api/v1/organizations", headers=await bearer(session, owner),
+                                 json=await org_data(session, name_ru="Зелёный\r\nмир", name_kk="Жасыл\n\tәлем"))
+    assert response.status_code == 201, response.text
+    assert (response.json()["name_ru"], response.json()["name_kk"]) == ("Зелёный мир", "Жасыл әлем")
+    official, _ = await hearing_person(session, "government")
+    response = await client.post("/api/v1/hearings", headers=await bearer(session, official),
+                                 json=hearing_fields(title="Budget\nSubject: spoofed", topic="Parks\r\nand trees",
+                                                     agenda=[{"title": "Opening\nremarks", "minutes": 10}]))
+    assert response.status_code == 201, response.text
+    hearing = response.json()
+    assert (hearing["title"], hearing["topic"]) == ("Budget Subject: spoofed", "Parks and trees")
+    assert hearing["agenda"][0]["title"] == "Opening remarks"

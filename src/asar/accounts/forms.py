@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from asar.errors import invalid
 from asar.i18n import LANGUAGES
 from asar.i18n import gettext as _
-from asar.inputs import visible
+from asar.inputs import one_line
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
@@ -90,7 +90,7 @@ def check_password(password: str) -> str | None:
 
 
 def _name(data: Mapping[str, Any], errors: dict[str, str]) -> str:
-    name = visible(" ".join(_text(data, "name", errors).split()))
+    name = one_line(_text(data, "name", errors))
     if "name" not in errors:
         if not name:
             errors["name"] = _("Enter your name.")
@@ -208,7 +208,7 @@ def parse_profile(data: Mapping[str, Any], *, partial: bool = False) -> ProfileC
 
 def parse_token_name(data: Mapping[str, Any]) -> str:
     errors: dict[str, str] = {}
-    name = visible(" ".join(_text(data, "name", errors).split()))
+    name = one_line(_text(data, "name", errors))
     if not errors:
         if not name:
             errors["name"] = _("Give the token a name, for example the program that will use it.")

@@ -33,7 +33,7 @@ from asar.hearings.models import (
 )
 from asar.i18n import TIMEZONE
 from asar.i18n import gettext as _
-from asar.inputs import EARLIEST, INT64_MAX, LATEST, bounded_int, moment_allowed, visible
+from asar.inputs import EARLIEST, INT64_MAX, LATEST, bounded_int, moment_allowed, one_line, visible
 
 MAX_AGENDA_ITEMS = 30
 MAX_INVITEES = 500
@@ -124,11 +124,11 @@ class HearingInput:
 def _agenda(data: Mapping[str, Any], errors: dict[str, str]) -> list[AgendaInput]:
     """Agenda items from a JSON list of {title, minutes} or the form's parallel lists."""
     if isinstance(data.get("agenda"), list):
-        raw = [(visible(text(i.get("title"))) if isinstance(i, Mapping) else "",
+        raw = [(one_line(text(i.get("title"))) if isinstance(i, Mapping) else "",
                 i.get("minutes") if isinstance(i, Mapping) else None) for i in data["agenda"]]
     else:
         titles, minutes = values(data.get("agenda_title")), values(data.get("agenda_minutes"))
-        raw = [(visible(text(t)), minutes[i] if i < len(minutes) else None) for i, t in enumerate(titles)]
+        raw = [(one_line(text(t)), minutes[i] if i < len(minutes) else None) for i, t in enumerate(titles)]
     items: list[AgendaInput] = []
     for title, minutes in raw:
         if not title and not text(minutes):
@@ -165,7 +165,7 @@ def parse_url(value: Any) -> str | None:
 def _related(data: Mapping[str, Any], out: HearingInput, errors: dict[str, str]) -> None:
     """The related project, competition or outside draft: a kind, a title, an optional link."""
     kind = text(data.get("related_kind"))
-    title = visible(text(data.get("related_title")))
+    title = one_line(text(data.get("related_title")))
     url = text(data.get("related_url"))
     if kind in ("", "none"):
         if title or url:
@@ -190,7 +190,7 @@ def _related(data: Mapping[str, Any], out: HearingInput, errors: dict[str, str])
 
 def _document(data: Mapping[str, Any], out: HearingInput, errors: dict[str, str]) -> None:
     """The draft document under discussion: a title and the pasted text with its numbered clauses."""
-    out.document_title = visible(text(data.get("document_title")))
+    out.document_title = one_line(text(data.get("document_title")))
     if len(out.document_title) > 300:
         errors["document_title"] = _("This is too long: at most %(max)s characters.", max=300)
     raw = data.get("document_text")
@@ -216,12 +216,12 @@ def parse_hearing(data: Mapping[str, Any]) -> HearingInput:
     """A hearing's fields from a form or a JSON body."""
     errors: dict[str, str] = {}
     out = HearingInput()
-    out.title = visible(text(data.get("title")))
+    out.title = one_line(text(data.get("title")))
     if not out.title:
         errors["title"] = _("Enter the hearing's title.")
     elif len(out.title) > 200:
         errors["title"] = _("This is too long: at most %(max)s characters.", max=200)
-    out.topic = text(data.get("topic"))
+    out.topic = one_line(text(data.get("topic")))
     if len(out.topic) > 200:
         errors["topic"] = _("This is too long: at most %(max)s characters.", max=200)
     out.description = text(data.get("description"))
@@ -245,7 +245,7 @@ def parse_hearing(data: Mapping[str, Any]) -> HearingInput:
     out.format = text(data.get("format")) or "online"
     if out.format not in FORMATS:
         errors["format"] = _("Choose online or hybrid.")
-    out.venue = text(data.get("venue"))
+    out.venue = one_line(text(data.get("venue")))
     if len(out.venue) > 300:
         errors["venue"] = _("This is too long: at most %(max)s characters.", max=300)
     elif out.format == "hybrid" and not out.venue:
@@ -310,14 +310,14 @@ def parse_poll(data: Mapping[str, Any]) -> PollInput:
     kind = text(data.get("kind")) or "single"
     if kind not in POLL_KINDS:
         errors["kind"] = _("Choose the kind of poll.")
-    question = visible(text(data.get("question")))
+    question = one_line(text(data.get("question")))
     if not question:
         errors["question"] = _("Enter the poll's question.")
     elif len(question) > 500:
         errors["question"] = _("This is too long: at most %(max)s characters.", max=500)
     raw = data.get("options")
     lines = values(raw) if isinstance(raw, list) else text(raw).split("\n")
-    options = [visible(text(o)) for o in lines if visible(text(o))]
+    options = [one_line(text(o)) for o in lines if one_line(text(o))]
     if kind != "scale":
         if len(options) < 2:
             errors["options"] = _("Give at least two options, one a line.")

@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from asar.errors import invalid
 from asar.i18n import gettext as _
-from asar.inputs import bounded_int, visible
+from asar.inputs import bounded_int, one_line
 from asar.organizations.bin import check_bin
 from asar.organizations.choices import LEGAL_FORMS
 from asar.organizations.models import ROLES, SECTORS, SETTLEMENTS
@@ -133,12 +133,12 @@ def parse_organization(data: Mapping[str, Any], *, partial: bool = False) -> Org
             errors["sector"] = _("Choose the sector: government body, business or NGO.")
     for name in ("name_kk", "name_ru"):
         if wanted(name):
-            setattr(out, name, visible(_text(data.get(name))))
+            setattr(out, name, one_line(_text(data.get(name))))
             if not getattr(out, name) and name not in errors:
                 errors[name] = (_("Enter the name in Kazakh.") if name == "name_kk"
                                 else _("Enter the name in Russian."))
     if wanted("name_en"):
-        out.name_en = visible(_text(data.get("name_en"))) or None
+        out.name_en = one_line(_text(data.get("name_en"))) or None
     if wanted("bin"):
         out.bin = normalize_bin(data.get("bin"))
         if not out.bin:
