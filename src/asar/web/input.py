@@ -31,16 +31,37 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _query_problems(scope: Scope) -> Iterable[tuple[str, str]]:
+    int_names = _int_query_names(scope.get("route_handler"))
     for key, value in ASGIConnection(scope).query_params.multi_items():
         name = key if not inputs.has_forbidden_characters(key) else "query"
         if inputs.has_forbidden_characters(key) or inputs.has_forbidden_characters(value):
             yield name, "characters"
-        elif _huge_number(value):
+        elif key in int_names and _huge_number(value):
             yield name, "number"
 
 
+_int_names: dict[int, frozenset[str]] = {}
+
+
+def _int_query_names(handler: Any) -> frozenset[str]:
+    """The parameters a handler declares as integers (a bounded type or not): their values must fit
+    in 64 bits. Text parameters keep any digits (a search for a long number is no error)."""
+    if handler is None:
+        return frozenset()
+    key = id(handler)
+    if key not in _int_names:
+        names = set()
+        for name, field in handler.parsed_fn_signature.parameters.items():
+            if field.is_subclass_of(bool):
+                continue
+            if field.is_subclass_of(int) or (field.is_optional and int in field.args):
+                names.add(name)
+        _int_names[key] = frozenset(names)
+    return _int_names[key]
+
+
 def _huge_number(value: str) -> bool:
-    """Digits that no integer column can hold (a search for them finds nothing anyway)."""
+    """Digits that no integer column can hold."""
     digits = value.strip().lstrip("+-")
     return digits.isascii() and digits.isdigit() and inputs.bounded_int(value, -inputs.INT64_MAX - 1) is None
 
