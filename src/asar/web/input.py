@@ -32,11 +32,12 @@ BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 def _query_problems(scope: Scope) -> Iterable[tuple[str, str]]:
     int_names = _int_query_names(scope.get("route_handler"))
+    socket = scope["type"] == "websocket"  # the socket's query has no free text: `since`, `format`, `view`
     for key, value in ASGIConnection(scope).query_params.multi_items():
         name = key if not inputs.has_forbidden_characters(key) else "query"
         if inputs.has_forbidden_characters(key) or inputs.has_forbidden_characters(value):
             yield name, "characters"
-        elif key in int_names and _huge_number(value):
+        elif (socket or key in int_names) and _huge_number(value):
             yield name, "number"
 
 
