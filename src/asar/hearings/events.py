@@ -9,7 +9,7 @@ hearing.opened, hearing.closed, agenda.advanced, post.created, post.moderated, q
 question.moderated, question.upvoted, question.answering, question.answered, poll.opened,
 poll.tally, poll.closed, participant.sanctioned, participant.sanction_lifted,
 floor.raised, floor.lowered, floor.given, floor.extended,
-floor.ended, co_moderator.added, co_moderator.removed.
+floor.ended, co_moderator.added, co_moderator.removed, poll.drafted, hearing.updated.
 """
 
 from __future__ import annotations

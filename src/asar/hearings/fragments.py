@@ -103,6 +103,14 @@ class Renderer:
                 names.append("polls")
             text = gettext("The hearing has started.") if t == "hearing.opened" else gettext("The hearing is closed.")
             return self.many(names, room=room, **ctx) + self.announce(text)
+        if t == "hearing.updated":
+            room = Room(hearing=hearing, viewer=viewer)
+            return self.many(["status", "agenda"], room=room, **ctx)
+        if t == "poll.drafted":
+            if not viewer.chair or viewer.projector:
+                return ""
+            drafts = await load_room(db, hearing, viewer, parts={"polls"})
+            return self.render("poll_drafts", room=drafts, oob=True, **ctx)
         if t == "agenda.advanced":
             room = Room(hearing=hearing, viewer=viewer)
             item = hearing.current_item

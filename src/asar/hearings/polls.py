@@ -96,6 +96,10 @@ async def create_poll(db: AsyncSession, actor: Actor, hearing_id: int, data: Pol
     poll = Poll(hearing_id=hearing.id, kind=data.kind, question=data.question, status="draft",
                 allow_change=data.allow_change, options=options)
     db.add(poll)
+    await db.flush()
+    # the chair's prepared polls are part of the room they see (snapshot draft_polls): an event, the
+    # poll itself only in the moderators' version
+    await events.append_event(db, hearing, "poll.drafted", {"poll_id": poll.id}, {"poll": events.poll_data(poll)})
     await commit(db)
     return poll
 

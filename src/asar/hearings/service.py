@@ -219,6 +219,12 @@ async def update_hearing(db: AsyncSession, actor: Actor, hearing_id: int, data: 
         from asar.hearings.reminders import plan_reminders
 
         plan_reminders(db, hearing)
+        # published: people may follow its room already, and hold its title, time and agenda
+        await db.flush()
+        about = events.hearing_data(hearing)
+        about.pop("seq")
+        await events.append_event(db, hearing, "hearing.updated", {
+            "hearing": about, "agenda": [events.agenda_data(a) for a in hearing.agenda]})
     await commit(db)
     return hearing
 
