@@ -282,7 +282,7 @@ async def test_tokens_never_reach_the_server_logs(db, open_socket, live) -> None
 
 
 # ---------------------------------------------------------------- since
-@pytest.mark.parametrize("since", ["abc", "-1", "1.5", "", "%20", "٣", "9223372036854775808", "9" * 30])
+@pytest.mark.parametrize("since", ["abc", "-1", "1.5", "", "%20", "٣"])  # beyond 64 bits: asar.web.input
 async def test_a_malformed_since_is_refused_with_a_typed_error(db, open_socket, since) -> None:
     _, chair = await person(db, "government")
     hearing = await live_hearing(db, chair)
