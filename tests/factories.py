@@ -24,12 +24,13 @@ async def make_user(db: AsyncSession, *, email: str | None = None, name: str = "
     from asar.accounts import service
 
     n = next(_seq)
-    signed_in = await service.register(
+    registration = await service.register(
         db, ANONYMOUS, {"email": email or f"person{n}@example.kz", "password": PASSWORD, "name": name,
                         "language": language},
-        base_url=BASE_URL, session_days=14,
+        base_url=BASE_URL,
     )
-    user = signed_in.user
+    user = registration.user
+    assert user is not None, f"{registration.email} was registered already"
     if confirmed:
         await service.confirm_email(db, await mailed_token(db, user.email, "confirm"))
     if admin:

@@ -61,6 +61,42 @@ def test_serve_help_lists_its_options() -> None:
         assert option in out
 
 
+def _serve_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str, **env: str) -> dict:
+    """What `asar serve ARGS` hands to uvicorn (not started), and the base URL it leaves set."""
+    import uvicorn
+
+    for key in [k for k in os.environ if k.startswith("ASAR_")]:
+        monkeypatch.delenv(key)
+    monkeypatch.setenv("ASAR_BASE_URL", "unset below")
+    monkeypatch.delenv("ASAR_BASE_URL")
+    monkeypatch.setenv("ASAR_SECRET_KEY", "k" * 48)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    seen: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **kw: seen.update(kw))
+    result = CliRunner().invoke(main, ["serve", "--no-migrate", *args])
+    assert result.exit_code == 0, result.output
+    seen["base_url"] = os.environ.get("ASAR_BASE_URL")
+    return seen
+
+
+def test_serve_believes_no_forwarded_header_itself(monkeypatch, tmp_path) -> None:
+    """uvicorn trusted X-Forwarded-For from any peer ("*"); the app now reads it from
+    ASAR_TRUSTED_PROXIES only (tests/web/test_edge.py), so uvicorn must not."""
+    seen = _serve_options(monkeypatch, tmp_path)
+    assert seen["proxy_headers"] is False and seen.get("forwarded_allow_ips") in (None, "")
+
+
+def test_mailed_links_follow_the_port_served_unless_the_base_url_is_set(monkeypatch, tmp_path) -> None:
+    assert _serve_options(monkeypatch, tmp_path, "--port", "8123")["base_url"] == "http://127.0.0.1:8123"
+    assert _serve_options(monkeypatch, tmp_path, "--host", "0.0.0.0", "--port", "9000")["base_url"] \
+        == "http://127.0.0.1:9000"
+    assert _serve_options(monkeypatch, tmp_path, "--host", "localhost")["base_url"] == "http://localhost:8000"
+    assert _serve_options(monkeypatch, tmp_path, "--port", "8123",
+                          ASAR_BASE_URL="https://asar.example.kz")["base_url"] == "https://asar.example.kz"
+
+
 def test_allowed_hosts_match_with_or_without_a_port() -> None:
     """Browsers send "127.0.0.1:8000" as Host; the served app must accept it (and refuse others)."""
     from asar.web.security import host_allowed

@@ -138,3 +138,17 @@ def test_the_image_runs_as_a_non_root_user() -> None:
         if line.startswith("COPY "):
             for source in line.split()[1:-1]:
                 assert (ROOT_DIR / source).exists(), f"the Dockerfile copies a missing {source}"
+
+
+def test_forwarded_headers_are_trusted_from_the_balancers_network_only(compose) -> None:
+    import ipaddress
+
+    s = compose["services"]
+    [subnet] = [c["subnet"] for c in compose["networks"]["edge"]["ipam"]["config"]]
+    assert s["lb"]["networks"] == ["edge"]  # the balancer is reachable from nowhere else
+    for name in ("app1", "app2"):
+        assert "edge" in s[name]["networks"] and "default" in s[name]["networks"]
+        trusted = s[name]["environment"]["ASAR_TRUSTED_PROXIES"]
+        assert trusted == subnet and ipaddress.ip_network(trusted).num_addresses <= 256
+    for name in ("postgres", "redis", "worker", "migrate"):
+        assert "edge" not in s[name].get("networks", ["default"])

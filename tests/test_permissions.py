@@ -184,7 +184,7 @@ async def unconfirmed(session: AsyncSession, w: World, role: str) -> dict[str, A
 CASES = [
     # the shell and accounts: what a person does for themselves
     Case("POST", "/language", EVERYONE, language),
-    Case("POST", "/register", EVERYONE, lambda s, w, r: _register(r)),
+    Case("POST", "/register", EVERYONE, lambda s, w, r: _register(r), then_sign_in=True),
     Case("POST", "/sign-in", EVERYONE, sign_in_form),
     Case("POST", "/sign-out", EVERYONE),
     Case("POST", "/password/forgot", EVERYONE, email_only, then_sign_in=True),

@@ -29,7 +29,7 @@ from asar.web.csrf import MaskedCSRFMiddleware
 from asar.web.errors import exception_handlers
 from asar.web.input import input_guard_middleware
 from asar.web.openapi import components, document_api
-from asar.web.security import allowed_hosts_middleware, security_headers_middleware
+from asar.web.security import protect
 from asar.web.static import StaticFiles, static_files_route
 from asar.web.templating import make_environment
 
@@ -99,8 +99,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = Litestar(
         route_handlers=route_handlers(static_files),
         lifespan=[lifespan],
-        middleware=[security_headers_middleware, allowed_hosts_middleware(settings.allowed_hosts),
-                    compression_middleware, context_middleware, input_guard_middleware,
+        # security headers, the Host check and trusted proxies: the edge, asar.web.security.protect
+        middleware=[compression_middleware, context_middleware, input_guard_middleware,
                     DefineMiddleware(MaskedCSRFMiddleware, config=csrf)],
         plugins=[HTMXPlugin(), *live_plugins(settings, inline=inline_jobs)],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
@@ -112,4 +112,4 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         debug=False,
     )
     document_api(app)
-    return app
+    return protect(app, settings)

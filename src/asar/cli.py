@@ -16,6 +16,15 @@ def main() -> None:
     """ASAR: the partnership platform of government, business and NGOs."""
 
 
+def served_base_url(host: str, port: int) -> str:
+    """The address a browser on this machine opens for `asar serve --host H --port P`."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"  # listening everywhere: this machine's own address works
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -31,12 +40,17 @@ def serve(host: str, port: int, workers: int, reload: bool, migrate: bool, acces
     from asar import migrate as migrations
 
     settings = Settings()
+    if "base_url" not in settings.model_fields_set:
+        # mailed links and the WebSocket origin follow the address actually served (the worker
+        # processes uvicorn starts read it from the environment)
+        os.environ["ASAR_BASE_URL"] = served_base_url(host, port)
     if migrate:
         migrations.upgrade(settings.database_url)
     os.environ.setdefault("ASAR_GC_FREEZE", "1")  # short collector pauses with many sockets (asar.gctune)
     uvicorn.run(
         "asar.app:create_app", factory=True, host=host, port=port, workers=workers if not reload else 1,
-        reload=reload, proxy_headers=True, forwarded_allow_ips="*", access_log=access_log,
+        # forwarded headers are read by the app, from ASAR_TRUSTED_PROXIES only (asar.web.security)
+        reload=reload, proxy_headers=False, access_log=access_log,
         ws_per_message_deflate=False, ws_max_size=64 * 1024, lifespan="on",
     )
 

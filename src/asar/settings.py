@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["127.0.0.1", "localhost", "testserver"]
     )
     ws_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # peers whose X-Forwarded-For/-Proto are believed (addresses or networks); none by default
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
@@ -48,10 +51,20 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _lists(cls, data: dict) -> dict:
-        for key in ("allowed_hosts", "ws_origins", "ASAR_ALLOWED_HOSTS", "ASAR_WS_ORIGINS"):
+        for key in ("allowed_hosts", "ws_origins", "trusted_proxies", "ASAR_ALLOWED_HOSTS", "ASAR_WS_ORIGINS",
+                    "ASAR_TRUSTED_PROXIES"):
             if key in data:
                 data[key] = _split(data[key])
         return data
+
+    @model_validator(mode="after")
+    def _proxies(self) -> Settings:
+        for entry in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"ASAR_TRUSTED_PROXIES: {entry!r} is not an IP address or network") from None
+        return self
 
     @model_validator(mode="after")
     def _secret(self) -> Settings:
@@ -66,6 +79,11 @@ class Settings(BaseSettings):
                 path.write_text(self.secret_key)
                 path.chmod(0o600)
         return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry Secure when the site is served over https."""
+        return self.base_url.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:

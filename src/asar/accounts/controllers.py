@@ -93,19 +93,20 @@ async def register_form(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @post("/register", name="accounts:create_account", include_in_schema=False)
 async def register(request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
-    settings = _settings(request)
+    """The same answer whether the address is new or already registered (the service mails the
+    owner in that case); the person signs in after confirming the address."""
     try:
-        signed_in = await service.register(
-            request.state.db, request.state.actor, data, base_url=settings.base_url,
-            session_days=settings.session_days, old_session=request.cookies.get(COOKIE),
-        )
+        registration = await service.register(request.state.db, request.state.actor, data,
+                                              base_url=_settings(request).base_url)
     except Invalid as exc:
         return _register_page(request, 400, _typed(data, "name", "email", "language"), exc)
-    user = signed_in.user
-    with use_language(user.language):
-        message = _("Welcome to ASAR! We have sent a confirmation link to %(email)s.", email=user.email)
-    response = redirect(request, _url(request, "accounts:profile"), message)
-    response.cookies.append(_session_cookie(settings, signed_in.session_token))
+    with use_language(registration.language):
+        message = _("We have sent a message to %(email)s. Open the link in it to confirm your address, "
+                    "then sign in. If nothing arrives within a few minutes, look in the spam folder.",
+                    email=registration.email)
+    response = redirect(request, _url(request, "accounts:sign_in"), message, kind="info")
+    response.cookies.append(Cookie(key=LANG_COOKIE, value=registration.language, max_age=365 * 86400, path="/",
+                                   samesite="lax", httponly=True))
     return response
 
 

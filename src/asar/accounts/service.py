@@ -52,11 +52,6 @@ async def _user_by_email(db: AsyncSession, email: str) -> User | None:
     return (await db.execute(select(User).where(User.email == email))).scalar_one_or_none()
 
 
-def _duplicate_email() -> Invalid:
-    return invalid({"email": _("This e-mail address is already registered. Sign in, or reset the "
-                               "password if you have forgotten it.")})
-
-
 def _too_many(seconds: int) -> RateLimited:
     return RateLimited(
         ngettext("Too many failed attempts. Please wait %(num)d second and try again.",
@@ -143,28 +138,55 @@ async def _authenticate(db: AsyncSession, credentials: forms.Credentials, client
 
 
 # ---------------------------------------------------------------- registration and confirmation
+@dataclass(frozen=True)
+class Registration:
+    email: str
+    language: str
+    # the new account, or None when the address was registered already: for the service's callers
+    # (tests, the JSON sign-up's status), never to be told to the person asking
+    user: User | None
+
+
 async def register(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *, base_url: str,
-                   session_days: int, old_session: str | None = None,
-                   now: datetime | None = None) -> SignedIn:
-    """Create an unconfirmed account, mail its confirmation link, and sign the person in."""
+                   now: datetime | None = None) -> Registration:
+    """Create an unconfirmed account and mail its confirmation link. For an address that already
+    has an account, mail its owner instead ("someone tried to register with your address; reset
+    your password here"), so that every face (the form, the JSON sign-up) answers alike and
+    nobody learns from it whether an address is registered. Nobody is signed in: the person signs
+    in once the mailed link has confirmed the address."""
     now = now or utcnow()
     reg = forms.parse_registration(data)
-    if await _user_by_email(db, reg.email) is not None:
-        raise _duplicate_email()
-    user = User(email=reg.email, password_hash=hash_password(reg.password), name=reg.name,
+    password_hash = hash_password(reg.password)  # on both paths: the same work, the same time
+    existing = await _user_by_email(db, reg.email)
+    if existing is not None:
+        await _mail_registration_attempt(db, existing, base_url, now)
+        await commit(db)
+        return Registration(reg.email, reg.language, None)
+    user = User(email=reg.email, password_hash=password_hash, name=reg.name,
                 language=reg.language, created_at=now, updated_at=now)
     db.add(user)
     try:
         await db.flush()
-    except IntegrityError:  # registered a moment ago by a concurrent request
+    except IntegrityError:  # registered a moment ago by a concurrent request: the same answer
         await db.rollback()
-        raise _duplicate_email() from None
+        return Registration(reg.email, reg.language, None)
     token = _issue_email_token(db, user, "confirm", CONFIRM_LIFETIME, now)
     await queue_mail(db, to=user.email, template="confirm", lang=user.language, name=user.name,
                      secrets={"link": _link(base_url, CONFIRM_PATH, token)})
-    session_token = await _start_session(db, user, old_session, session_days)
     await commit(db)
-    return SignedIn(user, session_token)
+    return Registration(reg.email, reg.language, user)
+
+
+async def _mail_registration_attempt(db: AsyncSession, user: User, base_url: str, now: datetime) -> None:
+    """Tell the owner of an address someone tried to register with it, with a reset link (at most
+    one reset mail a minute, as for the reset form; nothing to closed accounts)."""
+    if not user.is_active or user.deleted_at is not None:
+        return
+    if await _recent_email_token(db, user, "reset", now) is not None:
+        return
+    token = _issue_email_token(db, user, "reset", RESET_LIFETIME, now)
+    await queue_mail(db, to=user.email, template="registration_attempt", lang=user.language, name=user.name,
+                     secrets={"link": _link(base_url, RESET_PATH, token)})
 
 
 async def confirm_email(db: AsyncSession, token: str, *, now: datetime | None = None) -> User:

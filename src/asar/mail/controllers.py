@@ -23,6 +23,7 @@ KIND_LABELS: dict[str, str] = {
     "reset": N_("Password reset"),
     "invitation": N_("Invitation"),
     "invite": N_("Invitation"),
+    "registration_attempt": N_("Registration with a registered address"),
 }
 
 

@@ -1,11 +1,23 @@
-"""Security headers on every HTTP response (a CSP with no inline script or style)."""
+"""The edge every request and response passes: forwarded headers from trusted proxies only, the
+Host allow-list, security headers (a CSP with no inline script or style) and Secure cookies.
+
+`protect(app, settings)` wraps the whole Litestar handler, outside its router: app-level
+middleware runs only once a route matched, so 404 and 405 answers (and errors raised before a
+handler) used to leave without the headers and without the Host check.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+
+    from asar.settings import Settings
 
 CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self' ws: wss:; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'"
 
@@ -20,15 +32,18 @@ HEADERS = {
 }
 
 
-def security_headers_middleware(app: ASGIApp) -> ASGIApp:
+def security_headers_middleware(app: ASGIApp, *, secure_cookies: bool = False) -> ASGIApp:
+    """Add the security headers to every HTTP response, and mark every cookie Secure when the
+    site is served over https (its base URL, or this request's scheme)."""
+
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
-        secure = scope.get("scheme") == "https"
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
+                secure = scope.get("scheme") == "https"  # read now: a trusted proxy may have set it
                 headers = MutableScopeHeaders.from_message(message)
                 for k, v in HEADERS.items():
                     if k not in headers:
@@ -37,11 +52,36 @@ def security_headers_middleware(app: ASGIApp) -> ASGIApp:
                     headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
                 if not scope["path"].startswith("/static/") and "cache-control" not in headers:
                     headers["cache-control"] = "no-store"
+                if secure or secure_cookies:
+                    message["headers"] = [
+                        (k, v + b"; Secure") if k.lower() == b"set-cookie" and b"secure" not in v.lower() else (k, v)
+                        for k, v in message["headers"]
+                    ]
             await send(message)
 
         await app(scope, receive, send_wrapper)
 
     return middleware
+
+
+def proxy_headers_middleware(app: ASGIApp, trusted_proxies: list[str]) -> ASGIApp:
+    """Take the client's address and scheme from X-Forwarded-For/-Proto only when the peer is one
+    of trusted_proxies (addresses or networks); from any other peer they are ignored, so that a
+    client cannot choose the address the sign-in throttle counts against."""
+    if not trusted_proxies:
+        return app
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    return ProxyHeadersMiddleware(app, trusted_hosts=list(trusted_proxies))  # type: ignore[arg-type]
+
+
+def protect(app: Litestar, settings: Settings) -> Litestar:
+    """Put the edge around everything the app answers, 404/405 and error pages included."""
+    inner: Any = app.asgi_handler
+    guarded = allowed_hosts_middleware(settings.allowed_hosts)(inner)
+    forwarded = proxy_headers_middleware(guarded, settings.trusted_proxies)
+    app.asgi_handler = security_headers_middleware(forwarded, secure_cookies=settings.secure_cookies)
+    return app
 
 
 def host_allowed(host_header: str, allowed: list[str]) -> bool:
