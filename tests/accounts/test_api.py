@@ -173,6 +173,16 @@ async def test_sign_up_confirm_and_resend_over_the_api(client, session) -> None:
     assert r.status_code == 409
 
 
+async def test_sign_up_answers_alike_for_a_registered_address_and_mails_its_owner(client, session) -> None:
+    from tests.mailbox import delivered_to
+
+    body = {"email": "aigerim@example.kz", "password": "a long passphrase 7", "name": "Aigerim", "language": "ru"}
+    first = await client.post("/api/v1/accounts", json=body, headers=EN)
+    again = await client.post("/api/v1/accounts", json={**body, "name": "Impostor"}, headers=EN)
+    assert (again.status_code, again.json()) == (first.status_code, first.json()) == (202, first.json())
+    assert [m.kind for m in delivered_to("aigerim@example.kz")] == ["confirm", "registration_attempt"]
+
+
 async def test_sign_up_applies_the_registration_rules(client) -> None:
     r = await client.post("/api/v1/accounts", json={"email": "not an address", "password": "short", "name": "A"},
                           headers=EN)

@@ -63,7 +63,7 @@ async def sign_up(request: Request[Any, Any, Any], data: JSONBody[SignUpIn]) -> 
     await service.register(request.state.db, request.state.actor,
                            {"email": data.email, "password": data.password, "name": data.name,
                             "language": data.language},
-                           base_url=settings.base_url, session_days=settings.session_days)
+                           base_url=settings.base_url)
     return SignUpOut(email=email, message=_("We have sent a message to %(email)s: follow its link to confirm "
                                             "the address.", email=email))
 
