@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -191,6 +192,25 @@ def test_demo_then_serve_in_an_empty_directory_serves_demo_data(tmp_path: Path) 
         # a browser sends the port in Host; another site's name is refused
         assert httpx.get(f"{base}/", headers={"host": f"localhost:{port}"}, timeout=10).status_code == 200
         assert httpx.get(f"{base}/", headers={"host": "evil.example"}, timeout=10).status_code == 400
+
+        # served on another port than the default and with no ASAR_BASE_URL, the mailed
+        # confirmation link points at the address served, and opens
+        with httpx.Client(base_url=base, timeout=10) as browser:
+            browser.get("/register")
+            r = browser.post("/register", data={"name": "Newcomer", "email": "new@example.kz", "language": "en",
+                                                "password": "a long enough secret",
+                                                "_csrf_token": browser.cookies["asar_csrf"]})
+            assert r.status_code == 303, r.text[-2000:]
+            link = None
+            deadline = time.monotonic() + 10
+            while link is None and time.monotonic() < deadline:
+                log.flush()
+                found = re.search(re.escape(base) + r"/confirm/[A-Za-z0-9_-]+",
+                                  (tmp_path / "serve.log").read_text(errors="replace"))
+                link = found.group(0) if found else time.sleep(0.1)
+            assert link, (tmp_path / "serve.log").read_text()[-3000:]
+            r = browser.get(link)
+            assert r.status_code == 303 and r.headers["location"] == "/sign-in"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -222,8 +222,8 @@ async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_serve
     problems.expect("the server responded with a status of 400")
     await page.get_by_role("button", name=t("ru", "Register the organization")).click()
 
-    bin_error = t("ru", "This BIN is not valid: its check digit does not match.")
-    assert bin_error != "This BIN is not valid: its check digit does not match."  # translated
+    bin_error = t("ru", "This BIN is not valid: its last digit, a check digit, does not match the first 11. A BIN (business identification number) is the organization's 12-digit number, like 971240001315; you find it on its state registration certificate or on egov.kz.")
+    assert bin_error != "This BIN is not valid: its last digit, a check digit, does not match the first 11. A BIN (business identification number) is the organization's 12-digit number, like 971240001315; you find it on its state registration certificate or on egov.kz."  # translated
     bin_field = page.get_by_role("textbox", name=t("ru", "BIN"), exact=True)
     await expect(page.locator("#f-bin-error")).to_have_text(bin_error)
     await expect(bin_field).to_have_attribute("aria-invalid", "true")

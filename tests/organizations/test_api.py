@@ -43,9 +43,9 @@ async def test_create_then_read(client, session) -> None:
 
 
 @pytest.mark.parametrize(("lang", "message"), [
-    ("en", "This BIN is not valid: its check digit does not match."),
-    ("ru", "Этот БИН недействителен: не совпадает контрольная цифра."),
-    ("kk", "Бұл БСН жарамсыз: бақылау цифры сәйкес келмейді."),
+    ("en", "This BIN is not valid: its last digit, a check digit, does not match the first 11. A BIN (business identification number) is the organization's 12-digit number, like 971240001315; you find it on its state registration certificate or on egov.kz."),
+    ("ru", "Этот БИН недействителен: его последняя, контрольная цифра не совпадает с первыми 11. БИН (бизнес-идентификационный номер) — это 12-значный номер организации, например 971240001315; его можно найти в свидетельстве (справке) о государственной регистрации организации или на egov.kz."),
+    ("kk", "Бұл БСН жарамсыз: оның соңғы, бақылау цифры алғашқы 11 цифрға сәйкес келмейді. БСН (бизнес-сәйкестендіру нөмірі) — ұйымның 12 цифрдан тұратын нөмірі, мысалы, 971240001315. Оны ұйымның мемлекеттік тіркеу туралы куәлігінен немесе egov.kz сайтынан табуға болады."),
 ])
 async def test_wrong_check_digit_is_a_json_error_in_each_language(client, session, lang, message) -> None:
     user = await make_user(session, language=lang)

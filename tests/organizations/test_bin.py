@@ -63,9 +63,9 @@ def test_agrees_with_the_factory_and_catches_every_wrong_last_digit() -> None:
 
 def test_a_wrong_check_digit_is_explained_in_each_language() -> None:
     expected = {
-        "en": "This BIN is not valid: its check digit does not match.",
-        "ru": "Этот БИН недействителен: не совпадает контрольная цифра.",
-        "kk": "Бұл БСН жарамсыз: бақылау цифры сәйкес келмейді.",
+        "en": "This BIN is not valid: its last digit, a check digit, does not match the first 11. A BIN (business identification number) is the organization's 12-digit number, like 971240001315; you find it on its state registration certificate or on egov.kz.",
+        "ru": "Этот БИН недействителен: его последняя, контрольная цифра не совпадает с первыми 11. БИН (бизнес-идентификационный номер) — это 12-значный номер организации, например 971240001315; его можно найти в свидетельстве (справке) о государственной регистрации организации или на egov.kz.",
+        "kk": "Бұл БСН жарамсыз: оның соңғы, бақылау цифры алғашқы 11 цифрға сәйкес келмейді. БСН (бизнес-сәйкестендіру нөмірі) — ұйымның 12 цифрдан тұратын нөмірі, мысалы, 971240001315. Оны ұйымның мемлекеттік тіркеу туралы куәлігінен немесе egov.kz сайтынан табуға болады.",
     }
     for lang, text in expected.items():
         with use_language(lang):
@@ -75,9 +75,9 @@ def test_a_wrong_check_digit_is_explained_in_each_language() -> None:
 
 def test_a_short_bin_is_explained_in_each_language() -> None:
     expected = {
-        "en": "A BIN has exactly 12 digits.",
-        "ru": "БИН состоит ровно из 12 цифр.",
-        "kk": "БСН дәл 12 цифрдан тұрады.",
+        "en": "A BIN (business identification number) has exactly 12 digits, like 971240001315. You find it on the organization's state registration certificate or on egov.kz.",
+        "ru": "БИН (бизнес-идентификационный номер) состоит ровно из 12 цифр, например 971240001315. Его можно найти в свидетельстве (справке) о государственной регистрации организации или на egov.kz.",
+        "kk": "БСН (бизнес-сәйкестендіру нөмірі) дәл 12 цифрдан тұрады, мысалы, 971240001315. Оны ұйымның мемлекеттік тіркеу туралы куәлігінен немесе egov.kz сайтынан табуға болады.",
     }
     for lang, text in expected.items():
         with use_language(lang):

@@ -24,6 +24,8 @@ KIND_LABELS: dict[str, str] = {
     "invitation": N_("Invitation"),
     "invite": N_("Invitation"),
     "registration_attempt": N_("Registration with a registered address"),
+    "organization_verified": N_("Organization verified"),
+    "organization_verification_withdrawn": N_("Verification withdrawn"),
 }
 
 

@@ -150,6 +150,10 @@ class RevokeBody(msgspec.Struct, kw_only=True):
     reason: str | None = None
 
 
+class VerifyBody(msgspec.Struct, kw_only=True):
+    note: str | None = None  # kept in the audit log
+
+
 # ---------------------------------------------------------------- helpers
 def _org_out(request: Request[Any, Any, Any], org: Organization) -> OrganizationOut:
     return OrganizationOut(
@@ -261,10 +265,15 @@ async def remove_member(request: Request[Any, Any, Any], org_id: FromPath[int], 
 # ---------------------------------------------------------------- verification and acting for
 @post("/organizations/{org_id:int}/verification", name="organizations:api_verify", guards=[signed_in],
       summary="Verify an organization", status_code=200)
-async def verify(request: Request[Any, Any, Any], org_id: FromPath[int]) -> OrganizationOut:
+async def verify(request: Request[Any, Any, Any], org_id: FromPath[int],
+                 data: JSONBody[VerifyBody | None] = None) -> OrganizationOut:
     """The platform admin verifies government bodies; an official of a verified government body
-    (or the admin) verifies NGOs and businesses, never one they belong to."""
-    return _org_out(request, await orgs.verify_organization(request.state.db, request.state.actor, org_id))
+    (or the admin) verifies NGOs and businesses, never one they belong to. An optional note is
+    kept in the audit log; the organization's administrators are mailed."""
+    org = await orgs.verify_organization(request.state.db, request.state.actor, org_id,
+                                         data.note if data is not None else None,
+                                         base_url=request.app.state.settings.base_url)
+    return _org_out(request, org)
 
 
 @delete("/organizations/{org_id:int}/verification", name="organizations:api_revoke_verification", guards=[signed_in],
@@ -272,7 +281,8 @@ async def verify(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Orga
 async def revoke_verification(request: Request[Any, Any, Any], org_id: FromPath[int],
                               data: JSONBody[RevokeBody | None] = None) -> OrganizationOut:
     org = await orgs.revoke_verification(request.state.db, request.state.actor, org_id,
-                                         data.reason if data is not None else None)
+                                         data.reason if data is not None else None,
+                                         base_url=request.app.state.settings.base_url)
     return _org_out(request, org)
 
 

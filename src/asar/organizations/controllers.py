@@ -88,6 +88,7 @@ async def detail(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Temp
     members = await orgs.list_members(db, actor, org.id) if may_see_members(actor, org) else None
     return _render(request, "organizations/detail.html", org=org, members=members,
                    is_member=actor.role_in(org.id) is not None,
+                   verification_change=await orgs.last_verification_change(db, actor, org),
                    may_manage=may_manage_organization(actor, org), may_verify=may_verify(actor, org))
 
 
@@ -287,8 +288,11 @@ async def verification_queue(request: Request[Any, Any, Any]) -> Template:
 
 @post("/organizations/{org_id:int}/verify", name="organizations:verify", include_in_schema=False)
 async def verify(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Response[Any]:
-    org = await orgs.verify_organization(request.state.db, request.state.actor, org_id)
     form = await request.form()
+    note = form.get("note")
+    org = await orgs.verify_organization(request.state.db, request.state.actor, org_id,
+                                         note if isinstance(note, str) else None,
+                                         base_url=request.app.state.settings.base_url)
     return redirect(request, _safe_next(form.get("next")) or _path(request, "organizations:detail", org_id=org.id),
                     _("%(name)s is now verified.", name=org.name))
 
@@ -299,7 +303,8 @@ async def revoke_verification(request: Request[Any, Any, Any], org_id: FromPath[
     form = await request.form()
     reason = form.get("reason")
     org = await orgs.revoke_verification(request.state.db, request.state.actor, org_id,
-                                         reason if isinstance(reason, str) else None)
+                                         reason if isinstance(reason, str) else None,
+                                         base_url=request.app.state.settings.base_url)
     return redirect(request, _path(request, "organizations:detail", org_id=org.id),
                     _("The verification of %(name)s was withdrawn.", name=org.name))
 

@@ -53,9 +53,12 @@ def bin_error(value: str) -> str | None:
     """The translated reason a BIN is refused, or None when it is valid."""
     result = check_bin(value)
     if result == "not_12_digits":
-        return _("A BIN has exactly 12 digits.")
+        return _("A BIN (business identification number) has exactly 12 digits, like 971240001315. "
+                 "You find it on the organization's state registration certificate or on egov.kz.")
     if result == "bad_check_digit":
-        return _("This BIN is not valid: its check digit does not match.")
+        return _("This BIN is not valid: its last digit, a check digit, does not match the first 11. A BIN "
+                 "(business identification number) is the organization's 12-digit number, like 971240001315; "
+                 "you find it on its state registration certificate or on egov.kz.")
     return None
 
 

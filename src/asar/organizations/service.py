@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.audit import service as audit
+from asar.audit.models import AuditEntry
 from asar.db import commit, utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
 from asar.i18n import current_language
@@ -256,18 +257,32 @@ async def list_pending_invitations(db: AsyncSession, actor: Actor, org_id: int) 
     return list(rows)
 
 
-async def list_awaiting_verification(db: AsyncSession, actor: Actor, page: int = 1,
-                                     per_page: int = PER_PAGE) -> Page[Organization]:
-    """Unverified organizations this person may verify, oldest first."""
+def _awaiting_conditions(actor: Actor) -> list:
+    """The SQL form of permissions.may_verify over unverified organizations (may_verify has the
+    last word on each row)."""
     user = require_user(actor)
-    if not may_see_verification_queue(actor):
-        raise PermissionDenied(_("Only the platform administrator and officials verify organizations."))
     conds = [Organization.verified_at.is_(None)]
     if not actor.is_admin:
-        # The SQL form of permissions.may_verify for an official; may_verify has the last word below.
         conds.append(Organization.sector.in_(("business", "ngo")))
         conds.append(~exists().where(Membership.organization_id == Organization.id,
                                      Membership.user_id == user.id))
+    return conds
+
+
+async def count_awaiting_verification(db: AsyncSession, actor: Actor) -> int | None:
+    """How many organizations await this person's verification; None for people who verify none."""
+    if actor.user is None or not may_see_verification_queue(actor):
+        return None
+    return (await db.execute(select(func.count(Organization.id)).where(*_awaiting_conditions(actor)))).scalar_one()
+
+
+async def list_awaiting_verification(db: AsyncSession, actor: Actor, page: int = 1,
+                                     per_page: int = PER_PAGE) -> Page[Organization]:
+    """Unverified organizations this person may verify, oldest first."""
+    require_user(actor)
+    if not may_see_verification_queue(actor):
+        raise PermissionDenied(_("Only the platform administrator and officials verify organizations."))
+    conds = _awaiting_conditions(actor)
     total = (await db.execute(select(func.count(Organization.id)).where(*conds))).scalar_one()
     rows = (
         await db.execute(
@@ -564,8 +579,31 @@ async def act_for(db: AsyncSession, actor: Actor, org_id: int | None) -> Organiz
 
 
 # ---------------------------------------------------------------- verification
-async def verify_organization(db: AsyncSession, actor: Actor, org_id: int) -> Organization:
-    """Mark the organization verified (who may: permissions.may_verify)."""
+NOTE_MAX = 500
+
+
+def _note(value: str | None) -> str:
+    return " ".join((value or "").split())[:NOTE_MAX]
+
+
+async def _mail_admins(db: AsyncSession, org: Organization, template: str, base_url: str, **context: object) -> None:
+    """Mail each administrator of the organization, in their own language."""
+    admins = (
+        await db.execute(select(User).join(Membership, Membership.user_id == User.id)
+                         .where(Membership.organization_id == org.id, Membership.role == "admin",
+                                User.is_active.is_(True), User.deleted_at.is_(None))
+                         .order_by(User.id))
+    ).scalars().all()
+    link = f"{base_url.rstrip('/')}/organizations/{org.id}"
+    for admin in admins:
+        await queue_mail(db, to=admin.email, template=template, lang=admin.language or "kk", person=admin.name,
+                         organization=org, link=link, **context)
+
+
+async def verify_organization(db: AsyncSession, actor: Actor, org_id: int, note: str | None = None, *,
+                              base_url: str = "") -> Organization:
+    """Mark the organization verified (who may: permissions.may_verify), with the verifier's
+    optional note in the audit log; its administrators are mailed what they can do now."""
     org = await get_organization(db, org_id, for_update=True)
     require_user(actor)
     if org.verified and is_verifier_for(actor, org):
@@ -573,21 +611,38 @@ async def verify_organization(db: AsyncSession, actor: Actor, org_id: int) -> Or
     require_verify(actor, org)
     org.verified_at = utcnow()
     org.verified_by_id = actor.user.id  # type: ignore[union-attr]
-    audit.record(db, actor, "organization.verified", "organization", org.id, sector=org.sector)
+    audit.record(db, actor, "organization.verified", "organization", org.id, sector=org.sector, note=_note(note))
+    await _mail_admins(db, org, "organization_verified", base_url, sector=org.sector)
     await commit(db)
     return org
 
 
 async def revoke_verification(db: AsyncSession, actor: Actor, org_id: int,
-                              reason: str | None = None) -> Organization:
-    """The platform admin withdraws a verification (the organization can then only prepare drafts)."""
+                              reason: str | None = None, *, base_url: str = "") -> Organization:
+    """The platform admin withdraws a verification (the organization can then only prepare
+    drafts); the reason goes to the audit log and to the organization's administrators."""
     require_admin(actor)
     org = await get_organization(db, org_id, for_update=True)
     if not org.verified:
         raise Conflict(_("This organization is not verified."))
     org.verified_at = None
     org.verified_by_id = None
+    reason = _note(reason)
     audit.record(db, actor, "organization.verification_revoked", "organization", org.id,
-                 sector=org.sector, reason=(reason or "").strip()[:500])
+                 sector=org.sector, reason=reason)
+    await _mail_admins(db, org, "organization_verification_withdrawn", base_url, reason=reason)
     await commit(db)
     return org
+
+
+async def last_verification_change(db: AsyncSession, actor: Actor, org: Organization) -> AuditEntry | None:
+    """For the organization's members: its latest verification or withdrawal (the notice on its
+    page says what it means and, for a withdrawal, why)."""
+    if actor.role_in(org.id) is None:
+        return None
+    return (
+        await db.execute(select(AuditEntry).where(
+            AuditEntry.object_type == "organization", AuditEntry.object_id == org.id,
+            AuditEntry.action.in_(("organization.verified", "organization.verification_revoked")))
+            .order_by(AuditEntry.id.desc()).limit(1))
+    ).scalar_one_or_none()

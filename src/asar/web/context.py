@@ -67,6 +67,10 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
                 if actor.user is not None and db.dirty:
                     await db.commit()  # the API token's last use
             state["actor"] = actor
+            if actor.is_admin or actor.is_official:  # the count beside the verification queue's link
+                from asar.organizations.service import count_awaiting_verification
+
+                state["verification_pending"] = await count_awaiting_verification(db, actor)
             state["language"] = request_language(conn, actor)
             set_language(state["language"])
             await app(scope, receive, send)

@@ -213,6 +213,7 @@ def page(request: Request[Any, Any, Any], template: str, status_code: int = 200,
     context.setdefault("flashes", flash_store.incoming(request) + request.state.get("flash_now", []))
     context.setdefault("htmx", bool(getattr(request, "htmx", False)))
     context.setdefault("request_path", request.url.path)
+    context.setdefault("verification_pending", request.state.get("verification_pending"))
     cls = HTMXPage if context["htmx"] else Page
     response = cls(template_name=template, context=context, status_code=status_code)
     if request.cookies.get(flash_store.FLASH_COOKIE):
