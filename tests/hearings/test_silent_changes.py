@@ -43,9 +43,13 @@ async def test_an_edit_of_a_published_hearing_reaches_its_followers(db, open_soc
     hearing = await scheduled_hearing(db, chair)
     follower = await open_socket(hearing.id)
     await _ready(follower)
+    browser = await open_socket(hearing.id, query="format=html")
+    await browser.recv()  # the room
     fields = hearing_fields(title="Budget hearing, new title",
                             agenda=[{"title": "Opening", "minutes": 10}, {"title": "Parks", "minutes": 20}])
     await service.update_hearing(db, chair, hearing.id, parse_hearing(fields))
     event = (await follower.events(1))[0]["event"]
     assert event["type"] == "hearing.updated" and event["hearing"]["title"] == "Budget hearing, new title"
     assert [a["title"] for a in event["agenda"]] == ["Opening", "Parks"]
+    page = await browser.until(lambda f: "Parks" in f)  # the agenda, redrawn (and the status line)
+    assert 'id="hearing-status"' in page
