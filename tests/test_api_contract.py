@@ -5,23 +5,29 @@ real server (uvicorn on loopback, a PostgreSQL database of its own) without a to
 token of each role: a citizen, an NGO member, a business member, an official and the platform
 admin. Any 5xx, any status the operation does not declare, any body that does not match its
 declared schema (errors included: `{"error": {...}}`) or a wrong content type fails the test.
-Examples per operation are bounded so that the whole run stays near a minute on two cores; the
-generation is derandomized so that CI is repeatable.
+Valid and invalid requests (as schemathesis' CLI makes them, a left-out token included); in about
+half of them the path names things that exist. Examples per operation are bounded
+(ASAR_CONTRACT_EXAMPLES, default 6) so that the whole run stays within a minute or so on two cores;
+the generation is derandomized so that CI is repeatable.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -40,19 +46,19 @@ from tests.services import Postgres
 ROLES = ("anonymous", "citizen", "ngo_member", "business_member", "official", "admin")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
-EXAMPLES = int(os.environ.get("ASAR_CONTRACT_EXAMPLES", "3"))  # per operation and role
+EXAMPLES = int(os.environ.get("ASAR_CONTRACT_EXAMPLES", "6"))  # per operation and role
 
 
 @dataclass
 class Server:
     base_url: str
     tokens: dict[str, str]
-    ids: dict[str, int]
+    ids: dict[str, list[int]]  # path parameter -> ids that exist
 
 
-async def _seed(db: Database) -> tuple[dict[str, str], dict[str, int]]:
+async def _seed(db: Database) -> tuple[dict[str, str], dict[str, list[int]]]:
     """One person per role and a hearing in each state, built through the real service verbs."""
-    from asar.hearings import polls, service
+    from asar.hearings import commitments, minutes, polls, service
     from asar.hearings.forms import parse_hearing, parse_poll
     from tests.hearings.helpers import actor_of, hearing_fields, join, make_org
 
@@ -71,10 +77,11 @@ async def _seed(db: Database) -> tuple[dict[str, str], dict[str, int]]:
         await join(s, people["ngo_member"], ngo)
         await join(s, people["business_member"], business)
         chair = await actor_of(s, people["official"])
-        ids = {"ngo": ngo.id, "body": body.id}
+        ids: dict[str, list[int]] = {"org_id": [ngo.id, body.id, business.id], "hearing_id": [], "poll_id": [],
+                                     "user_id": [u.id for u in people.values()]}
         for state in ("draft", "scheduled", "live", "closed"):
             h = await service.create_hearing(s, chair, parse_hearing(hearing_fields(title=f"{state} hearing")))
-            ids[state] = h.id
+            ids["hearing_id"].append(h.id)
             if state != "draft":
                 await service.schedule(s, chair, h.id)
                 for role in ("citizen", "ngo_member", "business_member"):
@@ -83,9 +90,12 @@ async def _seed(db: Database) -> tuple[dict[str, str], dict[str, int]]:
                 await service.open_hearing(s, chair, h.id)
                 poll = await polls.create_poll(s, chair, h.id, parse_poll({"question": "Agree?", "options": "Yes\nNo"}))
                 await polls.open_poll(s, chair, h.id, poll.id)
-                ids[f"{state}_poll"] = poll.id
+                ids["poll_id"].append(poll.id)
             if state == "closed":
                 await service.close_hearing(s, chair, h.id)
+                ids["decision_id"] = [(await minutes.add_decision(s, chair, h.id, "Plant trees")).id]
+                ids["commitment_id"] = [(await commitments.add_commitment(s, chair, h.id, commitments.CommitmentInput(
+                    "Plant 100 trees", ngo.id, date(2031, 6, 1)))).id]
         tokens = {}
         # Large ids: a generated DELETE /api/v1/tokens/{small id} must not revoke the token under test.
         for n, (role, user) in enumerate(people.items()):
@@ -111,22 +121,37 @@ def schema(server: Server) -> Any:
     return schemathesis.openapi.from_url(f"{server.base_url}/schema/openapi.json")
 
 
-def run_operations(schema: Any, base_url: str, headers: dict[str, str]) -> tuple[int, int, list[str]]:
-    """(operations, calls, failures) after EXAMPLES generated requests per operation."""
-    operations = calls = 0
+def cases(operation: Any) -> st.SearchStrategy[Any]:
+    """Valid requests and, where the operation has input to spoil, invalid ones (as schemathesis' CLI)."""
+    if not (operation.path_parameters or operation.query or operation.body):
+        return operation.as_strategy()
+    return st.one_of(operation.as_strategy(), operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))
+
+
+def run_operations(schema: Any, base_url: str, headers: dict[str, str],
+                   ids: dict[str, list[int]]) -> tuple[int, Counter[int], list[str]]:
+    """(operations, calls by status, failures) after EXAMPLES generated requests per operation; in
+    about half of them the path names things that exist (else nearly every answer would be a 404)."""
+    operations = 0
+    calls: Counter[int] = Counter()
     failures: list[str] = []
     session = requests.Session()
     for result in schema.get_all_operations():
         operation = result.ok()
         operations += 1
 
-        @given(case=operation.as_strategy())
+        @given(case=cases(operation), real=st.booleans(), pick=st.integers(0, 7))
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-        def check(case: Any) -> None:
-            nonlocal calls
+        def check(case: Any, real: bool, pick: int) -> None:
+            for name in case.path_parameters or {}:
+                if real and name in ids:
+                    case.path_parameters[name] = ids[name][pick % len(ids[name])]
             response = case.call(base_url=base_url, headers=headers, session=session)
-            calls += 1
+            calls[response.status_code] += 1
+            if response.status_code == 401 and response.request.headers.get("authorization") != headers.get(
+                    "authorization"):
+                calls[-401] += 1  # a negative case that left out or spoiled the token on purpose
             case.validate_response(response, checks=CHECKS, headers=headers)
 
         try:
@@ -144,8 +169,13 @@ def test_api_keeps_its_contract(role: str, server: Server, schema: Any) -> None:
         me = requests.get(f"{server.base_url}/api/v1/me", headers=headers, timeout=10)
         assert me.status_code == 200, me.text  # the token really signs the role in
     started = time.monotonic()
-    operations, calls, failures = run_operations(schema, server.base_url, headers)
-    print(f"{role}: {operations} operations, {calls} calls in {time.monotonic() - started:.1f} s")
+    operations, calls, failures = run_operations(schema, server.base_url, headers, server.ids)
+    total = sum(n for status, n in calls.items() if status > 0)
+    print(f"{role}: {operations} operations, {total} calls in {time.monotonic() - started:.1f} s, "
+          f"by status {sorted(calls.items())}")
     assert operations >= 40
-    assert calls >= operations
+    assert total >= operations  # every operation was really called
+    assert sum(n for status, n in calls.items() if 200 <= status < 300) > 0
+    if role != "anonymous":
+        assert calls[401] == calls[-401]  # the role's token was accepted wherever it was sent as given
     assert failures == [], "\n\n".join(failures)

@@ -254,6 +254,21 @@ async def test_rate_limit_answers_with_an_error_frame(db, open_socket) -> None:
     assert (await client.until(lambda f: f["type"] == "pong"))["type"] == "pong"
 
 
+async def test_refused_frames_count_toward_the_rate_limit_as_realtime_md_says(db, open_socket) -> None:
+    hearing, _, _ = await _setup(db)
+    user, _ = await person(db, name="Not registered")
+    client = await open_socket(hearing.id, cookie=await session_cookie(db, user))
+    await _hello_and_snapshot(client)
+    for _ in range(8):  # refused for their form: not counted
+        await client.send("not json")
+        assert (await client.until(lambda f: f["type"] == "error"))["code"] == "bad_json"
+    codes = []
+    for i in range(6):  # refused by a rule (not registered): counted
+        await client.send({"type": "post", "client_id": f"n{i}", "body": f"Post {i}"})
+        codes.append((await client.until(lambda f: f["type"] == "error"))["code"])
+    assert codes == ["not_registered"] * 5 + ["rate_limited"]
+
+
 async def test_votes_tallies_by_sector_and_a_changed_vote(db, open_socket, live) -> None:
     hearing, _, official = await _setup(db)
     poll = await polls.create_poll(db, official, hearing.id, parse_poll(
