@@ -80,8 +80,8 @@ async def _form_page(request: Request[Any, Any, Any], *, hearing: Hearing | None
 @get("/hearings", name="hearings:list", include_in_schema=False)
 async def hearing_list(request: Request[Any, Any, Any], status: str | None = None) -> Template:
     status = status if status in ("scheduled", "live", "closed") else None
-    hearings, total = await service.list_hearings(request.state.db, request.state.actor, status=status, limit=100)
-    organizers = await service.organizations_by_id(request.state.db, {h.organizer_id for h in hearings})
+    hearings, total, organizers = await service.hearing_cards(request.state.db, request.state.actor,
+                                                              status=status, limit=100)
     return _page(request, "hearings/list.html", hearings=hearings, total=total, status=status,
                  organizers=organizers, may_create=may_create_hearing(request.state.actor))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import bindparam, exists, func, literal_column, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
@@ -187,21 +187,33 @@ _CARD_LINKS = union_all(
 )
 
 
+def _directory_statement(conds: list) -> Any:  # type: ignore[type-arg]
+    return (
+        select(*_CARD_COLUMNS, func.count().over())
+        .where(*conds)
+        .order_by(Organization.verified_at.is_(None), _name_column(), Organization.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+_UNFILTERED: dict[str, Any] = {}  # language -> the unfiltered directory statement
+
+
 async def directory_page(db: AsyncSession, filters: DirectoryFilters,
                          per_page: int = PER_PAGE) -> Page[DirectoryCard]:
     """search_organizations for the directory page: the same organizations in the same order, as
     the columns a card shows (two statements: the page with the total, then its regions and areas;
     the names of those come from the reference data every process keeps)."""
     conds = _directory_conditions(filters)
-    rows = (
-        await db.execute(
-            select(*_CARD_COLUMNS, func.count().over())
-            .where(*conds)
-            .order_by(Organization.verified_at.is_(None), _name_column(), Organization.id)
-            .limit(per_page)
-            .offset((filters.page - 1) * per_page)
-        )
-    ).all()
+    bounds = {"limit": per_page, "offset": (filters.page - 1) * per_page}
+    if conds:
+        statement = _directory_statement(conds)
+    else:  # the plain directory, the most visited: built once per language
+        statement = _UNFILTERED.get(current_language())
+        if statement is None:
+            statement = _UNFILTERED[current_language()] = _directory_statement(conds)
+    rows = (await db.execute(statement, bounds)).all()
     if rows:
         total = rows[0][-1]
     elif filters.page == 1:
