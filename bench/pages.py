@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Load benchmark: the home page and the organization directory (20 rows from PostgreSQL) as a
-ratio to a hello-world route measured in the same run, with p50/p99.
+"""Load benchmark: the organization directory (20 rows from PostgreSQL) against the same page
+built with raw asyncpg and one Jinja template on a bare Litestar route, with the home page, the
+hearings list (20 rows), the stylesheet and a hello-world route, all measured in the same run.
 
     .venv/bin/python bench/pages.py [--rounds 3] [--duration 10] [--connections 16]
 
 It starts a throwaway PostgreSQL on loopback (the test suite's helper), migrates it, loads the
-demo data plus enough verified organizations for a full directory page, then serves ASAR with
-`asar serve` (uvicorn, one worker, no access log) and bench/hello.py with uvicorn the same way.
-wrk measures hello-world, the home page and /organizations in turn, several rounds interleaved
-so that noise from the shared machine hits all three alike; the medians are printed and written
-as JSON (bench/results/pages.json).
+demo data plus enough verified organizations and hearings for full pages of 20, then serves ASAR
+with `asar serve` (uvicorn, one worker, no access log), bench/hello.py and bench/raw_directory.py
+(the raw baseline; its template is ASAR's page with the loops put back) with uvicorn the same way.
+wrk measures every target in turn, several rounds interleaved so that noise from the shared
+machine hits all alike; then bench/fixed_rate.py offers half the directory's peak rate (open
+loop) to the raw baseline and to ASAR's directory, alternated, for their p99. The medians are
+printed and written as JSON (bench/results/pages.json).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +44,7 @@ from asar.settings import Settings
 
 VENV_BIN = Path(sys.executable).parent
 EXTRA_ORGS = 30  # on top of the demo's 10: page 1 of the directory shows its full 20
+EXTRA_HEARINGS = 18  # on top of the demo's 2: the hearings list shows 20, like the directory
 
 
 async def load_data(url: str, data_dir: Path) -> int:
@@ -48,6 +53,7 @@ async def load_data(url: str, data_dir: Path) -> int:
 
     from asar.db import Database, utcnow
     from asar.demo import load_demo, make_bin
+    from asar.hearings.models import Hearing
     from asar.organizations.models import Organization
     from asar.reference.models import Area, Region
 
@@ -69,9 +75,58 @@ async def load_data(url: str, data_dir: Path) -> int:
                     verified_at=utcnow(),
                 ))
             await db.commit()
+            first = (await db.execute(select(Hearing).order_by(Hearing.id).limit(1))).scalar_one()
+            for i in range(EXTRA_HEARINGS):
+                db.add(Hearing(organizer_id=first.organizer_id, created_by_id=first.created_by_id,
+                               title=f"Общественные слушания № {i + 1}: благоустройство района",
+                               topic="Благоустройство дворов и общественных пространств",
+                               description="Тестовые слушания для нагрузочного замера.",
+                               region_id=first.region_id, starts_at=utcnow() + timedelta(days=i + 1),
+                               status="scheduled"))
+            await db.commit()
             return (await db.execute(select(func.count(Organization.id)))).scalar_one()
     finally:
         await database.close()
+
+
+def raw_template(page: str) -> str:
+    """The raw baseline's one template: ASAR's directory page with the filter form's region and
+    area lists and the cards replaced by Jinja loops (everything else is literal text)."""
+
+    def literal(text: str) -> str:
+        return "{% raw %}" + text + "{% endraw %}" if text else ""
+
+    def options(select_id: str, loop: str) -> tuple[int, int, str]:
+        start = page.index(f'<select id="{select_id}"')
+        first = page.index("</option>", start) + len("</option>")  # the "all" option stays
+        end = page.index("</select>", first)
+        return first, end, (f"\n        {{% for x in {loop} %}}<option value=\"{{{{ x.id }}}}\">{{{{ x.name }}}}"
+                            "</option>\n        {% endfor %}\n      ")
+
+    cards_start = page.index('<ul class="card-grid">')
+    cards_end = page.index("</ul>", cards_start) + len("</ul>")
+    cards = """<ul class="card-grid">
+    {% for o in rows %}
+    <li class="card">
+      <h2><a href="/organizations/{{ o.id }}">{{ o.name_ru }}</a></h2>
+      <p class="row">
+        <span class="badge badge--{{ o.sector }}">{{ sectors[o.sector] }}</span>
+        {% if o.verified %}<span class="badge badge--verified">Подтверждена</span>
+        {% else %}<span class="badge badge--unverified">Не подтверждена</span>{% endif %}
+      </p>
+      <p class="muted">БИН {{ o.bin }} · {{ o.legal_form }}</p>
+      {% if o.region_names %}<p>{{ o.region_names }} · {{ settlements[o.settlement] }}</p>{% endif %}
+      {% if o.area_names %}<p class="muted">{{ o.area_names }}</p>{% endif %}
+    </li>
+    {% endfor %}
+  </ul>"""
+    pieces = sorted([options("f-region", "regions"), options("f-area", "areas"), (cards_start, cards_end, cards)])
+    out, at = [], 0
+    for begin, end, jinja in pieces:
+        out += [literal(page[at:begin]), jinja]
+        at = end
+    out.append(literal(page[at:]))
+    return "".join(out)
 
 
 def start(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -115,7 +170,7 @@ def parse_wrk(out: str) -> dict[str, float]:
 
 
 def run_wrk(url: str, threads: int, connections: int, duration: int) -> dict[str, float]:
-    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url],
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
                          capture_output=True, text=True, check=True, timeout=duration + 30).stdout
     return parse_wrk(out)
 
@@ -148,24 +203,51 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ASAR_")}
         env.update(ASAR_ENV="production", ASAR_DATABASE_URL=url, ASAR_SECRET_KEY="bench-" + "x" * 40,
                    ASAR_LOG_LEVEL="WARNING", ASAR_DATA_DIR=str(work))
-        asar_port, hello_port = free_port(), free_port()
+        asar_port, hello_port, raw_port = free_port(), free_port(), free_port()
         procs.append(start([str(VENV_BIN / "asar"), "serve", "--port", str(asar_port), "--workers", "1",
                             "--no-access-log", "--no-migrate"], env, work, work / "asar.log"))
         procs.append(start([str(VENV_BIN / "python"), "-m", "uvicorn", "hello:app", "--app-dir",
                             str(ROOT / "bench"), "--host", "127.0.0.1", "--port", str(hello_port), "--workers", "1",
                             "--no-access-log", "--log-level", "warning"], env, work, work / "hello.log"))
-        targets = {
-            "hello": f"http://127.0.0.1:{hello_port}/",
-            "home": f"http://127.0.0.1:{asar_port}/",
-            "directory": f"http://127.0.0.1:{asar_port}/organizations",
-        }
         wait_until_up(f"http://127.0.0.1:{asar_port}/healthz", procs[0])
-        wait_until_up(targets["hello"], procs[1])
-        with urllib.request.urlopen(targets["directory"], timeout=5) as r:
+        wait_until_up(f"http://127.0.0.1:{hello_port}/", procs[1])
+        asar = f"http://127.0.0.1:{asar_port}"
+        with urllib.request.urlopen(f"{asar}/organizations", timeout=5) as r:
             page = r.read().decode()
         rows = page.count('<li class="card">')
         if rows != 20:
             raise SystemExit(f"the directory shows {rows} rows, not 20")
+        with urllib.request.urlopen(f"{asar}/hearings", timeout=5) as r:
+            hearing_rows = r.read().decode().count('<li class="card">')
+        stylesheet = re.search(r'href="(/static/css/asar[^"]*\.css)"', page)
+        if not stylesheet:
+            raise SystemExit("no stylesheet link in the directory page")
+
+        # the raw baseline: ASAR's page as one template, rows from raw asyncpg, a bare Litestar route
+        (work / "raw.html").write_text(raw_template(page))
+        procs.append(start([str(VENV_BIN / "python"), "-m", "uvicorn", "raw_directory:app", "--app-dir",
+                            str(ROOT / "bench"), "--host", "127.0.0.1", "--port", str(raw_port), "--workers", "1",
+                            "--no-access-log", "--log-level", "warning"],
+                           {**env, "RAW_DATABASE_URL": url, "RAW_TEMPLATE": str(work / "raw.html")}, work,
+                           work / "raw.log"))
+        wait_until_up(f"http://127.0.0.1:{raw_port}/organizations", procs[2])
+        with urllib.request.urlopen(f"http://127.0.0.1:{raw_port}/organizations", timeout=5) as r:
+            raw_page = r.read().decode()
+        if raw_page.count('<li class="card">') != 20:
+            raise SystemExit("the raw baseline does not show 20 rows")
+
+        targets = {
+            "hello": f"http://127.0.0.1:{hello_port}/",
+            "raw": f"http://127.0.0.1:{raw_port}/organizations",
+            "directory": f"{asar}/organizations",
+            "home": f"{asar}/",
+            "hearings": f"{asar}/hearings",
+            "static": asar + stylesheet[1],
+        }
+        sizes = {}
+        for name, target in targets.items():
+            with urllib.request.urlopen(target, timeout=5) as r:
+                sizes[name] = len(r.read())
 
         for target in targets.values():  # warm up: imports, template compilation, pools
             run_wrk(target, args.threads, args.connections, args.warmup)
@@ -179,11 +261,31 @@ def main() -> int:
 
         medians = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
                    for name, rs in runs.items()}
-        hello = medians["hello"]
-        for m in medians.values():
+        hello, raw = medians["hello"], medians["raw"]
+        for name, m in medians.items():
+            m["bytes"] = sizes[name]
             m["rps_ratio_to_hello"] = m["rps"] / hello["rps"]
+            m["rps_ratio_to_raw"] = m["rps"] / raw["rps"]
             m["p50_ratio_to_hello"] = m["p50_ms"] / hello["p50_ms"]
             m["p99_ratio_to_hello"] = m["p99_ms"] / hello["p99_ms"]
+        # per round, the directory against the raw baseline measured just before it
+        round_ratios = [d["rps"] / r["rps"] for d, r in zip(runs["directory"], runs["raw"], strict=True)]
+
+        # latency at half of the directory's peak rate (open loop, both apps, alternated)
+        rate = round(medians["directory"]["rps"] / 2, 1)
+        fixed: dict[str, list[dict[str, float]]] = {"directory": [], "raw": []}
+        for n in range(args.rounds):
+            for name in ("raw", "directory"):
+                out = subprocess.run([sys.executable, str(ROOT / "bench" / "fixed_rate.py"), targets[name],
+                                      "--rate", str(rate), "--duration", str(args.duration)],
+                                     capture_output=True, text=True, check=True, timeout=args.duration + 60).stdout
+                result = json.loads(out)
+                fixed[name].append(result)
+                print(f"round {n + 1} {name:9} at {rate} req/s: p50 {result['p50_ms']:7.2f} ms  "
+                      f"p99 {result['p99_ms']:7.2f} ms  (done {result['rate_done']:.1f}/s, "
+                      f"errors {result['errors']})", flush=True)
+        fixed_medians = {name: {k: statistics.median(r[k] for r in rs) for k in ("p50_ms", "p99_ms", "max_ms")}
+                         for name, rs in fixed.items()}
         report = {
             "command": " ".join(["bench/pages.py", *sys.argv[1:]]),
             "machine": {"nproc": os.cpu_count(), "platform": platform.platform(),
@@ -193,16 +295,27 @@ def main() -> int:
                     "rounds": args.rounds},
             "organizations_in_database": organizations,
             "directory_rows": rows,
+            "hearing_rows": hearing_rows,
             "medians": medians,
+            "directory_to_raw_per_round": round_ratios,
+            "half_peak": {"rate": rate, "medians": fixed_medians, "runs": fixed},
             "runs": runs,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
         print()
-        print(f"{'target':10} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'req/s vs hello':>15} {'p50 vs hello':>13}")
+        print(f"load average (1 min): {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
+        print(f"{'target':10} {'bytes':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'÷ hello':>8} {'÷ raw':>7}")
         for name, m in medians.items():
-            print(f"{name:10} {m['rps']:9.1f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} "
-                  f"{m['rps_ratio_to_hello']:15.3f} {m['p50_ratio_to_hello']:13.1f}")
+            print(f"{name:10} {m['bytes']:7} {m['rps']:9.1f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} "
+                  f"{m['rps_ratio_to_hello']:8.3f} {m['rps_ratio_to_raw']:7.3f}")
+        print("directory ÷ raw per round: " + ", ".join(f"{r:.3f}" for r in round_ratios))
+        print(f"hearings ({hearing_rows} rows) ÷ directory: "
+              f"{medians['hearings']['rps'] / medians['directory']['rps']:.3f}; "
+              f"static ÷ hello: {medians['static']['rps_ratio_to_hello']:.3f}")
+        for name, m in fixed_medians.items():
+            print(f"at {rate} req/s (half the directory's peak) {name:9}: p50 {m['p50_ms']:.2f} ms, "
+                  f"p99 {m['p99_ms']:.2f} ms, max {m['max_ms']:.2f} ms")
         print(f"\nwritten to {args.json}")
         return 0
     finally:
