@@ -91,6 +91,22 @@ async def test_a_reader_signed_out_elsewhere_is_closed_at_its_next_ping(db, open
     assert await _closed(client) == 4401
 
 
+async def test_a_browser_signed_out_elsewhere_is_told_and_closed(db, open_socket, auth_ttl) -> None:
+    _, chair = await person(db, "government")
+    hearing = await live_hearing(db, chair)
+    user, _ = await registered(db, hearing)
+    cookie = await session_cookie(db, user)
+    browser = await open_socket(hearing.id, cookie=cookie, query="format=html")
+    await browser.recv()  # the room
+    await close_session(db, cookie)
+    await db.commit()
+    await browser.send({"type": "post", "client_id": "b1", "body": "After signing out"})
+    notice = await browser.until(lambda f: 'id="room-notice"' in f)
+    assert "Sign in again" in notice
+    assert await _closed(browser) == 4401
+    assert await db.scalar(select(func.count()).select_from(Post).where(Post.hearing_id == hearing.id)) == 0
+
+
 async def test_a_chair_whose_body_lost_its_verification_no_longer_runs_the_room(db, open_socket, auth_ttl) -> None:
     official_user, chair = await person(db, "government")
     hearing = await live_hearing(db, chair)
