@@ -67,7 +67,8 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
                 if actor.user is not None and db.dirty:
                     await db.commit()  # the API token's last use
             state["actor"] = actor
-            if actor.is_admin or actor.is_official:  # the count beside the verification queue's link
+            if (actor.is_admin or actor.is_official) and not scope["path"].startswith("/api/"):
+                # the count beside the verification queue's link in the pages' navigation
                 from asar.organizations.service import count_awaiting_verification
 
                 state["verification_pending"] = await count_awaiting_verification(db, actor)
