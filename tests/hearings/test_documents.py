@@ -126,7 +126,7 @@ async def test_the_minutes_show_each_questions_clause_and_the_most_discussed_cla
         markdown = minutes.to_markdown(data)
     assert "On clause 2.1" in markdown and "| 2.1 | 2 | 1 |" in markdown
     with use_language("kk"):
-        assert "2.1 тармаққа қатысты" in minutes.to_markdown(data)
+        assert "2.1-тармаққа қатысты" in minutes.to_markdown(data)
     assert any(r["section"] == "clause" and r["number"] == "2.1" for r in minutes.csv_rows(data))
 
 
