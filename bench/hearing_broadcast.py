@@ -300,6 +300,7 @@ def main() -> int:
         return 0
 
     from tests.hearings.test_scale import make_world
+    from tests.mailbox import recording
     from tests.services import Postgres, free_port
 
     from asar import migrate
@@ -312,7 +313,8 @@ def main() -> int:
         db_url = pg.start()
         migrate.upgrade(db_url)
         posters = -(-args.comments // POSTS_PER_POSTER)
-        world = asyncio.run(make_world(db_url, posters))
+        with recording():  # make_world reads the mailed confirmation links
+            world = asyncio.run(make_world(db_url, posters))
         env = {k: v for k, v in os.environ.items() if not k.startswith("ASAR_")}
         env.update(ASAR_ENV="production", ASAR_DATABASE_URL=db_url, ASAR_SECRET_KEY="bench-" + "x" * 40,
                    ASAR_LOG_LEVEL="WARNING", ASAR_DATA_DIR=str(work), ASAR_BASE_URL=ORIGIN)

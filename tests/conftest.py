@@ -139,20 +139,12 @@ async def session(database: Database, settings: Settings) -> AsyncIterator[Async
 
 
 @pytest.fixture(autouse=True)
-def mailbox(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+def mailbox() -> Iterator[list[Any]]:
     """Record every mail as delivered (tests.mailbox), after the real transmission."""
-    from asar.mail import jobs
-    from tests.mailbox import DELIVERED, Delivered
+    from tests.mailbox import recording
 
-    real = jobs.transmit
-
-    async def recording(settings: Settings, mail: Any, body: str) -> None:
-        await real(settings, mail, body)
-        DELIVERED.append(Delivered(mail.id, mail.to_email, mail.subject, body, mail.kind))
-
-    DELIVERED.clear()
-    monkeypatch.setattr(jobs, "transmit", recording)
-    return DELIVERED
+    with recording() as delivered:
+        yield delivered
 
 
 @pytest.fixture
