@@ -46,7 +46,11 @@ DESCRIPTIONS = {
 
 
 class ErrorDetail(msgspec.Struct):
-    code: str  # bad_request, invalid, unauthenticated, forbidden, not_found, conflict, too_large, rate_limited
+    """`code`: bad_request or invalid (400), unauthenticated (401), forbidden (403), not_found (404),
+    conflict (409), too_large (413), rate_limited (429); in hearings also not_registered, banned, muted
+    (403) and not_live, poll_closed, already_voted, hand_raised, queue_empty (409)."""
+
+    code: str
     message: str  # translated into the request's language
     fields: dict[str, str] | msgspec.UnsetType = msgspec.UNSET  # field name -> message, for invalid input
 
