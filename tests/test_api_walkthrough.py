@@ -126,8 +126,10 @@ class Shell:
         return self.last
 
     def run(self, line: str) -> None:
-        if m := re.fullmatch(r"# ← (\d{3})\b.*", line):
+        if m := re.fullmatch(r"# ← (\d{3})\b(.*)", line):
             assert self.last is not None and self.last.status_code == int(m.group(1)), (line, self.last)
+            shown = set(re.findall(r'"(\w+)":', m.group(2)))  # the fields the page shows must be there
+            assert shown <= keys(self.last.json()), (line, self.last.text)
         elif not line or line.startswith("#"):
             return
         elif m := re.fullmatch(r"(\w+)=\$\((curl .*) \| jq -r (\S+)\)", line):
@@ -139,6 +141,15 @@ class Shell:
             self.env[m.group(1)] = self.given[m.group(1)]()
         else:
             self.curl(line)
+
+
+def keys(value: Any) -> set[str]:
+    """Every key in a JSON value, at any depth."""
+    if isinstance(value, dict):
+        return set(value).union(*(keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(keys(v) for v in value))
+    return set()
 
 
 def logical_lines(block: str) -> list[str]:
