@@ -153,12 +153,16 @@ def test_demo_then_serve_in_an_empty_directory_serves_demo_data(tmp_path: Path) 
     work = tmp_path / "fresh"
     work.mkdir()
     env = _clean_env(tmp_path)
-    demo = subprocess.run([str(ASAR), "demo"], check=False, cwd=work, env=env, capture_output=True, text=True, timeout=180)
+    port = free_port()
+    demo = subprocess.run([str(ASAR), "demo", "--port", str(port)], check=False, cwd=work, env=env,
+                          capture_output=True, text=True, timeout=180)
     assert demo.returncode == 0, demo.stderr[-2000:]
     assert "added now: 10 organizations" in demo.stdout
     assert (work / "asar.db").exists() and (work / ".asar-secret").exists()
+    # the demo's commitment notices link to the port the app is about to be served on
+    assert f"http://127.0.0.1:{port}/hearings/" in demo.stdout + demo.stderr
+    assert "127.0.0.1:8000" not in demo.stdout + demo.stderr
 
-    port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen([str(ASAR), "serve", "--port", str(port), "--no-access-log"], cwd=work, env=env,
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -101,12 +101,18 @@ def db_current() -> None:
 
 @main.command()
 @click.option("--migrate/--no-migrate", default=True, show_default=True, help="Migrate first.")
-def demo(migrate: bool) -> None:
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address `asar serve` will listen on (links in the demo's mail, unless ASAR_BASE_URL is set).")
+@click.option("--port", default=8000, show_default=True, type=int,
+              help="The port `asar serve` will listen on (likewise).")
+def demo(migrate: bool, host: str, port: int) -> None:
     """Fill the database with demo data (safe to run again)."""
     from asar import migrate as migrations
     from asar.demo import load_demo
 
     settings = Settings()
+    if "base_url" not in settings.model_fields_set:
+        settings.base_url = served_base_url(host, port)
     if migrate:
         migrations.upgrade(settings.database_url)
     summary = asyncio.run(load_demo(settings))
