@@ -52,3 +52,29 @@ async def test_an_hour_later_the_frozen_objects_are_collected_once(thawed, monke
     gctune.joined()
     await asyncio.sleep(0.15)
     assert calls == ["unfreeze", "collect 2", "freeze", "collect 1", "freeze"]
+
+
+async def test_the_app_freezes_what_it_built_once_started(thawed, monkeypatch, app) -> None:
+    """Issue 7 item 24: what start-up built is frozen, so a full collection under page load does
+    not walk it (about 200,000 objects: 170 ms in-process; p99 of the directory at half its peak)."""
+    from tests.conftest import Lifespan
+
+    monkeypatch.setenv("ASAR_GC_FREEZE", "1")
+    lifespan = Lifespan(app)
+    await lifespan.start()
+    try:
+        assert gc.get_freeze_count() > 100_000
+    finally:
+        await lifespan.stop()
+
+
+async def test_the_app_leaves_the_collector_alone_unless_asked(thawed, monkeypatch, app) -> None:
+    from tests.conftest import Lifespan
+
+    monkeypatch.delenv("ASAR_GC_FREEZE", raising=False)
+    lifespan = Lifespan(app)
+    await lifespan.start()
+    try:
+        assert gc.get_freeze_count() == 0
+    finally:
+        await lifespan.stop()

@@ -16,7 +16,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
-from asar import ROOT_DIR
+from asar import ROOT_DIR, gctune
 from asar.db import Database
 from asar.hearings.live import live_plugins
 from asar.jobs import JobQueue
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         app.state.jobs = jobs
         app.state.redis = redis
         await warm_reference_data(db)
+        gctune.started()  # `asar serve` only (ASAR_GC_FREEZE=1): no long full collections under load
         # hearing reminders: without Redis (no arq cron) a periodic task checks every minute
         from asar.hearings import reminders
 
