@@ -7,7 +7,7 @@ admin. Any 5xx, any status the operation does not declare, any body that does no
 declared schema (errors included: `{"error": {...}}`) or a wrong content type fails the test.
 Valid and invalid requests (as schemathesis' CLI makes them, a left-out token included); in about
 half of them the path names things that exist. Examples per operation are bounded
-(ASAR_CONTRACT_EXAMPLES, default 6) so that the whole run stays within a minute or so on two cores;
+(ASAR_CONTRACT_EXAMPLES, default 5) so that the whole run stays within a minute or so on two cores;
 the generation is derandomized so that CI is repeatable.
 """
 
@@ -46,7 +46,7 @@ from tests.services import Postgres
 ROLES = ("anonymous", "citizen", "ngo_member", "business_member", "official", "admin")
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
-EXAMPLES = int(os.environ.get("ASAR_CONTRACT_EXAMPLES", "6"))  # per operation and role
+EXAMPLES = int(os.environ.get("ASAR_CONTRACT_EXAMPLES", "5"))  # per operation and role
 
 
 @dataclass
