@@ -70,3 +70,23 @@ async def test_request_bodies_are_required_only_when_they_are(client: httpx.Asyn
     r = await client.delete("/api/v1/organizations/1/verification")  # no body: refused for want of a token only
     assert r.status_code == 401
     assert doc["paths"]["/api/v1/hearings"]["post"]["requestBody"]["required"] is True
+
+
+async def test_bodies_whose_every_field_is_optional_may_be_left_out(client: httpx.AsyncClient, session) -> None:
+    from tests.hearings.helpers import live_hearing, person, registered
+    from tests.organizations.helpers import bearer
+
+    doc = await openapi(client)
+    for verb in ("agenda/advance", "floor/raise", "floor/lower", "floor/give", "floor/extend"):
+        assert doc["paths"][f"/api/v1/hearings/{{hearing_id}}/{verb}"]["post"]["requestBody"]["required"] is False
+    _, chair = await person(session, "government")
+    hearing = await live_hearing(session, chair)
+    speaker, _ = await registered(session, hearing)
+    r = await client.post(f"/api/v1/hearings/{hearing.id}/floor/raise", headers=await bearer(session, speaker))
+    assert r.status_code == 200, r.text
+    assert r.json()["you"]["status"] == "waiting"
+    chair_headers = await bearer(session, chair.user)
+    r = await client.post(f"/api/v1/hearings/{hearing.id}/floor/give", headers=chair_headers)
+    assert r.status_code == 200 and r.json()["you"]["status"] is None, r.text
+    r = await client.post(f"/api/v1/hearings/{hearing.id}/agenda/advance", headers=chair_headers)
+    assert r.status_code == 200 and r.json()["current_agenda_item_id"] is not None, r.text

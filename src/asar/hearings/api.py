@@ -162,7 +162,9 @@ async def agenda(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> 
 
 @post("/api/v1/hearings/{hearing_id:int}/agenda/advance", name="hearings:api_advance", guards=[signed_in], tags=TAGS, status_code=200,
       summary="Make an agenda item current (default: the next one)")
-async def advance(request: Request[Any, Any, Any], hearing_id: FromPath[int], data: JSONBody[AdvanceIn]) -> HearingOut:
+async def advance(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                  data: JSONBody[AdvanceIn | None] = None) -> HearingOut:
+    data = data or AdvanceIn()  # no body: the next item
     item_id = None if data.item_id is UNSET else data.item_id
     await service.advance_agenda(request.state.db, request.state.actor, hearing_id, item_id)  # type: ignore[arg-type]
     return await _out(request, await service.get_hearing(request.state.db, hearing_id))
@@ -343,16 +345,17 @@ async def floor_queue(request: Request[Any, Any, Any], hearing_id: FromPath[int]
 @post("/api/v1/hearings/{hearing_id:int}/floor/raise", name="hearings:api_floor_raise", guards=[signed_in], tags=TAGS,
       status_code=200, summary="Raise your hand to speak (registered participants; once at a time)")
 async def floor_raise(request: Request[Any, Any, Any], hearing_id: FromPath[int],
-                      data: JSONBody[RaiseHandIn]) -> dict[str, Any]:
-    await floor_service.raise_hand(request.state.db, request.state.actor, hearing_id, data.note)
+                      data: JSONBody[RaiseHandIn | None] = None) -> dict[str, Any]:
+    await floor_service.raise_hand(request.state.db, request.state.actor, hearing_id, (data or RaiseHandIn()).note)
     return await _floor(request, hearing_id)
 
 
 @post("/api/v1/hearings/{hearing_id:int}/floor/lower", name="hearings:api_floor_lower", guards=[signed_in], tags=TAGS,
       status_code=200, summary="Lower your hand, or (a moderator) someone else's")
 async def floor_lower(request: Request[Any, Any, Any], hearing_id: FromPath[int],
-                      data: JSONBody[LowerHandIn]) -> dict[str, Any]:
-    await floor_service.lower_hand(request.state.db, request.state.actor, hearing_id, data.request_id)
+                      data: JSONBody[LowerHandIn | None] = None) -> dict[str, Any]:
+    await floor_service.lower_hand(request.state.db, request.state.actor, hearing_id,
+                                   (data or LowerHandIn()).request_id)
     return await _floor(request, hearing_id)
 
 
@@ -360,7 +363,8 @@ async def floor_lower(request: Request[Any, Any, Any], hearing_id: FromPath[int]
       status_code=200, summary="Give the floor (moderators): the fairest next hand or a chosen one",
       description="A turn in progress ends first (`floor.ended`, then `floor.given` with `ends_at`).")
 async def floor_give(request: Request[Any, Any, Any], hearing_id: FromPath[int],
-                     data: JSONBody[GiveFloorIn]) -> dict[str, Any]:
+                     data: JSONBody[GiveFloorIn | None] = None) -> dict[str, Any]:
+    data = data or GiveFloorIn()  # no body: the fairest next hand, the usual time
     await floor_service.give_floor(request.state.db, request.state.actor, hearing_id, data.request_id,
                                    data.minutes)
     return await _floor(request, hearing_id)
@@ -370,8 +374,9 @@ async def floor_give(request: Request[Any, Any, Any], hearing_id: FromPath[int],
       status_code=200, summary="Give the speaker more time (moderators)",
       description="Counted from `ends_at`, or from now when the time is already up (`floor.extended`).")
 async def floor_extend(request: Request[Any, Any, Any], hearing_id: FromPath[int],
-                       data: JSONBody[ExtendFloorIn]) -> dict[str, Any]:
-    await floor_service.extend_floor(request.state.db, request.state.actor, hearing_id, data.minutes)
+                       data: JSONBody[ExtendFloorIn | None] = None) -> dict[str, Any]:
+    await floor_service.extend_floor(request.state.db, request.state.actor, hearing_id,
+                                     (data or ExtendFloorIn()).minutes)
     return await _floor(request, hearing_id)
 
 
