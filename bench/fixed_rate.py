@@ -28,6 +28,7 @@ async def run(url: str, rate: float, duration: float, connections: int) -> dict[
         pool.put_nowait(await asyncio.open_connection(host, port))
     latencies: list[float] = []
     errors = 0
+    reasons: dict[str, int] = {}
 
     async def one(due: float) -> None:
         nonlocal errors
@@ -36,15 +37,18 @@ async def run(url: str, rate: float, duration: float, connections: int) -> dict[
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
-            length = next(int(v) for k, _, v in (line.partition(":") for line in lines[1:])
-                          if k.strip().lower() == "content-length")
-            await reader.readexactly(length)
+            lengths = [int(v) for k, _, v in (line.partition(":") for line in lines[1:])
+                       if k.strip().lower() == "content-length"]
+            if not lengths:
+                raise ValueError("no content-length: " + lines[0])
+            await reader.readexactly(lengths[0])
             latencies.append((loop.time() - due) * 1000)
             if " 200 " not in lines[0]:
                 errors += 1
             pool.put_nowait((reader, writer))
-        except (OSError, asyncio.IncompleteReadError, StopIteration):
+        except Exception as exc:  # noqa: BLE001 -- counted with its reason: a load generator must not stop
             errors += 1
+            reasons[repr(exc)[:120]] = reasons.get(repr(exc)[:120], 0) + 1
             writer.close()
             pool.put_nowait(await asyncio.open_connection(host, port))
 
@@ -70,6 +74,7 @@ async def run(url: str, rate: float, duration: float, connections: int) -> dict[
         "max_ms": latencies[-1],
         "requests": len(latencies),
         "errors": errors,
+        "error_reasons": reasons,
     }
 
 

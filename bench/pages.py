@@ -276,10 +276,12 @@ def main() -> int:
         fixed: dict[str, list[dict[str, float]]] = {"directory": [], "raw": []}
         for n in range(args.rounds):
             for name in ("raw", "directory"):
-                out = subprocess.run([sys.executable, str(ROOT / "bench" / "fixed_rate.py"), targets[name],
-                                      "--rate", str(rate), "--duration", str(args.duration)],
-                                     capture_output=True, text=True, check=True, timeout=args.duration + 60).stdout
-                result = json.loads(out)
+                proc = subprocess.run([sys.executable, str(ROOT / "bench" / "fixed_rate.py"), targets[name],
+                                       "--rate", str(rate), "--duration", str(args.duration)],
+                                      check=False, capture_output=True, text=True, timeout=args.duration + 60)
+                if proc.returncode != 0:
+                    raise SystemExit("fixed_rate.py failed:\n" + proc.stderr)
+                result = json.loads(proc.stdout)
                 fixed[name].append(result)
                 print(f"round {n + 1} {name:9} at {rate} req/s: p50 {result['p50_ms']:7.2f} ms  "
                       f"p99 {result['p99_ms']:7.2f} ms  (done {result['rate_done']:.1f}/s, "
