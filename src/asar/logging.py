@@ -56,6 +56,12 @@ def install_redaction() -> None:
             target.addFilter(RedactSecrets())
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    """A logger writing to the sys.stderr of the moment: one bound at configure time would keep
+    writing to a stream that was swapped and closed since (a captured test, a CLI runner)."""
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def configure_logging(settings: Settings) -> None:
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
     processors: list[structlog.types.Processor] = [
@@ -69,7 +75,7 @@ def configure_logging(settings: Settings) -> None:
     structlog.configure(
         processors=[*processors, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
