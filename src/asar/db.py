@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING = {
@@ -77,8 +78,42 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(url, **kwargs)
+    engine = create_async_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+# A connection back in use within this many seconds is not pinged (see _ping_when_idle).
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """pool_pre_ping, without its cost on a busy pool.
+
+    SQLAlchemy's pre-ping on asyncpg is three round trips per checkout (`BEGIN`, `;`, `ROLLBACK`),
+    on every request. Here a connection whose socket asyncpg already knows to be closed (a server
+    restart or a dropped connection that it has read) is replaced without any round trip, and the
+    real ping runs only for a connection idle longer than PING_AFTER_IDLE_SECONDS (silent network
+    drops, idle timeouts). A dead connection raises DisconnectionError, on which the pool discards
+    it and checks out another, as pre-ping does."""
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        if record is not None:
+            record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        is_closed = getattr(getattr(dbapi_conn, "driver_connection", None), "is_closed", None)
+        if is_closed is not None and is_closed():
+            raise exc.DisconnectionError("connection closed")
+        last = record.info.get("checked_in_at")
+        if last is not None and time.monotonic() - last > PING_AFTER_IDLE_SECONDS:
+            try:
+                dbapi_conn.ping()
+            except Exception as error:
+                raise exc.DisconnectionError(str(error)) from error
 
 
 @dataclass
@@ -89,15 +124,52 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
     dispose_engine: bool = True
     on_close: list[Callable[[], Any]] = field(default_factory=list)
+    # Sessions for requests that only read (routes with opt read_only): on PostgreSQL their
+    # connection is in autocommit, so the request pays no BEGIN and no ROLLBACK round trip; a
+    # statement sees what was committed when it started, as in READ COMMITTED, and a write fails
+    # (ReadOnlySession). None: the sessionmaker above serves them too (tests, SQLite, which only
+    # begins before a write anyway).
+    read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
         engine = make_engine(url)
-        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+        reader = None
+        if engine.dialect.name == "postgresql":
+            reader = async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"),
+                                        expire_on_commit=False, sync_session_class=ReadOnlySession)
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False), read_sessionmaker=reader)
+
+    def session_for(self, read_only: bool) -> AsyncSession:
+        """A session for one request; read-only requests get the reader when there is one."""
+        if read_only and self.read_sessionmaker is not None:
+            return self.read_sessionmaker()
+        return self.sessionmaker()
 
     async def close(self) -> None:
         if self.dispose_engine:
             await self.engine.dispose()
+
+
+class ReadWriteError(RuntimeError):
+    """A write through a read-only request's session (a route marked read_only that writes)."""
+
+
+class ReadOnlySession(Session):
+    """The session of a read-only request: a flush or a Core INSERT/UPDATE/DELETE raises, since
+    in autocommit it would be committed at once, with no rollback on a later error."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _no_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadWriteError("a read-only request's session cannot write")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _no_dml(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadWriteError("a read-only request's session cannot write")
 
 
 def after_commit(session: AsyncSession, callback: Callable[[], Any]) -> None:

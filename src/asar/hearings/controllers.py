@@ -77,7 +77,7 @@ async def _form_page(request: Request[Any, Any, Any], *, hearing: Hearing | None
                  agenda_rows=_agenda_rows(values), regions=await list_regions(request.state.db))
 
 
-@get("/hearings", name="hearings:list", include_in_schema=False)
+@get("/hearings", name="hearings:list", include_in_schema=False, opt={"read_only": True})
 async def hearing_list(request: Request[Any, Any, Any], status: str | None = None) -> Template:
     status = status if status in ("scheduled", "live", "closed") else None
     hearings, total, organizers = await service.hearing_cards(request.state.db, request.state.actor,

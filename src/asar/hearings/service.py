@@ -75,7 +75,7 @@ async def list_hearings(db: AsyncSession, actor: Actor, *, status: str | None = 
     if status:
         q = q.where(Hearing.status == status)
     total = (await db.execute(select(func.count()).select_from(q.subquery()))).scalar_one()
-    order = [Hearing.status == "closed", Hearing.starts_at]
+    order = [Hearing.status == "closed", Hearing.starts_at, Hearing.id]  # id: the list page's tie-break
     rows = (await db.execute(q.order_by(*order).limit(limit).offset(offset))).scalars().all()
     return list(rows), total
 

@@ -61,7 +61,7 @@ def _safe_next(value: Any) -> str | None:
 
 
 # ---------------------------------------------------------------- directory and profile
-@get("/organizations", name="organizations:directory", include_in_schema=False)
+@get("/organizations", name="organizations:directory", include_in_schema=False, opt={"read_only": True})
 async def directory(request: Request[Any, Any, Any]) -> Template:
     """The public directory; an htmx request gets only the results fragment."""
     db = request.state.db

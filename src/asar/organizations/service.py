@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import bindparam, exists, func, literal_column, or_, select, union_all, update
+from sqlalchemy import String, bindparam, cast, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -178,22 +178,32 @@ _CARD_COLUMNS = (Organization.id, Organization.sector, Organization.name_kk, Org
                  Organization.verified_at)
 
 
-# The regions and areas of the organizations with these ids (built once: it never changes).
-_CARD_LINKS = union_all(
-    select(organization_regions.c.organization_id, organization_regions.c.region_id, literal_column("0"))
-    .where(organization_regions.c.organization_id.in_(bindparam("ids", expanding=True))),
-    select(organization_areas.c.organization_id, organization_areas.c.area_id, literal_column("1"))
-    .where(organization_areas.c.organization_id.in_(bindparam("ids", expanding=True))),
-)
+def _id_list(table: Any, column: Any, page: Any) -> Any:
+    """The ids in `column` of one organization of the page, as "3,7" (string_agg on PostgreSQL,
+    group_concat on SQLite), in the database's order as the ORM relationships have them."""
+    return (select(func.aggregate_strings(cast(column, String), ","))
+            .where(table.c.organization_id == page.c.id).scalar_subquery())
 
 
 def _directory_statement(conds: list) -> Any:  # type: ignore[type-arg]
-    return (
-        select(*_CARD_COLUMNS, func.count().over())
+    """One statement for a page of the directory: the page of organizations with the total
+    (`count(*) OVER ()`), then, for those rows only (the LIMIT is inside), their region and area
+    ids. The names come from the reference data."""
+    page = (
+        select(*_CARD_COLUMNS, func.count().over().label("total"))
         .where(*conds)
         .order_by(Organization.verified_at.is_(None), _name_column(), Organization.id)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
+        .subquery("page")
+    )
+    lang = current_language()
+    name = (page.c.name_kk if lang == "kk" else func.coalesce(page.c.name_en, page.c.name_ru) if lang == "en"
+            else page.c.name_ru)
+    return (
+        select(*page.c, _id_list(organization_regions, organization_regions.c.region_id, page),
+               _id_list(organization_areas, organization_areas.c.area_id, page))
+        .order_by(page.c.verified_at.is_(None), name, page.c.id)
     )
 
 
@@ -203,7 +213,7 @@ _UNFILTERED: dict[str, Any] = {}  # language -> the unfiltered directory stateme
 async def directory_page(db: AsyncSession, filters: DirectoryFilters,
                          per_page: int = PER_PAGE) -> Page[DirectoryCard]:
     """search_organizations for the directory page: the same organizations in the same order, as
-    the columns a card shows (two statements: the page with the total, then its regions and areas;
+    the columns a card shows (one statement: the page with the total and its region and area ids;
     the names of those come from the reference data every process keeps)."""
     conds = _directory_conditions(filters)
     bounds = {"limit": per_page, "offset": (filters.page - 1) * per_page}
@@ -215,24 +225,19 @@ async def directory_page(db: AsyncSession, filters: DirectoryFilters,
             statement = _UNFILTERED[current_language()] = _directory_statement(conds)
     rows = (await db.execute(statement, bounds)).all()
     if rows:
-        total = rows[0][-1]
+        total = rows[0][-3]
     elif filters.page == 1:
         total = 0
     else:  # past the last page: no row carries the total
         total = (await db.execute(select(func.count(Organization.id)).where(*conds))).scalar_one()
     ref = await reference_data(db)
-    regions: dict[int, list[RegionRef]] = {row[0]: [] for row in rows}
-    areas: dict[int, list[AreaRef]] = {row[0]: [] for row in rows}
-    if rows:
-        for org_id, ref_id, kind in (await db.execute(_CARD_LINKS, {"ids": list(regions)})).all():
-            if kind == 0:
-                regions[org_id].append(ref.region_by_id[ref_id])
-            else:
-                areas[org_id].append(ref.area_by_id[ref_id])
     name_rank = ref.region_name_rank(current_language())
+    region_by_id, area_by_id = ref.region_by_id, ref.area_by_id
     cards = [
-        DirectoryCard(*row[:-1], regions=tuple(sorted(regions[row[0]], key=lambda r: name_rank[r.id])),
-                      areas=tuple(areas[row[0]]))
+        DirectoryCard(*row[:-3],
+                      regions=tuple(sorted((region_by_id[int(i)] for i in row[-2].split(",")) if row[-2] else (),
+                                           key=lambda r: name_rank[r.id])),
+                      areas=tuple(area_by_id[int(i)] for i in row[-1].split(",")) if row[-1] else ())
         for row in rows
     ]
     return Page(cards, total, filters.page, per_page)

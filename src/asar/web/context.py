@@ -2,6 +2,8 @@
 
 A plain ASGI middleware so that everything after it (CSRF, handlers, error pages) sees the same
 values. WebSocket connections get no long-lived database session: their handlers open short ones.
+A route marked `opt={"read_only": True}` (a page that only reads) gets a session without a
+transaction on PostgreSQL (asar.db.Database.read_sessionmaker): no BEGIN/ROLLBACK round trips.
 """
 
 from __future__ import annotations
@@ -58,7 +60,9 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
         database = scope["litestar_app"].state.db
         conn: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         state = scope.setdefault("state", {})
-        async with database.sessionmaker() as db:
+        handler = scope.get("route_handler")
+        read_only = handler is not None and scope["method"] in ("GET", "HEAD") and handler.opt.get("read_only", False)
+        async with database.session_for(read_only) as db:
             state["db"] = db
             if is_static_request(scope):
                 actor = ANONYMOUS

@@ -17,7 +17,7 @@ from asar.web.context import LANG_COOKIE
 from asar.web.templating import page
 
 
-@get("/", name="home", include_in_schema=False)
+@get("/", name="home", include_in_schema=False, opt={"read_only": True})
 async def home(request: Request[Any, Any, Any]) -> Template:
     db = request.state.db
     counts = dict(
