@@ -7,17 +7,10 @@ need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
+# shellcheck source=scripts/apt.sh
+. scripts/apt.sh
 if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing ${need[*]} with apt-get ..."
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  else
-    echo "Missing system packages. Install them first:"
-    echo "  sudo apt-get install -y ${need[*]}"
-    exit 1
-  fi
+  apt_install "${need[@]}"
 fi
 
 bash scripts/venv.sh

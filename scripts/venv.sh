@@ -7,18 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 
-apt_install() {
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing $* with apt-get ..."
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "$@" >/dev/null
-  else
-    echo "ASAR needs $* first. Install it and run this command again:"
-    echo "  sudo apt-get install -y $*"
-    exit 1
-  fi
-}
+# shellcheck source=scripts/apt.sh
+. scripts/apt.sh
 
 command -v "$PY" >/dev/null 2>&1 || apt_install python3
 if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then

@@ -13,7 +13,8 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 
 def _project(tmp_path: Path) -> Path:
     (tmp_path / "scripts").mkdir()
-    shutil.copy(CHECKOUT / "scripts" / "venv.sh", tmp_path / "scripts" / "venv.sh")
+    for name in ("venv.sh", "apt.sh"):
+        shutil.copy(CHECKOUT / "scripts" / name, tmp_path / "scripts" / name)
     return tmp_path
 
 
