@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import String, bindparam, cast, exists, func, or_, select, update
+from sqlalchemy import String, bindparam, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from asar.accounts.models import User
 from asar.audit import service as audit
@@ -178,26 +180,48 @@ _CARD_COLUMNS = (Organization.id, Organization.sector, Organization.name_kk, Org
                  Organization.verified_at)
 
 
+class _id_csv(FunctionElement):
+    """"3,7": string_agg on PostgreSQL, group_concat on SQLite. (SQLAlchemy's aggregate_strings
+    sends its separator as a literal-execute parameter: the statement is post-compiled on every
+    execution.)"""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_id_csv, "postgresql")
+def _id_csv_postgresql(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"string_agg(CAST({compiler.process(element.clauses, **kw)} AS TEXT), ',')"
+
+
+@compiles(_id_csv)
+def _id_csv_default(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ',')"
+
+
 def _id_list(table: Any, column: Any, page: Any) -> Any:
-    """The ids in `column` of one organization of the page, as "3,7" (string_agg on PostgreSQL,
-    group_concat on SQLite), in the database's order as the ORM relationships have them."""
-    return (select(func.aggregate_strings(cast(column, String), ","))
-            .where(table.c.organization_id == page.c.id).scalar_subquery())
+    """The ids in `column` of one organization of the page, as "3,7", in the database's order as
+    the ORM relationships have them."""
+    return select(_id_csv(column)).where(table.c.organization_id == page.c.id).scalar_subquery()
 
 
 def _directory_statement(conds: list) -> Any:  # type: ignore[type-arg]
     """One statement for a page of the directory: the page of organizations with the total
     (`count(*) OVER ()`), then, for those rows only (the LIMIT is inside), their region and area
     ids. The names come from the reference data."""
+    # Table columns rather than the mapped attributes: with no filter (the page most visited) the
+    # statement is then plain Core, which SQLAlchemy executes without its ORM layer.
+    t = Organization.__table__.c
+    lang = current_language()
+    order_name = t.name_kk if lang == "kk" else func.coalesce(t.name_en, t.name_ru) if lang == "en" else t.name_ru
     page = (
-        select(*_CARD_COLUMNS, func.count().over().label("total"))
+        select(*(t[c.key] for c in _CARD_COLUMNS), func.count().over().label("total"))
         .where(*conds)
-        .order_by(Organization.verified_at.is_(None), _name_column(), Organization.id)
+        .order_by(t.verified_at.is_(None), order_name, t.id)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
         .subquery("page")
     )
-    lang = current_language()
     name = (page.c.name_kk if lang == "kk" else func.coalesce(page.c.name_en, page.c.name_ru) if lang == "en"
             else page.c.name_ru)
     return (
