@@ -34,12 +34,19 @@ passwords.hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 # Everything the run writes to a temporary folder (pytest's tmp_path, throwaway servers, Chromium
 # profiles, subprocesses) goes under one folder of its own, removed at the end; anything left in it
 # outside pytest's own tmp_path tree, or any new file in the checkout, is reported (and fails in CI).
+# Set up when pytest configures the run, not at import: benchmarks import the test factories too.
 CHECKOUT = Path(__file__).resolve().parent.parent
-_CHECKOUT_BEFORE = {p.name for p in CHECKOUT.iterdir()}
-TMP_ROOT = Path(tempfile.mkdtemp(prefix="asar-tests-"))
-TMP_ROOT.chmod(0o755)  # throwaway PostgreSQL runs as the postgres user under it
-os.environ["TMPDIR"] = str(TMP_ROOT)
-tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+_CHECKOUT_BEFORE: set[str] = set()
+TMP_ROOT = Path(tempfile.gettempdir())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global TMP_ROOT
+    _CHECKOUT_BEFORE.update(p.name for p in CHECKOUT.iterdir())
+    TMP_ROOT = Path(tempfile.mkdtemp(prefix="asar-tests-"))
+    TMP_ROOT.chmod(0o755)  # throwaway PostgreSQL runs as the postgres user under it
+    os.environ["TMPDIR"] = str(TMP_ROOT)
+    tempfile.tempdir = None  # gettempdir() reads TMPDIR again
 
 TEST_HOSTS = ["testserver.local", "testserver", "127.0.0.1", "localhost"]
 _counts: Counter[str] = Counter()

@@ -50,10 +50,22 @@ def test_importing_the_worker_reads_no_settings_and_writes_no_secret(tmp_path: P
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_suite_notices_what_a_test_leaves_behind() -> None:
-    from tests.conftest import TMP_ROOT, leftovers
+def test_importing_the_test_factories_outside_pytest_makes_no_temporary_folder(tmp_path: Path) -> None:
+    """Benchmarks import tests.conftest (through the factories): no folder of the test run may appear."""
+    import subprocess
+    import sys
 
-    stray = TMP_ROOT / "stray-file"
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", "import tests.conftest"], cwd=Path(__file__).parent.parent, env=env,
+                   check=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_suite_notices_what_a_test_leaves_behind() -> None:
+    from tests import conftest
+    from tests.conftest import leftovers
+
+    stray = conftest.TMP_ROOT / "stray-file"
     stray.write_text("x")
     try:
         assert str(stray) in leftovers()
