@@ -18,7 +18,7 @@ import httpx
 import pytest
 from bench.ws_clients import RoomClient, connect_all, new_client_id
 
-from tests.hearings.test_scale import Instance, make_world, spawn, stored_state, voter, wait_up
+from tests.hearings.test_scale import Instance, make_world, running_pair, stored_state, voter
 from tests.services import Redis
 
 FAST = 0.3  # cross-instance delivery through pub/sub takes 10-20 ms; the event-log fallback up to 2 s
@@ -36,14 +36,8 @@ def own_redis() -> Iterator[Redis]:
 
 @pytest.fixture
 async def pair(own_redis: Redis, live_db_url: str, tmp_path: Path) -> AsyncIterator[tuple[Instance, Instance]]:
-    url = f"redis://127.0.0.1:{own_redis.port}/0"
-    instances = [spawn(name, live_db_url, url, tmp_path) for name in ("a", "b")]
-    try:
-        await asyncio.gather(*(wait_up(i) for i in instances))
-        yield instances[0], instances[1]
-    finally:
-        for instance in instances:
-            instance.stop()
+    async with running_pair(live_db_url, f"redis://127.0.0.1:{own_redis.port}/0", tmp_path) as instances:
+        yield instances
 
 
 async def health(instance: Instance) -> tuple[int, dict[str, Any]]:

@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,15 +106,22 @@ async def wait_up(instance: Instance, wait: float = 60.0) -> None:
     raise AssertionError(f"{instance.name} did not come up: {instance.tail()}")
 
 
-@pytest.fixture
-async def pair(live_db_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[tuple[Instance, Instance]]:
-    instances = [spawn(name, live_db_url, redis_url, tmp_path) for name in ("a", "b")]
+@asynccontextmanager
+async def running_pair(db_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[tuple[Instance, Instance]]:
+    """Two `asar serve` instances on one database and one Redis, up until the block ends."""
+    instances = [spawn(name, db_url, redis_url, tmp_path) for name in ("a", "b")]
     try:
         await asyncio.gather(*(wait_up(i) for i in instances))
         yield instances[0], instances[1]
     finally:
         for instance in instances:
             instance.stop()
+
+
+@pytest.fixture
+async def pair(live_db_url: str, redis_url: str, tmp_path: Path) -> AsyncIterator[tuple[Instance, Instance]]:
+    async with running_pair(live_db_url, redis_url, tmp_path) as instances:
+        yield instances
 
 
 # ---------------------------------------------------------------- data
