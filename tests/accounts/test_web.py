@@ -50,6 +50,8 @@ async def test_register_confirm_by_mail_sign_in_and_see_the_profile(client, sess
     r = await client.get("/sign-in", headers=EN)
     assert '<html lang="ru">' in r.text  # the language chosen on the form
     assert "Мы отправили письмо на адрес dana@example.kz" in r.text
+    # no SMTP server here (the embedded default): the person is told where the message went
+    assert "В этой установке нет почтового сервера" in r.text
 
     [mail] = await mails_to(session, "dana@example.kz")
     assert mail.subject == "Подтвердите адрес электронной почты на АСАР"

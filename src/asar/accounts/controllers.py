@@ -104,6 +104,9 @@ async def register(request: Request[Any, Any, Any], data: FormData) -> Response[
         message = _("We have sent a message to %(email)s. Open the link in it to confirm your address, "
                     "then sign in. If nothing arrives within a few minutes, look in the spam folder.",
                     email=registration.email)
+        if not _settings(request).smtp_host:
+            message += " " + _("This installation has no mail server: the message is printed in the log of "
+                               "the terminal that runs ASAR.")
     response = redirect(request, _url(request, "accounts:sign_in"), message, kind="info")
     response.cookies.append(Cookie(key=LANG_COOKIE, value=registration.language, max_age=365 * 86400, path="/",
                                    samesite="lax", httponly=True))
