@@ -4,23 +4,25 @@ Every change others see is an event: a row in hearing_events with the next seque
 hearing, written in the verb's transaction. After commit it is published on the channel
 `hearing:<id>`; the live layer forwards it to sockets and fills any gap from the table.
 
-Event types (payload keys in docs/realtime.md):
-hearing.opened, hearing.closed, agenda.advanced, post.created, post.moderated, question.asked,
-question.moderated, question.upvoted, question.answering, question.answered, poll.opened,
-poll.tally, poll.closed, participant.sanctioned, participant.sanction_lifted,
-floor.raised, floor.lowered, floor.given, floor.extended,
-floor.ended, co_moderator.added, co_moderator.removed, poll.drafted, hearing.updated.
+Each event type is declared once, as a struct in event_types.py (the reference in docs/realtime.md
+is written from those declarations). Writers build that struct; append_event validates it against
+its declaration and stores its public fields as `payload` and its `private` part (what only
+moderators receive) as `private`. Readers go back through the declaration (`decode`, `client_event`).
+This module also maps rows to the declared shapes (post, question, poll, ...).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+import structlog
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from asar.db import after_commit, utcnow
+from asar.hearings import event_types as et
 from asar.hearings.models import (
     AgendaItem,
     FloorRequest,
@@ -36,6 +38,11 @@ if TYPE_CHECKING:
     from asar.hearings.live import Hub
 
 HUB_KEY = "hearings_hub"
+log = structlog.get_logger("asar.hearings.events")
+
+
+class UndeclaredEvent(TypeError):
+    """An event whose type has no declaration in event_types.py."""
 
 
 def channel_for(hearing_id: int) -> str:
@@ -59,18 +66,29 @@ async def next_seq(db: AsyncSession, hearing: Hearing) -> int:
     return seq
 
 
-async def append_event(db: AsyncSession, hearing: Hearing, type_: str, payload: dict[str, Any],
-                       private: dict[str, Any] | None = None) -> HearingEvent:
-    """Record an event in the caller's transaction; it is published once that commits."""
+def stored_parts(event: et.Event) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
+    """(type, payload, private) of a declared event, checked against its declaration: a struct built
+    with a wrong type, a value outside its Literal or a partial shape raises msgspec.ValidationError."""
+    cls = type(event)
+    if not isinstance(event, et.Event) or et.EVENTS.get(getattr(cls, "type", "")) is not cls:
+        raise UndeclaredEvent(f"not a declared hearing event: {event!r}")
+    data = msgspec.to_builtins(event)
+    msgspec.convert(data, cls)  # the writer's struct is not type-checked when built: check it here
+    private = data.pop("private", None)
+    return cls.type, data, private
+
+
+async def append_event(db: AsyncSession, hearing: Hearing, event: et.Event) -> HearingEvent:
+    """Record a declared event in the caller's transaction; it is published once that commits."""
+    type_, payload, private = stored_parts(event)
     seq = await next_seq(db, hearing)
-    event = HearingEvent(hearing_id=hearing.id, seq=seq, type=type_, payload=payload, private=private,
-                         at=utcnow())
-    db.add(event)
+    row = HearingEvent(hearing_id=hearing.id, seq=seq, type=type_, payload=payload, private=private, at=utcnow())
+    db.add(row)
     hub = hub_of(db)
     if hub is not None:
-        wire = envelope(event)
+        wire = envelope(row)
         after_commit(db, lambda: hub.published(wire))
-    return event
+    return row
 
 
 def envelope(event: HearingEvent) -> dict[str, Any]:
@@ -79,71 +97,132 @@ def envelope(event: HearingEvent) -> dict[str, Any]:
             "at": event.at.isoformat(), "payload": event.payload, "private": event.private}
 
 
+def decode(wire: dict[str, Any]) -> et.Event:
+    """The declared event of a stored or published one (UndeclaredEvent, msgspec.ValidationError)."""
+    cls = et.EVENTS.get(wire["type"])
+    if cls is None:
+        raise UndeclaredEvent(f"no declaration for event type {wire['type']!r}")
+    data = dict(wire["payload"])
+    if wire.get("private") is not None:
+        data["private"] = wire["private"]
+    return msgspec.convert(data, cls)
+
+
 def client_event(wire: dict[str, Any], *, moderator: bool) -> dict[str, Any]:
-    """The event as a client sees it: {"type", "at", ...payload}, plus the private part for moderators."""
-    out: dict[str, Any] = {"type": wire["type"], "at": wire["at"], **wire["payload"]}
-    if moderator and wire.get("private"):
-        out.update(wire["private"])
+    """The event as a client sees it: {"type", "at", ...payload}, plus the private part for moderators,
+    encoded through its declaration (a stored event that does not match it is sent as stored, and
+    logged)."""
+    try:
+        data = msgspec.to_builtins(decode(wire))
+    except (UndeclaredEvent, msgspec.ValidationError):
+        log.warning("event does not match its declaration", hearing_id=wire.get("hearing_id"), seq=wire.get("seq"),
+                    type=wire.get("type"))
+        data = {**wire["payload"], "private": wire.get("private")}
+    private = data.pop("private", None)
+    out: dict[str, Any] = {"type": wire["type"], "at": wire["at"], **data}
+    if moderator and private:
+        out.update(private)
     return out
 
 
-# ---------------------------------------------------------------- shapes
+# ---------------------------------------------------------------- rows as declared shapes
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def hearing_info(h: Hearing) -> et.HearingInfo:
+    return et.HearingInfo(
+        id=h.id, title=h.title, topic=h.topic, status=h.status, organizer_id=h.organizer_id,
+        starts_at=h.starts_at.isoformat(), duration_minutes=h.duration_minutes, format=h.format, venue=h.venue,
+        languages=h.language_list, participation=h.participation, moderation_mode=h.moderation_mode,
+        results_visibility=h.results_visibility, current_agenda_item_id=h.current_agenda_item_id)
+
+
+def agenda_item(item: AgendaItem) -> et.AgendaItem:
+    return et.AgendaItem(id=item.id, position=item.position, title=item.title,
+                         starts_at=item.starts_at.isoformat(), minutes=item.minutes)
+
+
+def post_shape(p: Post) -> et.Post:
+    return et.Post(id=p.id, author=p.author_name, sector=p.sector, organization_id=p.organization_id,
+                   body=p.body, clause=p.clause, status=p.status, reason=p.reason,
+                   at=p.created_at.isoformat())
+
+
+def public_post_shape(p: Post) -> et.Post:
+    """What everybody sees of a post: all of it when visible, otherwise only that it exists."""
+    if p.status == "visible":
+        return post_shape(p)
+    return et.Post(id=p.id, sector=p.sector, status=p.status, reason=p.reason)
+
+
+def question_shape(q: Question) -> et.Question:
+    return et.Question(id=q.id, author=q.author_name, sector=q.sector, organization_id=q.organization_id,
+                       body=q.body, clause=q.clause, status=q.status, reason=q.reason,
+                       answer=q.answer, upvotes=q.upvotes, at=q.created_at.isoformat())
+
+
+def public_question_shape(q: Question) -> et.Question:
+    if q.status in ("open", "answering", "answered"):
+        return question_shape(q)
+    return et.Question(id=q.id, sector=q.sector, status=q.status, reason=q.reason, upvotes=q.upvotes)
+
+
+def poll_shape(p: Poll) -> et.Poll:
+    return et.Poll(id=p.id, kind=p.kind, question=p.question, status=p.status,
+                   allow_change=p.allow_change,
+                   options=[et.PollOption(id=o.id, label=o.label, value=o.value) for o in p.options])
+
+
+def tally_shape(tally: dict[str, Any]) -> et.Tally:
+    """A tally (polls.visible_tally, tally.tally) as its declared shape."""
+    return msgspec.convert(tally, et.Tally)
+
+
+def moderation_shape(a: ModerationAction) -> et.ModerationEntry:
+    return et.ModerationEntry(id=a.id, action=a.action, target_type=a.target_type, target_id=a.target_id,
+                              reason=a.reason, moderator_sector=a.actor_sector, at=a.at.isoformat())
+
+
+def floor_shape(r: FloorRequest) -> et.FloorRequest:
+    """A raised hand or turn of the speaker queue (floor.py)."""
+    return et.FloorRequest(id=r.id, author=r.author_name, sector=r.sector, organization_id=r.organization_id,
+                           note=r.note, status=r.status, requested_at=_iso(r.requested_at),
+                           started_at=_iso(r.started_at), ends_at=_iso(r.ends_at), ended_at=_iso(r.ended_at))
+
+
+# the same shapes as JSON-ready dicts (snapshot, acks, HTTP API)
 def hearing_data(h: Hearing) -> dict[str, Any]:
-    return {
-        "id": h.id, "title": h.title, "topic": h.topic, "status": h.status, "organizer_id": h.organizer_id,
-        "starts_at": h.starts_at.isoformat(), "duration_minutes": h.duration_minutes, "format": h.format,
-        "venue": h.venue, "languages": h.language_list, "participation": h.participation,
-        "moderation_mode": h.moderation_mode, "results_visibility": h.results_visibility,
-        "current_agenda_item_id": h.current_agenda_item_id, "seq": h.last_seq,
-    }
+    return {**msgspec.to_builtins(hearing_info(h)), "seq": h.last_seq}
 
 
 def agenda_data(item: AgendaItem) -> dict[str, Any]:
-    return {"id": item.id, "position": item.position, "title": item.title,
-            "starts_at": item.starts_at.isoformat(), "minutes": item.minutes}
+    return msgspec.to_builtins(agenda_item(item))
 
 
 def post_data(p: Post) -> dict[str, Any]:
-    return {"id": p.id, "author": p.author_name, "sector": p.sector, "organization_id": p.organization_id,
-            "body": p.body, "clause": p.clause, "status": p.status, "reason": p.reason,
-            "at": p.created_at.isoformat()}
+    return msgspec.to_builtins(post_shape(p))
 
 
 def public_post(p: Post) -> dict[str, Any]:
-    """What everybody sees of a post: all of it when visible, otherwise only that it exists."""
-    if p.status == "visible":
-        return post_data(p)
-    return {"id": p.id, "sector": p.sector, "status": p.status, "reason": p.reason}
+    return msgspec.to_builtins(public_post_shape(p))
 
 
 def question_data(q: Question) -> dict[str, Any]:
-    return {"id": q.id, "author": q.author_name, "sector": q.sector, "organization_id": q.organization_id,
-            "body": q.body, "clause": q.clause, "status": q.status, "reason": q.reason, "answer": q.answer,
-            "upvotes": q.upvotes, "at": q.created_at.isoformat()}
+    return msgspec.to_builtins(question_shape(q))
 
 
 def public_question(q: Question) -> dict[str, Any]:
-    if q.status in ("open", "answering", "answered"):
-        return question_data(q)
-    return {"id": q.id, "sector": q.sector, "status": q.status, "reason": q.reason, "upvotes": q.upvotes}
+    return msgspec.to_builtins(public_question_shape(q))
 
 
 def poll_data(p: Poll) -> dict[str, Any]:
-    return {"id": p.id, "kind": p.kind, "question": p.question, "status": p.status,
-            "allow_change": p.allow_change,
-            "options": [{"id": o.id, "label": o.label, "value": o.value} for o in p.options]}
+    return msgspec.to_builtins(poll_shape(p))
 
 
 def moderation_data(a: ModerationAction) -> dict[str, Any]:
-    return {"id": a.id, "action": a.action, "target_type": a.target_type, "target_id": a.target_id,
-            "reason": a.reason, "moderator_sector": a.actor_sector, "at": a.at.isoformat()}
+    return msgspec.to_builtins(moderation_shape(a))
 
 
 def floor_data(r: FloorRequest) -> dict[str, Any]:
-    """A raised hand or turn of the speaker queue (floor.py)."""
-    def iso(value: Any) -> str | None:
-        return value.isoformat() if value is not None else None
-
-    return {"id": r.id, "author": r.author_name, "sector": r.sector, "organization_id": r.organization_id,
-            "note": r.note, "status": r.status, "requested_at": iso(r.requested_at),
-            "started_at": iso(r.started_at), "ends_at": iso(r.ends_at), "ended_at": iso(r.ended_at)}
+    return msgspec.to_builtins(floor_shape(r))

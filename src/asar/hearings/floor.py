@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.db import commit, utcnow
 from asar.errors import Conflict, NotFound, invalid
+from asar.hearings import event_types as et
 from asar.hearings import events
 from asar.hearings.errors import HandAlreadyRaised, NobodyWaiting
 from asar.hearings.forms import positive_int, text
@@ -145,8 +146,8 @@ async def raise_hand(db: AsyncSession, actor: Actor, hearing_id: int, note: Any 
     except IntegrityError:  # a second raise that slipped past the lock (another database): refused too
         await db.rollback()
         raise HandAlreadyRaised(_("Your hand is already raised.")) from None
-    await events.append_event(db, hearing, "floor.raised", {"request": events.floor_data(row),
-                                                            "queue": await _queue_ids(db, hearing)})
+    await events.append_event(db, hearing, et.FloorRaised(request=events.floor_shape(row),
+                                                          queue=await _queue_ids(db, hearing)))
     await commit(db)
     return row
 
@@ -172,8 +173,8 @@ async def lower_hand(db: AsyncSession, actor: Actor, hearing_id: int, request_id
     row.status = "withdrawn" if by == "self" else "lowered"
     row.ended_at = utcnow()
     await db.flush()
-    await events.append_event(db, hearing, "floor.lowered", {
-        "request_id": row.id, "status": row.status, "by": by, "queue": await _queue_ids(db, hearing)})
+    await events.append_event(db, hearing, et.FloorLowered(
+        request_id=row.id, status=row.status, by=by, queue=await _queue_ids(db, hearing)))
     await commit(db)
     return row
 
@@ -184,8 +185,7 @@ async def _end_turn(db: AsyncSession, hearing: Hearing, row: FloorRequest, by: s
     row.ended_at = now
     await db.flush()  # before another turn starts: one speaker per hearing (unique index)
     seconds = int((now - row.started_at).total_seconds()) if row.started_at else 0
-    await events.append_event(db, hearing, "floor.ended", {"request_id": row.id, "by": by,
-                                                           "spoke_seconds": max(0, seconds)})
+    await events.append_event(db, hearing, et.FloorEnded(request_id=row.id, by=by, spoke_seconds=max(0, seconds)))
 
 
 async def give_floor(db: AsyncSession, actor: Actor, hearing_id: int, request_id: Any = None,
@@ -214,8 +214,8 @@ async def give_floor(db: AsyncSession, actor: Actor, hearing_id: int, request_id
     chosen.ends_at = now + timedelta(minutes=length)
     chosen.given_by_id = actor.user.id
     await db.flush()
-    await events.append_event(db, hearing, "floor.given", {
-        "request": events.floor_data(chosen), "minutes": length, "queue": await _queue_ids(db, hearing)})
+    await events.append_event(db, hearing, et.FloorGiven(
+        request=events.floor_shape(chosen), minutes=length, queue=await _queue_ids(db, hearing)))
     await commit(db)
     return chosen
 
@@ -232,8 +232,7 @@ async def extend_floor(db: AsyncSession, actor: Actor, hearing_id: int, minutes:
     now = utcnow()
     current.ends_at = max(current.ends_at or now, now) + timedelta(minutes=more)
     await db.flush()
-    await events.append_event(db, hearing, "floor.extended", {"request": events.floor_data(current),
-                                                              "minutes": more})
+    await events.append_event(db, hearing, et.FloorExtended(request=events.floor_shape(current), minutes=more))
     await commit(db)
     return current
 
@@ -275,8 +274,8 @@ async def withdraw_person(db: AsyncSession, hearing: Hearing, user_id: int) -> N
     row.status = "lowered"
     row.ended_at = utcnow()
     await db.flush()
-    await events.append_event(db, hearing, "floor.lowered", {
-        "request_id": row.id, "status": row.status, "by": "moderator", "queue": await _queue_ids(db, hearing)})
+    await events.append_event(db, hearing, et.FloorLowered(
+        request_id=row.id, status="lowered", by="moderator", queue=await _queue_ids(db, hearing)))
 
 
 async def close_floor(db: AsyncSession, hearing: Hearing) -> None:
@@ -290,5 +289,5 @@ async def close_floor(db: AsyncSession, hearing: Hearing) -> None:
         row.status = "lowered"
         row.ended_at = now
         waiting.remove(row.id)
-        await events.append_event(db, hearing, "floor.lowered", {
-            "request_id": row.id, "status": row.status, "by": "closed", "queue": list(waiting)})
+        await events.append_event(db, hearing, et.FloorLowered(
+            request_id=row.id, status="lowered", by="closed", queue=list(waiting)))

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.db import after_commit, commit, utcnow
 from asar.errors import Conflict, NotFound, invalid
+from asar.hearings import event_types as et
 from asar.hearings import events
 from asar.hearings.errors import AlreadyVoted, PollNotOpen
 from asar.hearings.forms import PollInput, parse_client_id, positive_int, values
@@ -99,7 +100,8 @@ async def create_poll(db: AsyncSession, actor: Actor, hearing_id: int, data: Pol
     await db.flush()
     # the chair's prepared polls are part of the room they see (snapshot draft_polls): an event, the
     # poll itself only in the moderators' version
-    await events.append_event(db, hearing, "poll.drafted", {"poll_id": poll.id}, {"poll": events.poll_data(poll)})
+    await events.append_event(db, hearing, et.PollDrafted(poll_id=poll.id,
+                                                          private=et.DraftPrivate(poll=events.poll_shape(poll))))
     await commit(db)
     return poll
 
@@ -113,8 +115,8 @@ async def open_poll(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: An
         raise Conflict(_("This poll has already been opened."))
     poll.status = "open"
     poll.opened_at = utcnow()
-    await events.append_event(db, hearing, "poll.opened",
-                              {"poll": events.poll_data(poll), "tally": await visible_tally(db, hearing, poll)})
+    await events.append_event(db, hearing, et.PollOpened(
+        poll=events.poll_shape(poll), tally=events.tally_shape(await visible_tally(db, hearing, poll))))
     await commit(db)
     return poll
 
@@ -123,8 +125,8 @@ async def _close(db: AsyncSession, hearing: Hearing, poll: Poll) -> None:
     poll.status = "closed"
     poll.closed_at = utcnow()
     await db.flush()
-    await events.append_event(db, hearing, "poll.closed", {
-        "poll": events.poll_data(poll), "tally": {"poll_id": poll.id, "visible": True, **(await compute_tally(db, poll))}})
+    final = {"poll_id": poll.id, "visible": True, **(await compute_tally(db, poll))}
+    await events.append_event(db, hearing, et.PollClosed(poll=events.poll_shape(poll), tally=events.tally_shape(final)))
 
 
 async def close_poll(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: Any) -> Poll:
@@ -153,7 +155,8 @@ async def publish_tally(db: AsyncSession, hearing_id: int, poll_id: int) -> int 
     if poll.status != "open":
         await commit(db)
         return None
-    event = await events.append_event(db, hearing, "poll.tally", {"tally": await visible_tally(db, hearing, poll)})
+    event = await events.append_event(db, hearing, et.PollTallied(
+        tally=events.tally_shape(await visible_tally(db, hearing, poll))))
     await commit(db)
     return event.seq
 

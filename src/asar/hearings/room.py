@@ -17,6 +17,7 @@ from asar.accounts.models import User
 from asar.audit import service as audit
 from asar.db import commit, utcnow
 from asar.errors import Conflict, NotFound, invalid
+from asar.hearings import event_types as et
 from asar.hearings import events, floor
 from asar.hearings.forms import parse_body, parse_clause, parse_client_id, parse_reason, positive_int, text
 from asar.hearings.models import (
@@ -92,11 +93,13 @@ async def _write(db: AsyncSession, model: type[Post | Question], actor: Actor, h
             raise
         return found, True
     if model is Post:
-        await events.append_event(db, hearing, "post.created", {"post": events.public_post(row)},
-                                  {"post": events.post_data(row)} if status != "visible" else None)
+        await events.append_event(db, hearing, et.PostCreated(
+            post=events.public_post_shape(row),
+            private=et.PostPrivate(post=events.post_shape(row)) if status != "visible" else None))
     else:
-        await events.append_event(db, hearing, "question.asked", {"question": events.public_question(row)},
-                                  {"question": events.question_data(row)} if status == "pending" else None)
+        await events.append_event(db, hearing, et.QuestionAsked(
+            question=events.public_question_shape(row),
+            private=et.QuestionPrivate(question=events.question_shape(row)) if status == "pending" else None))
     await commit(db)
     return row, False
 
@@ -145,7 +148,7 @@ async def upvote_question(db: AsyncSession, actor: Actor, hearing_id: int, quest
         .returning(Question.upvotes).execution_options(synchronize_session=False)
     )).scalar_one()
     question.upvotes = upvotes
-    await events.append_event(db, hearing, "question.upvoted", {"question_id": question.id, "upvotes": upvotes})
+    await events.append_event(db, hearing, et.QuestionUpvoted(question_id=question.id, upvotes=upvotes))
     await commit(db)
     return question, False
 
@@ -163,8 +166,8 @@ async def mark_answering(db: AsyncSession, actor: Actor, hearing_id: int, questi
     for other in previous:
         other.status = "open"
     question.status = "answering"
-    await events.append_event(db, hearing, "question.answering",
-                              {"question_id": question.id, "returned_to_open": [q.id for q in previous]})
+    await events.append_event(db, hearing, et.QuestionAnswering(question_id=question.id,
+                                                                returned_to_open=[q.id for q in previous]))
     await commit(db)
     return question
 
@@ -181,7 +184,7 @@ async def answer_question(db: AsyncSession, actor: Actor, hearing_id: int, quest
     question.status = "answered"
     question.answer = content
     question.answered_at = utcnow()
-    await events.append_event(db, hearing, "question.answered", {"question": events.question_data(question)})
+    await events.append_event(db, hearing, et.QuestionAnswered(question=events.question_shape(question)))
     await commit(db)
     return question
 
@@ -241,14 +244,16 @@ async def moderate(db: AsyncSession, actor: Actor, hearing_id: int, target_type:
     target.moderated_at = utcnow()
     entry = await _log(db, actor, hearing, key[1], key[0], target.id, why)
     await db.flush()
+    verb, moderation = key[1], events.moderation_shape(entry)
+    event: et.Event
     if isinstance(target, Post):
-        payload = {"post": events.public_post(target)}
-        private = {"post": events.post_data(target)}
+        event = et.PostModerated(post=events.public_post_shape(target), action=verb, moderation=moderation,
+                                 private=et.PostPrivate(post=events.post_shape(target)))
     else:
-        payload = {"question": events.public_question(target)}
-        private = {"question": events.question_data(target)}
-    payload.update(action=key[1], moderation=events.moderation_data(entry))
-    await events.append_event(db, hearing, f"{key[0]}.moderated", payload, private)
+        event = et.QuestionModerated(question=events.public_question_shape(target), action=verb,
+                                     moderation=moderation,
+                                     private=et.QuestionPrivate(question=events.question_shape(target)))
+    await events.append_event(db, hearing, event)
     await commit(db)
     return target
 
@@ -280,10 +285,9 @@ async def sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id: Any
     db.add(row)
     entry = await _log(db, actor, hearing, kind, "person", person.id, why)
     await db.flush()
-    await events.append_event(db, hearing, "participant.sanctioned",
-                              {"kind": kind, "reason": why, "sector": registration.sector,
-                               "moderation": events.moderation_data(entry)},
-                              {"user_id": person.id, "name": person.name})
+    await events.append_event(db, hearing, et.ParticipantSanctioned(
+        kind=kind, reason=why, sector=registration.sector, moderation=events.moderation_shape(entry),
+        private=et.PersonPrivate(user_id=person.id, name=person.name)))
     await floor.withdraw_person(db, hearing, person.id)  # a muted or banned person does not keep the floor
     await commit(db)
     return row
@@ -306,9 +310,9 @@ async def lift_sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id
     registration = await registration_for(db, hearing.id, row.user_id)
     entry = await _log(db, actor, hearing, LIFTED[kind], "person", row.user_id, why)
     await db.flush()
-    await events.append_event(db, hearing, "participant.sanction_lifted",
-                              {"kind": kind, "reason": why, "sector": registration.sector if registration else None,
-                               "moderation": events.moderation_data(entry)},
-                              {"user_id": row.user_id, "name": person.name if person else None})
+    await events.append_event(db, hearing, et.ParticipantSanctionLifted(
+        kind=kind, reason=why, sector=registration.sector if registration else None,
+        moderation=events.moderation_shape(entry),
+        private=et.PersonPrivate(user_id=row.user_id, name=person.name if person else None)))
     await commit(db)
     return row

@@ -17,6 +17,7 @@ from asar.accounts.models import User
 from asar.audit import service as audit
 from asar.db import commit, utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
+from asar.hearings import event_types as et
 from asar.hearings import events
 from asar.hearings.errors import Banned, Muted, NotLive, NotRegistered
 from asar.hearings.forms import HearingInput, parse_email
@@ -274,10 +275,8 @@ async def update_hearing(db: AsyncSession, actor: Actor, hearing_id: int, data: 
         plan_reminders(db, hearing)
         # published: people may follow its room already, and hold its title, time and agenda
         await db.flush()
-        about = events.hearing_data(hearing)
-        about.pop("seq")
-        await events.append_event(db, hearing, "hearing.updated", {
-            "hearing": about, "agenda": [events.agenda_data(a) for a in hearing.agenda]})
+        await events.append_event(db, hearing, et.HearingUpdated(
+            hearing=events.hearing_info(hearing), agenda=[events.agenda_item(a) for a in hearing.agenda]))
     await commit(db)
     return hearing
 
@@ -322,7 +321,7 @@ async def add_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, emai
     hearing.co_moderators.append(co)
     audit.record(db, actor, "hearing.co_moderator_added", "hearing", hearing.id, user_id=user.id,
                  organization_id=membership.organization_id)
-    await _co_moderator_event(db, hearing, "co_moderator.added", co, user.name)
+    await _co_moderator_event(db, hearing, et.CoModeratorAdded, co, user.name)
     await commit(db)
     return co
 
@@ -336,17 +335,18 @@ async def remove_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, u
     hearing.co_moderators.remove(co)
     audit.record(db, actor, "hearing.co_moderator_removed", "hearing", hearing.id, user_id=user_id)
     person = await db.get(User, user_id)
-    await _co_moderator_event(db, hearing, "co_moderator.removed", co, person.name if person else None)
+    await _co_moderator_event(db, hearing, et.CoModeratorRemoved, co, person.name if person else None)
     await commit(db)
 
 
-async def _co_moderator_event(db: AsyncSession, hearing: Hearing, type_: str, co: CoModerator,
+async def _co_moderator_event(db: AsyncSession, hearing: Hearing,
+                              kind: type[et.CoModeratorAdded | et.CoModeratorRemoved], co: CoModerator,
                               name: str | None) -> None:
     """A moderator's role in the room changed: an event, so the person's open sockets take it at once
     (live.py re-authorizes the socket it concerns); moderators also see who."""
     org = await db.get(Organization, co.organization_id)
-    await events.append_event(db, hearing, type_, {"sector": org.sector if org else None},
-                              {"user_id": co.user_id, "name": name, "organization_id": co.organization_id})
+    await events.append_event(db, hearing, kind(sector=org.sector if org else None, private=et.CoModeratorPrivate(
+        user_id=co.user_id, name=name, organization_id=co.organization_id)))
 
 
 async def list_co_moderators(db: AsyncSession, actor: Actor,
@@ -425,8 +425,8 @@ async def open_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Heari
     hearing.opened_at = utcnow()
     if hearing.agenda:
         hearing.current_agenda_item_id = hearing.agenda[0].id
-    await events.append_event(db, hearing, "hearing.opened", {
-        "status": "live", "current_agenda_item_id": hearing.current_agenda_item_id})
+    await events.append_event(db, hearing, et.HearingOpened(
+        status="live", current_agenda_item_id=hearing.current_agenda_item_id))
     await commit(db)
     return hearing
 
@@ -447,8 +447,8 @@ async def advance_agenda(db: AsyncSession, actor: Actor, hearing_id: int, item_i
     elif item_id not in ids:
         raise invalid({"item_id": _("Choose an item of this hearing's agenda.")})
     hearing.current_agenda_item_id = item_id
-    await events.append_event(db, hearing, "agenda.advanced", {"current_agenda_item_id": item_id,
-                                                               "started_at": utcnow().isoformat()})
+    await events.append_event(db, hearing, et.AgendaAdvanced(current_agenda_item_id=item_id,
+                                                             started_at=utcnow().isoformat()))
     await commit(db)
     return hearing
 
@@ -469,6 +469,6 @@ async def close_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Hear
     from asar.hearings.minutes import produce_minutes
 
     await produce_minutes(db, hearing)  # the minutes (minutes.py) exist from the moment of closing
-    await events.append_event(db, hearing, "hearing.closed", {"status": "closed"})
+    await events.append_event(db, hearing, et.HearingClosed(status="closed"))
     await commit(db)
     return hearing
