@@ -8,9 +8,9 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 from sqlalchemy import select
 
-from asar.db import commit
 from asar.jobs import JobQueue, enqueue_after_commit, registry
 from asar.mail.models import OutboxMail
+from asar.uow import atomic, unit_of_work
 
 
 async def _mail(session) -> OutboxMail:
@@ -27,10 +27,10 @@ async def test_arq_worker_delivers_outbox_mail_once(session, database, settings,
         ctx = {"db": database, "settings": settings}
         queue = JobQueue(ctx, pool)
         session.info["jobs"] = queue
-        mail = await _mail(session)
-        enqueue_after_commit(session, "deliver_mail", mail_id=mail.id)
-        assert await pool.zcard("arq:queue") == 0  # nothing queued before the commit
-        await commit(session)
+        async with unit_of_work(session):
+            mail = await _mail(session)
+            enqueue_after_commit(session, "deliver_mail", mail_id=mail.id)
+            assert await pool.zcard("arq:queue") == 0  # nothing queued before the commit
         assert await pool.zcard("arq:queue") == 1
         await queue.enqueue("deliver_mail", mail_id=mail.id)  # a duplicate delivery request
 
@@ -49,10 +49,17 @@ async def test_rolled_back_transaction_queues_nothing(session, database, setting
     try:
         await pool.flushdb()
         session.info["jobs"] = JobQueue({"db": database, "settings": settings}, pool)
-        mail = await _mail(session)
-        enqueue_after_commit(session, "deliver_mail", mail_id=mail.id)
-        await session.rollback()
-        session.info.pop("after_commit", None)
+
+        @atomic
+        async def fails_after_queueing(db) -> None:
+            mail = await _mail(db)
+            enqueue_after_commit(db, "deliver_mail", mail_id=mail.id)
+            raise LookupError("the verb fails after queueing")
+
+        with pytest.raises(LookupError):
+            await fails_after_queueing(session)
+        async with unit_of_work(session):  # a later transaction on the same session
+            await _mail(session)
         assert await pool.zcard("arq:queue") == 0
     finally:
         await pool.aclose()
@@ -62,9 +69,9 @@ async def test_rolled_back_transaction_queues_nothing(session, database, setting
 async def test_in_process_queue_without_redis(session, database, settings) -> None:
     queue = JobQueue({"db": database, "settings": settings})
     session.info["jobs"] = queue
-    mail = await _mail(session)
-    enqueue_after_commit(session, "deliver_mail", mail_id=mail.id)
-    await commit(session)
+    async with unit_of_work(session):
+        mail = await _mail(session)
+        enqueue_after_commit(session, "deliver_mail", mail_id=mail.id)
     await queue.drain()
     row = (await session.execute(select(OutboxMail).where(OutboxMail.id == mail.id))).scalar_one()
     await session.refresh(row)

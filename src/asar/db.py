@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,21 +170,3 @@ def _no_dml(state: Any) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         raise ReadWriteError("a read-only request's session cannot write")
 
-
-def after_commit(session: AsyncSession, callback: Callable[[], Any]) -> None:
-    """Run callback once the session's current transaction commits (events after commit)."""
-    session.info.setdefault("after_commit", []).append(callback)
-
-
-async def run_after_commit(session: AsyncSession) -> None:
-    callbacks = session.info.pop("after_commit", [])
-    for cb in callbacks:
-        result = cb()
-        if inspect.isawaitable(result):
-            await result
-
-
-async def commit(session: AsyncSession) -> None:
-    """Commit the verb's transaction, then run what waited for it."""
-    await session.commit()
-    await run_after_commit(session)

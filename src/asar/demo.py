@@ -31,6 +31,7 @@ from asar.organizations.models import Membership, Organization
 from asar.permissions import Actor
 from asar.reference.models import Area, Region
 from asar.settings import Settings
+from asar.uow import atomic, unit_of_work
 
 DEMO_PASSWORD = "asar-demo-2026"
 
@@ -219,6 +220,7 @@ class Created:
     keys: dict[str, int] = field(default_factory=dict)
 
 
+@atomic
 async def _load(db: AsyncSession) -> Created:
     created = Created()
     regions = {r.iso_code: r for r in (await db.execute(select(Region))).scalars()}
@@ -308,7 +310,6 @@ async def _load(db: AsyncSession) -> Created:
         org.verified_by_id = verifier.id
         record(db, Actor(user=verifier, membership=acting), "organization.verified", "organization", org.id,
                source="demo")
-    await db.commit()
     created.keys = {k: o.id for k, o in by_key.items()}
     return created
 
@@ -519,18 +520,17 @@ async def load_demo_hearings(db: AsyncSession) -> int:
         await commitments.change_status(db, auyl_admin, h.id, survey.id, "done",
                                         "212 жас қатысты; нәтижелері әкімдікке жіберілді / "
                                         "Ответили 212 человек; итоги переданы в акимат")
-        # the hearing took place a week ago
-        hearing = (await db.execute(select(Hearing).where(Hearing.id == h.id))).scalar_one()
         from asar.i18n import TIMEZONE
 
-        held = datetime.combine(utcnow().astimezone(TIMEZONE).date() - timedelta(days=7), time(11, 0),
-                                tzinfo=TIMEZONE).astimezone(UTC)
-        shift = hearing.starts_at - held
-        hearing.starts_at -= shift
-        hearing.opened_at = hearing.starts_at
-        hearing.closed_at = hearing.starts_at + timedelta(minutes=hearing.duration_minutes)
-        for item in (await db.execute(select(AgendaItem).where(AgendaItem.hearing_id == h.id))).scalars():
-            item.starts_at -= shift
-        await db.commit()
+        async with unit_of_work(db):  # the hearing took place a week ago
+            hearing = (await db.execute(select(Hearing).where(Hearing.id == h.id))).scalar_one()
+            held = datetime.combine(utcnow().astimezone(TIMEZONE).date() - timedelta(days=7), time(11, 0),
+                                    tzinfo=TIMEZONE).astimezone(UTC)
+            shift = hearing.starts_at - held
+            hearing.starts_at -= shift
+            hearing.opened_at = hearing.starts_at
+            hearing.closed_at = hearing.starts_at + timedelta(minutes=hearing.duration_minutes)
+            for item in (await db.execute(select(AgendaItem).where(AgendaItem.hearing_id == h.id))).scalars():
+                item.starts_at -= shift
         added += 1
     return added

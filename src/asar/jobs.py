@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.db import after_commit
+from asar.uow import after_commit
 
 log = structlog.get_logger("asar.jobs")
 

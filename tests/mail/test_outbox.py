@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from asar.accounts.sessions import COOKIE, open_session
-from asar.db import commit, utcnow
+from asar.db import utcnow
 from asar.mail.models import OutboxMail
+from asar.uow import unit_of_work
 from tests.factories import make_user
 
 pytestmark = pytest.mark.sqlite
@@ -70,11 +71,11 @@ async def test_the_outbox_page_masks_single_use_links_and_links_the_rest(client,
     from tests.mailbox import delivered_to
 
     admin = await make_user(session, admin=True)
-    await queue_mail(session, to="aigul@example.kz", template="reset", lang="en", name="Aigul",
-                     secrets={"link": "http://testserver.local/password/reset/SECRETtoken123"})
-    session.add(OutboxMail(to_email="b@example.kz", subject="Reminder", kind="hearing_reminder",
-                           body_text="The hearing page:\nhttp://testserver.local/hearings/7.\n", sent_at=utcnow()))
-    await commit(session)
+    async with unit_of_work(session):
+        await queue_mail(session, to="aigul@example.kz", template="reset", lang="en", name="Aigul",
+                         secrets={"link": "http://testserver.local/password/reset/SECRETtoken123"})
+        session.add(OutboxMail(to_email="b@example.kz", subject="Reminder", kind="hearing_reminder",
+                               body_text="The hearing page:\nhttp://testserver.local/hearings/7.\n", sent_at=utcnow()))
     [delivered] = delivered_to("aigul@example.kz")
     assert "http://testserver.local/password/reset/SECRETtoken123" in delivered.body_text
 

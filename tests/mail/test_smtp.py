@@ -8,7 +8,6 @@ from email import policy
 
 import pytest
 
-from asar.db import commit
 from asar.jobs import JobQueue
 from asar.mail.jobs import deliver_mail
 from asar.mail.models import OutboxMail
@@ -64,7 +63,7 @@ async def test_outbox_mail_is_sent_over_smtp_once(session, database, settings) -
         session.info["jobs"] = JobQueue({"db": database, "settings": settings}, inline=True)
         mail = OutboxMail(to_email="aigul@example.kz", subject="Растаңыз", body_text="Сәлем!\n", kind="confirm")
         session.add(mail)
-        await commit(session)
+        await session.commit()
         ctx = {"db": database, "settings": settings}
         assert await deliver_mail(ctx, mail.id) == "sent"
         assert await deliver_mail(ctx, mail.id) == "already sent"
@@ -84,7 +83,7 @@ async def test_a_failing_smtp_server_keeps_the_mail_for_retry(session, database,
     settings.smtp_host, settings.smtp_port, settings.smtp_tls = "127.0.0.1", 1, False  # nothing listens
     mail = OutboxMail(to_email="a@example.kz", subject="S", body_text="B", kind="confirm")
     session.add(mail)
-    await commit(session)
+    await session.commit()
     with pytest.raises(OSError):
         await deliver_mail({"db": database, "settings": settings}, mail.id)
     await session.refresh(mail)
@@ -148,7 +147,7 @@ async def test_a_sealed_link_needs_the_secret_key(session, database, settings) -
     mail = OutboxMail(to_email="a@example.kz", subject="S", body_text="x ⟦hidden:link⟧", kind="reset",
                       secrets_sealed=seal("another key " + "z" * 40, {"link": "abc123"}))
     session.add(mail)
-    await commit(session)
+    await session.commit()
     assert await deliver_mail({"db": database, "settings": settings}, mail.id) == "unreadable"
     await session.refresh(mail)
     assert mail.sent_at is None and mail.secrets_sealed is None and "ASAR_SECRET_KEY" in mail.last_error

@@ -9,9 +9,10 @@ from asar.accounts import forms
 from asar.accounts.models import User
 from asar.accounts.passwords import hash_password
 from asar.audit.service import record
-from asar.db import Database, commit, utcnow
+from asar.db import Database, utcnow
 from asar.i18n import use_language
 from asar.settings import Settings
+from asar.uow import unit_of_work
 
 
 async def create_admin(settings: Settings, email: str, password: str, name: str = "") -> str:
@@ -26,7 +27,7 @@ async def create_admin(settings: Settings, email: str, password: str, name: str 
             raise ValueError(f"The name may have at most {forms.NAME_MAX} characters.")
     database = Database.from_url(settings.database_url)
     try:
-        async with database.sessionmaker() as db:
+        async with database.sessionmaker() as db, unit_of_work(db):
             now = utcnow()
             user = (await db.execute(select(User).where(User.email == address))).scalar_one_or_none()
             created = user is None
@@ -42,7 +43,6 @@ async def create_admin(settings: Settings, email: str, password: str, name: str 
                 user.email_confirmed_at = now
             await db.flush()
             record(db, None, "account.admin_granted", "user", user.id, created=created)
-            await commit(db)
             verb = "Created" if created else "Promoted"
             return f"{verb} platform administrator {address} (id {user.id})."
     finally:

@@ -17,7 +17,7 @@ from asar.accounts.models import ApiToken, EmailToken, User
 from asar.accounts.passwords import hash_password, needs_rehash, verify_password
 from asar.accounts.sessions import close_all_sessions, close_session, open_session
 from asar.audit.service import record
-from asar.db import commit, utcnow
+from asar.db import utcnow
 from asar.errors import Conflict, Invalid, NotFound, RateLimited, invalid
 from asar.i18n import LANGUAGES, current_language, ngettext
 from asar.i18n import gettext as _
@@ -26,6 +26,7 @@ from asar.organizations.models import Membership
 from asar.permissions import Actor, require_user
 from asar.reference.models import Region
 from asar.tokens import new_token, token_hash
+from asar.uow import atomic, keep_changes
 
 CONFIRM_PATH = "/confirm/"
 RESET_PATH = "/password/reset/"
@@ -118,7 +119,7 @@ async def _start_session(db: AsyncSession, user: User, old_session: str | None, 
 async def _authenticate(db: AsyncSession, credentials: forms.Credentials, client_ip: str | None,
                         now: datetime) -> User:
     """The person with these credentials, under the growing back-off. A failure is counted and
-    committed before the error is raised; a success clears the e-mail key (caller commits)."""
+    stored before the error is raised (asar.uow.keep_changes); a success clears the e-mail key."""
     keys = throttle.keys_for(credentials.email, client_ip)
     wait = await throttle.wait_seconds(db, list(keys), now)
     if wait:
@@ -127,10 +128,8 @@ async def _authenticate(db: AsyncSession, credentials: forms.Credentials, client
     good = verify_password(user.password_hash if user else None, credentials.password)
     if not good or user is None or not user.is_active or user.deleted_at is not None:
         wait = await throttle.record_failure(db, keys, now)
-        await commit(db)
-        if wait:
-            raise _too_many(wait)
-        raise Invalid(_("The e-mail address or the password is not correct."))
+        raise keep_changes(db, _too_many(wait) if wait else
+                           Invalid(_("The e-mail address or the password is not correct.")))
     await throttle.clear(db, throttle.email_key(credentials.email))
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(credentials.password)
@@ -147,6 +146,7 @@ class Registration:
     user: User | None
 
 
+@atomic
 async def register(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *, base_url: str,
                    now: datetime | None = None) -> Registration:
     """Create an unconfirmed account and mail its confirmation link. For an address that already
@@ -160,7 +160,6 @@ async def register(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *, b
     existing = await _user_by_email(db, reg.email)
     if existing is not None:
         await _mail_registration_attempt(db, existing, base_url, now)
-        await commit(db)
         return Registration(reg.email, reg.language, None)
     user = User(email=reg.email, password_hash=password_hash, name=reg.name,
                 language=reg.language, created_at=now, updated_at=now)
@@ -173,7 +172,6 @@ async def register(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *, b
     token = _issue_email_token(db, user, "confirm", CONFIRM_LIFETIME, now)
     await queue_mail(db, to=user.email, template="confirm", lang=user.language, name=user.name,
                      secrets={"link": _link(base_url, CONFIRM_PATH, token)})
-    await commit(db)
     return Registration(reg.email, reg.language, user)
 
 
@@ -189,6 +187,7 @@ async def _mail_registration_attempt(db: AsyncSession, user: User, base_url: str
                      secrets={"link": _link(base_url, RESET_PATH, token)})
 
 
+@atomic
 async def confirm_email(db: AsyncSession, token: str, *, now: datetime | None = None) -> User:
     """Confirm the address the token was mailed to (single use)."""
     now = now or utcnow()
@@ -197,10 +196,10 @@ async def confirm_email(db: AsyncSession, token: str, *, now: datetime | None = 
     user = await db.get_one(User, row.user_id)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = now
-    await commit(db)
     return user
 
 
+@atomic
 async def resend_confirmation(db: AsyncSession, actor: Actor, *, base_url: str,
                               now: datetime | None = None) -> None:
     """Mail a fresh confirmation link; the earlier unused ones stop working."""
@@ -223,10 +222,10 @@ async def resend_confirmation(db: AsyncSession, actor: Actor, *, base_url: str,
     token = _issue_email_token(db, user, "confirm", CONFIRM_LIFETIME, now)
     await queue_mail(db, to=user.email, template="confirm", lang=user.language, name=user.name,
                      secrets={"link": _link(base_url, CONFIRM_PATH, token)})
-    await commit(db)
 
 
 # ---------------------------------------------------------------- sign in and out
+@atomic
 async def sign_in(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *, client_ip: str | None,
                   session_days: int, old_session: str | None = None, language: str | None = None,
                   now: datetime | None = None) -> SignedIn:
@@ -238,16 +237,16 @@ async def sign_in(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *, cl
     if language in LANGUAGES and language != user.language:
         user.language = language
     session_token = await _start_session(db, user, old_session, session_days)
-    await commit(db)
     return SignedIn(user, session_token)
 
 
+@atomic
 async def sign_out(db: AsyncSession, session_token: str | None) -> None:
     await close_session(db, session_token)
-    await commit(db)
 
 
 # ---------------------------------------------------------------- password reset
+@atomic
 async def request_password_reset(db: AsyncSession, data: Mapping[str, Any], *, base_url: str,
                                  now: datetime | None = None) -> None:
     """Mail a reset link if the address belongs to an account; the answer is the same either way."""
@@ -261,7 +260,6 @@ async def request_password_reset(db: AsyncSession, data: Mapping[str, Any], *, b
     token = _issue_email_token(db, user, "reset", RESET_LIFETIME, now)
     await queue_mail(db, to=user.email, template="reset", lang=user.language, name=user.name,
                      secrets={"link": _link(base_url, RESET_PATH, token)})
-    await commit(db)
 
 
 async def check_reset_token(db: AsyncSession, token: str, *, now: datetime | None = None) -> None:
@@ -269,6 +267,7 @@ async def check_reset_token(db: AsyncSession, token: str, *, now: datetime | Non
     await _valid_email_token(db, token, "reset", now or utcnow())
 
 
+@atomic
 async def reset_password(db: AsyncSession, token: str, data: Mapping[str, Any], *,
                          now: datetime | None = None) -> User:
     """Set a new password through a mailed link; every session of the person is closed."""
@@ -282,7 +281,6 @@ async def reset_password(db: AsyncSession, token: str, data: Mapping[str, Any], 
         user.email_confirmed_at = now  # the link reached the mailbox: the address is real
     await close_all_sessions(db, user.id)
     await throttle.clear(db, throttle.email_key(user.email))
-    await commit(db)
     return user
 
 
@@ -307,6 +305,7 @@ async def list_regions(db: AsyncSession) -> list[Region]:
     return sorted(regions, key=lambda r: collation_key(r.name, lang))
 
 
+@atomic
 async def update_profile(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *,
                          partial: bool = False) -> User:
     """Change name, preferred language and region (partial: only the fields sent)."""
@@ -321,7 +320,6 @@ async def update_profile(db: AsyncSession, actor: Actor, data: Mapping[str, Any]
         user.language = changes.language
     if changes.set_region:
         user.region_id = changes.region_id
-    await commit(db)
     return user
 
 
@@ -346,16 +344,17 @@ async def _new_api_token(db: AsyncSession, user: User, name: str, now: datetime)
     return row, token
 
 
+@atomic
 async def create_api_token(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *,
                            now: datetime | None = None) -> tuple[ApiToken, str]:
     """A new personal token; the plain value is returned this once and never stored."""
     user = require_user(actor)
     name = forms.parse_token_name(data)
     row, token = await _new_api_token(db, user, name, now or utcnow())
-    await commit(db)
     return row, token
 
 
+@atomic
 async def create_api_token_with_password(db: AsyncSession, data: Mapping[str, Any], *,
                                          client_ip: str | None,
                                          now: datetime | None = None) -> tuple[ApiToken, str]:
@@ -365,10 +364,10 @@ async def create_api_token_with_password(db: AsyncSession, data: Mapping[str, An
     name = forms.parse_token_name({"name": data.get("name") or "API"})
     user = await _authenticate(db, credentials, client_ip, now)
     row, token = await _new_api_token(db, user, name, now)
-    await commit(db)
     return row, token
 
 
+@atomic
 async def revoke_api_token(db: AsyncSession, actor: Actor, token_id: int, *,
                            now: datetime | None = None) -> None:
     user = require_user(actor)
@@ -379,10 +378,10 @@ async def revoke_api_token(db: AsyncSession, actor: Actor, token_id: int, *,
     if row is None:
         raise NotFound(_("This token does not exist or was already revoked."))
     row.revoked_at = now or utcnow()
-    await commit(db)
 
 
 # ---------------------------------------------------------------- deletion
+@atomic
 async def delete_account(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *,
                          client_ip: str | None = None, now: datetime | None = None) -> None:
     """Anonymize the account (confirmed by the password): what the person wrote stays, unsigned;
@@ -396,10 +395,7 @@ async def delete_account(db: AsyncSession, actor: Actor, data: Mapping[str, Any]
         raise _too_many(wait)
     if not verify_password(user.password_hash, password):
         wait = await throttle.record_failure(db, keys, now)
-        await commit(db)
-        if wait:
-            raise _too_many(wait)
-        raise invalid({"password": _("The password is not correct.")})
+        raise keep_changes(db, _too_many(wait) if wait else invalid({"password": _("The password is not correct.")}))
     await throttle.clear(db, throttle.email_key(user.email))
     record(db, actor, "account.deleted", "user", user.id)
     for model in (Membership, ApiToken, EmailToken):
@@ -414,4 +410,3 @@ async def delete_account(db: AsyncSession, actor: Actor, data: Mapping[str, Any]
     user.is_admin = False
     user.region_id = None
     user.acting_org_id = None
-    await commit(db)

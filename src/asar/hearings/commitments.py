@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.audit import service as audit
-from asar.db import commit, utcnow
+from asar.db import utcnow
 from asar.errors import NotFound, PermissionDenied, invalid
 from asar.hearings.forms import positive_int, text
 from asar.hearings.minutes import _editable, user_names
@@ -30,6 +30,7 @@ from asar.inputs import EARLIEST, LATEST, visible
 from asar.jobs import enqueue_after_commit
 from asar.organizations.models import Organization
 from asar.permissions import Actor, may_chair_hearing, require_user
+from asar.uow import atomic
 
 log = structlog.get_logger("asar.hearings")
 MAX_TEXT = 2000
@@ -120,6 +121,7 @@ async def commitments_of_organization(db: AsyncSession, org_id: int) -> list[tup
 
 
 # ---------------------------------------------------------------- verbs
+@atomic
 async def add_commitment(db: AsyncSession, actor: Actor, hearing_id: int, data: CommitmentInput) -> Commitment:
     """The chair records a follow-up commitment with the minutes (until they are published)."""
     hearing, _row = await _editable(db, actor, hearing_id)
@@ -132,7 +134,6 @@ async def add_commitment(db: AsyncSession, actor: Actor, hearing_id: int, data: 
     await db.flush()
     audit.record(db, actor, "hearing.commitment_added", "hearing", hearing.id, commitment_id=c.id,
                  organization_id=c.organization_id, deadline=c.deadline.isoformat())
-    await commit(db)
     return c
 
 
@@ -144,6 +145,7 @@ async def get_commitment(db: AsyncSession, hearing_id: int, commitment_id: Any) 
     return c
 
 
+@atomic
 async def change_status(db: AsyncSession, actor: Actor, hearing_id: int, commitment_id: Any, status: Any,
                         note: Any = "") -> CommitmentChange:
     """Move a commitment to open, in progress or done with a note; participants are told by mail."""
@@ -169,11 +171,11 @@ async def change_status(db: AsyncSession, actor: Actor, hearing_id: int, commitm
     audit.record(db, actor, "hearing.commitment_status", "hearing", hearing.id, commitment_id=c.id,
                  from_status=change.from_status, to_status=new, note=why)
     enqueue_after_commit(db, "notify_commitment_change", change_id=change.id)
-    await commit(db)
     return change
 
 
 # ---------------------------------------------------------------- the job
+@atomic
 async def notify_participants(db: AsyncSession, change_id: int, base_url: str) -> int:
     """Mail every registered participant about one status change, once (returns how many were queued)."""
     from asar.mail.service import queue_mail
@@ -181,12 +183,10 @@ async def notify_participants(db: AsyncSession, change_id: int, base_url: str) -
     q = select(CommitmentChange).where(CommitmentChange.id == change_id).with_for_update()  # two runs: one waits
     change = (await db.execute(q.execution_options(populate_existing=True))).scalar_one_or_none()
     if change is None or change.notified_at is not None:
-        await db.commit()
         return 0
     c = await db.get(Commitment, change.commitment_id)
     hearing = await db.get(Hearing, c.hearing_id) if c else None
     if c is None or hearing is None:
-        await db.commit()
         return 0
     org = await db.get(Organization, c.organization_id)
     people = (await db.execute(select(User).join(Registration, Registration.user_id == User.id)
@@ -203,7 +203,6 @@ async def notify_participants(db: AsyncSession, change_id: int, base_url: str) -
                          from_status=change.from_status, to_status=change.to_status, note=change.note,
                          deadline=c.deadline, link=link)
     change.notified_at = utcnow()
-    await commit(db)
     return len(people)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from asar.db import after_commit, utcnow
+from asar.db import utcnow
 from asar.hearings import event_types as et
 from asar.hearings.models import (
     AgendaItem,
@@ -33,6 +33,7 @@ from asar.hearings.models import (
     Post,
     Question,
 )
+from asar.uow import after_commit
 
 if TYPE_CHECKING:
     from asar.hearings.live import Hub

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.db import commit, utcnow
+from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
 from asar.hearings import event_types as et
 from asar.hearings import events
@@ -33,6 +33,7 @@ from asar.hearings.service import get_hearing, require_live, require_participant
 from asar.hearings.speakers import next_speakers
 from asar.i18n import gettext as _
 from asar.permissions import Actor, may_give_floor, require_end_turn, require_give_floor, require_user
+from asar.uow import atomic
 
 DEFAULT_MINUTES = 3
 MIN_MINUTES = 1
@@ -124,6 +125,7 @@ async def _queue_ids(db: AsyncSession, hearing: Hearing) -> list[int]:
 
 
 # ---------------------------------------------------------------- verbs
+@atomic
 async def raise_hand(db: AsyncSession, actor: Actor, hearing_id: int, note: Any = "") -> FloorRequest:
     """A registered participant (not muted or banned) asks for the floor, optionally saying on what."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -148,10 +150,10 @@ async def raise_hand(db: AsyncSession, actor: Actor, hearing_id: int, note: Any 
         raise HandAlreadyRaised(_("Your hand is already raised.")) from None
     await events.append_event(db, hearing, et.FloorRaised(request=events.floor_shape(row),
                                                           queue=await _queue_ids(db, hearing)))
-    await commit(db)
     return row
 
 
+@atomic
 async def lower_hand(db: AsyncSession, actor: Actor, hearing_id: int, request_id: Any = None) -> FloorRequest:
     """Lower one's own hand (no request id, or one's own), or a moderator lowers someone's."""
     user = require_user(actor)
@@ -175,7 +177,6 @@ async def lower_hand(db: AsyncSession, actor: Actor, hearing_id: int, request_id
     await db.flush()
     await events.append_event(db, hearing, et.FloorLowered(
         request_id=row.id, status=row.status, by=by, queue=await _queue_ids(db, hearing)))
-    await commit(db)
     return row
 
 
@@ -188,6 +189,7 @@ async def _end_turn(db: AsyncSession, hearing: Hearing, row: FloorRequest, by: s
     await events.append_event(db, hearing, et.FloorEnded(request_id=row.id, by=by, spoke_seconds=max(0, seconds)))
 
 
+@atomic
 async def give_floor(db: AsyncSession, actor: Actor, hearing_id: int, request_id: Any = None,
                      minutes: Any = None) -> FloorRequest:
     """A moderator gives the floor to the fairest next hand (or a chosen one) for `minutes`; a turn in
@@ -216,10 +218,10 @@ async def give_floor(db: AsyncSession, actor: Actor, hearing_id: int, request_id
     await db.flush()
     await events.append_event(db, hearing, et.FloorGiven(
         request=events.floor_shape(chosen), minutes=length, queue=await _queue_ids(db, hearing)))
-    await commit(db)
     return chosen
 
 
+@atomic
 async def extend_floor(db: AsyncSession, actor: Actor, hearing_id: int, minutes: Any = None) -> FloorRequest:
     """A moderator gives the speaker more time (default 1 minute), counted from now if already over."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -233,26 +235,45 @@ async def extend_floor(db: AsyncSession, actor: Actor, hearing_id: int, minutes:
     current.ends_at = max(current.ends_at or now, now) + timedelta(minutes=more)
     await db.flush()
     await events.append_event(db, hearing, et.FloorExtended(request=events.floor_shape(current), minutes=more))
-    await commit(db)
     return current
 
 
-async def end_floor(db: AsyncSession, actor: Actor, hearing_id: int) -> FloorRequest:
-    """End the current turn: a moderator, or the speaker finishing early."""
+@atomic
+async def end_floor(db: AsyncSession, actor: Actor, hearing_id: int, *, user_id: int | None = None,
+                    by: str | None = None) -> FloorRequest | None:
+    """End a turn, or take someone off the floor.
+
+    Without user_id the current turn ends (a moderator, or the speaker finishing early); nobody
+    speaking is a conflict. With user_id a moderator takes that person off the floor (muted, banned,
+    the hearing closing): their turn ends or their raised hand is lowered; None when they had neither.
+    by: what the event says ended it ("closed" when the hearing closes); default who did."""
     require_user(actor)
     hearing = await get_hearing(db, hearing_id, lock=True)
-    current = (await load_floor(db, hearing.id)).current
-    if current is None:
-        raise Conflict(_("Nobody has the floor."))
-    require_end_turn(actor, hearing, current.user_id)
-    await _end_turn(db, hearing, current, "moderator" if may_give_floor(actor, hearing) else "speaker")
-    await commit(db)
-    return current
+    if user_id is None:
+        row = (await load_floor(db, hearing.id)).current
+        if row is None:
+            raise Conflict(_("Nobody has the floor."))
+        require_end_turn(actor, hearing, row.user_id)
+    else:
+        require_give_floor(actor, hearing)
+        row = await my_request(db, hearing.id, user_id)
+        if row is None:
+            return None
+    by = by or ("moderator" if may_give_floor(actor, hearing) else "speaker")
+    if row.status == "speaking":
+        await _end_turn(db, hearing, row, by)
+        return row
+    row.status = "lowered"
+    row.ended_at = utcnow()
+    await db.flush()
+    await events.append_event(db, hearing, et.FloorLowered(
+        request_id=row.id, status="lowered", by=by, queue=await _queue_ids(db, hearing)))  # type: ignore[arg-type]
+    return row
 
 
 # The verbs by the name of their socket frame, taking the frame's (or an HTML form's) fields: the
 # socket (live.py FRAMES) and the form routes (controllers.py) call the same table.
-FloorVerb = Callable[[AsyncSession, Actor, int, Mapping[str, Any]], Awaitable[FloorRequest]]
+FloorVerb = Callable[[AsyncSession, Actor, int, Mapping[str, Any]], Awaitable[FloorRequest | None]]
 BY_FRAME: dict[str, FloorVerb] = {
     "raise_hand": lambda db, actor, hid, d: raise_hand(db, actor, hid, d.get("note")),
     "lower_hand": lambda db, actor, hid, d: lower_hand(db, actor, hid, d.get("request_id")),
@@ -261,33 +282,3 @@ BY_FRAME: dict[str, FloorVerb] = {
     "end_floor": lambda db, actor, hid, d: end_floor(db, actor, hid),
 }
 
-
-async def withdraw_person(db: AsyncSession, hearing: Hearing, user_id: int) -> None:
-    """A person was muted or banned (caller holds the hearing lock and commits): their turn ends, or
-    their raised hand is lowered, each with its event."""
-    row = await my_request(db, hearing.id, user_id)
-    if row is None:
-        return
-    if row.status == "speaking":
-        await _end_turn(db, hearing, row, "moderator")
-        return
-    row.status = "lowered"
-    row.ended_at = utcnow()
-    await db.flush()
-    await events.append_event(db, hearing, et.FloorLowered(
-        request_id=row.id, status="lowered", by="moderator", queue=await _queue_ids(db, hearing)))
-
-
-async def close_floor(db: AsyncSession, hearing: Hearing) -> None:
-    """The hearing closes (caller commits): the turn in progress ends, raised hands are lowered."""
-    floor = await load_floor(db, hearing.id)
-    if floor.current is not None:
-        await _end_turn(db, hearing, floor.current, "closed")
-    now = utcnow()
-    waiting = [row.id for row in floor.queue]
-    for row in floor.queue:  # each with its event: clients following the log empty their queue too
-        row.status = "lowered"
-        row.ended_at = now
-        waiting.remove(row.id)
-        await events.append_event(db, hearing, et.FloorLowered(
-            request_id=row.id, status="lowered", by="closed", queue=list(waiting)))

@@ -65,6 +65,7 @@ from asar.inputs import forbidden_in, problem_message
 from asar.organizations.models import Membership
 from asar.permissions import ANONYMOUS, HEARING_MESSAGES, Actor, may_see_hearing
 from asar.settings import Settings
+from asar.uow import unit_of_work
 from asar.web.context import request_language
 
 log = structlog.get_logger("asar.hearings.live")
@@ -1124,7 +1125,8 @@ async def authenticate(db: AsyncSession, socket: WebSocket[Any, Any, Any]) -> tu
     if actor is None and credential is not None and credential.kind == "session":
         actor, credential = ANONYMOUS, None
     if db.dirty:
-        await db.commit()  # the token's last use
+        async with unit_of_work(db):
+            pass  # stores the token's last use
     return actor, credential
 
 

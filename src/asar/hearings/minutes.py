@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.csvsafe import dict_rows_to_csv
-from asar.db import commit, utcnow
+from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
 from asar.hearings.choices import MODERATION_ACTION_LABELS, POLL_KIND_LABELS, SECTOR_LABELS, label
 from asar.hearings.forms import positive_int, text
@@ -51,6 +51,7 @@ from asar.inputs import visible
 from asar.organizations.models import Organization
 from asar.permissions import Actor, may_chair_hearing, require_chair_hearing
 from asar.reference.models import Region
+from asar.uow import atomic
 
 MAX_DECISION = 5000
 PUBLIC_QUESTION_STATUSES = ("open", "answering", "answered")
@@ -267,6 +268,7 @@ async def _renumber(db: AsyncSession, decisions: list[Decision]) -> None:
     await db.flush()
 
 
+@atomic
 async def add_decision(db: AsyncSession, actor: Actor, hearing_id: int, body: Any) -> Decision:
     """The chair records a decision (appended at the end) until the minutes are published."""
     hearing, _row = await _editable(db, actor, hearing_id)
@@ -274,38 +276,40 @@ async def add_decision(db: AsyncSession, actor: Actor, hearing_id: int, body: An
     last = (await db.execute(select(func.max(Decision.position)).where(Decision.hearing_id == hearing.id))).scalar()
     decision = Decision(hearing_id=hearing.id, position=(last or 0) + 1, text=content)
     db.add(decision)
-    await commit(db)
     return decision
 
 
+@atomic
 async def update_decision(db: AsyncSession, actor: Actor, hearing_id: int, decision_id: Any, body: Any,
                           position: Any = None) -> Decision:
     """Change a decision's text and, when given, its place (1 = first)."""
     hearing, _row = await _editable(db, actor, hearing_id)
     decision = await _decision(db, hearing.id, decision_id)
     content = parse_decision(body)
-    decision.text = content
-    if position not in (None, ""):
+    decisions = None
+    if position not in (None, ""):  # checked before anything changes
         wanted = positive_int(position)
         decisions = await list_decisions(db, hearing.id)
         if wanted is None or wanted > len(decisions):
             raise invalid({"position": _("Choose a place from 1 to %(max)s.", max=len(decisions))})
+    decision.text = content
+    if decisions is not None:
         decisions.remove(decision)
         decisions.insert(wanted - 1, decision)
         await _renumber(db, decisions)
-    await commit(db)
     return decision
 
 
+@atomic
 async def delete_decision(db: AsyncSession, actor: Actor, hearing_id: int, decision_id: Any) -> None:
     hearing, _row = await _editable(db, actor, hearing_id)
     decision = await _decision(db, hearing.id, decision_id)
     await db.delete(decision)
     await db.flush()
     await _renumber(db, await list_decisions(db, hearing.id))
-    await commit(db)
 
 
+@atomic
 async def publish_minutes(db: AsyncSession, actor: Actor, hearing_id: int) -> Minutes:
     """The chair publishes the minutes: decisions and commitments are final (statuses still change)."""
     hearing, row = await _editable(db, actor, hearing_id)
@@ -315,7 +319,6 @@ async def publish_minutes(db: AsyncSession, actor: Actor, hearing_id: int) -> Mi
     from asar.audit import service as audit
 
     audit.record(db, actor, "hearing.minutes_published", "hearing", hearing.id)
-    await commit(db)
     return row
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.db import after_commit, commit, utcnow
+from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
 from asar.hearings import event_types as et
 from asar.hearings import events
@@ -28,6 +28,7 @@ from asar.hearings.service import get_hearing, require_live, require_participant
 from asar.hearings.tally import OptionRef, tally
 from asar.i18n import gettext as _
 from asar.permissions import Actor, require_chair_hearing
+from asar.uow import after_commit, atomic, in_unit
 
 
 @dataclass
@@ -84,6 +85,7 @@ async def list_polls(db: AsyncSession, hearing_id: int) -> list[Poll]:
 
 
 # ---------------------------------------------------------------- the chair's verbs
+@atomic
 async def create_poll(db: AsyncSession, actor: Actor, hearing_id: int, data: PollInput) -> Poll:
     """A poll prepared by the chair (not visible to participants until opened)."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -102,10 +104,10 @@ async def create_poll(db: AsyncSession, actor: Actor, hearing_id: int, data: Pol
     # poll itself only in the moderators' version
     await events.append_event(db, hearing, et.PollDrafted(poll_id=poll.id,
                                                           private=et.DraftPrivate(poll=events.poll_shape(poll))))
-    await commit(db)
     return poll
 
 
+@atomic
 async def open_poll(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: Any) -> Poll:
     hearing = await get_hearing(db, hearing_id, lock=True)
     require_chair_hearing(actor, hearing)
@@ -117,7 +119,6 @@ async def open_poll(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: An
     poll.opened_at = utcnow()
     await events.append_event(db, hearing, et.PollOpened(
         poll=events.poll_shape(poll), tally=events.tally_shape(await visible_tally(db, hearing, poll))))
-    await commit(db)
     return poll
 
 
@@ -129,6 +130,7 @@ async def _close(db: AsyncSession, hearing: Hearing, poll: Poll) -> None:
     await events.append_event(db, hearing, et.PollClosed(poll=events.poll_shape(poll), tally=events.tally_shape(final)))
 
 
+@atomic
 async def close_poll(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: Any) -> Poll:
     """Close the poll; its final tally (now visible to all) is in the poll.closed event."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -137,27 +139,18 @@ async def close_poll(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: A
     if poll.status != "open":
         raise Conflict(_("Only an open poll can be closed."))
     await _close(db, hearing, poll)
-    await commit(db)
     return poll
 
 
-async def close_open_polls(db: AsyncSession, hearing: Hearing) -> None:
-    """Close every open poll of a hearing being closed (caller holds the hearing lock and commits)."""
-    ids = (await db.execute(select(Poll.id).where(Poll.hearing_id == hearing.id, Poll.status == "open"))).scalars()
-    for pid in list(ids):
-        await _close(db, hearing, await get_poll(db, hearing.id, pid, lock="update"))
-
-
+@atomic
 async def publish_tally(db: AsyncSession, hearing_id: int, poll_id: int) -> int | None:
     """Append a poll.tally snapshot of an open poll (called by the hub, coalesced); its seq or None."""
     hearing = await get_hearing(db, hearing_id, lock=True)
     poll = await get_poll(db, hearing.id, poll_id)
     if poll.status != "open":
-        await commit(db)
         return None
     event = await events.append_event(db, hearing, et.PollTallied(
         tally=events.tally_shape(await visible_tally(db, hearing, poll))))
-    await commit(db)
     return event.seq
 
 
@@ -210,18 +203,20 @@ def _choices(poll: Poll, data: Any) -> list[int]:
 async def cast_vote(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: Any, client_id: Any,
                     choice: dict[str, Any]) -> VoteResult:
     """Vote in an open poll, once per person (changeable until close where the poll allows it)."""
+    if in_unit(db):  # inside a caller's transaction: no retry of our own
+        return await _cast_vote(db, actor, hearing_id, poll_id, client_id, choice)
     for attempt in range(3):
         try:
             return await _cast_vote(db, actor, hearing_id, poll_id, client_id, choice)
         except IntegrityError:  # the same person voting twice at the same moment: read again
-            await db.rollback()
-            if attempt == 2:
+            if attempt == 2:  # (the unit of work has rolled back)
                 raise
             if actor.user is not None and actor.user in db:
                 await db.refresh(actor.user)
     raise AssertionError("unreachable")
 
 
+@atomic
 async def _cast_vote(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: Any, client_id: Any,
                      choice: dict[str, Any]) -> VoteResult:
     hearing = await get_hearing(db, hearing_id)
@@ -233,7 +228,6 @@ async def _cast_vote(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: A
                 .scalars())
     stored_ids = sorted(v.option_id for v in mine)
     if mine and any(v.client_id == cid for v in mine):
-        await commit(db)
         return VoteResult(poll.id, stored_ids, duplicate=True, sector=registration.sector)
     if poll.status != "open":
         raise PollNotOpen(_("This poll is closed.") if poll.status == "closed" else _("This poll is not open yet."))
@@ -253,5 +247,4 @@ async def _cast_vote(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: A
     if hub is not None:
         hid, pid = hearing.id, poll.id
         after_commit(db, lambda: hub.poll_dirty(hid, pid))
-    await commit(db)
     return VoteResult(poll.id, ids, changed=bool(mine), sector=registration.sector)

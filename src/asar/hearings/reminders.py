@@ -27,9 +27,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
-from asar.db import commit, utcnow
+from asar.db import utcnow
 from asar.hearings.models import Hearing, Registration, ReminderSent
 from asar.jobs import enqueue_after_commit
+from asar.uow import unit_of_work
 
 log = structlog.get_logger("asar.hearings.reminders")
 
@@ -86,9 +87,9 @@ async def send_due(db: AsyncSession, base_url: str, *, now: datetime | None = No
     from asar.mail.service import queue_mail
 
     now = now or utcnow()
-    rows, sent = await _candidates(db, now, hearing_id)
-    due = due_reminders(rows, sent, now)
-    await db.commit()
+    async with unit_of_work(db):  # only reads: ends the transaction before the groups
+        rows, sent = await _candidates(db, now, hearing_id)
+        due = due_reminders(rows, sent, now)
     groups: dict[tuple[int, str], list[int]] = defaultdict(list)
     for hid, uid, kind in due:
         groups[(hid, kind)].append(uid)
@@ -101,16 +102,15 @@ async def send_due(db: AsyncSession, base_url: str, *, now: datetime | None = No
                                    .order_by(User.id))).scalars().all()
         link = f"{base_url.rstrip('/')}/hearings/{hid}"
         try:
-            for person in people:
-                db.add(ReminderSent(hearing_id=hid, user_id=person.id, kind=kind, sent_at=now))
-                await db.flush()
-                await queue_mail(db, to=person.email, template="hearing_reminder", lang=person.language or "kk",
-                                 hearing=hearing.title, starts_at=hearing.starts_at, kind=kind, link=link,
-                                 room=f"{link}/room", venue=hearing.venue)
-            await commit(db)
+            async with unit_of_work(db):
+                for person in people:
+                    db.add(ReminderSent(hearing_id=hid, user_id=person.id, kind=kind, sent_at=now))
+                    await db.flush()
+                    await queue_mail(db, to=person.email, template="hearing_reminder", lang=person.language or "kk",
+                                     hearing=hearing.title, starts_at=hearing.starts_at, kind=kind, link=link,
+                                     room=f"{link}/room", venue=hearing.venue)
             total += len(people)
-        except IntegrityError:  # another check sent them at the same moment
-            await db.rollback()
+        except IntegrityError:  # another check sent them at the same moment (the unit rolled back)
             log.info("reminders already sent by another run", hearing_id=hid, kind=kind)
     return total
 

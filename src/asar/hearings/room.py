@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.audit import service as audit
-from asar.db import commit, utcnow
+from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
 from asar.hearings import event_types as et
 from asar.hearings import events, floor
@@ -46,6 +46,7 @@ from asar.permissions import (
     require_chair_hearing,
     require_moderate_hearing,
 )
+from asar.uow import atomic
 
 
 def _author_name(actor: Actor) -> str:
@@ -59,6 +60,7 @@ async def _existing(db: AsyncSession, model: type[Post | Question], hearing_id: 
     ).scalar_one_or_none()
 
 
+@atomic
 async def _write(db: AsyncSession, model: type[Post | Question], actor: Actor, hearing_id: int,
                  client_id: Any, body: Any, clause: Any = None) -> tuple[Any, bool]:
     """Store a post or a question once per client id; (the stored row, whether it was a retry).
@@ -70,7 +72,6 @@ async def _write(db: AsyncSession, model: type[Post | Question], actor: Actor, h
     user_id = actor.user.id
     found = await _existing(db, model, hearing.id, user_id, cid)
     if found is not None:
-        await commit(db)  # nothing changed; ends the transaction (and the row lock)
         return found, True
     require_live(hearing)
     content = parse_body(body)
@@ -100,7 +101,6 @@ async def _write(db: AsyncSession, model: type[Post | Question], actor: Actor, h
         await events.append_event(db, hearing, et.QuestionAsked(
             question=events.public_question_shape(row),
             private=et.QuestionPrivate(question=events.question_shape(row)) if status == "pending" else None))
-    await commit(db)
     return row, False
 
 
@@ -126,6 +126,7 @@ async def _question(db: AsyncSession, hearing_id: int, question_id: Any) -> Ques
     return question
 
 
+@atomic
 async def upvote_question(db: AsyncSession, actor: Actor, hearing_id: int, question_id: Any) -> tuple[Question, bool]:
     """One upvote per person per question; upvoting again changes nothing (duplicate=True)."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -135,7 +136,6 @@ async def upvote_question(db: AsyncSession, actor: Actor, hearing_id: int, quest
     already = (await db.execute(select(QuestionUpvote.id).where(
         QuestionUpvote.question_id == question.id, QuestionUpvote.user_id == actor.user.id))).scalar_one_or_none()
     if already is not None:
-        await commit(db)
         return question, True
     require_live(hearing)
     if question.status not in ("open", "answering"):
@@ -149,10 +149,10 @@ async def upvote_question(db: AsyncSession, actor: Actor, hearing_id: int, quest
     )).scalar_one()
     question.upvotes = upvotes
     await events.append_event(db, hearing, et.QuestionUpvoted(question_id=question.id, upvotes=upvotes))
-    await commit(db)
     return question, False
 
 
+@atomic
 async def mark_answering(db: AsyncSession, actor: Actor, hearing_id: int, question_id: Any) -> Question:
     """The chair takes a question: it is "answering now" (any other one goes back to open)."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -168,10 +168,10 @@ async def mark_answering(db: AsyncSession, actor: Actor, hearing_id: int, questi
     question.status = "answering"
     await events.append_event(db, hearing, et.QuestionAnswering(question_id=question.id,
                                                                 returned_to_open=[q.id for q in previous]))
-    await commit(db)
     return question
 
 
+@atomic
 async def answer_question(db: AsyncSession, actor: Actor, hearing_id: int, question_id: Any, answer: Any) -> Question:
     """The chair records the answer; the question is answered."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -185,7 +185,6 @@ async def answer_question(db: AsyncSession, actor: Actor, hearing_id: int, quest
     question.answer = content
     question.answered_at = utcnow()
     await events.append_event(db, hearing, et.QuestionAnswered(question=events.question_shape(question)))
-    await commit(db)
     return question
 
 
@@ -220,6 +219,7 @@ async def _log(db: AsyncSession, actor: Actor, hearing: Hearing, action: str, ta
     return entry
 
 
+@atomic
 async def moderate(db: AsyncSession, actor: Actor, hearing_id: int, target_type: Any, target_id: Any,
                    action: Any, reason: Any = "") -> Post | Question:
     """Approve or reject (pre-moderation) or hide a post or a question; the reason goes to the public log."""
@@ -254,7 +254,6 @@ async def moderate(db: AsyncSession, actor: Actor, hearing_id: int, target_type:
                                      moderation=moderation,
                                      private=et.QuestionPrivate(question=events.question_shape(target)))
     await events.append_event(db, hearing, event)
-    await commit(db)
     return target
 
 
@@ -269,6 +268,7 @@ async def _sanction_input(db: AsyncSession, actor: Actor, hearing_id: int, user_
     return hearing, kind, parse_reason(reason, required=required), positive_int(user_id)
 
 
+@atomic
 async def sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id: Any, kind: Any, reason: Any) -> Sanction:
     """Mute (may not write) or ban (may not take part) a person in this hearing, with a public reason."""
     hearing, kind, why, uid = await _sanction_input(db, actor, hearing_id, user_id, kind, reason, required=True)
@@ -288,14 +288,14 @@ async def sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id: Any
     await events.append_event(db, hearing, et.ParticipantSanctioned(
         kind=kind, reason=why, sector=registration.sector, moderation=events.moderation_shape(entry),
         private=et.PersonPrivate(user_id=person.id, name=person.name)))
-    await floor.withdraw_person(db, hearing, person.id)  # a muted or banned person does not keep the floor
-    await commit(db)
+    await floor.end_floor(db, actor, hearing.id, user_id=person.id)  # a muted or banned person does not keep the floor
     return row
 
 
 LIFTED = {"mute": "unmute", "ban": "unban"}
 
 
+@atomic
 async def lift_sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id: Any, kind: Any,
                         reason: Any = "") -> Sanction:
     """Lift a mute or a ban (a moderator changed their mind, or it was a mistake); logged publicly."""
@@ -314,5 +314,4 @@ async def lift_sanction(db: AsyncSession, actor: Actor, hearing_id: int, user_id
         kind=kind, reason=why, sector=registration.sector if registration else None,
         moderation=events.moderation_shape(entry),
         private=et.PersonPrivate(user_id=row.user_id, name=person.name if person else None)))
-    await commit(db)
     return row

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.audit import service as audit
-from asar.db import commit, utcnow
+from asar.db import utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
 from asar.hearings import event_types as et
 from asar.hearings import events
@@ -35,6 +35,7 @@ from asar.permissions import (
     require_user,
 )
 from asar.reference.models import Region
+from asar.uow import atomic
 
 PUBLIC_STATUSES = ("scheduled", "live", "closed")
 
@@ -237,6 +238,7 @@ def _fill(hearing: Hearing, data: HearingInput) -> None:
     hearing.invitees = [HearingInvitee(email=e) for e in data.invitees]
 
 
+@atomic
 async def create_hearing(db: AsyncSession, actor: Actor, data: HearingInput) -> Hearing:
     """A draft hearing organized by the official's government body."""
     org = require_create_hearing(actor)
@@ -251,10 +253,10 @@ async def create_hearing(db: AsyncSession, actor: Actor, data: HearingInput) -> 
     _fill(hearing, data)
     db.add(hearing)
     await db.flush()
-    await commit(db)
     return hearing
 
 
+@atomic
 async def update_hearing(db: AsyncSession, actor: Actor, hearing_id: int, data: HearingInput) -> Hearing:
     """Change a draft or scheduled hearing (agenda and invitations are replaced)."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -277,10 +279,10 @@ async def update_hearing(db: AsyncSession, actor: Actor, hearing_id: int, data: 
         await db.flush()
         await events.append_event(db, hearing, et.HearingUpdated(
             hearing=events.hearing_info(hearing), agenda=[events.agenda_item(a) for a in hearing.agenda]))
-    await commit(db)
     return hearing
 
 
+@atomic
 async def schedule(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
     """Publish a draft: it becomes visible and people may register."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -291,10 +293,10 @@ async def schedule(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
     from asar.hearings.reminders import plan_reminders
 
     plan_reminders(db, hearing)
-    await commit(db)
     return hearing
 
 
+@atomic
 async def add_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, email: str) -> CoModerator:
     """A member of a verified business or NGO becomes co-moderator (tripartite moderation)."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -322,10 +324,10 @@ async def add_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, emai
     audit.record(db, actor, "hearing.co_moderator_added", "hearing", hearing.id, user_id=user.id,
                  organization_id=membership.organization_id)
     await _co_moderator_event(db, hearing, et.CoModeratorAdded, co, user.name)
-    await commit(db)
     return co
 
 
+@atomic
 async def remove_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, user_id: int) -> None:
     hearing = await get_hearing(db, hearing_id, lock=True)
     require_chair_hearing(actor, hearing)
@@ -336,7 +338,6 @@ async def remove_co_moderator(db: AsyncSession, actor: Actor, hearing_id: int, u
     audit.record(db, actor, "hearing.co_moderator_removed", "hearing", hearing.id, user_id=user_id)
     person = await db.get(User, user_id)
     await _co_moderator_event(db, hearing, et.CoModeratorRemoved, co, person.name if person else None)
-    await commit(db)
 
 
 async def _co_moderator_event(db: AsyncSession, hearing: Hearing,
@@ -371,6 +372,7 @@ async def may_join(db: AsyncSession, actor: Actor, hearing: Hearing) -> bool:
     return True
 
 
+@atomic
 async def register(db: AsyncSession, actor: Actor, hearing_id: int) -> Registration:
     """Register for a scheduled or live hearing with the sector one acts for (once; again is a no-op)."""
     user = require_confirmed(actor)
@@ -389,7 +391,6 @@ async def register(db: AsyncSession, actor: Actor, hearing_id: int) -> Registrat
     sector, org_id = participant_sector(actor)
     registration = Registration(hearing_id=hearing.id, user_id=user.id, sector=sector, organization_id=org_id)
     db.add(registration)
-    await commit(db)
     return registration
 
 
@@ -415,6 +416,7 @@ def require_live(hearing: Hearing) -> None:
 
 
 # ---------------------------------------------------------------- running the hearing
+@atomic
 async def open_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
     """The chair opens the live room; the first agenda item becomes current."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -427,10 +429,10 @@ async def open_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Heari
         hearing.current_agenda_item_id = hearing.agenda[0].id
     await events.append_event(db, hearing, et.HearingOpened(
         status="live", current_agenda_item_id=hearing.current_agenda_item_id))
-    await commit(db)
     return hearing
 
 
+@atomic
 async def advance_agenda(db: AsyncSession, actor: Actor, hearing_id: int, item_id: int | None = None) -> Hearing:
     """Make the given agenda item (default: the next one) current."""
     hearing = await get_hearing(db, hearing_id, lock=True)
@@ -449,26 +451,29 @@ async def advance_agenda(db: AsyncSession, actor: Actor, hearing_id: int, item_i
     hearing.current_agenda_item_id = item_id
     await events.append_event(db, hearing, et.AgendaAdvanced(current_agenda_item_id=item_id,
                                                              started_at=utcnow().isoformat()))
-    await commit(db)
     return hearing
 
 
+@atomic
 async def close_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
-    """The chair closes the hearing: open polls close with their final tallies, then the room."""
-    from asar.hearings.polls import close_open_polls
+    """The chair closes the hearing: open polls close with their final tallies, the turn in progress
+    ends and raised hands are lowered (each verb joining this transaction), then the room."""
+    from asar.hearings import floor, polls
 
     hearing = await get_hearing(db, hearing_id, lock=True)
     require_chair_hearing(actor, hearing)
     require_live(hearing)
-    await close_open_polls(db, hearing)
-    from asar.hearings.floor import close_floor
-
-    await close_floor(db, hearing)  # the turn in progress ends (floor.ended), raised hands are lowered
+    for poll in await polls.list_polls(db, hearing.id):
+        if poll.status == "open":
+            await polls.close_poll(db, actor, hearing.id, poll.id)
+    taking_part = await floor.load_floor(db, hearing.id)
+    for row in [taking_part.current, *taking_part.queue]:
+        if row is not None:
+            await floor.end_floor(db, actor, hearing.id, user_id=row.user_id, by="closed")
     hearing.status = "closed"
     hearing.closed_at = utcnow()
     from asar.hearings.minutes import produce_minutes
 
     await produce_minutes(db, hearing)  # the minutes (minutes.py) exist from the moment of closing
     await events.append_event(db, hearing, et.HearingClosed(status="closed"))
-    await commit(db)
     return hearing

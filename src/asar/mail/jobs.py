@@ -10,6 +10,7 @@ import structlog
 from asar.db import utcnow
 from asar.mail import sealing
 from asar.mail.models import OutboxMail
+from asar.uow import keep_changes, unit_of_work
 
 log = structlog.get_logger("asar.mail")
 
@@ -36,7 +37,7 @@ async def transmit(settings: Any, mail: OutboxMail, body: str) -> None:
 async def deliver_mail(ctx: dict[str, Any], mail_id: int) -> str:
     """Send the mail once, with its single-use links unsealed; then forget them (asar.mail)."""
     settings = ctx["settings"]
-    async with ctx["db"].sessionmaker() as db:
+    async with ctx["db"].sessionmaker() as db, unit_of_work(db):
         mail = await db.get(OutboxMail, mail_id, with_for_update=not settings.is_sqlite)
         if mail is None:
             return "missing"
@@ -52,11 +53,9 @@ async def deliver_mail(ctx: dict[str, Any], mail_id: int) -> str:
         except sealing.InvalidToken:
             mail.last_error = "the link could not be unsealed: ASAR_SECRET_KEY changed since it was queued"
             mail.secrets_sealed = None  # it never will be: ask for a new link
-            await db.commit()
             return "unreadable"
         except Exception as exc:
             mail.last_error = str(exc)[:2000]
-            await db.commit()
+            keep_changes(db, exc)  # the attempt is stored; arq tries again
             raise
-        await db.commit()
         return "sent"

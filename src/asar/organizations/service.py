@@ -21,7 +21,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from asar.accounts.models import User
 from asar.audit import service as audit
 from asar.audit.models import AuditEntry
-from asar.db import commit, utcnow
+from asar.db import utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
 from asar.i18n import current_language
 from asar.i18n import gettext as _
@@ -49,6 +49,7 @@ from asar.permissions import (
 )
 from asar.reference.service import AreaRef, RegionRef, areas_by_ids, reference_data, regions_by_ids
 from asar.tokens import new_token, token_hash
+from asar.uow import atomic
 
 INVITATION_DAYS = 14
 PER_PAGE = 20
@@ -369,6 +370,7 @@ async def _flush_or_bin_conflict(db: AsyncSession, actor: Actor) -> None:
         raise _bin_taken() from exc
 
 
+@atomic
 async def create_organization(db: AsyncSession, actor: Actor, data: OrganizationInput) -> Organization:
     """Register an organization; its creator becomes its administrator and acts for it."""
     user = require_confirmed(actor)
@@ -389,7 +391,6 @@ async def create_organization(db: AsyncSession, actor: Actor, data: Organization
     db.add(Membership(organization=org, user_id=user.id, role="admin"))
     user.acting_org_id = org.id
     audit.record(db, actor, "organization.created", "organization", org.id, sector=org.sector, bin=org.bin)
-    await commit(db)
     return org
 
 
@@ -397,6 +398,7 @@ SIMPLE_FIELDS = ("name_kk", "name_ru", "name_en", "settlement", "description", "
                  "phone", "address")
 
 
+@atomic
 async def update_organization(db: AsyncSession, actor: Actor, org_id: int,
                               data: OrganizationInput) -> Organization:
     """Change the profile (only the fields given). A verified organization keeps its sector and BIN."""
@@ -432,7 +434,6 @@ async def update_organization(db: AsyncSession, actor: Actor, org_id: int,
     if changed:
         await _flush_or_bin_conflict(db, actor)
         audit.record(db, actor, "organization.updated", "organization", org.id, fields=changed)
-    await commit(db)
     return org
 
 
@@ -473,6 +474,7 @@ def invitation_state(inv: Invitation) -> str:
     return "pending"
 
 
+@atomic
 async def invite_member(db: AsyncSession, actor: Actor, org_id: int, data: InvitationInput, *,
                         base_url: str) -> Invitation:
     """E-mail a single-use link to join with a role (valid 14 days); earlier open invitations
@@ -512,7 +514,6 @@ async def invite_member(db: AsyncSession, actor: Actor, org_id: int, data: Invit
     )
     audit.record(db, actor, "membership.invited", "organization", org.id, email=data.email, role=data.role,
                  invitation_id=inv.id)
-    await commit(db)
     return inv
 
 
@@ -527,6 +528,7 @@ async def get_invitation(db: AsyncSession, token: str) -> Invitation:
     return inv
 
 
+@atomic
 async def accept_invitation(db: AsyncSession, actor: Actor, token: str) -> Membership:
     """Join the organization with the invited role; the invitation must be addressed to this
     person's e-mail and is used up."""
@@ -562,10 +564,10 @@ async def accept_invitation(db: AsyncSession, actor: Actor, token: str) -> Membe
     await db.flush()
     audit.record(db, actor, "membership.accepted", "organization", inv.organization_id, user_id=user.id,
                  role=inv.role, invitation_id=inv.id)
-    await commit(db)
     return membership
 
 
+@atomic
 async def change_role(db: AsyncSession, actor: Actor, org_id: int, user_id: int, role: str) -> Membership:
     """Make a member an administrator or a plain member; the last administrator stays one."""
     org = await get_organization(db, org_id, for_update=True)
@@ -578,10 +580,10 @@ async def change_role(db: AsyncSession, actor: Actor, org_id: int, user_id: int,
     old, m.role = m.role, role
     audit.record(db, actor, "membership.role_changed", "organization", org.id, user_id=user_id,
                  old_role=old, new_role=role)
-    await commit(db)
     return m
 
 
+@atomic
 async def remove_member(db: AsyncSession, actor: Actor, org_id: int, user_id: int) -> None:
     """An administrator removes a member, or a member leaves; the last administrator stays."""
     org = await get_organization(db, org_id, for_update=True)
@@ -601,21 +603,19 @@ async def remove_member(db: AsyncSession, actor: Actor, org_id: int, user_id: in
     )
     audit.record(db, actor, "membership.removed", "organization", org.id, user_id=user_id, role=role,
                  left=leaving)
-    await commit(db)
 
 
+@atomic
 async def act_for(db: AsyncSession, actor: Actor, org_id: int | None) -> Organization | None:
     """Choose the organization the person acts for (None: themself, as a citizen)."""
     user = require_user(actor)
     if org_id is None:
         user.acting_org_id = None
-        await commit(db)
         return None
     m = next((m for m in actor.memberships if m.organization_id == org_id), None)
     if m is None:
         raise PermissionDenied(_("You can act only for an organization you are a member of."))
     user.acting_org_id = org_id
-    await commit(db)
     return m.organization
 
 
@@ -641,6 +641,7 @@ async def _mail_admins(db: AsyncSession, org: Organization, template: str, base_
                          organization=org, link=link, **context)
 
 
+@atomic
 async def verify_organization(db: AsyncSession, actor: Actor, org_id: int, note: str | None = None, *,
                               base_url: str = "") -> Organization:
     """Mark the organization verified (who may: permissions.may_verify), with the verifier's
@@ -654,10 +655,10 @@ async def verify_organization(db: AsyncSession, actor: Actor, org_id: int, note:
     org.verified_by_id = actor.user.id  # type: ignore[union-attr]
     audit.record(db, actor, "organization.verified", "organization", org.id, sector=org.sector, note=_note(note))
     await _mail_admins(db, org, "organization_verified", base_url, sector=org.sector)
-    await commit(db)
     return org
 
 
+@atomic
 async def revoke_verification(db: AsyncSession, actor: Actor, org_id: int,
                               reason: str | None = None, *, base_url: str = "") -> Organization:
     """The platform admin withdraws a verification (the organization can then only prepare
@@ -672,7 +673,6 @@ async def revoke_verification(db: AsyncSession, actor: Actor, org_id: int,
     audit.record(db, actor, "organization.verification_revoked", "organization", org.id,
                  sector=org.sector, reason=reason)
     await _mail_admins(db, org, "organization_verification_withdrawn", base_url, reason=reason)
-    await commit(db)
     return org
 
 

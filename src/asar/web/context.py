@@ -19,6 +19,7 @@ from asar.accounts.sessions import COOKIE, user_for_bearer, user_for_session
 from asar.i18n import LANGUAGES, pick_language, set_language
 from asar.organizations.models import Membership
 from asar.permissions import ANONYMOUS, Actor
+from asar.uow import unit_of_work
 from asar.web.static import is_static_request
 
 LANG_COOKIE = "asar_lang"
@@ -69,7 +70,8 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
             else:
                 actor = await resolve_actor(db, conn)
                 if actor.user is not None and db.dirty:
-                    await db.commit()  # the API token's last use
+                    async with unit_of_work(db):
+                        pass  # stores the API token's last use, marked while resolving the actor
             state["actor"] = actor
             if (actor.is_admin or actor.is_official) and not scope["path"].startswith("/api/"):
                 # the count beside the verification queue's link in the pages' navigation

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 
 from asar.i18n import LANGUAGES
 from asar.organizations.models import Organization
+from asar.uow import unit_of_work
 from asar.web.context import LANG_COOKIE
 from asar.web.templating import page
 
@@ -47,8 +48,8 @@ async def switch_language(
     if lang in LANGUAGES:
         actor = request.state.actor
         if actor.user is not None:
-            actor.user.language = lang
-            await request.state.db.commit()
+            async with unit_of_work(request.state.db):
+                actor.user.language = lang
         response.cookies.append(Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 86400, path="/",
                                        samesite="lax", httponly=True))
     return response
