@@ -124,3 +124,33 @@ async def test_every_written_event_matches_its_declaration_and_the_wire_is_uncha
         assert type(decoded) is et.EVENTS[row.type]
         for moderator in (False, True):
             assert events.client_event(wire, moderator=moderator) == old_client_event(row, moderator=moderator)
+
+
+async def test_the_html_face_has_a_rule_for_every_declared_type(session, app) -> None:
+    from asar.hearings.fragments import Renderer
+    from asar.hearings.live import events_after
+
+    renderer = Renderer(app.template_engine.engine, lambda name, **kw: app.route_reverse(name, **kw))
+    world = await first_act(session)
+    await second_act(session, world)
+    wires = await events_after(session, world.hearing_id, 0)
+    assert {w["type"] for w in wires} == set(et.EVENTS)
+    shown: dict[str, str] = {}
+    for wire in wires:
+        for role in ("visitor", "participant", "moderator", "chair", "projector"):
+            html = await renderer.event(session, wire, role, "kk")
+            shown[wire["type"]] = shown.get(wire["type"], "") + html
+    assert 'id="floor"' in shown["floor.given"] and "post-list" in shown["post.moderated"]
+    assert shown["co_moderator.added"] == ""  # nothing on the page changes (the person's sockets take the role)
+
+    class Unruled(et.Event, kw_only=True):
+        type = "hearing.unruled"
+
+    try:
+        with pytest.raises(events.UndeclaredEvent, match="no fragments"):
+            await renderer.event(session, {**wires[0], "type": "hearing.unruled", "payload": {}, "private": None},
+                                 "visitor", "en")
+    finally:
+        del et.EVENTS["hearing.unruled"]
+    with pytest.raises(events.UndeclaredEvent):
+        await renderer.event(session, {**wires[0], "type": "made.up"}, "visitor", "en")

@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.db import utcnow
+from asar.hearings import event_types as et
+from asar.hearings import events
 from asar.hearings.choices import SECTOR_LABELS, label, template_labels
 from asar.hearings.clauses import citable_clauses, document_clauses
 from asar.hearings.models import Hearing, HearingEvent, Poll, Post
@@ -86,90 +89,118 @@ class Renderer:
     # ---------------------------------------------------------------- one event
     async def event(self, db: AsyncSession, wire: dict[str, Any], role: str, lang: str) -> str:
         """The fragments that show one event to viewers of `role` in `lang` ("" when nothing changes)."""
+        event = events.decode(wire)
         hearing = (await db.execute(select(Hearing).where(Hearing.id == wire["hearing_id"]))).scalar_one()
         viewer = Viewer(role="visitor", projector=True) if role == "projector" else Viewer(role=role)
         with use_language(lang):
-            return await self._event(db, hearing, viewer, wire)
+            return await self._event(db, hearing, viewer, event)
 
-    async def _event(self, db: AsyncSession, hearing: Hearing, viewer: Viewer, wire: dict[str, Any]) -> str:
-        t, payload = wire["type"], wire["payload"]
+    async def _event(self, db: AsyncSession, hearing: Hearing, viewer: Viewer, event: et.Event) -> str:
+        """Dispatch on the declared event type (event_types.py); its public fields only."""
         ctx: dict[str, Any] = {"hearing": hearing, "viewer": viewer}
-        if t.startswith("floor."):
-            return await self._floor(db, hearing, viewer, wire)
-        if t in STATUS_EVENTS:
-            room = await load_room(db, hearing, viewer, parts={"polls", "floor"})
-            names = ["status", "agenda", "actions", "chair_controls", "poll_drafts", "floor", "floor_mine"]
-            if t == "hearing.closed":
-                names.append("polls")
-            text = gettext("The hearing has started.") if t == "hearing.opened" else gettext("The hearing is closed.")
-            return self.many(names, room=room, **ctx) + self.announce(text)
-        if t == "hearing.updated":
-            room = Room(hearing=hearing, viewer=viewer)
-            return self.many(["status", "agenda"], room=room, **ctx)
-        if t == "poll.drafted":
-            if not viewer.chair or viewer.projector:
-                return ""
-            drafts = await load_room(db, hearing, viewer, parts={"polls"})
-            return self.render("poll_drafts", room=drafts, oob=True, **ctx)
-        if t == "agenda.advanced":
-            room = Room(hearing=hearing, viewer=viewer)
-            item = hearing.current_item
-            text = gettext("Now on the agenda: %(title)s", title=item.title) if item else ""
-            return self.many(["status", "agenda", "chair_controls"], room=room, **ctx) + self.announce(text)
-        if viewer.projector and (t.startswith(("post.", "participant."))):
+        match event:
+            case et.FloorRaised() | et.FloorLowered() | et.FloorGiven() | et.FloorExtended() | et.FloorEnded():
+                return await self._floor(db, hearing, viewer, event)
+            case et.HearingOpened() | et.HearingClosed():
+                room = await load_room(db, hearing, viewer, parts={"polls", "floor"})
+                names = ["status", "agenda", "actions", "chair_controls", "poll_drafts", "floor", "floor_mine"]
+                if isinstance(event, et.HearingClosed):
+                    names.append("polls")
+                opened = isinstance(event, et.HearingOpened)
+                text = gettext("The hearing has started.") if opened else gettext("The hearing is closed.")
+                return self.many(names, room=room, **ctx) + self.announce(text)
+            case et.HearingUpdated():
+                return self.many(["status", "agenda"], room=Room(hearing=hearing, viewer=viewer), **ctx)
+            case et.PollDrafted():
+                if not viewer.chair or viewer.projector:
+                    return ""
+                drafts = await load_room(db, hearing, viewer, parts={"polls"})
+                return self.render("poll_drafts", room=drafts, oob=True, **ctx)
+            case et.AgendaAdvanced():
+                item = hearing.current_item
+                text = gettext("Now on the agenda: %(title)s", title=item.title) if item else ""
+                return (self.many(["status", "agenda", "chair_controls"], room=Room(hearing=hearing, viewer=viewer),
+                                  **ctx) + self.announce(text))
+            case et.CoModeratorAdded() | et.CoModeratorRemoved():
+                return ""  # the person's own sockets take their new role (live.py)
+        if viewer.projector and isinstance(event, (et.PostCreated, et.PostModerated, et.ParticipantSanctioned,
+                                                   et.ParticipantSanctionLifted)):
             return ""  # the hall screen shows no discussion and no moderation
-        if t in ("post.created", "post.moderated"):
-            post = await db.get(Post, payload["post"]["id"])
-            if post is None:
-                return ""
-            out = ""
-            if (t == "post.created" and post.status == "visible") or (
-                    t == "post.moderated" and payload.get("action") == "approve"):
-                room = Room(hearing=hearing, viewer=viewer)
-                out += ('<div hx-swap-oob="beforeend:#post-list">'
-                        + self.render("post", p=post, room=room, **ctx) + "</div>")
-                out += self.render("list_empty", empty_id="post-list-empty", oob=True)
-                if t == "post.created":
-                    out += self.announce(gettext("New comment from %(name)s", name=post.author_name
-                                                 or gettext("a participant")))
-            elif t == "post.moderated" and payload.get("action") == "hide":
-                out += self.render("post", p=post, oob=True, **ctx)
-            if viewer.moderator:
-                room = await load_room(db, hearing, viewer, parts={"posts", "questions"})
-                out += self.render("pending", room=room, oob=True, **ctx)
-                if t == "post.created" and post.status == "pending":
-                    out += self.announce(gettext("A comment awaits moderation."))
-            if t == "post.moderated":
-                out += await self._moderation(db, hearing, viewer)
+        match event:
+            case et.PostCreated() | et.PostModerated():
+                return await self._post(db, hearing, viewer, event)
+            case et.QuestionAsked() | et.QuestionModerated() | et.QuestionUpvoted() | et.QuestionAnswering() | \
+                    et.QuestionAnswered():
+                return await self._question(db, hearing, viewer, event)
+            case et.PollOpened() | et.PollTallied() | et.PollClosed():
+                return await self._poll(db, hearing, viewer, event)
+            case et.ParticipantSanctioned() | et.ParticipantSanctionLifted():
+                room = await load_room(db, hearing, viewer, parts={"moderation"})  # the log, and for moderators the list
+                return self.many(["moderation_log", "sanctions"] if viewer.moderator else ["moderation_log"],
+                                 room=room, **ctx)
+        raise events.UndeclaredEvent(f"no fragments for {type(event).__name__}")  # a type declared without a rule
+
+    async def _post(self, db: AsyncSession, hearing: Hearing, viewer: Viewer,
+                    event: et.PostCreated | et.PostModerated) -> str:
+        ctx: dict[str, Any] = {"hearing": hearing, "viewer": viewer}
+        created = isinstance(event, et.PostCreated)
+        action = None if isinstance(event, et.PostCreated) else event.action
+        post = await db.get(Post, event.post.id)
+        if post is None:
+            return ""
+        out = ""
+        if (created and post.status == "visible") or action == "approve":
+            room = Room(hearing=hearing, viewer=viewer)
+            out += ('<div hx-swap-oob="beforeend:#post-list">'
+                    + self.render("post", p=post, room=room, **ctx) + "</div>")
+            out += self.render("list_empty", empty_id="post-list-empty", oob=True)
+            if created:
+                out += self.announce(gettext("New comment from %(name)s", name=post.author_name
+                                             or gettext("a participant")))
+        elif action == "hide":
+            out += self.render("post", p=post, oob=True, **ctx)
+        if viewer.moderator:
+            room = await load_room(db, hearing, viewer, parts={"posts", "questions"})
+            out += self.render("pending", room=room, oob=True, **ctx)
+            if created and post.status == "pending":
+                out += self.announce(gettext("A comment awaits moderation."))
+        if not created:
+            out += await self._moderation(db, hearing, viewer)
+        return out
+
+    async def _question(self, db: AsyncSession, hearing: Hearing, viewer: Viewer, event: et.Event) -> str:
+        ctx: dict[str, Any] = {"hearing": hearing, "viewer": viewer}
+        room = await load_room(db, hearing, viewer, parts={"questions"})
+        out = self.many(["questions", "current_question"], room=room, **ctx)
+        if viewer.projector:
             return out
-        if t.startswith("question."):
-            room = await load_room(db, hearing, viewer, parts={"questions"})
-            out = self.many(["questions", "current_question"], room=room, **ctx)
-            if viewer.projector:
-                return out
-            if viewer.moderator and t in ("question.asked", "question.moderated"):
-                room_p = await load_room(db, hearing, viewer, parts={"posts", "questions"})
-                out += self.render("pending", room=room_p, oob=True, **ctx)
-            if t == "question.moderated":
-                out += await self._moderation(db, hearing, viewer)
-            question = payload.get("question") or {}
-            if t == "question.answering" and room.current_question:
+        if viewer.moderator and isinstance(event, (et.QuestionAsked, et.QuestionModerated)):
+            room_p = await load_room(db, hearing, viewer, parts={"posts", "questions"})
+            out += self.render("pending", room=room_p, oob=True, **ctx)
+        if isinstance(event, et.QuestionModerated):
+            out += await self._moderation(db, hearing, viewer)
+        match event:
+            case et.QuestionAnswering() if room.current_question:
                 out += self.announce(gettext("The panel is answering: %(question)s",
                                              question=room.current_question.body[:200]))
-            elif t == "question.answered":
-                out += self.announce(gettext("Answered: %(question)s", question=str(question.get("body", ""))[:200]))
-            elif t == "question.asked" and question.get("status") == "open":
-                out += self.announce(gettext("New question: %(question)s", question=str(question.get("body", ""))[:200]))
-            return out
-        if t.startswith("poll."):
-            poll = await db.get(Poll, payload.get("poll", {}).get("id") or payload.get("tally", {}).get("poll_id"))
-            if poll is None:
-                return ""
-            tally = payload.get("tally")
-            room = Room(hearing=hearing, viewer=viewer, tallies={poll.id: tally} if tally else {})
-            if t == "poll.tally":
+            case et.QuestionAnswered():
+                out += self.announce(gettext("Answered: %(question)s", question=str(event.question.body or "")[:200]))
+            case et.QuestionAsked() if event.question.status == "open":
+                out += self.announce(gettext("New question: %(question)s", question=str(event.question.body)[:200]))
+        return out
+
+    async def _poll(self, db: AsyncSession, hearing: Hearing, viewer: Viewer,
+                    event: et.PollOpened | et.PollTallied | et.PollClosed) -> str:
+        ctx: dict[str, Any] = {"hearing": hearing, "viewer": viewer}
+        poll = await db.get(Poll, event.tally.poll_id)
+        if poll is None:
+            return ""
+        tally = msgspec.to_builtins(event.tally)
+        room = Room(hearing=hearing, viewer=viewer, tallies={poll.id: tally})
+        match event:
+            case et.PollTallied():
                 return self.render("tally", poll=poll, t=tally, oob=True, **ctx)
-            if t == "poll.opened":
+            case et.PollOpened():
                 out = ('<div hx-swap-oob="afterbegin:#poll-list">' + self.render("poll", poll=poll, room=room, **ctx)
                        + "</div>")
                 out += self.render("list_empty", empty_id="poll-list-empty", oob=True)
@@ -177,31 +208,26 @@ class Renderer:
                     drafts = await load_room(db, hearing, viewer, parts={"polls"})
                     out += self.render("poll_drafts", room=drafts, oob=True, **ctx)
                 return out + self.announce(gettext("A poll has opened: %(question)s", question=poll.question))
-            return (self.render("poll", poll=poll, room=room, oob=True, **ctx)
-                    + self.announce(gettext("The poll has closed: %(question)s", question=poll.question)))
-        if t in ("participant.sanctioned", "participant.sanction_lifted"):
-            room = await load_room(db, hearing, viewer, parts={"moderation"})  # the log, and for moderators the list
-            return self.many(["moderation_log", "sanctions"] if viewer.moderator else ["moderation_log"],
-                             room=room, **ctx)
-        return ""
+        return (self.render("poll", poll=poll, room=room, oob=True, **ctx)
+                + self.announce(gettext("The poll has closed: %(question)s", question=poll.question)))
 
-    async def _floor(self, db: AsyncSession, hearing: Hearing, viewer: Viewer, wire: dict[str, Any]) -> str:
+    async def _floor(self, db: AsyncSession, hearing: Hearing, viewer: Viewer, event: et.Event) -> str:
         """The speaker queue after a floor event; the room hears who got the floor and when a turn ends."""
-        t, payload = wire["type"], wire["payload"]
-        if t in ("floor.ended", "floor.lowered") and payload.get("by") in ("next", "closed"):
+        if isinstance(event, (et.FloorEnded, et.FloorLowered)) and event.by in ("next", "closed"):
             return ""  # the floor.given (or hearing.closed) of the same transaction redraws the queue
         room = await load_room(db, hearing, viewer, parts={"floor"})
         out = self.render("floor", room=room, hearing=hearing, viewer=viewer, oob=True)
-        if t == "floor.given":
-            person = payload.get("request") or {}
-            out += self.announce(gettext("%(name)s (%(sector)s) has the floor for %(minutes)s min.",
-                                         name=person.get("author") or gettext("a participant"),
-                                         sector=label(SECTOR_LABELS, str(person.get("sector", ""))),
-                                         minutes=payload.get("minutes", "")))
-        elif t == "floor.extended":
-            out += self.announce(gettext("The speaker has %(minutes)s more min.", minutes=payload.get("minutes", "")))
-        elif t == "floor.ended":
-            out += self.announce(gettext("The turn has ended."))
+        match event:
+            case et.FloorGiven():
+                person = event.request
+                out += self.announce(gettext("%(name)s (%(sector)s) has the floor for %(minutes)s min.",
+                                             name=person.author or gettext("a participant"),
+                                             sector=label(SECTOR_LABELS, str(person.sector)),
+                                             minutes=event.minutes))
+            case et.FloorExtended():
+                out += self.announce(gettext("The speaker has %(minutes)s more min.", minutes=event.minutes))
+            case et.FloorEnded():
+                out += self.announce(gettext("The turn has ended."))
         return out
 
     async def _moderation(self, db: AsyncSession, hearing: Hearing, viewer: Viewer) -> str:

@@ -51,6 +51,7 @@ from asar import gctune
 from asar.accounts.sessions import COOKIE, user_for_bearer, user_for_session
 from asar.db import Database, utcnow
 from asar.errors import NotAuthenticated, NotFound, ServiceError, invalid
+from asar.hearings import event_types as et
 from asar.hearings import events, floor, polls, room, service
 from asar.hearings.events import channel_for, client_event
 from asar.hearings.forms import positive_int
@@ -151,8 +152,7 @@ def live_plugins(settings: Settings, *, inline: bool = False) -> list[InitPlugin
 # ---------------------------------------------------------------- events on their way out
 # events that change the rights of the person they name (private user_id): that person's sockets
 # re-authorize before taking them
-AUTH_EVENTS = frozenset({"participant.sanctioned", "participant.sanction_lifted",
-                         "co_moderator.added", "co_moderator.removed"})
+AUTH_EVENTS = frozenset(name for name, declared in et.EVENTS.items() if declared.reauthorizes)
 
 
 class OutEvent:
