@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from asar import migrate
 from asar.accounts import passwords
 from asar.db import Database, make_engine
+from asar.domains import job_registry
 from asar.jobs import JobQueue
 from asar.settings import Settings
 from tests.services import Postgres, Redis
@@ -139,7 +140,7 @@ def settings(database: Database, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def session(database: Database, settings: Settings) -> AsyncIterator[AsyncSession]:
     """A session for service-level tests; jobs run inline, as in the app under test."""
-    jobs = JobQueue({"db": database, "settings": settings}, inline=True)
+    jobs = JobQueue({"db": database, "settings": settings}, jobs=job_registry().jobs, inline=True)
     database.sessionmaker.kw.setdefault("info", {})["jobs"] = jobs
     async with database.sessionmaker() as s:
         yield s

@@ -14,6 +14,7 @@ import uvicorn
 
 from asar import migrate
 from asar.db import Database
+from asar.domains import job_registry
 from asar.jobs import JobQueue
 from asar.settings import Settings
 from tests.services import Postgres, free_port
@@ -39,7 +40,7 @@ def live_server(postgres: Postgres, settings_for: Callable[[str], Settings],
 
     async def main() -> None:
         db = Database.from_url(url)
-        db.sessionmaker.kw.setdefault("info", {})["jobs"] = JobQueue({"db": db, "settings": settings}, inline=True)
+        db.sessionmaker.kw.setdefault("info", {})["jobs"] = JobQueue({"db": db, "settings": settings}, jobs=job_registry().jobs, inline=True)
         try:
             seeded["value"] = await seed(db)
         except BaseException as exc:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from types import SimpleNamespace
+
 import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
 from arq.worker import Worker
 from sqlalchemy import select
 
-from asar.jobs import JobQueue, enqueue_after_commit, registry
+from asar.domains import job_registry
+from asar.jobs import JobQueue, JobRegistry, enqueue_after_commit
+from asar.lifespan import make_lifespan
 from asar.mail.models import OutboxMail
 from asar.uow import atomic, unit_of_work
 
@@ -25,7 +30,7 @@ async def test_arq_worker_delivers_outbox_mail_once(session, database, settings,
     try:
         await pool.flushdb()
         ctx = {"db": database, "settings": settings}
-        queue = JobQueue(ctx, pool)
+        queue = JobQueue(ctx, pool, jobs=job_registry().jobs)
         session.info["jobs"] = queue
         async with unit_of_work(session):
             mail = await _mail(session)
@@ -34,7 +39,7 @@ async def test_arq_worker_delivers_outbox_mail_once(session, database, settings,
         assert await pool.zcard("arq:queue") == 1
         await queue.enqueue("deliver_mail", mail_id=mail.id)  # a duplicate delivery request
 
-        worker = Worker(functions=list(registry().values()), redis_pool=pool, burst=True, ctx=dict(ctx),
+        worker = Worker(functions=list(job_registry().jobs.values()), redis_pool=pool, burst=True, ctx=dict(ctx),
                         poll_delay=0.01, handle_signals=False, max_jobs=1)
         await worker.main()
         assert worker.jobs_complete == 2 and worker.jobs_failed == 0
@@ -48,7 +53,7 @@ async def test_rolled_back_transaction_queues_nothing(session, database, setting
     pool = await create_pool(RedisSettings.from_dsn(redis_url))
     try:
         await pool.flushdb()
-        session.info["jobs"] = JobQueue({"db": database, "settings": settings}, pool)
+        session.info["jobs"] = JobQueue({"db": database, "settings": settings}, pool, jobs=job_registry().jobs)
 
         @atomic
         async def fails_after_queueing(db) -> None:
@@ -67,7 +72,7 @@ async def test_rolled_back_transaction_queues_nothing(session, database, setting
 
 @pytest.mark.sqlite
 async def test_in_process_queue_without_redis(session, database, settings) -> None:
-    queue = JobQueue({"db": database, "settings": settings})
+    queue = JobQueue({"db": database, "settings": settings}, jobs=job_registry().jobs)
     session.info["jobs"] = queue
     async with unit_of_work(session):
         mail = await _mail(session)
@@ -96,3 +101,42 @@ async def test_healthz_reports_redis_when_configured(database, tmp_path, redis_u
         assert r.json() == {"status": "ok", "database": "ok", "redis": "ok", "pubsub": "ok"}
     finally:
         await life.stop()
+
+
+# ---------------------------------------------------------------- the registry the domains fill
+def test_the_domains_register_their_jobs_and_two_jobs_cannot_share_a_name() -> None:
+    registry = job_registry()
+    assert {"deliver_mail", "send_due_reminders", "notify_commitment_change"} <= set(registry.jobs)
+    assert [s.job for s in registry.schedules] == ["send_due_reminders"]
+
+    async def deliver_mail(ctx) -> None:
+        pass
+
+    with pytest.raises(ValueError, match="deliver_mail"):
+        registry.job(deliver_mail)
+
+
+@pytest.mark.sqlite
+@pytest.mark.parametrize("redis", [False, True])
+async def test_the_lifespan_runs_what_the_registry_holds(database, settings, redis_url, redis) -> None:
+    """Startup work before serving; the schedules as in-process loops only without Redis (the arq
+    worker's cron runs them with it)."""
+    ran: list[str] = []
+    registry = JobRegistry()
+
+    async def warm(db) -> None:
+        ran.append("warm")
+
+    async def tick(ctx) -> None:
+        ran.append("tick")
+
+    registry.at_startup(warm)
+    registry.every(tick, seconds=0.01)
+    if redis:
+        settings.redis_url = redis_url
+    app = SimpleNamespace(state=SimpleNamespace())
+    async with make_lifespan(settings, registry, database, first_delay=0)(app):
+        assert ran == ["warm"]
+        assert app.state.jobs.jobs is registry.jobs
+        await asyncio.sleep(0.1)
+    assert ("tick" in ran) is not redis

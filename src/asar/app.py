@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar
@@ -16,12 +14,12 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
 
-from asar import ROOT_DIR, gctune
+from asar import ROOT_DIR
 from asar.db import Database
+from asar.domains import job_registry
 from asar.hearings.live import live_plugins
-from asar.jobs import JobQueue
+from asar.lifespan import make_lifespan
 from asar.logging import configure_logging
-from asar.reference.service import warm_reference_data
 from asar.settings import Settings
 from asar.web.compression import compression_middleware
 from asar.web.context import context_middleware
@@ -59,38 +57,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or Settings()
     configure_logging(settings)
 
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        db = database or Database.from_url(settings.database_url)
-        arq_pool = redis = None
-        if settings.redis_url:
-            from arq import create_pool
-            from arq.connections import RedisSettings
-
-            arq_pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
-            redis = arq_pool
-        jobs = JobQueue({"db": db, "settings": settings}, arq_pool, inline=inline_jobs)
-        db.sessionmaker.kw.setdefault("info", {})["jobs"] = jobs
-        app.state.db = db
-        app.state.jobs = jobs
-        app.state.redis = redis
-        await warm_reference_data(db)
-        gctune.started()  # `asar serve` only (ASAR_GC_FREEZE=1): no long full collections under load
-        # hearing reminders: without Redis (no arq cron) a periodic task checks every minute
-        from asar.hearings import reminders
-
-        ticker = None if arq_pool is not None or inline_jobs else reminders.start_periodic(
-            {"db": db, "settings": settings})
-        try:
-            yield
-        finally:
-            await reminders.stop_periodic(ticker)
-            await jobs.drain()
-            if arq_pool is not None:
-                await arq_pool.aclose()
-            if database is None:
-                await db.close()
-
     env = make_environment()
     static_files = StaticFiles(ROOT_DIR / "static")
     # Litestar's own CSRF middleware, with the page's token masked per response (asar.web.csrf),
@@ -99,7 +65,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                       cookie_httponly=False, exclude=["/api/", "/healthz"])
     app = Litestar(
         route_handlers=route_handlers(static_files),
-        lifespan=[lifespan],
+        lifespan=[make_lifespan(settings, job_registry(), database, inline_jobs)],
         # security headers, the Host check and trusted proxies: the edge, asar.web.security.protect
         middleware=[compression_middleware, context_middleware, input_guard_middleware,
                     DefineMiddleware(MaskedCSRFMiddleware, config=csrf)],

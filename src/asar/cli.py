@@ -63,9 +63,10 @@ def worker() -> None:
         raise click.ClickException("ASAR_REDIS_URL is not set: without Redis, jobs run inside `asar serve`.")
     from arq.worker import run_worker
 
-    from asar.worker import WorkerSettings, worker_options
+    from asar.domains import job_registry
+    from asar.worker import worker_settings
 
-    run_worker(WorkerSettings, **worker_options(settings))  # type: ignore[arg-type]
+    run_worker(worker_settings(job_registry(), settings))
 
 
 @main.group()

@@ -24,6 +24,7 @@ from asar.accounts.passwords import hash_password
 from asar.audit.models import AuditEntry
 from asar.audit.service import record
 from asar.db import Database, utcnow
+from asar.domains import job_registry
 from asar.i18n import N_
 from asar.jobs import JobQueue
 from asar.organizations.bin import check_digit
@@ -332,7 +333,7 @@ async def demo_jobs(database: Database, settings: Settings) -> tuple[JobQueue, A
         from arq.connections import RedisSettings
 
         arq_pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
-    jobs = JobQueue({"db": database, "settings": settings}, arq_pool)
+    jobs = JobQueue({"db": database, "settings": settings}, arq_pool, jobs=job_registry().jobs)
     database.sessionmaker.kw.setdefault("info", {})["jobs"] = jobs
     return jobs, arq_pool
 

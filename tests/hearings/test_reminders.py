@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from asar.db import utcnow
+from asar.domains import job_registry
 from asar.hearings import reminders, service
 from asar.hearings.forms import parse_hearing
 from asar.hearings.models import Hearing, ReminderSent
-from asar.jobs import registry
+from asar.jobs import start_schedules, stop_schedules
 from asar.mail.models import OutboxMail
 from tests.hearings.helpers import hearing_fields, person, registered, scheduled_hearing
 
@@ -44,12 +45,15 @@ def test_due_reminders_skip_what_was_sent_and_hearings_not_scheduled() -> None:
     assert reminders.due_reminders(rows, sent, now) == [(1, 10, "1h"), (3, 12, "24h")]
 
 
-def test_the_jobs_are_registered() -> None:
-    jobs = registry()
+def test_the_jobs_are_registered(tmp_path) -> None:
+    registry = job_registry()
+    jobs = registry.jobs
     assert "send_due_reminders" in jobs and "notify_commitment_change" in jobs
-    from asar.worker import WorkerSettings
+    from asar.worker import worker_settings
+    from tests.conftest import make_settings
 
-    assert any(c.coroutine is reminders.send_due_reminders for c in WorkerSettings.cron_jobs)
+    cron_jobs = worker_settings(registry, make_settings("sqlite+aiosqlite:///:memory:", tmp_path))["cron_jobs"]
+    assert any(c.coroutine is reminders.send_due_reminders for c in cron_jobs)
 
 
 async def _mails(session, kind: str = "hearing_reminder") -> list[OutboxMail]:
@@ -127,7 +131,7 @@ async def test_with_redis_scheduling_defers_the_checks_and_the_worker_sends_once
         await pool.flushdb()
         ctx = {"db": database, "settings": settings}
         inline = session.info.get("jobs")
-        session.info["jobs"] = JobQueue(ctx, pool)
+        session.info["jobs"] = JobQueue(ctx, pool, jobs=job_registry().jobs)
         _, official = await person(session, "government")
         hearing = await service.create_hearing(session, official, parse_hearing(hearing_fields()))
         await service.schedule(session, official, hearing.id)
@@ -147,7 +151,7 @@ async def test_with_redis_scheduling_defers_the_checks_and_the_worker_sends_once
         await pool.flushdb()
         await pool.enqueue_job("send_due_reminders", hearing_id=hearing.id)
         await pool.enqueue_job("send_due_reminders")
-        worker = Worker(functions=list(registry().values()), redis_pool=pool, burst=True, ctx=dict(ctx),
+        worker = Worker(functions=list(job_registry().jobs.values()), redis_pool=pool, burst=True, ctx=dict(ctx),
                         poll_delay=0.01, handle_signals=False, max_jobs=1)
         await worker.main()
         assert worker.jobs_complete == 2 and worker.jobs_failed == 0
@@ -164,9 +168,9 @@ async def test_the_in_process_periodic_check_sends_each_reminder_once(session, d
     await session.execute(Hearing.__table__.update().where(Hearing.id == hearing.id)
                           .values(starts_at=utcnow() + timedelta(minutes=30)))
     await session.commit()
-    task = reminders.start_periodic({"db": database, "settings": settings}, interval=0.02, first_delay=0)
+    tasks = start_schedules(job_registry(), {"db": database, "settings": settings}, interval=0.02, first_delay=0)
     await asyncio.sleep(0.5)
-    assert not task.done()
-    await reminders.stop_periodic(task)
-    assert task.cancelled()
+    assert tasks and not any(task.done() for task in tasks)
+    await stop_schedules(tasks)
+    assert all(task.cancelled() for task in tasks)
     assert len(await _mails(session)) == 1

@@ -36,6 +36,7 @@ from sqlalchemy import func, insert, select
 
 from asar.accounts.models import ApiToken, User
 from asar.db import Database, utcnow
+from asar.domains import job_registry
 from asar.hearings import polls
 from asar.hearings.forms import parse_poll
 from asar.hearings.models import Hearing, PollVote, Registration
@@ -143,7 +144,7 @@ async def make_world(database_url: str, voters: int) -> World:
     with tempfile.TemporaryDirectory() as tmp:
         settings = make_settings(database_url, Path(tmp))
         database.sessionmaker.kw.setdefault("info", {})["jobs"] = JobQueue({"db": database, "settings": settings},
-                                                                          inline=True)
+                                                                          jobs=job_registry().jobs, inline=True)
         try:
             return await _populate(database, voters)
         finally:

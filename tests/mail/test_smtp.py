@@ -8,6 +8,7 @@ from email import policy
 
 import pytest
 
+from asar.domains import job_registry
 from asar.jobs import JobQueue
 from asar.mail.jobs import deliver_mail
 from asar.mail.models import OutboxMail
@@ -60,7 +61,7 @@ async def test_outbox_mail_is_sent_over_smtp_once(session, database, settings) -
     port = server.sockets[0].getsockname()[1]
     try:
         settings.smtp_host, settings.smtp_port, settings.smtp_tls = "127.0.0.1", port, False
-        session.info["jobs"] = JobQueue({"db": database, "settings": settings}, inline=True)
+        session.info["jobs"] = JobQueue({"db": database, "settings": settings}, jobs=job_registry().jobs, inline=True)
         mail = OutboxMail(to_email="aigul@example.kz", subject="Растаңыз", body_text="Сәлем!\n", kind="confirm")
         session.add(mail)
         await session.commit()
@@ -105,7 +106,7 @@ async def test_a_reset_link_reaches_the_mailbox_but_is_not_kept(session, databas
     sink = SmtpSink()
     server = await asyncio.start_server(sink.handle, "127.0.0.1", 0)
     settings.smtp_host, settings.smtp_port, settings.smtp_tls = "127.0.0.1", server.sockets[0].getsockname()[1], False
-    queue = JobQueue({"db": database, "settings": settings}, inline=True)
+    queue = JobQueue({"db": database, "settings": settings}, jobs=job_registry().jobs, inline=True)
     session.info["jobs"] = queue
     try:
         held: list[OutboxMail] = []

@@ -6,16 +6,14 @@ last hour gets only the "1h" one. A ReminderSent row per (hearing, person, kind)
 database — is written in the same transaction as the mail, so a reminder goes out once however
 often the check runs, and two checks running at once cannot both send it.
 
-The check, `send_due_reminders`, runs every minute: as an arq cron job in the worker (with Redis),
-and as an in-process periodic task in `asar serve` without Redis (the in-process queue cannot defer
-jobs). With Redis, scheduling a hearing also enqueues the check for that hearing at the two exact
+The check, `send_due_reminders`, runs every minute (its schedule is declared in hearings/jobs.py):
+as an arq cron job in the worker (with Redis), and as an in-process periodic task in `asar serve`
+without Redis (the in-process queue cannot defer jobs). With Redis, scheduling a hearing also enqueues the check for that hearing at the two exact
 moments (`_defer_until`), so reminders do not wait for the next minute.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -35,7 +33,6 @@ from asar.uow import unit_of_work
 log = structlog.get_logger("asar.hearings.reminders")
 
 OFFSETS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
-INTERVAL_SECONDS = 60
 
 
 def due_kind(starts_at: datetime, now: datetime) -> str | None:
@@ -132,35 +129,3 @@ def plan_reminders(db: AsyncSession, hearing: Hearing) -> None:
         if at > now:
             enqueue_after_commit(db, "send_due_reminders", hearing_id=hearing.id, _defer_until=at,
                                  _job_id=f"hearing-reminder:{hearing.id}:{kind}:{int(at.timestamp())}")
-
-
-async def _every_minute(ctx: dict[str, Any], interval: float, first_delay: float) -> None:
-    await asyncio.sleep(first_delay)
-    while True:
-        check = asyncio.ensure_future(send_due_reminders(ctx))
-        try:
-            sent = await asyncio.shield(check)
-            if sent:
-                log.info("hearing reminders sent", count=sent)
-        except asyncio.CancelledError:
-            # Stopping: let a running check finish its transaction rather than cut it mid-query.
-            with contextlib.suppress(Exception):
-                await check
-            raise
-        except Exception:
-            log.exception("hearing reminders check failed")
-        await asyncio.sleep(interval)
-
-
-def start_periodic(ctx: dict[str, Any], interval: float = INTERVAL_SECONDS,
-                   first_delay: float = 5.0) -> asyncio.Task[None]:
-    """The in-process periodic check of `asar serve` without Redis; cancel it on shutdown."""
-    return asyncio.create_task(_every_minute(ctx, interval, first_delay))
-
-
-async def stop_periodic(task: asyncio.Task[None] | None) -> None:
-    if task is None:
-        return
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task

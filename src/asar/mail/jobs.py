@@ -8,6 +8,7 @@ from typing import Any
 import structlog
 
 from asar.db import utcnow
+from asar.jobs import JobRegistry
 from asar.mail import sealing
 from asar.mail.models import OutboxMail
 from asar.uow import keep_changes, unit_of_work
@@ -59,3 +60,7 @@ async def deliver_mail(ctx: dict[str, Any], mail_id: int) -> str:
             keep_changes(db, exc)  # the attempt is stored; arq tries again
             raise
         return "sent"
+
+
+def register(registry: JobRegistry) -> None:
+    registry.job(deliver_mail)
