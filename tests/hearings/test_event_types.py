@@ -57,6 +57,9 @@ def test_a_type_is_declared_once() -> None:
     (et.PostStatus, models.POST_STATUSES), (et.QuestionStatus, models.QUESTION_STATUSES),
     (et.PollKind, models.POLL_KINDS), (et.PollStatus, models.POLL_STATUSES),
     (et.FloorStatus, models.FLOOR_STATUSES), (et.SanctionKind, models.SANCTION_KINDS),
+    (et.HearingFormat, models.FORMATS), (et.Participation, models.PARTICIPATION),
+    (et.ModerationMode, models.MODERATION_MODES), (et.ResultsVisibility, models.RESULTS_VISIBILITY),
+    (et.Language, models.HEARING_LANGUAGES),
 ])
 def test_declared_values_are_the_models(literal: Any, allowed: tuple[str, ...]) -> None:
     assert set(typing.get_args(literal)) == set(allowed)

@@ -38,6 +38,11 @@ PollKind = Literal["single", "multiple", "scale"]
 PollStatus = Literal["draft", "open", "closed"]
 FloorStatus = Literal["waiting", "speaking", "spoken", "lowered", "withdrawn"]
 SanctionKind = Literal["mute", "ban"]
+HearingFormat = Literal["online", "hybrid"]
+Participation = Literal["all", "verified_orgs", "invited"]
+ModerationMode = Literal["pre", "post"]
+ResultsVisibility = Literal["live", "after_close"]
+Language = Literal["kk", "ru", "en"]
 ModerationVerb = Literal["approve", "reject", "hide"]
 ModerationLogAction = Literal["approve", "reject", "hide", "mute", "ban", "unmute", "unban"]
 
@@ -213,12 +218,12 @@ class HearingInfo(Shape, kw_only=True):
     organizer_id: int
     starts_at: str
     duration_minutes: int
-    format: str
+    format: HearingFormat
     venue: str
-    languages: list[str]
-    participation: str
-    moderation_mode: str
-    results_visibility: str
+    languages: list[Language]
+    participation: Participation
+    moderation_mode: ModerationMode
+    results_visibility: ResultsVisibility
     current_agenda_item_id: int | None
 
 
