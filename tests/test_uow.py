@@ -11,10 +11,11 @@ import structlog
 from sqlalchemy import event, func, select
 
 from asar.accounts.models import User
-from asar.hearings import events, minutes, polls, service
+from asar.hearings import minutes, polls, service
 from asar.hearings.forms import parse_poll
 from asar.hearings.models import Poll
 from asar.jobs import JobQueue
+from asar.live.hub import HUB_KEY
 from asar.mail.models import OutboxMail
 from asar.uow import UnitDoomed, after_commit, atomic, keep_changes, unit_of_work
 from tests.accounts.helpers import post_form
@@ -160,26 +161,24 @@ async def test_a_rollback_inside_a_unit_drops_the_callbacks_registered_before_it
 
 
 class Hub:
-    """Records what the live layer would publish (events.hub_of)."""
+    """Records what the live layer would publish (asar.live.hub_of)."""
 
     def __init__(self) -> None:
         self.wires: list[dict[str, Any]] = []
+        self.kinds: dict[str, Any] = {}  # no stream kinds: votes mark no tally dirty
 
     def types(self) -> list[str]:
         return [wire["type"] for wire in self.wires]
 
-    async def published(self, wire: dict[str, Any]) -> None:
+    async def published(self, key: str, wire: dict[str, Any]) -> None:
         self.wires.append(wire)
-
-    def poll_dirty(self, hearing_id: int, poll_id: int) -> None:
-        pass
 
 
 async def test_a_hearing_that_fails_to_close_publishes_nothing_and_closes_no_poll(session, monkeypatch) -> None:
     """close_hearing composes close_poll and end_floor: when it fails after them, their events are
     neither stored nor published, now or at the next commit of the same session."""
     hub = Hub()
-    session.info[events.HUB_KEY] = hub
+    session.info[HUB_KEY] = hub
     user, chair = await person(session, "government")
     hearing = await live_hearing(session, chair)
     poll = await polls.create_poll(session, chair, hearing.id, parse_poll({"question": "Build it?", "options": "Yes\nNo"}))

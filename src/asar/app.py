@@ -17,10 +17,11 @@ from litestar.template import TemplateConfig
 from asar import ROOT_DIR
 from asar.db import Database
 from asar.domains import job_registry
-from asar.hearings.live import live_plugins
 from asar.lifespan import make_lifespan
+from asar.live.plugin import live_plugins
 from asar.logging import configure_logging
 from asar.settings import Settings
+from asar.web import sockets
 from asar.web.compression import compression_middleware
 from asar.web.context import context_middleware
 from asar.web.csrf import MaskedCSRFMiddleware
@@ -52,6 +53,13 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *hearings_pages, *hearings_api, *hearings_live]
 
 
+def stream_kinds(settings: Settings) -> list[Any]:
+    """The live streams the app serves (asar.live): each domain's StreamKind."""
+    from asar.hearings.live import HearingKind
+
+    return [HearingKind(settings.redis_url)]
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None,
                inline_jobs: bool = False) -> Litestar:
     settings = settings or Settings()
@@ -69,7 +77,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # security headers, the Host check and trusted proxies: the edge, asar.web.security.protect
         middleware=[compression_middleware, context_middleware, input_guard_middleware,
                     DefineMiddleware(MaskedCSRFMiddleware, config=csrf)],
-        plugins=[HTMXPlugin(), *live_plugins(settings, inline=inline_jobs)],
+        plugins=[HTMXPlugin(), *live_plugins(settings, sockets, lambda: stream_kinds(settings), inline=inline_jobs)],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(env)),
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="ASAR API", version="1", path="/schema", components=components(),

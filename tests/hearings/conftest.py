@@ -37,7 +37,7 @@ class LiveServer:
 
     @property
     def hub(self) -> Any:
-        return self.app.state.hearings_hub
+        return self.app.state.live_hub
 
     @property
     def ws_url(self) -> str:

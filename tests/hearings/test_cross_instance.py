@@ -149,8 +149,7 @@ async def test_channels_publish_and_subscribe_again_once_redis_is_back(own_redis
     from redis.asyncio import Redis as RedisClient
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    from asar.hearings.live import channels_plugin
-    from asar.hearings.pubsub import RedisPubSub
+    from asar.live.pubsub import RedisPubSub, channels_plugin
     from tests.conftest import make_settings
 
     settings = make_settings("sqlite+aiosqlite:///unused", tmp_path)
@@ -265,7 +264,7 @@ class FreezableProxy:
 async def test_a_silent_connection_counts_as_lost_and_is_replaced(own_redis) -> None:
     from redis.asyncio import Redis as RedisClient
 
-    from asar.hearings.pubsub import LiveChannels, RedisPubSub
+    from asar.live.pubsub import LiveChannels, RedisPubSub
 
     proxy = FreezableProxy(own_redis.port)
     port = await proxy.start()

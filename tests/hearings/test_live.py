@@ -493,7 +493,7 @@ class StuckSocket:
 
 
 async def test_a_slow_client_never_stalls_the_others_and_gets_a_snapshot(db, open_socket, live) -> None:
-    from asar.hearings.live import Connection
+    from asar.hearings.live import HearingConnection
     from asar.hearings.snapshot import Viewer
     from asar.permissions import ANONYMOUS
 
@@ -503,9 +503,9 @@ async def test_a_slow_client_never_stalls_the_others_and_gets_a_snapshot(db, ope
     seq = await _hello_and_snapshot(fast)
     live.hub.limits.backlog = 3
     stuck = StuckSocket()
-    slow = Connection(live.hub, stuck, hearing.id, ANONYMOUS, Viewer(), "en", "json", projector=False)
+    slow = HearingConnection(live.hub, stuck, hearing.id, ANONYMOUS, Viewer(), "en", "json", projector=False)
     slow.cursor = seq
-    live.hub.feeds[hearing.id].add(slow)
+    live.hub.feeds[f"hearing:{hearing.id}"].add(slow)
     sender = asyncio.ensure_future(slow.run_sender())
     try:
         for i in range(8):
@@ -523,12 +523,12 @@ async def test_a_slow_client_never_stalls_the_others_and_gets_a_snapshot(db, ope
         assert len(stuck.sent) < 8  # not the whole backlog: one event in flight, then the snapshot
     finally:
         live.hub.limits.backlog = 1000
-        live.hub.feeds[hearing.id].remove(slow)
+        live.hub.feeds[f"hearing:{hearing.id}"].remove(slow)
         sender.cancel()
 
 
 async def test_a_send_stuck_longer_than_the_send_timeout_closes_the_socket(db, open_socket, live) -> None:
-    from asar.hearings.live import Connection
+    from asar.hearings.live import HearingConnection
     from asar.hearings.snapshot import Viewer
     from asar.permissions import ANONYMOUS
 
@@ -538,9 +538,9 @@ async def test_a_send_stuck_longer_than_the_send_timeout_closes_the_socket(db, o
     seq = await _hello_and_snapshot(fast)
     limits = live.hub.limits
     stuck = StuckSocket()
-    slow = Connection(live.hub, stuck, hearing.id, ANONYMOUS, Viewer(), "en", "json", projector=False)
+    slow = HearingConnection(live.hub, stuck, hearing.id, ANONYMOUS, Viewer(), "en", "json", projector=False)
     slow.cursor = seq
-    live.hub.feeds[hearing.id].add(slow)
+    live.hub.feeds[f"hearing:{hearing.id}"].add(slow)
     sender = asyncio.ensure_future(slow.run_sender())
     limits.send_timeout, limits.feed_check_seconds = 0.3, 0.2
     try:
@@ -552,7 +552,7 @@ async def test_a_send_stuck_longer_than_the_send_timeout_closes_the_socket(db, o
         assert stuck.sent == ["closed 1013"]  # the blocked event never went out; the socket was closed
     finally:
         limits.send_timeout, limits.feed_check_seconds = 20.0, 2.0
-        live.hub.feeds[hearing.id].remove(slow)
+        live.hub.feeds[f"hearing:{hearing.id}"].remove(slow)
         sender.cancel()
 
 
@@ -587,7 +587,7 @@ async def test_an_event_between_the_handshake_and_joining_the_feed_still_reaches
 
     async def join_after_an_event(conn):
         await room.post_comment(db, speaker, hearing.id, "between", "Between the read and the join")
-        feed = live.hub.feeds[hearing.id]
+        feed = live.hub.feeds[f"hearing:{hearing.id}"]
         for _ in range(100):
             if feed.cursor > seq:
                 break

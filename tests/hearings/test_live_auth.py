@@ -16,12 +16,12 @@ from websockets.exceptions import ConnectionClosed
 
 from asar.accounts import service as accounts
 from asar.accounts.sessions import close_session
-from asar.hearings import live as live_module
 from asar.hearings import polls, room, service
 from asar.hearings.forms import parse_poll
 from asar.hearings.models import Hearing, HearingEvent, Poll, Post
 from asar.organizations.models import Organization
 from asar.permissions import Actor
+from asar.web import sockets as socket_identity
 from tests.hearings.conftest import Client
 from tests.hearings.helpers import live_hearing, person, registered, session_cookie
 
@@ -205,7 +205,7 @@ async def test_pushes_cost_no_authorization_query_except_for_whom_they_concern(d
     official_user, chair = await person(db, "government")
     hearing = await live_hearing(db, chair, moderation_mode="pre")
     calls: list[int] = []
-    real = live_module.actor_for
+    real = socket_identity.actor_for
 
     async def counting(session, credential):
         calls.append(1)
@@ -219,7 +219,7 @@ async def test_pushes_cost_no_authorization_query_except_for_whom_they_concern(d
     chair_socket = await open_socket(hearing.id, cookie=await session_cookie(db, official_user))
     for c in [*clients, chair_socket]:
         await _ready(c)
-    monkeypatch.setattr(live_module, "actor_for", counting)
+    monkeypatch.setattr(socket_identity, "actor_for", counting)
 
     for i in range(3):  # public and moderators' versions, to everybody
         await room.post_comment(db, people[0][1], hearing.id, f"c{i}", f"Comment {i}")

@@ -1,8 +1,8 @@
 """The hearing event log and the shapes of what the live room sends.
 
 Every change others see is an event: a row in hearing_events with the next sequence number of its
-hearing, written in the verb's transaction. After commit it is published on the channel
-`hearing:<id>`; the live layer forwards it to sockets and fills any gap from the table.
+hearing, written in the verb's transaction. After commit it is published on the stream
+`hearing:<id>` (asar.live); the live layer forwards it to sockets and fills any gap from the table.
 
 Each event type is declared once, as a struct in event_types.py (the reference in docs/realtime.md
 is written from those declarations). Writers build that struct; append_event validates it against
@@ -13,7 +13,7 @@ This module also maps rows to the declared shapes (post, question, poll, ...).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import msgspec
 import structlog
@@ -33,12 +33,9 @@ from asar.hearings.models import (
     Post,
     Question,
 )
-from asar.uow import after_commit
+from asar.live import publish_after_commit, stream_key
 
-if TYPE_CHECKING:
-    from asar.hearings.live import Hub
-
-HUB_KEY = "hearings_hub"
+STREAM = "hearing"  # a hearing's live stream is `hearing:<id>` (asar.live)
 log = structlog.get_logger("asar.hearings.events")
 
 
@@ -47,11 +44,7 @@ class UndeclaredEvent(TypeError):
 
 
 def channel_for(hearing_id: int) -> str:
-    return f"hearing:{hearing_id}"
-
-
-def hub_of(db: AsyncSession) -> Hub | None:
-    return db.info.get(HUB_KEY)
+    return stream_key(STREAM, hearing_id)
 
 
 async def next_seq(db: AsyncSession, hearing: Hearing) -> int:
@@ -85,10 +78,7 @@ async def append_event(db: AsyncSession, hearing: Hearing, event: et.Event) -> H
     seq = await next_seq(db, hearing)
     row = HearingEvent(hearing_id=hearing.id, seq=seq, type=type_, payload=payload, private=private, at=utcnow())
     db.add(row)
-    hub = hub_of(db)
-    if hub is not None:
-        wire = envelope(row)
-        after_commit(db, lambda: hub.published(wire))
+    publish_after_commit(db, channel_for(hearing.id), envelope(row))
     return row
 
 

@@ -3,16 +3,20 @@
 One vote per person is held by the database (unique constraints on hearing_poll_votes); a retried
 vote with the same client id returns what was stored. A vote takes a share lock on its poll, and
 closing takes an exclusive one, so no vote lands after the final tally. Votes publish no event of
-their own: they mark the poll dirty and the live hub publishes a `poll.tally` snapshot a few times
-a second at most (publish_tally), so N voters do not cause N broadcasts.
+their own: they mark the poll dirty and TallyDebounce (started with the live hub) publishes a
+`poll.tally` snapshot a few times a second at most (publish_tally), so N voters do not cause N
+broadcasts.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+import structlog
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,8 +31,14 @@ from asar.hearings.models import Hearing, HearingEvent, Poll, PollOption, PollVo
 from asar.hearings.service import get_hearing, require_live, require_participant
 from asar.hearings.tally import OptionRef, tally
 from asar.i18n import gettext as _
+from asar.live.hub import hub_of
 from asar.permissions import Actor, require_chair_hearing
 from asar.uow import after_commit, atomic, in_unit
+
+if TYPE_CHECKING:
+    from asar.live.hub import Hub
+
+log = structlog.get_logger("asar.hearings.polls")
 
 
 @dataclass
@@ -243,8 +253,79 @@ async def _cast_vote(db: AsyncSession, actor: Actor, hearing_id: int, poll_id: A
         db.add(PollVote(poll_id=poll.id, option_id=oid, user_id=user_id, sector=registration.sector,
                         exclusive=exclusive, client_id=cid))
     await db.flush()
-    hub = events.hub_of(db)
-    if hub is not None:
+    debounce = debounce_of(db)
+    if debounce is not None:
         hid, pid = hearing.id, poll.id
-        after_commit(db, lambda: hub.poll_dirty(hid, pid))
+        after_commit(db, lambda: debounce.dirty(hid, pid))
     return VoteResult(poll.id, ids, changed=bool(mine), sector=registration.sector)
+
+
+# ---------------------------------------------------------------- tallies, coalesced
+class TallyDebounce:
+    """Votes coalesced into tallies: at most one poll.tally per poll per `interval` per instance.
+
+    With the feeds' checks of the log, a check every `check_seconds`: a vote whose instance died
+    before its coalesced flush still reaches every tally, published by whichever instance with
+    sockets on the hearing notices it first (stale_tallies)."""
+
+    def __init__(self, interval: float = 0.2, check_seconds: float | None = None) -> None:
+        self.interval = interval
+        self.check_seconds = check_seconds  # None: the hub's feed_check_seconds
+        self.hub: Hub | None = None
+        self._dirty: dict[int, int] = {}
+        self._wake = asyncio.Event()
+
+    def start(self, hub: Hub) -> None:
+        self.hub = hub
+        hub.spawn(self._loop())
+        hub.spawn(self._stale_loop())
+
+    def dirty(self, hearing_id: int, poll_id: int) -> Awaitable[None] | None:
+        """A vote was stored: publish the poll's tally soon, coalesced with other votes."""
+        if self.hub is not None and self.hub.inline:
+            return self.flush(hearing_id, poll_id)  # tests on one shared connection: at once, in line
+        self._dirty[poll_id] = hearing_id
+        self._wake.set()
+        return None
+
+    async def flush(self, hearing_id: int, poll_id: int) -> None:
+        assert self.hub is not None
+        try:
+            async with self.hub.db.sessionmaker() as db:
+                await publish_tally(db, hearing_id, poll_id)
+        except Exception:
+            log.exception("tally publish failed", hearing_id=hearing_id, poll_id=poll_id)
+
+    async def _loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(self.interval)
+            self._wake.clear()
+            batch, self._dirty = self._dirty, {}
+            for poll_id, hearing_id in batch.items():
+                await self.flush(hearing_id, poll_id)
+
+    async def _stale_loop(self) -> None:
+        assert self.hub is not None
+        hub = self.hub
+        while True:
+            await asyncio.sleep(self.check_seconds or hub.limits.feed_check_seconds)
+            hearings = [feed.ident for feed in list(hub.feeds.values())
+                        if feed.kind.prefix == events.STREAM and feed.conns]
+            for hearing_id in hearings:
+                try:
+                    settled = utcnow() - timedelta(seconds=max(1.0, 5 * self.interval))
+                    async with hub.db.sessionmaker() as db:
+                        stale = await stale_tallies(db, hearing_id, settled)
+                    for poll_id in stale:
+                        if poll_id not in self._dirty:
+                            await self.flush(hearing_id, poll_id)
+                except Exception:
+                    log.exception("stale tally check failed", hearing_id=hearing_id)
+
+
+def debounce_of(db: AsyncSession) -> TallyDebounce | None:
+    """This process's tally debounce (none without a running hub)."""
+    hub = hub_of(db)
+    kind = hub.kinds.get(events.STREAM) if hub is not None else None
+    return getattr(kind, "tallies", None)

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.live.hub import hub_of
 
 log = structlog.get_logger("asar.hearings.presence")
 
@@ -229,3 +232,11 @@ class Presence:
         except Exception as exc:  # noqa: BLE001 (the entries expire: other instances drop them within `stale`)
             log.warning("presence cleanup failed", error=repr(exc))
         await self._redis.aclose()
+
+
+def presence_totals(db: AsyncSession, hearing_id: int) -> dict[str, int]:
+    """The last known presence totals of a hearing (none without a running hub)."""
+    hub = hub_of(db)
+    kind = hub.kinds.get("hearing") if hub is not None else None
+    presence: Presence | None = getattr(kind, "presence", None)
+    return presence.totals(hearing_id) if presence is not None else {}

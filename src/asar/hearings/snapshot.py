@@ -30,6 +30,7 @@ from asar.hearings.models import (
     Sanction,
 )
 from asar.hearings.polls import visible_tally
+from asar.hearings.presence import presence_totals
 from asar.hearings.service import active_sanctions, registration_counts, registration_for
 from asar.permissions import Actor, may_chair_hearing, may_moderate_hearing
 
@@ -54,6 +55,11 @@ class Viewer:
     @property
     def moderator(self) -> bool:
         return self.role in ("moderator", "chair")
+
+    @property
+    def privileged(self) -> bool:
+        """Sees the private part of events (asar.live.streams.Access)."""
+        return self.moderator
 
     @property
     def chair(self) -> bool:
@@ -177,8 +183,7 @@ async def load_room(db: AsyncSession, hearing: Hearing, viewer: Viewer, *, parts
             room.sanctions = await load_sanctions(db, hearing.id)
     if "registrations" in want:
         room.registrations = await registration_counts(db, hearing.id)
-        hub = events.hub_of(db)
-        room.presence = hub.presence.totals(hearing.id) if hub is not None else {}
+        room.presence = presence_totals(db, hearing.id)
     if "floor" in want:
         floor = await load_floor(db, hearing.id)
         room.floor_current, room.floor_queue = floor.current, floor.queue

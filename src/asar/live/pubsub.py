@@ -29,12 +29,15 @@ from typing import TYPE_CHECKING, Any
 import structlog
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
+from litestar.channels.backends.memory import MemoryChannelsBackend
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
     from redis.asyncio.client import PubSub
 
-log = structlog.get_logger("asar.hearings.pubsub")
+    from asar.settings import Settings
+
+log = structlog.get_logger("asar.live.pubsub")
 
 OK = "ok"
 RECONNECTING = "reconnecting"
@@ -274,3 +277,20 @@ class LiveChannels(ChannelsPlugin):
             except Exception:
                 log.exception("channels reader failed; restarting it")
             await asyncio.sleep(0.5)
+
+
+def channels_plugin(settings: Settings) -> LiveChannels:
+    """Redis pub/sub when Redis is configured (any number of instances), else in memory."""
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        backend: Any = RedisPubSub(Redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5))
+    else:
+        backend = MemoryChannelsBackend()
+    return LiveChannels(backend=backend, arbitrary_channels_allowed=True, subscriber_max_backlog=10_000,
+                        subscriber_backlog_strategy="dropleft")
+
+
+def pubsub_of(channels: ChannelsPlugin) -> RedisPubSub | None:
+    backend = channels._backend
+    return backend if isinstance(backend, RedisPubSub) else None

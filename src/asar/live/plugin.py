@@ -1,0 +1,57 @@
+"""The live layer in the app: the channels plugin and the hub, started with the app's database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.channels import ChannelsPlugin
+from litestar.config.app import AppConfig
+from litestar.plugins import InitPlugin
+
+from asar.db import Database
+from asar.live.hub import HUB_KEY, Hub
+from asar.live.pubsub import channels_plugin, pubsub_of
+from asar.live.streams import Identity, StreamKind
+from asar.settings import Settings
+
+
+class LivePlugin(InitPlugin):
+    """Starts the hub, with the stream kinds the app registers, once the app's database and the
+    channels plugin are up; stops it first."""
+
+    def __init__(self, channels: ChannelsPlugin, identity: Identity, kinds: Callable[[], Iterable[StreamKind]], *,
+                 inline: bool = False) -> None:
+        self.channels = channels
+        self.identity = identity
+        self.kinds = kinds
+        self.inline = inline
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        app_config.lifespan.append(self._lifespan)
+        return app_config
+
+    @asynccontextmanager
+    async def _lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        db: Database = app.state.db
+        hub = Hub(db, self.channels, self.identity, inline=self.inline)
+        hub.app = app
+        for kind in self.kinds():
+            hub.register(kind)
+        app.state.live_hub = hub
+        app.state.pubsub = pubsub_of(self.channels)  # its state is on /healthz
+        db.sessionmaker.kw.setdefault("info", {})[HUB_KEY] = hub
+        await hub.start()
+        try:
+            yield
+        finally:
+            db.sessionmaker.kw.get("info", {}).pop(HUB_KEY, None)
+            await hub.stop()
+
+
+def live_plugins(settings: Settings, identity: Identity, kinds: Callable[[], Iterable[StreamKind]], *,
+                 inline: bool = False) -> list[Any]:
+    channels = channels_plugin(settings)
+    return [channels, LivePlugin(channels, identity, kinds, inline=inline)]

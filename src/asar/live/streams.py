@@ -1,0 +1,148 @@
+"""Stream keys, stream kinds and what the live layer needs from the rest of the platform.
+
+A stream key is `<kind>:<id>` (`hearing:42`, `user:15`); it is also the name of its pub/sub
+channel. A domain registers a StreamKind for its prefix: where its events are logged, who may read
+a stream and what they may see of it (`admit`, called at connect and again whenever the rights
+must be checked), how an event is shown (JSON face, HTML fragments) and, for a socket, the frames
+it accepts (a Connection subclass).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from litestar import WebSocket
+
+    from asar.live.connection import Connection
+    from asar.live.hub import Hub
+
+
+def stream_key(prefix: str, ident: object) -> str:
+    return f"{prefix}:{ident}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(`hearing`, `42`) from `hearing:42`."""
+    prefix, sep, ident = key.partition(":")
+    if not sep or not prefix or not ident:
+        raise ValueError(f"not a stream key: {key!r}")
+    return prefix, ident
+
+
+class NotAllowed(Exception):
+    """The actor may not read this stream (or it does not exist): the socket is refused or closed."""
+
+
+@dataclass(frozen=True)
+class Credential:
+    """What a socket signed in with, kept in memory only, to check again during the connection."""
+
+    kind: str  # "token" (a personal API token) or "session" (the browser's session cookie)
+    secret: str = field(repr=False)  # never logged
+
+
+class Identity(Protocol):
+    """Who is behind a socket (asar.web.sockets): the live layer imports no domain, so the app
+    hands it this."""
+
+    ANONYMOUS: Any
+
+    def credential_of(self, socket: WebSocket[Any, Any, Any]) -> Credential | None: ...
+
+    async def actor_for(self, db: AsyncSession, credential: Credential | None) -> Any: ...
+
+    async def credential_user(self, db: AsyncSession, credential: Credential) -> Any: ...
+
+    def language(self, socket: WebSocket[Any, Any, Any], actor: Any) -> str: ...
+
+
+class Access(Protocol):
+    """What one reader may see of one stream, as StreamKind.admit judged it."""
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    @property
+    def privileged(self) -> bool: ...  # sees the private part of events (moderators' data)
+
+
+@dataclass
+class Reader:
+    """The simplest Access: a person (or nobody) who sees private parts or not."""
+
+    user_id: int | None = None
+    privileged: bool = False
+
+
+class StreamKind:
+    """One kind of stream, registered with the hub (Hub.register) by the domain that owns it.
+
+    Subclasses must implement `admit` (authorization: no default, so a stream cannot forget it)
+    and the log (`last_seq`, `events_after`; LogKind gives the shared live_events table)."""
+
+    prefix: ClassVar[str]
+    # the event types whose private `user_id` names the person whose rights they change: that
+    # person's sockets are authorized again before they see it
+    auth_events: ClassVar[frozenset[str]] = frozenset()
+
+    def key(self, ident: object) -> str:
+        return stream_key(self.prefix, ident)
+
+    def parse(self, ident: str) -> Any:
+        """The stream's id from the text after the prefix (positive ints by default); ValueError if not."""
+        if not (ident.isascii() and ident.isdigit()) or len(ident) > 18 or int(ident) <= 0:
+            raise ValueError(ident)
+        return int(ident)
+
+    async def start(self, hub: Hub) -> None:
+        """The hub started (background tasks of the kind: hub.spawn)."""
+
+    async def stop(self, hub: Hub) -> None:
+        """The hub stops."""
+
+    # authorization
+    async def admit(self, db: AsyncSession, actor: Any, ident: Any) -> tuple[Access, int]:
+        """What actor may see of the stream now, and its last seq; raises NotAllowed."""
+        raise NotImplementedError
+
+    def not_allowed_message(self) -> str:
+        from asar.i18n import gettext as _
+
+        return _("This page does not exist or you may not see it.")
+
+    def concerns(self, wire: dict[str, Any]) -> int | None:
+        """The person whose rights this event changes, if any."""
+        private = wire.get("private")
+        return private.get("user_id") if private and wire["type"] in self.auth_events else None
+
+    # the log
+    async def last_seq(self, db: AsyncSession, ident: Any) -> int:
+        raise NotImplementedError
+
+    async def events_after(self, db: AsyncSession, ident: Any, after: int, upto: int | None = None,
+                           limit: int | None = None) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    # how events look
+    def client_event(self, wire: dict[str, Any], *, privileged: bool) -> dict[str, Any]:
+        """The event as a client sees it: {"type", "at", ...payload}, plus the private part if privileged."""
+        out: dict[str, Any] = {"type": wire["type"], "at": wire["at"], **wire["payload"]}
+        if privileged and wire.get("private"):
+            out.update(wire["private"])
+        return out
+
+    async def render(self, hub: Hub, wire: dict[str, Any], variant: str, lang: str) -> str:
+        """The event as HTML fragments for browsers shown `variant` (a role); none by default."""
+        return ""
+
+    # sockets
+    def connection(self, hub: Hub, socket: WebSocket[Any, Any, Any], ident: Any, actor: Any, access: Access,
+                   lang: str, fmt: str, credential: Credential | None) -> Connection:
+        """The socket's Connection (a domain's subclass adds its frames, acks and snapshot)."""
+        from asar.live.connection import Connection
+
+        return Connection(hub, self, socket, ident, actor, access, lang, fmt, credential)
