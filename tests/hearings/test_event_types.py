@@ -106,6 +106,16 @@ def test_a_well_formed_event_is_stored_as_payload_and_private() -> None:
     assert private == {"user_id": 9, "name": "Saule"}
 
 
+def test_a_stored_event_that_does_not_match_is_sent_as_stored() -> None:
+    """A row written before a field existed (or edited by hand) still reaches clients, as stored."""
+    wire = {"hearing_id": 1, "seq": 5, "type": "post.created", "at": "2026-12-10T05:00:00+00:00",
+            "payload": {"post": {"id": 1, "author": "A", "sector": "ngo", "body": "b", "status": "visible",
+                                 "reason": "", "at": "2026-12-10T05:00:00+00:00"}}, "private": None}
+    with pytest.raises(msgspec.ValidationError):
+        events.decode(wire)  # no organization_id, no clause
+    assert events.client_event(wire, moderator=True) == {"type": "post.created", "at": wire["at"], **wire["payload"]}
+
+
 def old_client_event(row: HearingEvent, *, moderator: bool) -> dict[str, Any]:
     """The JSON face as it was built before the declarations (a plain merge of the stored parts)."""
     out = {"type": row.type, "at": row.at.isoformat(), **row.payload}

@@ -13,7 +13,7 @@ moderators, over the public fields of the same name (so a moderator's `post` is 
 the public's is a placeholder). A shape's fields whose default is UNSET are left out of what the
 public sees of an item it may not read (`partial` says when).
 
-Pure declarations: no database, no I/O; clients in Python may decode the JSON face with them.
+Pure declarations: no database, no I/O (hearings/replay.py, the reference reducer, reads them too).
 """
 
 from __future__ import annotations
