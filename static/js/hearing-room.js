@@ -1,7 +1,10 @@
 /* The live room's small helpers for htmx's WebSocket extension (no inline scripts: CSP).
-   - every message sent from a form gets a fresh client_id, so a retried send is stored once;
+   - every message sent from a form over the socket gets a fresh client_id;
    - a ping every 30 s keeps the socket from being closed as idle;
    - the connection state is shown (and announced) in #room-connection;
+   - when the socket cannot connect (networks that block WebSockets), the same stream comes as
+     Server-Sent Events and the forms are posted by htmx (each form carries its client_id, so a
+     retried post is stored once, and the answer sends the form back with a new one);
    - the speaker's countdown, one's own floor buttons and questions, and the focus after sending. */
 (function () {
   "use strict";
@@ -15,36 +18,122 @@
   }
 
   var socket = null;
+  var socketOpen = false;
+  var socketEverOpen = false;
+  var failures = 0;  // socket attempts that ended without opening, in a row
+  var stream = null;  // the Server-Sent Events fallback, while the socket is not connected
   var timer = null;
 
-  function showConnection(online) {
+  function showConnection(state) {
     var el = document.getElementById("room-connection");
     if (el) {
-      el.textContent = online ? el.dataset.online : el.dataset.offline;
+      el.textContent = el.dataset[state];
     }
   }
 
   document.addEventListener("htmx:wsConfigSend", function (event) {
     var params = event.detail.parameters;
-    if (params && (params.type === "post" || params.type === "ask" || params.type === "vote") && !params.client_id) {
+    if (params && (params.type === "post" || params.type === "ask" || params.type === "vote")) {
       params.client_id = newClientId();
     }
   });
 
   document.addEventListener("htmx:wsOpen", function (event) {
     socket = event.detail.socketWrapper;
-    showConnection(true);
+    socketOpen = socketEverOpen = true;
+    failures = 0;
+    stopStream();  // before the socket's first message: the two never both apply an event
+    showConnection("online");
     if (timer === null) {
       timer = window.setInterval(function () {
-        if (socket) {
+        if (socket && socketOpen) {
           socket.send(JSON.stringify({ type: "ping" }));
         }
       }, 30000);
     }
   });
 
-  document.addEventListener("htmx:wsClose", function () {
-    showConnection(false);
+  function socketFailed() {
+    if (!socketOpen) {
+      failures += 1;
+    }
+    socketOpen = false;
+    if (stream === null) {
+      showConnection("offline");
+    }
+    // blocked from the start: fall back at once; after it had worked, only if it keeps failing
+    if (failures >= (socketEverOpen ? 3 : 1)) {
+      startStream();
+    }
+  }
+
+  document.addEventListener("htmx:wsClose", socketFailed);  // (a failed attempt ends with a close too)
+
+  /* The fallback: the same stream over Server-Sent Events (data-stream: the page's seq is in it;
+     the browser resumes by itself with Last-Event-ID). Each message is the socket's HTML frame. */
+  function startStream() {
+    var room = document.querySelector(".room[data-stream]");
+    if (stream !== null || !room || !window.EventSource) {
+      return;
+    }
+    stream = new window.EventSource(room.dataset.stream);
+    stream.onopen = function () {
+      showConnection("fallback");
+    };
+    stream.onmessage = function (event) {
+      window.htmx.swap(room, event.data, { swapStyle: "none" });
+    };
+    stream.addEventListener("end", function () {
+      stopStream();  // signed out or no longer allowed: the server ended the stream for good
+      showConnection("offline");
+    });
+    stream.onerror = function () {
+      if (stream && stream.readyState !== window.EventSource.OPEN) {
+        showConnection("offline");  // the browser tries again by itself
+      }
+    };
+  }
+
+  function stopStream() {
+    if (stream !== null) {
+      stream.close();
+      stream = null;
+    }
+  }
+
+  /* A socket that neither opens nor fails (a proxy that holds the upgrade) counts as blocked too. */
+  window.setTimeout(function () {
+    if (!socketEverOpen) {
+      startStream();
+    }
+  }, 5000);
+
+  /* While the socket is not open, a room form is posted by htmx to its own action instead of being
+     queued for the socket: the answer is the same fragments the socket would send. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (socketOpen || !form || !form.hasAttribute || !form.hasAttribute("ws-send") || !window.htmx) {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();  // (capture phase: the socket extension's handler never sees it)
+    if (form.id === "post-form" || form.id === "ask-form") {
+      sentFrom = form.id;
+    }
+    window.htmx.ajax("POST", form.getAttribute("action"), { source: form, swap: "none" }).then(function () {
+      if (form.isConnected && form.querySelector("input[name=reason]")) {
+        form.reset();
+      }
+    });
+  }, true);
+
+  /* Refusals (400-429) carry the room's notice: swap it in like a success. */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 400 && xhr.status < 500 && xhr.responseText.indexOf('id="room-notice"') !== -1) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
   });
 
   /* The speaker's countdown: every <time data-ends-at> shows the time left, from the server's clock

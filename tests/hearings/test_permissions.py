@@ -28,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
-from asar.hearings import commitments, floor, minutes, polls, service
+from asar.hearings import commitments, floor, minutes, polls, room, service
 from asar.hearings.forms import parse_hearing, parse_poll
 from asar.organizations.models import Organization
 from tests.factories import make_user
@@ -98,12 +98,18 @@ async def build_world(session: AsyncSession) -> World:
     await floor.raise_hand(session, await actor_of(session, speaker), live)
     await floor.give_floor(session, chair, live)
     waiting = await floor.raise_hand(session, await actor_of(session, waiter), live)
+    question, _ = await room.ask_question(session, await actor_of(session, speaker), live, "q-w", "Who pays?")
+    post, _ = await room.post_comment(session, await actor_of(session, speaker), live, "p-w", "Parks first")
+    muted = await make_user(session, name="Muted")
+    await service.register(session, await actor_of(session, muted), live)
+    await room.sanction(session, chair, live, muted.id, "mute", "Shouting")
     await service.close_hearing(session, chair, closed)
     decision = await minutes.add_decision(session, chair, closed, "Plant trees")
     commitment = await commitments.add_commitment(session, chair, closed, commitments.CommitmentInput(
         "Plant 100 trees", ngo.id, date(2031, 6, 1)))
     open_options = (await polls.get_poll(session, live, open_poll.id)).options
-    ids = {"floor_waiting": waiting.id, "draft": draft, "scheduled": scheduled, "live": live, "closed": closed, "draft_poll": draft_poll.id,
+    ids = {"question": question.id, "post": post.id, "muted": muted.id, "waiter": waiter.id,
+           "floor_waiting": waiting.id, "draft": draft, "scheduled": scheduled, "live": live, "closed": closed, "draft_poll": draft_poll.id,
            "open_poll": open_poll.id, "option": open_options[0].id, "decision": decision.id,
            "commitment": commitment.id, "co": co.id, "ngo": ngo.id, "newcomer": newcomer.id}
     users["newcomer"] = newcomer
@@ -187,6 +193,14 @@ async def floor_request(session: AsyncSession, w: World, role: str) -> dict[str,
     return {"request_id": w.ids["floor_waiting"]}
 
 
+def ids(**fields: str | tuple[str, str]) -> Payload:
+    """A room form's fields: a World.ids key for each id, literal values as they are."""
+    async def payload(session: AsyncSession, w: World, role: str) -> dict[str, Any]:
+        return {k: (w.ids[v[1]] if isinstance(v, tuple) else v) for k, v in fields.items()}
+
+    return payload
+
+
 H = "/hearings"
 A = "/api/v1/hearings"
 CASES = [
@@ -200,6 +214,20 @@ CASES = [
     Case("POST", H + "/{scheduled}/co-moderators", CHAIR, newcomer),
     Case("POST", H + "/{scheduled}/co-moderators/{co}/remove", CHAIR),
     Case("POST", H + "/{live}/polls", CHAIR, fixed(POLL_FORM)),
+    # the room's actions without the socket (a form post, or htmx): the same forms as the socket's frames
+    Case("POST", H + "/{live}/posts", REGISTERED, fixed({"body": "Parks before parking"})),
+    Case("POST", H + "/{live}/questions", REGISTERED, fixed({"body": "Who pays for it?"})),
+    Case("POST", H + "/{live}/questions/upvote", REGISTERED, ids(question_id=("id", "question"))),
+    Case("POST", H + "/{live}/votes", REGISTERED, ids(poll_id=("id", "open_poll"), option_id=("id", "option"))),
+    Case("POST", H + "/{live}/moderation", CHAIR,  # the co-moderator of the live hearing is no role here
+         ids(target="post", id=("id", "post"), action="hide", reason="Off topic")),
+    Case("POST", H + "/{live}/sanctions", CHAIR, ids(user_id=("id", "waiter"), kind="mute", reason="Spam")),
+    Case("POST", H + "/{live}/sanctions/lift", CHAIR, ids(user_id=("id", "muted"), kind="mute")),
+    Case("POST", H + "/{live}/agenda/advance", CHAIR),
+    Case("POST", H + "/{live}/polls/open", CHAIR, ids(poll_id=("id", "draft_poll"))),
+    Case("POST", H + "/{live}/polls/close", CHAIR, ids(poll_id=("id", "open_poll"))),
+    Case("POST", H + "/{live}/questions/answering", CHAIR, ids(question_id=("id", "question"))),
+    Case("POST", H + "/{live}/questions/answer", CHAIR, ids(question_id=("id", "question"), answer="Next year")),
     Case("POST", H + "/{live}/floor/raise", REGISTERED, fixed({"note": "Clause 1"})),
     Case("POST", H + "/{live}/floor/lower", CHAIR, floor_request),  # someone else's hand: moderators only
     Case("POST", H + "/{live}/floor/give", CHAIR, fixed({"minutes": "2"})),

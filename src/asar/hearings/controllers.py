@@ -3,6 +3,7 @@ its calendar file, the live room, the projector view, and the chair's poll form.
 
 from __future__ import annotations
 
+from math import ceil
 from typing import Any
 
 from anyio import to_thread
@@ -11,11 +12,19 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from asar.db import utcnow
-from asar.errors import Conflict, Invalid, NotFound
+from asar.errors import Conflict, Invalid, NotAuthenticated, NotFound, RateLimited, ServiceError
 from asar.hearings import commitments as commitment_service
-from asar.hearings import floor as floor_service
 from asar.hearings import ics, polls, service
 from asar.hearings import minutes as minutes_service
+from asar.hearings.actions import (
+    ACTIONS,
+    Action,
+    RoomRates,
+    ack_fragments,
+    ack_status,
+    vote_labels,
+    with_client_id,
+)
 from asar.hearings.choices import SECTOR_LABELS, label
 from asar.hearings.forms import local_input, parse_hearing, parse_poll
 from asar.hearings.fragments import helpers
@@ -395,40 +404,65 @@ async def organization_commitments(request: Request[Any, Any, Any], org_id: From
 routes += [organization_commitments]
 
 
-# ---------------------------------------------------------------- the speaker queue (floor.py)
-# The room's floor forms send over the socket when scripts run; without them the same forms post
-# here and come back to the room. Refusals that the page can explain return with a message.
-
-FLOOR_MESSAGES = {
-    "raise_hand": N_("Your hand is raised: the moderator will give you the floor."),
-    "lower_hand": N_("The hand is lowered."),
-    "give_floor": N_("The floor is given."),
-    "extend_floor": N_("The speaking time is extended."),
-    "end_floor": N_("The turn has ended."),
-}
+# ---------------------------------------------------------------- the room's actions over HTTP (actions.py)
+# Every room form is sent over the socket when it is connected (ws-send). Otherwise the same form is
+# posted here: by htmx (the answer is the acknowledgement's fragments, errors as the room's notice,
+# with their status), or by the browser itself without scripts (back to the room with a flash).
 
 
-def _floor_action(path: str, name: str, kind: str) -> Any:
-    @post(path, name=name, include_in_schema=False)
+def _room_form(form: Any) -> dict[str, Any]:
+    return {k: (form.getall(k) if k == "option_ids" else form.get(k)) for k in form if k != "_csrf_token"}
+
+
+def _notice(request: Request[Any, Any, Any], message: str, status_code: int,
+            headers: dict[str, str] | None = None) -> Response[str]:
+    html = request.app.state.hearings_hub.renderer.render("notice", notice=message, oob=True)
+    return Response(html, status_code=status_code, media_type="text/html; charset=utf-8", headers=headers)
+
+
+def room_rates(app: Any) -> RoomRates:
+    rates = app.state.get("room_rates")
+    if rates is None:
+        rates = app.state.room_rates = RoomRates(app.state.hearings_hub.limits.rates)
+    return rates  # type: ignore[no-any-return]
+
+
+def _room_action(action: Action) -> Any:
+    @post("/hearings/{hearing_id:int}" + action.path, name=action.name, include_in_schema=False)
     async def handler(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any]:
         db, actor = request.state.db, request.state.actor
-        form = await request.form()
-        target = request.app.route_reverse("hearings:room", hearing_id=hearing_id)
+        htmx = bool(request.htmx)
+        data = with_client_id(action.kind, _room_form(await request.form()))
         try:
-            await floor_service.BY_FRAME[kind](db, actor, hearing_id, form)
-        except (Invalid, Conflict, NotFound) as exc:
+            if actor.user is not None:
+                wait = room_rates(request.app).hit(actor.user.id, hearing_id, action.rate)
+                if wait is not None:
+                    raise RateLimited(_("Too many messages. Please wait a few seconds."), retry_after=ceil(wait))
+            elif htmx:
+                raise NotAuthenticated(_("Sign in and register for the hearing to take part."))
+            stored, duplicate = await action.run(db, actor, hearing_id, data)
+        except ServiceError as exc:
             message = next(iter(exc.errors.values()), exc.message) if exc.errors else exc.message
+            if htmx:
+                retry = getattr(exc, "retry_after", None)
+                return _notice(request, message, exc.status, {"Retry-After": str(retry)} if retry else None)
+            if not isinstance(exc, Invalid | Conflict | NotFound):
+                raise  # a sign-in redirect, or the error page (403, 429)
+            target = request.app.route_reverse("hearings:room", hearing_id=hearing_id)
             return redirect(request, target, message, kind="error")
-        return redirect(request, target, _(FLOOR_MESSAGES[kind]))
+        if htmx:
+            hearing = await service.get_hearing(db, hearing_id)
+            viewer = await viewer_for(db, actor, hearing)
+            html = await ack_fragments(db, request.app.state.hearings_hub.renderer, action.kind, stored, duplicate,
+                                       hearing_id, viewer)
+            return Response(html, status_code=200, media_type="text/html; charset=utf-8")
+        if action.kind == "vote":
+            await vote_labels(db, hearing_id, stored)
+        target = request.app.route_reverse("hearings:room", hearing_id=hearing_id)
+        return redirect(request, target, ack_status(action.kind, stored, duplicate))
 
     return handler
 
 
-floor_raise = _floor_action("/hearings/{hearing_id:int}/floor/raise", "hearings:floor_raise", "raise_hand")
-floor_lower = _floor_action("/hearings/{hearing_id:int}/floor/lower", "hearings:floor_lower", "lower_hand")
-floor_give = _floor_action("/hearings/{hearing_id:int}/floor/give", "hearings:floor_give", "give_floor")
-floor_extend = _floor_action("/hearings/{hearing_id:int}/floor/extend", "hearings:floor_extend", "extend_floor")
-floor_end = _floor_action("/hearings/{hearing_id:int}/floor/end", "hearings:floor_end", "end_floor")
-
-routes += [floor_raise, floor_lower, floor_give, floor_extend, floor_end]
-
+room_actions = [_room_action(a) for a in ACTIONS.values()]
+routes += room_actions

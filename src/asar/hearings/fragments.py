@@ -8,6 +8,7 @@ renders each at most once per (role, language) and process.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +41,12 @@ def pending_items(room: Room) -> list[tuple[str, Any]]:
     return sorted(items, key=lambda kv: kv[1].created_at)
 
 
+def new_client_id() -> str:
+    """A fresh client id for a room form: the form sent twice (a double click, a retry after a lost
+    answer) carries the same one and is stored once; the acknowledgement sends the form anew."""
+    return uuid.uuid4().hex
+
+
 def helpers() -> dict[str, Any]:
     """What every hearings template may call (the page renderer passes the same)."""
     return {
@@ -53,6 +60,7 @@ def helpers() -> dict[str, Any]:
         "speaking_time": speaking_time,
         "document_clauses": document_clauses,
         "citable_clauses": citable_clauses,
+        "new_client_id": new_client_id,
     }
 
 

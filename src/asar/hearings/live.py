@@ -287,7 +287,8 @@ class HearingConnection(Connection):
                 else:
                     status = _("Published.")
                 form = "post_form" if kind == "post" else "ask_form"
-                self.send_frame(notice + r.render(form, oob=True, form_status=status, sent_id=stored.get("id")))
+                self.send_frame(notice + r.render(form, oob=True, form_status=status, sent_id=stored.get("id"),
+                                                    hearing_id=self.hearing_id))
             elif kind == "vote":
                 labels = ", ".join(stored.get("labels", []))
                 text = _("Your vote: %(choice)s", choice=labels)
