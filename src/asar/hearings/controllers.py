@@ -26,8 +26,9 @@ from asar.hearings.actions import (
     with_client_id,
 )
 from asar.hearings.choices import SECTOR_LABELS, label
+from asar.hearings.events import STREAM
 from asar.hearings.forms import local_input, parse_hearing, parse_poll
-from asar.hearings.fragments import helpers
+from asar.hearings.fragments import Renderer, helpers
 from asar.hearings.minutes_pdf import minutes_pdf as draw
 from asar.hearings.models import Hearing
 from asar.hearings.snapshot import Viewer, load_room, viewer_for
@@ -414,16 +415,21 @@ def _room_form(form: Any) -> dict[str, Any]:
     return {k: (form.getall(k) if k == "option_ids" else form.get(k)) for k in form if k != "_csrf_token"}
 
 
+def _renderer(app: Any) -> Renderer:
+    """The live room's renderer (the one its socket pushes with)."""
+    return app.state.live_hub.kind(STREAM).renderer  # type: ignore[no-any-return]
+
+
 def _notice(request: Request[Any, Any, Any], message: str, status_code: int,
             headers: dict[str, str] | None = None) -> Response[str]:
-    html = request.app.state.hearings_hub.renderer.render("notice", notice=message, oob=True)
+    html = _renderer(request.app).render("notice", notice=message, oob=True)
     return Response(html, status_code=status_code, media_type="text/html; charset=utf-8", headers=headers)
 
 
 def room_rates(app: Any) -> RoomRates:
     rates = app.state.get("room_rates")
     if rates is None:
-        rates = app.state.room_rates = RoomRates(app.state.hearings_hub.limits.rates)
+        rates = app.state.room_rates = RoomRates(app.state.live_hub.limits.rates)
     return rates  # type: ignore[no-any-return]
 
 
@@ -453,7 +459,7 @@ def _room_action(action: Action) -> Any:
         if htmx:
             hearing = await service.get_hearing(db, hearing_id)
             viewer = await viewer_for(db, actor, hearing)
-            html = await ack_fragments(db, request.app.state.hearings_hub.renderer, action.kind, stored, duplicate,
+            html = await ack_fragments(db, _renderer(request.app), action.kind, stored, duplicate,
                                        hearing_id, viewer)
             return Response(html, status_code=200, media_type="text/html; charset=utf-8")
         if action.kind == "vote":
