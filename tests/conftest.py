@@ -60,7 +60,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         backends = ["postgresql"]
         if metafunc.definition.get_closest_marker("sqlite"):
             backends.append("sqlite")
-        metafunc.parametrize("backend", backends, scope="function")
+        # the permission tables build their world once per module and backend
+        scope = "module" if "table" in metafunc.fixturenames else "function"
+        metafunc.parametrize("backend", backends, scope=scope)
 
 
 @pytest.fixture(scope="session")
@@ -201,6 +203,48 @@ async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
             yield c
     finally:
         await lifespan.stop()
+
+
+# ---------------------------------------------------------------- the permission tables' harness
+# tests/permission_table.py explains it: one app per backend for the session, a transaction per
+# module (the world), a savepoint per case.
+@pytest.fixture(scope="session")
+async def shared_apps(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
+    from tests.permission_table import SharedApps
+
+    apps = SharedApps(tmp_path_factory.mktemp("shared-apps"))
+    try:
+        yield apps
+    finally:
+        await apps.close()
+
+
+@pytest.fixture(scope="module")
+def table_source(backend: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """What the backend's shared app is made from (resolved here: not from inside a running loop)."""
+    if backend == "postgresql":
+        return {"pg_engine": request.getfixturevalue("pg_engine"), "pg_url": request.getfixturevalue("pg_url")}
+    return {"sqlite_template": request.getfixturevalue("sqlite_template")}
+
+
+@pytest.fixture(scope="module")
+async def table(backend: str, table_source: dict[str, Any], shared_apps: Any) -> AsyncIterator[Any]:
+    """This module's connection, in a transaction rolled back at the module's end; the shared app's
+    sessions join it. Build the module's world from `table.build()` in a module-scoped fixture."""
+    from tests.permission_table import module_table
+
+    async with module_table(await shared_apps.get(backend, table_source)) as t:
+        yield t
+
+
+@pytest.fixture
+async def table_case(table: Any) -> AsyncIterator[Any]:
+    """One case: a savepoint rolled back after it, a fresh session and cookie-less HTTP client on
+    the shared app, and sockets (`await table_case.socket(path, headers)`)."""
+    from tests.permission_table import table_case as case
+
+    async with case(table) as c:
+        yield c
 
 
 # ---------------------------------------------------------------- counting

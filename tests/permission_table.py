@@ -1,12 +1,35 @@
-"""What the permission-table tests share: how a refusal must look, and the app's mutating routes."""
+"""What the permission-table tests share: how a refusal must look, the app's mutating routes and
+socket frame types, and the fast harness they run on.
+
+The harness (fixtures `table`, `table_case` in tests/conftest.py): one app per database backend
+for the whole test session (its lifespan started once), one connection per test module holding a
+transaction that is rolled back when the module ends (the module's world is built once inside it),
+and a SAVEPOINT per case, rolled back after the case: SQLAlchemy 2's "join a session into an
+external transaction" recipe, with `join_transaction_mode="create_savepoint"` for every session the
+app opens, so a verb's commit releases its own savepoint and never the case's. Every case sees the
+world exactly as built (tests/test_table_isolation.py proves it, on PostgreSQL and SQLite).
+
+Adding rows: a domain's table builds its world in a module-scoped fixture from `table.build()` (see
+tests/test_permissions.py) and writes its cases against `table_case` (a fresh session, an HTTP
+client with no cookies, and `socket()` for the live room).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
+import shutil
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -35,3 +58,253 @@ def mutating_routes() -> set[tuple[str, str]]:
         app = create_app(make_settings("sqlite+aiosqlite:///:memory:", Path(tmp)))
     return {(m, normalize(route.path)) for route in app.routes
             for m in (getattr(route, "methods", ()) or ()) if m in MUTATING}
+
+
+def hearing_frame_types() -> set[str]:
+    """Every frame type the hearing live room's server carries out (its handler table), plus ping."""
+    from asar.hearings import live
+
+    return {*live.FRAMES, "ping"}
+
+
+# ---------------------------------------------------------------- the harness
+def sqlite_savepoint_engine(path: Path) -> AsyncEngine:
+    """An engine on a SQLite file whose SAVEPOINTs work: the driver's own implicit BEGIN (which
+    breaks them) is off, and SQLAlchemy emits BEGIN itself (the SQLAlchemy docs' pysqlite recipe)."""
+    from asar.db import make_engine
+
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _no_driver_begin(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+@dataclass
+class SharedApp:
+    """One app for the session on one backend; its Database's sessions join the current module's
+    connection (rebound per module by the `table` fixture)."""
+
+    backend: str
+    app: Any
+    db: Any
+    engine: AsyncEngine
+    lifespan: Any
+
+    @property
+    def hub(self) -> Any:
+        return self.app.state.hearings_hub
+
+
+class SharedApps:
+    """The apps of the session, one per backend, made on first use and stopped at the end."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.apps: dict[str, SharedApp] = {}
+
+    async def get(self, backend: str, source: dict[str, Any]) -> SharedApp:
+        """source: pg_engine and pg_url (PostgreSQL) or sqlite_template (SQLite)."""
+        if backend not in self.apps:
+            self.apps[backend] = await self._start(backend, source)
+        return self.apps[backend]
+
+    async def _start(self, backend: str, source: dict[str, Any]) -> SharedApp:
+        from asar.app import create_app
+        from asar.db import Database
+        from asar.hearings.live import LiveLimits
+        from tests.conftest import Lifespan, make_settings
+
+        tmp = self.tmp / backend
+        tmp.mkdir()
+        if backend == "postgresql":
+            engine, url = source["pg_engine"], source["pg_url"]
+        else:
+            path = tmp / "asar.db"
+            shutil.copy(source["sqlite_template"], path)
+            engine = sqlite_savepoint_engine(path)
+            url = f"sqlite+aiosqlite:///{path}"
+        # bound to the engine at start-up (reference data are read once); to a module's connection
+        # while it runs (module_table)
+        maker = async_sessionmaker(engine, expire_on_commit=False, join_transaction_mode="create_savepoint")
+        db = Database(engine=engine, sessionmaker=maker, dispose_engine=False)
+        db.backend = "postgresql" if backend == "postgresql" else "sqlite"  # type: ignore[attr-defined]
+        app = create_app(make_settings(url, tmp), database=db, inline_jobs=True)
+        lifespan = Lifespan(app)
+        await lifespan.start()
+        # Every session of a case shares one connection: nothing may open one in the background.
+        # The feeds' and stale-tally checks of the log (for lost publishes across instances) wait an
+        # hour; events reach this process's sockets directly. A feed stops as soon as its last
+        # socket leaves, so no feed outlives its case with a cursor from a rolled-back world.
+        hub = app.state.hearings_hub
+        await hub.stop()
+        hub.limits = LiveLimits(feed_check_seconds=3600.0, feed_linger_seconds=0.0)
+        await hub.start()
+        return SharedApp(backend, app, db, engine, lifespan)
+
+    async def close(self) -> None:
+        for shared in self.apps.values():
+            await shared.lifespan.stop()
+            if shared.backend == "sqlite":
+                await shared.engine.dispose()
+
+
+@dataclass
+class Table:
+    """One test module's world: a connection in a transaction rolled back when the module ends."""
+
+    shared: SharedApp
+    conn: AsyncConnection
+
+    @property
+    def db(self) -> Any:
+        return self.shared.db
+
+    @property
+    def app(self) -> Any:
+        return self.shared.app
+
+    @property
+    def backend(self) -> str:
+        return self.shared.backend
+
+    @asynccontextmanager
+    async def build(self) -> AsyncIterator[AsyncSession]:
+        """A session for building the module's world (mail delivered meanwhile is recorded, as in a
+        test, for the factories that read the links in it)."""
+        from tests.mailbox import recording
+
+        with recording():
+            async with self.db.sessionmaker() as s:
+                yield s
+
+
+@asynccontextmanager
+async def module_table(shared: SharedApp) -> AsyncIterator[Table]:
+    conn = await shared.engine.connect()
+    outer = await conn.begin()
+    shared.db.sessionmaker.configure(bind=conn)
+    try:
+        yield Table(shared, conn)
+    finally:
+        shared.db.sessionmaker.configure(bind=shared.engine)
+        if outer.is_active:
+            await outer.rollback()
+        await conn.close()
+
+
+@dataclass
+class TableCase:
+    """One case: the world as built, a session, an HTTP client without cookies, sockets."""
+
+    table: Table
+    session: AsyncSession
+    client: httpx.AsyncClient
+    sockets: list[AsgiSocket] = field(default_factory=list)
+
+    async def socket(self, path: str, headers: dict[str, str] | None = None) -> AsgiSocket:
+        ws = AsgiSocket(self.table.app, path, headers or {})
+        self.sockets.append(ws)
+        await ws.connect()
+        return ws
+
+
+@asynccontextmanager
+async def table_case(table: Table) -> AsyncIterator[TableCase]:
+    savepoint = await table.conn.begin_nested()
+    try:
+        transport = httpx.ASGITransport(app=table.app)
+        async with (table.db.sessionmaker() as session,
+                    httpx.AsyncClient(transport=transport, base_url="http://testserver.local",
+                                      follow_redirects=False) as client):
+            case = TableCase(table, session, client)
+            try:
+                yield case
+            finally:
+                for ws in case.sockets:
+                    await ws.close()
+                await _feeds_stopped(table.shared.hub)
+    finally:
+        if savepoint.is_active:
+            await savepoint.rollback()
+
+
+async def _feeds_stopped(hub: Any) -> None:
+    """The hub keeps no feed from this case (their cursor would be ahead of the next case's world)."""
+    for _ in range(2000):
+        if not hub.feeds:
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError(f"feeds still open after the case: {list(hub.feeds)}")
+
+
+# ---------------------------------------------------------------- a socket in this event loop
+class AsgiSocket:
+    """A WebSocket client that calls the ASGI app directly, in the test's event loop (so the app's
+    sessions share the case's connection, one at a time). JSON frames; presence gauges are set
+    aside, as tests/hearings/conftest.py's Client does."""
+
+    def __init__(self, app: Any, path: str, headers: dict[str, str]) -> None:
+        target, _, query = path.partition("?")
+        hdrs = {"host": "testserver.local", **{k.lower(): v for k, v in headers.items()}}
+        self.scope = {
+            "type": "websocket", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "ws",
+            "path": target, "raw_path": target.encode(), "root_path": "", "query_string": query.encode(),
+            "headers": [(k.encode(), v.encode()) for k, v in hdrs.items()],
+            "client": ("127.0.0.1", 50000), "server": ("testserver.local", 80), "subprotocols": [],
+            "state": {}, "extensions": {},
+        }
+        self.app = app
+        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.task: asyncio.Task[Any] | None = None
+        self.closed: dict[str, Any] | None = None
+
+    async def connect(self) -> None:
+        await self.inbox.put({"type": "websocket.connect"})
+        self.task = asyncio.ensure_future(self.app(self.scope, self.inbox.get, self.outbox.put))
+        first = await self._next()
+        assert first["type"] == "websocket.accept", first
+
+    async def _next(self, wait: float = 10.0) -> dict[str, Any]:
+        return await asyncio.wait_for(self.outbox.get(), wait)
+
+    async def send(self, data: Any) -> None:
+        await self.inbox.put({"type": "websocket.receive", "text": json.dumps(data)})
+
+    async def recv(self, wait: float = 10.0) -> Any:
+        """The next frame the server sent (not a presence gauge); None once it closed the socket."""
+        while True:
+            message = await self._next(wait)
+            if message["type"] == "websocket.close":
+                self.closed = message
+                return None
+            frame = json.loads(message["text"])
+            if frame.get("type") != "presence":
+                return frame
+
+    async def until(self, *types: str, wait: float = 10.0) -> Any:
+        """The next frame of one of these types (or None when the socket closed first)."""
+        while True:
+            frame = await self.recv(wait)
+            if frame is None or frame.get("type") in types:
+                return frame
+
+    async def close(self) -> None:
+        if self.task is None:
+            return
+        if not self.task.done():
+            await self.inbox.put({"type": "websocket.disconnect", "code": 1000})
+            try:
+                await asyncio.wait_for(asyncio.shield(self.task), 10)
+            except TimeoutError:
+                self.task.cancel()
+        with suppress(asyncio.CancelledError, Exception):
+            await self.task
+        self.task = None

@@ -5,6 +5,10 @@ platform admin.
 Allowed roles must succeed; for everyone else the answer is a sign-in redirect (pages) or 401
 (API) for anonymous, else 403 — and nothing in the database changes. A test at the end fails when
 the app gains a mutating route that this table does not cover.
+
+The world is built once for the module and every case runs in a savepoint rolled back after it, on
+one app for the session (tests/permission_table.py): a case sees the world exactly as built.
+Adding rows: a Case in CASES; a new role in the world: build_world and World.load.
 """
 
 from __future__ import annotations
@@ -37,6 +41,32 @@ class World:
     business: Organization  # another, verified, organization
     member: User
     invite_token: str = ""
+
+
+@dataclass(frozen=True)
+class WorldIds:
+    """The world built once per module, by id (each case loads it into its own session)."""
+
+    users: dict[str, int]
+    ngo: int
+    business: int
+    member: int
+
+    async def load(self, session: AsyncSession) -> World:
+        rows = (await session.execute(select(User).where(User.id.in_(self.users.values())))).scalars()
+        by_id = {u.id: u for u in rows}
+        orgs = {o.id: o for o in (await session.execute(
+            select(Organization).where(Organization.id.in_((self.ngo, self.business))))).scalars()}
+        return World(users={role: by_id[i] for role, i in self.users.items()}, ngo=orgs[self.ngo],
+                     business=orgs[self.business], member=by_id[self.member])
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> WorldIds:
+    async with table.build() as session:
+        w = await build_world(session)
+        return WorldIds(users={role: u.id for role, u in w.users.items()}, ngo=w.ngo.id,
+                        business=w.business.id, member=w.member.id)
 
 
 async def build_world(session: AsyncSession) -> World:
@@ -273,8 +303,10 @@ def _ids(case: Case) -> str:
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=_ids)
-async def test_permission_table(case: Case, role: str, client: httpx.AsyncClient, session: AsyncSession) -> None:
-    w = await build_world(session)
+async def test_permission_table(case: Case, role: str, world: WorldIds, table_case: Any) -> None:
+    session: AsyncSession = table_case.session
+    client: httpx.AsyncClient = table_case.client
+    w = await world.load(session)
     values = await _placeholders(session, w, role)
     path = case.path.format(**{**values, "token": values["reset"] if "password/reset" in case.path
                                else values["token"]})

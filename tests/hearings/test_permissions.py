@@ -13,6 +13,9 @@
 Allowed roles must succeed; everyone else gets a sign-in redirect (pages) or 401 (API) when
 anonymous, else 403 — or 404 where the endpoint hides a draft from non-chairs — and nothing in
 the database changes. The last test fails when a mutating hearings route is not in the table.
+
+The world is built once for the module; every case runs in a savepoint rolled back after it, on
+one app for the session (tests/permission_table.py).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
@@ -47,6 +50,28 @@ class World:
     users: dict[str, User]
     ngo: Organization
     ids: dict[str, int]
+
+
+@dataclass(frozen=True)
+class WorldIds:
+    """The world built once per module, by id (each case loads it into its own session)."""
+
+    users: dict[str, int]
+    ngo: int
+    ids: dict[str, int]
+
+    async def load(self, session: AsyncSession) -> World:
+        by_id = {u.id: u for u in (await session.execute(
+            select(User).where(User.id.in_(self.users.values())))).scalars()}
+        return World(users={role: by_id[i] for role, i in self.users.items()},
+                     ngo=await session.get_one(Organization, self.ngo), ids=dict(self.ids))
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> WorldIds:
+    async with table.build() as session:
+        w = await build_world(session)
+        return WorldIds(users={role: u.id for role, u in w.users.items()}, ngo=w.ngo.id, ids=w.ids)
 
 
 async def build_world(session: AsyncSession) -> World:
@@ -270,9 +295,10 @@ CASES = [
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_hearings_permission_table(case: Case, role: str, client: httpx.AsyncClient,
-                                         session: AsyncSession) -> None:
-    w = await build_world(session)
+async def test_hearings_permission_table(case: Case, role: str, world: WorldIds, table_case: Any) -> None:
+    session: AsyncSession = table_case.session
+    client: httpx.AsyncClient = table_case.client
+    w = await world.load(session)
     path = case.path.format(**w.ids)
     headers = {"accept-language": "en"}
     if role != "anonymous":

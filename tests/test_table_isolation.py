@@ -1,0 +1,56 @@
+"""The permission tables' harness (tests/permission_table.py): the world is built once per module,
+yet every case sees it exactly as built — what one case changed, through the app or its own
+session, is gone in the next — on PostgreSQL and on SQLite, with one app for the whole session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from asar.accounts.models import ApiToken, User
+from tests.factories import make_user
+from tests.organizations.helpers import bearer
+
+pytestmark = pytest.mark.sqlite
+
+# what the first case saw and did, per backend, for the second to check
+_seen: dict[str, dict[str, Any]] = {}
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> dict[str, int]:
+    async with table.build() as s:
+        user = await make_user(s, name="Built once")
+        await s.commit()
+        return {"user": user.id}
+
+
+async def _state(session: Any, user_id: int) -> tuple[Any, ...]:
+    user = await session.get(User, user_id, populate_existing=True)
+    users = (await session.execute(select(func.count()).select_from(User))).scalar_one()
+    tokens = (await session.execute(select(func.count()).select_from(ApiToken))).scalar_one()
+    return user.name, users, tokens
+
+
+async def test_a_case_changes_the_world(world: dict[str, int], table_case: Any, backend: str) -> None:
+    s = table_case.session
+    before = await _state(s, world["user"])
+    assert before[0] == "Built once"
+    # through the app (its own sessions, which commit) ...
+    headers = await bearer(s, await s.get(User, world["user"]))
+    r = await table_case.client.patch("/api/v1/me", headers=headers, json={"name": "Renamed in case one"})
+    assert r.status_code == 200, r.text
+    # ... and through the case's own session
+    await make_user(s, name="Added in case one")
+    await s.commit()
+    after = await _state(s, world["user"])
+    assert after == ("Renamed in case one", before[1] + 1, before[2] + 1)
+    _seen[backend] = {"before": before, "app": id(table_case.table.app)}
+
+
+async def test_the_next_case_sees_the_world_as_built(world: dict[str, int], table_case: Any, backend: str) -> None:
+    assert backend in _seen, "runs after test_a_case_changes_the_world"
+    assert await _state(table_case.session, world["user"]) == _seen[backend]["before"]
+    assert id(table_case.table.app) == _seen[backend]["app"]  # one app, not one per case
