@@ -61,10 +61,11 @@ def mutating_routes() -> set[tuple[str, str]]:
 
 
 def hearing_frame_types() -> set[str]:
-    """Every frame type the hearing live room's server carries out (its handler table), plus ping."""
-    from asar.hearings import live
+    """Every frame type the hearing live room's server carries out (its connection's handler table),
+    plus ping (answered by every connection)."""
+    from asar.hearings.live import HearingConnection
 
-    return {*live.FRAMES, "ping"}
+    return {*HearingConnection.FRAMES, "ping"}
 
 
 # ---------------------------------------------------------------- the harness
@@ -99,7 +100,7 @@ class SharedApp:
 
     @property
     def hub(self) -> Any:
-        return self.app.state.hearings_hub
+        return self.app.state.live_hub
 
 
 class SharedApps:
@@ -118,7 +119,7 @@ class SharedApps:
     async def _start(self, backend: str, source: dict[str, Any]) -> SharedApp:
         from asar.app import create_app
         from asar.db import Database
-        from asar.hearings.live import LiveLimits
+        from asar.live.limits import LiveLimits
         from tests.conftest import Lifespan, make_settings
 
         tmp = self.tmp / backend
@@ -142,7 +143,7 @@ class SharedApps:
         # The feeds' and stale-tally checks of the log (for lost publishes across instances) wait an
         # hour; events reach this process's sockets directly. A feed stops as soon as its last
         # socket leaves, so no feed outlives its case with a cursor from a rolled-back world.
-        hub = app.state.hearings_hub
+        hub = app.state.live_hub
         await hub.stop()
         hub.limits = LiveLimits(feed_check_seconds=3600.0, feed_linger_seconds=0.0)
         await hub.start()

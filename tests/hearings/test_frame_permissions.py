@@ -1,5 +1,5 @@
 """Who may send what over the live room's socket: every frame type of the JSON protocol
-(docs/realtime.md, "What a client sends"; the server's handler table, asar.hearings.live.FRAMES)
+(docs/realtime.md, "What a client sends"; the server's handler table, HearingConnection.FRAMES)
 for every role:
 
 - anonymous: no credentials (a visitor: may only ping);
