@@ -96,6 +96,15 @@ async def _seed(db: Database) -> tuple[dict[str, str], dict[str, list[int]]]:
                 ids["decision_id"] = [(await minutes.add_decision(s, chair, h.id, "Plant trees")).id]
                 ids["commitment_id"] = [(await commitments.add_commitment(s, chair, h.id, commitments.CommitmentInput(
                     "Plant 100 trees", ngo.id, date(2031, 6, 1)))).id]
+        # a notification for each person (the verification of the NGO), so that marking one read meets
+        # real ids: the person's own, or someone else's (a 404)
+        from asar.notifications.service import notify
+        from asar.organizations import notices
+
+        told = await notify(s, notices.VERIFIED.name, list(people.values()), key="contract", base_url="http://x",
+                            params={"organization_id": ngo.id, "organization": notices.names_of(ngo)},
+                            mail=lambda p: {"person": p.name, "organization": ngo, "sector": ngo.sector})
+        ids["notification_id"] = [n.id for n in told]
         tokens = {}
         # Large ids: a generated DELETE /api/v1/tokens/{small id} must not revoke the token under test.
         for n, (role, user) in enumerate(people.items()):

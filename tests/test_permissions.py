@@ -345,8 +345,10 @@ async def test_permission_table(case: Case, role: str, world: WorldIds, table_ca
 
 def test_every_mutating_route_is_in_the_table() -> None:
     # /hearings and /api/v1/hearings have their own table (same roles and rules):
-    # tests/hearings/test_permissions.py, whose cases count as covered here.
+    # tests/hearings/test_permissions.py, whose cases count as covered here; so do notifications'
+    # (tests/notifications/test_permissions.py).
     from tests.hearings.test_permissions import CASES as HEARING_CASES
+    from tests.notifications.test_permissions import CASES as NOTIFICATION_CASES
 
-    covered = {(c.method, normalize(c.path)) for c in (*CASES, *HEARING_CASES)}
+    covered = {(c.method, normalize(c.path)) for c in (*CASES, *HEARING_CASES, *NOTIFICATION_CASES)}
     assert sorted(mutating_routes() - covered) == []

@@ -41,6 +41,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.hearings.controllers import routes as hearings_pages
     from asar.hearings.live import routes as hearings_live
     from asar.mail.controllers import routes as mail_pages
+    from asar.notifications.api import routes as notifications_api
+    from asar.notifications.controllers import routes as notifications_pages
     from asar.organizations.api import routes as organizations_api
     from asar.organizations.controllers import routes as organizations_pages
     from asar.reference.api import routes as reference_api
@@ -49,7 +51,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     static = static_files_route(static_files)
 
     return [static, *web_pages, *accounts_pages, *organizations_pages, *audit_pages, *mail_pages,
-            *accounts_api, *organizations_api, *reference_api,
+            *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
             *hearings_pages, *hearings_api, *hearings_live]
 
 

@@ -25,13 +25,14 @@ from asar.hearings.models import (
     Sanction,
 )
 from asar.mail.models import OutboxMail
+from asar.notifications.models import Notification, NotificationPreference
 from asar.organizations.models import Invitation, Membership, Organization
 from asar.reference.models import Area, Region
 
 __all__ = [
     "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CoModerator", "Commitment", "CommitmentChange",
     "Decision", "EmailToken", "Hearing", "HearingEvent", "HearingInvitee", "Invitation", "LoginThrottle",
-    "Membership", "Minutes", "ModerationAction", "Organization", "OutboxMail", "Poll", "PollOption", "PollVote",
+    "Membership", "Minutes", "ModerationAction", "Notification", "NotificationPreference", "Organization", "OutboxMail", "Poll", "PollOption", "PollVote",
     "Post", "Question", "QuestionUpvote", "Region", "Registration", "ReminderSent", "Sanction", "User",
     "UserSession",
 ]

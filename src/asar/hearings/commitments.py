@@ -3,8 +3,9 @@
 The chair enters commitments with the minutes (until they are published). Afterwards the
 responsible organization's admins, or the chair, move a commitment between open, in progress and
 done with a note; "overdue" is derived (not done and past the deadline), never stored. Every change
-is kept (who, when, note), audited as "hearing.commitment_status", and mailed to every registered
-participant in their language by the idempotent job `notify_commitment_change`.
+is kept (who, when, note), audited as "hearing.commitment_status", and told to every registered
+participant (asar.notifications, kind `hearing_commitment`: in-app and by mail in their language,
+as each chose) by the idempotent job `notify_commitment_change`.
 """
 
 from __future__ import annotations
@@ -24,10 +25,13 @@ from asar.errors import NotFound, PermissionDenied, invalid
 from asar.hearings.forms import positive_int, text
 from asar.hearings.minutes import _editable, user_names
 from asar.hearings.models import COMMITMENT_STATUSES, Commitment, CommitmentChange, Hearing, Registration
+from asar.hearings.notices import HEARING_COMMITMENT
 from asar.hearings.service import get_hearing
 from asar.i18n import gettext as _
+from asar.i18n import use_language
 from asar.inputs import EARLIEST, LATEST, visible
 from asar.jobs import enqueue_after_commit
+from asar.notifications.service import notify
 from asar.organizations.models import Organization
 from asar.permissions import Actor, may_chair_hearing, require_user
 from asar.uow import atomic
@@ -177,9 +181,7 @@ async def change_status(db: AsyncSession, actor: Actor, hearing_id: int, commitm
 # ---------------------------------------------------------------- the job
 @atomic
 async def notify_participants(db: AsyncSession, change_id: int, base_url: str) -> int:
-    """Mail every registered participant about one status change, once (returns how many were queued)."""
-    from asar.mail.service import queue_mail
-
+    """Tell every registered participant about one status change, once (returns how many were told)."""
     q = select(CommitmentChange).where(CommitmentChange.id == change_id).with_for_update()  # two runs: one waits
     change = (await db.execute(q.execution_options(populate_existing=True))).scalar_one_or_none()
     if change is None or change.notified_at is not None:
@@ -192,16 +194,18 @@ async def notify_participants(db: AsyncSession, change_id: int, base_url: str) -
     people = (await db.execute(select(User).join(Registration, Registration.user_id == User.id)
                                .where(Registration.hearing_id == hearing.id, User.deleted_at.is_(None))
                                .order_by(User.id))).scalars().all()
-    link = f"{base_url.rstrip('/')}/hearings/{hearing.id}/minutes"
-    from asar.i18n import use_language
 
-    for person in people:
+    def mail(person: Any) -> dict[str, Any]:
         with use_language(person.language or "kk"):
             org_name = org.name if org else ""
-        await queue_mail(db, to=person.email, template="hearing_commitment", lang=person.language or "kk",
-                         hearing=hearing.title, commitment=c.text, organization=org_name,
-                         from_status=change.from_status, to_status=change.to_status, note=change.note,
-                         deadline=c.deadline, link=link)
+        return {"hearing": hearing.title, "commitment": c.text, "organization": org_name,
+                "from_status": change.from_status, "to_status": change.to_status, "note": change.note,
+                "deadline": c.deadline}
+
+    await notify(db, HEARING_COMMITMENT.name, people, key=f"hearing_commitment:{change.id}",
+                 params={"hearing_id": hearing.id, "hearing": hearing.title, "commitment": c.text[:300],
+                         "from_status": change.from_status, "to_status": change.to_status},
+                 base_url=base_url, mail=mail)
     change.notified_at = utcnow()
     return len(people)
 

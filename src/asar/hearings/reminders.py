@@ -1,10 +1,12 @@
-"""Reminders 24 hours and 1 hour before a hearing starts, mailed to every registered participant.
+"""Reminders 24 hours and 1 hour before a hearing starts, told to every registered participant
+(asar.notifications: in-app and by mail, as each person chose; kind `hearing_reminder`).
 
 A reminder is due for a registration of a scheduled hearing when the start is less than 24 hours
 away ("24h", until the last hour) or less than an hour away ("1h"); someone who registers in the
 last hour gets only the "1h" one. A ReminderSent row per (hearing, person, kind) — unique in the
-database — is written in the same transaction as the mail, so a reminder goes out once however
-often the check runs, and two checks running at once cannot both send it.
+database — is written in the same transaction as the notification (itself unique per person and
+key), so a reminder goes out once however often the check runs, and two checks running at once
+cannot both send it.
 
 The check, `send_due_reminders`, runs every minute (its schedule is declared in hearings/jobs.py):
 as an arq cron job in the worker (with Redis), and as an in-process periodic task in `asar serve`
@@ -27,8 +29,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar.accounts.models import User
 from asar.db import utcnow
 from asar.hearings.models import Hearing, Registration, ReminderSent
+from asar.hearings.notices import HEARING_REMINDER
 from asar.jobs import enqueue_after_commit
+from asar.notifications.service import notify
 from asar.uow import unit_of_work
+from asar.web.urls import absolute_url
 
 log = structlog.get_logger("asar.hearings.reminders")
 
@@ -81,7 +86,6 @@ async def _candidates(db: AsyncSession, now: datetime, hearing_id: int | None) -
 async def send_due(db: AsyncSession, base_url: str, *, now: datetime | None = None,
                    hearing_id: int | None = None) -> int:
     """Send what is due (one transaction per hearing and kind); how many reminders were queued."""
-    from asar.mail.service import queue_mail
 
     now = now or utcnow()
     async with unit_of_work(db):  # only reads: ends the transaction before the groups
@@ -97,15 +101,18 @@ async def send_due(db: AsyncSession, base_url: str, *, now: datetime | None = No
             continue
         people = (await db.execute(select(User).where(User.id.in_(user_ids), User.deleted_at.is_(None))
                                    .order_by(User.id))).scalars().all()
-        link = f"{base_url.rstrip('/')}/hearings/{hid}"
         try:
             async with unit_of_work(db):
                 for person in people:
                     db.add(ReminderSent(hearing_id=hid, user_id=person.id, kind=kind, sent_at=now))
-                    await db.flush()
-                    await queue_mail(db, to=person.email, template="hearing_reminder", lang=person.language or "kk",
-                                     hearing=hearing.title, starts_at=hearing.starts_at, kind=kind, link=link,
-                                     room=f"{link}/room", venue=hearing.venue)
+                await db.flush()
+                await notify(db, HEARING_REMINDER.name, people, key=f"hearing_reminder:{hid}:{kind}",
+                             params={"hearing_id": hid, "hearing": hearing.title, "when": kind,
+                                     "starts_at": hearing.starts_at.isoformat()},
+                             base_url=base_url,
+                             mail={"hearing": hearing.title, "starts_at": hearing.starts_at, "kind": kind,
+                                   "venue": hearing.venue,
+                                   "room": absolute_url(base_url, "hearings:room", hearing_id=hid)})
             total += len(people)
         except IntegrityError:  # another check sent them at the same moment (the unit rolled back)
             log.info("reminders already sent by another run", hearing_id=hid, kind=kind)

@@ -26,6 +26,9 @@ KIND_LABELS: dict[str, str] = {
     "registration_attempt": N_("Registration with a registered address"),
     "organization_verified": N_("Organization verified"),
     "organization_verification_withdrawn": N_("Verification withdrawn"),
+    "hearing_reminder": N_("Hearing reminder"),
+    "hearing_commitment": N_("Commitment update"),
+    "notification_digest": N_("Daily digest of notifications"),
 }
 
 

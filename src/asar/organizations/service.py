@@ -25,7 +25,8 @@ from asar.db import utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
 from asar.i18n import current_language
 from asar.i18n import gettext as _
-from asar.mail.service import queue_mail
+from asar.notifications.service import Address, notify
+from asar.organizations import notices
 from asar.organizations.choices import LEGAL_FORMS
 from asar.organizations.forms import DirectoryFilters, InvitationInput, OrganizationInput
 from asar.organizations.models import (
@@ -50,6 +51,7 @@ from asar.permissions import (
 from asar.reference.service import AreaRef, RegionRef, areas_by_ids, reference_data, regions_by_ids
 from asar.tokens import new_token, token_hash
 from asar.uow import atomic
+from asar.web.urls import absolute_url
 
 INVITATION_DAYS = 14
 PER_PAGE = 20
@@ -506,11 +508,18 @@ async def invite_member(db: AsyncSession, actor: Actor, org_id: int, data: Invit
                      invited_by_id=user.id, created_at=now, expires_at=now + timedelta(days=INVITATION_DAYS))
     db.add(inv)
     await db.flush()
-    await queue_mail(
-        db, to=data.email, template="invitation",
-        lang=invitee.language if invitee is not None else current_language(),
-        organization=org, role=data.role, inviter=user.name or user.email, expires_at=inv.expires_at,
-        secrets={"link": f"{base_url.rstrip('/')}/invitations/{token}"},
+    # An account holder also finds it in their notifications (without the link, which stays sealed
+    # in the outbox until the mail goes: asar.mail); an address without an account gets the mail.
+    inviter = user.name or user.email
+    await notify(
+        db, notices.INVITATION.name,
+        [invitee if invitee is not None and invitee.deleted_at is None
+         else Address(data.email, invitee.language if invitee is not None else current_language())],
+        key=f"invitation:{inv.id}", base_url=base_url,
+        params={"organization_id": org.id, "organization": notices.names_of(org), "role": data.role,
+                "inviter": inviter},
+        mail={"organization": org, "role": data.role, "inviter": inviter, "expires_at": inv.expires_at},
+        secrets={"link": absolute_url(base_url, "organizations:invitation", token=token)},
     )
     audit.record(db, actor, "membership.invited", "organization", org.id, email=data.email, role=data.role,
                  invitation_id=inv.id)
@@ -627,18 +636,19 @@ def _note(value: str | None) -> str:
     return " ".join((value or "").split())[:NOTE_MAX]
 
 
-async def _mail_admins(db: AsyncSession, org: Organization, template: str, base_url: str, **context: object) -> None:
-    """Mail each administrator of the organization, in their own language."""
+async def _tell_admins(db: AsyncSession, org: Organization, kind: str, base_url: str, key: str,
+                       params: dict[str, object], **context: object) -> None:
+    """Tell each administrator of the organization (asar.notifications: in-app, and mail in their own
+    language as they chose)."""
     admins = (
         await db.execute(select(User).join(Membership, Membership.user_id == User.id)
                          .where(Membership.organization_id == org.id, Membership.role == "admin",
                                 User.is_active.is_(True), User.deleted_at.is_(None))
                          .order_by(User.id))
     ).scalars().all()
-    link = f"{base_url.rstrip('/')}/organizations/{org.id}"
-    for admin in admins:
-        await queue_mail(db, to=admin.email, template=template, lang=admin.language or "kk", person=admin.name,
-                         organization=org, link=link, **context)
+    await notify(db, kind, admins, key=key, base_url=base_url,
+                 params={"organization_id": org.id, "organization": notices.names_of(org), **params},
+                 mail=lambda admin: {"person": admin.name, "organization": org, **context})
 
 
 @atomic
@@ -654,7 +664,9 @@ async def verify_organization(db: AsyncSession, actor: Actor, org_id: int, note:
     org.verified_at = utcnow()
     org.verified_by_id = actor.user.id  # type: ignore[union-attr]
     audit.record(db, actor, "organization.verified", "organization", org.id, sector=org.sector, note=_note(note))
-    await _mail_admins(db, org, "organization_verified", base_url, sector=org.sector)
+    await db.flush()
+    await _tell_admins(db, org, notices.VERIFIED.name, base_url,
+                       f"organization_verified:{org.id}:{org.verified_at.isoformat()}", {}, sector=org.sector)
     return org
 
 
@@ -672,7 +684,9 @@ async def revoke_verification(db: AsyncSession, actor: Actor, org_id: int,
     reason = _note(reason)
     audit.record(db, actor, "organization.verification_revoked", "organization", org.id,
                  sector=org.sector, reason=reason)
-    await _mail_admins(db, org, "organization_verification_withdrawn", base_url, reason=reason)
+    await _tell_admins(db, org, notices.WITHDRAWN.name, base_url,
+                       f"organization_verification_withdrawn:{org.id}:{utcnow().isoformat()}",
+                       {"reason": reason}, reason=reason)
     return org
 
 

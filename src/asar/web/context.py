@@ -78,6 +78,11 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
                 from asar.organizations.service import count_awaiting_verification
 
                 state["verification_pending"] = await count_awaiting_verification(db, actor)
+            if actor.user is not None and not scope["path"].startswith("/api/"):
+                # the bell's count in the pages' header (asar.notifications)
+                from asar.notifications.service import count_unread
+
+                state["unread_notifications"] = await count_unread(db, actor.user.id)
             state["language"] = request_language(conn, actor)
             set_language(state["language"])
             await app(scope, receive, send)

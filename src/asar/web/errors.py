@@ -66,7 +66,8 @@ def error_response(request: Request[Any, Any, Any], status: int, code: str, mess
         headers=headers,
         context={"status": status, "message": message, "fields": fields or {},
                  "actor": state.get("actor", ANONYMOUS), "settings": request.app.state.settings,
-                 "flashes": [], "htmx": False, "request_path": request.url.path},
+                 "flashes": [], "htmx": False, "request_path": request.url.path,
+                 "unread_notifications": state.get("unread_notifications")},
     )
 
 

@@ -214,6 +214,7 @@ def page(request: Request[Any, Any, Any], template: str, status_code: int = 200,
     context.setdefault("htmx", bool(getattr(request, "htmx", False)))
     context.setdefault("request_path", request.url.path)
     context.setdefault("verification_pending", request.state.get("verification_pending"))
+    context.setdefault("unread_notifications", request.state.get("unread_notifications"))
     cls = HTMXPage if context["htmx"] else Page
     response = cls(template_name=template, context=context, status_code=status_code)
     if request.cookies.get(flash_store.FLASH_COOKIE):
