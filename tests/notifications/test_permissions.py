@@ -2,7 +2,10 @@
 the seven roles of tests/test_permissions.py. A notification belongs to one person: everyone signed
 in may read, mark and set preferences for their own (`{own}`); someone else's (`{theirs}`) is not
 found for anyone (404: its existence is not told) and stays unread; anonymous gets the sign-in
-redirect (pages) or 401 (API). Nothing changes when a request is refused."""
+redirect (pages) or 401 (API). Nothing changes when a request is refused.
+
+The world is built once for the module and every case runs in a savepoint rolled back after it, on
+one app for the session (tests/permission_table.py)."""
 
 from __future__ import annotations
 
@@ -29,9 +32,15 @@ NOBODY: frozenset[str] = frozenset()
 
 @dataclass
 class World:
-    users: dict[str, User]  # by role; "stranger" owns the notification nobody else may touch
+    users: dict[str, int]  # user ids by role; "stranger" owns the notification nobody else may touch
     own: dict[str, int]  # role -> id of one unread notification of theirs
     theirs: int
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> World:
+    async with table.build() as session:
+        return await build_world(session)
 
 
 async def build_world(session: AsyncSession) -> World:
@@ -44,7 +53,7 @@ async def build_world(session: AsyncSession) -> World:
     await session.commit()
     by_user = {n.user_id: n.id for n in created}
     own = {role: by_user[u.id] for role, u in users.items()}
-    return World(users=users, own=own, theirs=own["stranger"])
+    return World(users={role: u.id for role, u in users.items()}, own=own, theirs=own["stranger"])
 
 
 async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
@@ -101,16 +110,18 @@ CASES = [
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", CASES, ids=str)
-async def test_permission_table(case: Case, role: str, client: httpx.AsyncClient, session: AsyncSession) -> None:
-    w = await build_world(session)
+async def test_permission_table(case: Case, role: str, world: World, table_case: Any) -> None:
+    session: AsyncSession = table_case.session
+    client: httpx.AsyncClient = table_case.client
+    w = world
     own = w.own.get(role, w.theirs)  # anonymous has none of their own: they try the stranger's
     path = case.path.format(own=own, theirs=w.theirs, kind="hearing_reminder")
     headers = {"accept-language": "en"}
     if role != "anonymous":
         if case.api:
-            headers.update(await bearer(session, w.users[role]))
+            headers.update(await bearer(session, await session.get(User, w.users[role])))
         else:
-            await sign_in(client, session, w.users[role])
+            await sign_in(client, session, await session.get(User, w.users[role]))
     data = await case.payload()
     before = await fingerprint(session)
     if case.api:
@@ -121,7 +132,7 @@ async def test_permission_table(case: Case, role: str, client: httpx.AsyncClient
     if role in case.allowed:
         assert r.status_code in case.ok, (str(case), role, r.status_code, r.text[:500])
         assert await fingerprint(session) != before, (str(case), role)  # it did what it says
-        assert await notifications.count_unread(session, w.users["stranger"].id) == 1  # theirs untouched
+        assert await notifications.count_unread(session, w.users["stranger"]) == 1  # theirs untouched
     elif role != "anonymous":
         assert r.status_code == 404, (str(case), role, r.status_code, r.text[:300])  # someone else's: not told
         assert await fingerprint(session) == before, (str(case), role)
