@@ -58,8 +58,9 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
 def stream_kinds(settings: Settings) -> list[Any]:
     """The live streams the app serves (asar.live): each domain's StreamKind."""
     from asar.hearings.live import HearingKind
+    from asar.live.personal import PersonalStream
 
-    return [HearingKind(settings.redis_url)]
+    return [HearingKind(settings.redis_url), PersonalStream()]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None,

@@ -24,6 +24,7 @@ from asar.hearings.models import (
     ReminderSent,
     Sanction,
 )
+from asar.live.models import LiveEvent, LiveStream
 from asar.mail.models import OutboxMail
 from asar.notifications.models import Notification, NotificationPreference
 from asar.organizations.models import Invitation, Membership, Organization
@@ -31,8 +32,9 @@ from asar.reference.models import Area, Region
 
 __all__ = [
     "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CoModerator", "Commitment", "CommitmentChange",
-    "Decision", "EmailToken", "Hearing", "HearingEvent", "HearingInvitee", "Invitation", "LoginThrottle",
-    "Membership", "Minutes", "ModerationAction", "Notification", "NotificationPreference", "Organization", "OutboxMail", "Poll", "PollOption", "PollVote",
+    "Decision", "EmailToken", "Hearing", "HearingEvent", "HearingInvitee", "Invitation", "LiveEvent", "LiveStream",
+    "LoginThrottle", "Membership", "Minutes", "ModerationAction", "Notification", "NotificationPreference",
+    "Organization", "OutboxMail", "Poll", "PollOption", "PollVote",
     "Post", "Question", "QuestionUpvote", "Region", "Registration", "ReminderSent", "Sanction", "User",
     "UserSession",
 ]

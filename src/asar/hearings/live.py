@@ -87,6 +87,7 @@ class HearingKind(StreamKind):
 
     prefix = STREAM
     auth_events = AUTH_EVENTS
+    generic_route = False  # /ws/hearings/<id>
 
     def __init__(self, redis_url: str | None = None, *, presence_interval: float = 1.0) -> None:
         self.presence = Presence(redis_url)

@@ -134,7 +134,7 @@ class Connection:
         self.access = access
         # how the person signed in (None: a visitor, nothing to check again) and when it was checked
         self.credential = credential
-        self.authorized_at = self.checked_at = time.monotonic()
+        self.authorized_at = time.monotonic()
         self.auth_stale = False  # an event changed this person's rights: check before the next push
         self.closing: Refused | None = None  # the sender sends what is queued, then closes
         self.lang = lang
@@ -175,7 +175,8 @@ class Connection:
 
     async def snapshot(self, db: AsyncSession, since: int | None) -> tuple[str, int]:
         """The stream as this reader may see it now (a frame) and its seq."""
-        raise NotImplementedError
+        data = await self.kind.snapshot(db, self.ident, self.access)
+        return dumps({"type": "snapshot", "stream": self.key, **data}), data["seq"]
 
     def take_access(self, access: Access) -> None:
         """The reader's new rights: from now on every push is shown for them. One who gained or lost
@@ -289,18 +290,9 @@ class Connection:
             with use_language(self.lang):
                 raise Refused("not_found", 4404, self.kind.not_allowed_message())
         self.actor = actor
-        self.authorized_at = self.checked_at = time.monotonic()
+        self.authorized_at = time.monotonic()
         self.auth_stale = False
         self.take_access(access)
-
-    async def check_sign_in(self) -> None:
-        """On a ping, at most every auth_idle_seconds: is the sign-in still valid? (one statement)"""
-        assert self.credential is not None
-        async with self.hub.db.sessionmaker() as db:
-            user = await self.hub.identity.credential_user(db, self.credential)
-        if user is None:
-            raise self.revoked()
-        self.checked_at = time.monotonic()
 
     def refuse(self, refused: Refused, client_id: str | None) -> None:
         """The final error frame, then the sender closes the socket with the refusal's code."""
@@ -444,9 +436,10 @@ class Connection:
             kind = data.get("type")
             if kind == "ping":
                 if (self.credential is not None
-                        and time.monotonic() - self.checked_at > self.hub.limits.auth_idle_seconds):
-                    try:
-                        await self.check_sign_in()
+                        and time.monotonic() - self.authorized_at > self.hub.limits.auth_idle_seconds):
+                    try:  # a reader who sends nothing else: are they still signed in, may they still read?
+                        async with self.hub.frame_slots:
+                            await self.reauthorize()
                     except Refused as refused:
                         self.refuse(refused, None)
                         return

@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, WebSocket, websocket
 from litestar.channels import ChannelsPlugin
 from litestar.config.app import AppConfig
 from litestar.plugins import InitPlugin
 
 from asar.db import Database
+from asar.live.connection import serve
 from asar.live.hub import HUB_KEY, Hub
 from asar.live.pubsub import channels_plugin, pubsub_of
 from asar.live.streams import Identity, StreamKind
@@ -31,6 +32,7 @@ class LivePlugin(InitPlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.lifespan.append(self._lifespan)
+        app_config.route_handlers.append(stream_socket)
         return app_config
 
     @asynccontextmanager
@@ -49,6 +51,24 @@ class LivePlugin(InitPlugin):
         finally:
             db.sessionmaker.kw.get("info", {}).pop(HUB_KEY, None)
             await hub.stop()
+
+
+@websocket("/ws/streams/{prefix:str}/{ident:str}", name="live:socket")
+async def stream_socket(socket: WebSocket[Any, Any, Any], prefix: str, ident: str) -> None:
+    """Any registered stream without a route of its own (`user:15`: /ws/streams/user/15); the
+    protocol is the hearings' (docs/realtime.md) with `stream` in hello and snapshot."""
+    hub: Hub = socket.app.state.live_hub
+    kind = hub.kinds.get(prefix)
+    parsed: Any = None
+    if kind is not None and kind.generic_route:
+        try:
+            parsed = kind.parse(ident)
+        except ValueError:
+            parsed = None
+    if parsed is None:
+        await socket.close(code=4404, reason="not_found")  # before accepting: an HTTP 403
+        return
+    await serve(socket, hub, prefix, parsed)
 
 
 def live_plugins(settings: Settings, identity: Identity, kinds: Callable[[], Iterable[StreamKind]], *,

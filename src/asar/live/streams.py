@@ -55,8 +55,6 @@ class Identity(Protocol):
 
     async def actor_for(self, db: AsyncSession, credential: Credential | None) -> Any: ...
 
-    async def credential_user(self, db: AsyncSession, credential: Credential) -> Any: ...
-
     def language(self, socket: WebSocket[Any, Any, Any], actor: Any) -> str: ...
 
 
@@ -88,6 +86,8 @@ class StreamKind:
     # the event types whose private `user_id` names the person whose rights they change: that
     # person's sockets are authorized again before they see it
     auth_events: ClassVar[frozenset[str]] = frozenset()
+    # served at /ws/streams/<prefix>/<id> (asar.live.plugin); False for a kind with its own route
+    generic_route: ClassVar[bool] = True
 
     def key(self, ident: object) -> str:
         return stream_key(self.prefix, ident)
@@ -134,6 +134,11 @@ class StreamKind:
         if privileged and wire.get("private"):
             out.update(wire["private"])
         return out
+
+    async def snapshot(self, db: AsyncSession, ident: Any, access: Access) -> dict[str, Any]:
+        """What a (re)connecting reader gets in place of the events it missed: at least `seq`, the
+        last event it reflects (the snapshot frame is {"type": "snapshot", "stream", ...this})."""
+        return {"seq": await self.last_seq(db, ident)}
 
     async def render(self, hub: Hub, wire: dict[str, Any], variant: str, lang: str) -> str:
         """The event as HTML fragments for browsers shown `variant` (a role); none by default."""

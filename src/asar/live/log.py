@@ -1,0 +1,82 @@
+"""Appending to any stream, in the writer's transaction, published after commit.
+
+    from asar import live
+    await live.append(db, live.stream_key("user", user.id), "notification.created", {"id": n.id, ...})
+
+Inside the writer's unit of work (asar.uow): the event takes the stream's next seq (the stream's
+row in live_streams stays locked until commit), is stored in live_events, and reaches the stream's
+sockets on every instance once the unit commits; a rollback drops both. Readers resume from this
+log (`events_after`). Streams whose domain keeps its own log (hearings: hearing_events) append
+there instead and publish with `publish_after_commit`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.db import utcnow
+from asar.live.hub import publish_after_commit
+from asar.live.models import KEY_LENGTH, LiveEvent, LiveStream
+from asar.live.streams import StreamKind, split_key
+
+
+async def next_seq(db: AsyncSession, key: str) -> int:
+    """The stream's next seq, its row locked until the transaction ends (made at its first event)."""
+    dialect = db.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(LiveStream).values(key=key, last_seq=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[LiveStream.key], set_={"last_seq": LiveStream.last_seq + 1}).returning(LiveStream.last_seq)
+    return (await db.execute(statement)).scalar_one()
+
+
+def envelope(event: LiveEvent) -> dict[str, Any]:
+    """The event as it travels on the channel (private part included; the channel is internal)."""
+    return {"stream": event.stream, "seq": event.seq, "type": event.type, "at": event.at.isoformat(),
+            "payload": event.payload, "private": event.private}
+
+
+async def append(db: AsyncSession, key: str, type_: str, payload: dict[str, Any],
+                 private: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Record an event of stream `key` in db's transaction; published once that commits. Its wire form."""
+    split_key(key)
+    if len(key) > KEY_LENGTH:
+        raise ValueError(f"stream key too long: {key!r}")
+    seq = await next_seq(db, key)
+    row = LiveEvent(stream=key, seq=seq, type=type_, payload=payload, private=private, at=utcnow())
+    db.add(row)
+    wire = envelope(row)
+    publish_after_commit(db, key, wire)
+    return wire
+
+
+async def last_seq(db: AsyncSession, key: str) -> int:
+    seq = (await db.execute(select(LiveStream.last_seq).where(LiveStream.key == key))).scalar_one_or_none()
+    return seq or 0
+
+
+async def events_after(db: AsyncSession, key: str, after: int, upto: int | None = None,
+                       limit: int | None = None) -> list[dict[str, Any]]:
+    q = select(LiveEvent).where(LiveEvent.stream == key, LiveEvent.seq > after)
+    if upto is not None:
+        q = q.where(LiveEvent.seq <= upto)
+    q = q.order_by(LiveEvent.seq)
+    if limit is not None:
+        q = q.limit(limit)
+    return [envelope(e) for e in (await db.execute(q)).scalars()]
+
+
+class LogKind(StreamKind):
+    """A stream kind whose events are in the shared log (live_events); subclasses add `admit`."""
+
+    async def last_seq(self, db: AsyncSession, ident: Any) -> int:
+        return await last_seq(db, self.key(ident))
+
+    async def events_after(self, db: AsyncSession, ident: Any, after: int, upto: int | None = None,
+                           limit: int | None = None) -> list[dict[str, Any]]:
+        return await events_after(db, self.key(ident), after, upto, limit)
