@@ -29,6 +29,8 @@ from tests.factories import PASSWORD, make_user
 from tests.organizations.helpers import add_member, bearer, csrf, make_official, make_org, org_data, sign_in
 from tests.permission_table import assert_refused, mutating_routes, normalize
 
+pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
+
 ROLES = ("anonymous", "citizen", "other_member", "member", "org_admin", "official", "platform_admin")
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 EVERYONE = frozenset(ROLES)

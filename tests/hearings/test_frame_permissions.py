@@ -37,6 +37,8 @@ from tests.hearings.helpers import actor_of, join, make_org, scheduled_hearing
 from tests.organizations.helpers import bearer
 from tests.permission_table import hearing_frame_types
 
+pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
+
 ROLES = ("anonymous", "citizen", "unverified", "government", "business", "ngo", "chair", "co_moderator",
          "muted", "banned", "admin")
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}

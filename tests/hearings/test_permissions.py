@@ -40,6 +40,8 @@ from tests.organizations.helpers import bearer, csrf, sign_in
 from tests.permission_table import assert_refused, mutating_routes, normalize
 from tests.test_permissions import ROLES, SIGNED_IN
 
+pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
+
 CHAIR = frozenset({"official"})
 OFFICIALS = frozenset({"official", "other_member"})
 REGISTERED = frozenset({"citizen", "member", "org_admin", "official"})
