@@ -16,7 +16,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 DOMAINS = ("asar.accounts", "asar.organizations", "asar.hearings", "asar.mail", "asar.audit", "asar.reference")
-PLATFORM = ("asar.jobs", "asar.worker", "asar.lifespan", "asar.uow", "asar.live")
+PLATFORM = ("asar.jobs", "asar.worker", "asar.lifespan", "asar.uow", "asar.live", "asar.notifications")
 
 
 def _module_name(path: Path) -> str:

@@ -13,12 +13,12 @@ import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.accounts.models import User
 from asar.db import utcnow
 from asar.errors import NotFound, invalid
 from asar.i18n import gettext as _
 from asar.i18n import use_language
 from asar.notifications import kinds
+from asar.notifications.channels import Person, mailer, people_table
 from asar.notifications.models import EMAIL_CHOICES, Notification, NotificationPreference
 from asar.permissions import Actor, require_user
 from asar.uow import atomic, unit_of_work
@@ -37,7 +37,7 @@ class Address:
     language: str
 
 
-Recipient = User | Address
+Recipient = Person | Address
 MailContext = Mapping[str, Any] | Callable[[Recipient], Mapping[str, Any]]
 
 
@@ -106,10 +106,9 @@ async def notify(db: AsyncSession, kind_name: str, recipients: Iterable[Recipien
     inserted with ON CONFLICT DO NOTHING, so two runs at once cannot both mail. `mail` is the mail
     template's context (or a function of the recipient giving it); `link` defaults to the kind's
     link; `secrets` are sealed in the outbox (asar.mail). Returns the rows inserted now."""
-    from asar.mail.service import queue_mail
-
+    queue_mail = mailer()
     kind = _kind(kind_name)
-    people: dict[int, User] = {}
+    people: dict[int, Person] = {}
     addresses: list[Address] = []
     for r in recipients:
         if isinstance(r, Address):
@@ -301,12 +300,13 @@ class DigestLine:
 async def send_digest_to(db: AsyncSession, user_id: int, base_url: str) -> int:
     """One mail with every notification of the person still waiting for the digest; each goes in
     one digest only (the rows are locked and marked in the mail's transaction). How many it held."""
-    from asar.mail.service import queue_mail
-
+    queue_mail = mailer()
     q = (select(Notification).where(Notification.user_id == user_id, Notification.email_state == "digest")
          .order_by(Notification.id).with_for_update())
     waiting = list((await db.execute(q.execution_options(populate_existing=True))).scalars())
-    person = await db.get(User, user_id)
+    users = people_table()
+    person = (await db.execute(select(users.c.email, users.c.name, users.c.language, users.c.deleted_at)
+                               .where(users.c.id == user_id))).one_or_none()
     if not waiting or person is None or person.deleted_at is not None:
         for n in waiting:
             n.email_state = "none"

@@ -5,13 +5,24 @@ the worker or a service verb has none. Here the route table is built once per pr
 same route handlers the app serves (a bare Litestar app: no middleware, plugins or lifespan), and
 reversed with the templates' `url_for` (asar.web.templating.url_reverser). A renamed or moved route
 changes every link with it; a wrong name raises at once instead of mailing a dead link.
+
+The route handlers come from the composition root (asar.domains calls `use_routes` with the app's
+list), so that this module, and what uses it, names no domain.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 _router: list[Any] = []
+_routes: list[Callable[[Any], list[Any]]] = []
+
+
+def use_routes(route_handlers: Callable[[Any], list[Any]]) -> None:
+    """The app's route handlers (a function of its StaticFiles, as asar.app.route_handlers)."""
+    _routes[:] = [route_handlers]
+    _router.clear()
 
 
 def _build() -> Any:
@@ -19,10 +30,12 @@ def _build() -> Any:
     from litestar.datastructures import State
 
     from asar import ROOT_DIR
-    from asar.app import route_handlers
     from asar.web.static import StaticFiles
     from asar.web.templating import url_reverser
 
+    if not _routes:
+        raise RuntimeError("no routes to build links from: import asar.domains, which gives the app's")
+    route_handlers = _routes[0]
     static_files = StaticFiles(ROOT_DIR / "static")
     app = Litestar(route_handlers=route_handlers(static_files), state=State({"static_files": static_files}),
                    openapi_config=None)
