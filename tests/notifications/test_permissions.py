@@ -27,6 +27,7 @@ from tests.organizations.helpers import bearer, csrf, sign_in
 from tests.permission_table import assert_refused
 from tests.test_permissions import ROLES, SIGNED_IN
 
+pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
 NOBODY: frozenset[str] = frozenset()
 
 
