@@ -60,12 +60,24 @@ def mutating_routes() -> set[tuple[str, str]]:
             for m in (getattr(route, "methods", ()) or ()) if m in MUTATING}
 
 
-def hearing_frame_types() -> set[str]:
-    """Every frame type the hearing live room's server carries out (its connection's handler table),
-    plus ping (answered by every connection)."""
-    from asar.hearings.live import HearingConnection
+def frame_types(connection_class: type) -> set[str]:
+    """Every frame type a socket's connection carries out (its handler table), plus ping (answered
+    by every connection)."""
+    return {*connection_class.FRAMES, "ping"}
 
-    return {*HearingConnection.FRAMES, "ping"}
+
+def connections_with_frames() -> set[type]:
+    """Every Connection class of the app that carries out frames (each needs a permission table)."""
+    import asar.app  # noqa: F401 (every domain's connection class is imported with the app)
+    from asar.live.connection import Connection
+
+    found, todo = set(), [Connection]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.FRAMES:
+            found.add(cls)
+    return found
 
 
 # ---------------------------------------------------------------- the harness

@@ -35,7 +35,7 @@ from asar.hearings.forms import parse_poll
 from tests.factories import make_user
 from tests.hearings.helpers import actor_of, join, make_org, scheduled_hearing
 from tests.organizations.helpers import bearer
-from tests.permission_table import hearing_frame_types
+from tests.permission_table import connections_with_frames, frame_types
 
 pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
 
@@ -206,8 +206,20 @@ async def test_frame_permission_table(frame: Frame, role: str, world: World, tab
     assert await fingerprint(session, hid) == before, label
 
 
-def test_every_frame_type_is_in_the_table() -> None:
+async def test_every_frame_type_is_in_the_table(world: World, table_case: Any) -> None:
+    """The frame types of the connection the hearing socket really gets are exactly the table's; and
+    no other connection class of the app takes frames without a table of its own."""
+    from asar.hearings.live import HearingConnection
+
     covered = [f.type for f in FRAMES]
     assert len(covered) == len(set(covered))
-    assert sorted(hearing_frame_types() - set(covered)) == []
-    assert sorted(set(covered) - hearing_frame_types()) == []
+    ws = await table_case.socket(f"/ws/hearings/{world.ids['hearing']}")
+    assert (await ws.recv())["type"] == "hello"
+    (feed,) = table_case.table.shared.hub.feeds.values()
+    (conn,) = feed.conns
+    served = frame_types(type(conn))
+    assert sorted(served - set(covered)) == [], "frame types without a row in FRAMES"
+    assert sorted(set(covered) - served) == [], "rows for frame types the server does not take"
+    tables = {HearingConnection}  # a connection class with frames and a permission table (this one)
+    assert sorted(c.__qualname__ for c in connections_with_frames() - tables) == [], \
+        "a stream's connection takes frames that no permission table covers"
