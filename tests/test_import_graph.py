@@ -178,3 +178,33 @@ def test_the_graph_sees_a_cycle_and_a_domain_import() -> None:
     """The checks above can fail: a made-up graph with a cycle, and a real domain import found."""
     assert _cycles({"a": frozenset({"b"}), "b": frozenset({"a"}), "c": frozenset()}) == [["a", "b"]]
     assert "asar.hearings.reminders" in reachable("asar.domains")
+
+
+def _every_import(module: str) -> set[str]:
+    """The modules a file names in its imports, for type checking included."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(modules()[module].read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_permissions_imports_no_domain_beyond_what_actor_needs() -> None:
+    """asar.permissions is the small core (Actor and the generic requirements): the only domain
+    modules it names are the models Actor is typed with, for type checking only (it loads no
+    domain); every domain's guards live in the domain (asar/hearings/guards.py, ...)."""
+    named = {m for m in _every_import("asar.permissions") if m.startswith("asar")}
+    assert named <= {"asar.errors", "asar.i18n", "asar.accounts.models", "asar.organizations.models"}
+    assert reachable("asar.permissions") <= {"asar", "asar.errors", "asar.i18n"}
+
+
+def test_permissions_holds_no_domain_guard() -> None:
+    """No hearing or organization rule (chair, moderator, verifier, member) in the core."""
+    import asar.permissions as core
+
+    public = {name for name in vars(core) if not name.startswith("_") and callable(getattr(core, name))
+              and getattr(getattr(core, name), "__module__", None) == core.__name__}
+    assert public == {"Actor", "sector_of", "require_user", "require_confirmed", "require_admin",
+                      "require_verified_organization"}

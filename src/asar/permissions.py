@@ -1,8 +1,14 @@
-"""Who may do what: one place answering "may this person, acting for this organization, do this?"
+"""Who is acting, and the requirements every domain shares.
 
-`Actor` is the person plus the organization they act for. `may_*` functions answer yes or no
-(templates use them to show or hide buttons); `require_*` raise the typed error services use.
-Every mutating service verb calls a `require_*` before it changes anything.
+`Actor` is the person, the organization they act for and their memberships. Its sectors are the
+one definition of a person's sector (`sector_of`): `Actor.sector`, that of the organization acted
+for, and `Actor.verified_sector`, the same once that organization is verified (citizen until then),
+by which hearings register, vote, count and moderate, and officials are known. The
+generic requirements (signed in, confirmed, platform admin) are here. Everything else is a domain's
+own guard (`asar/organizations/guards.py`, `asar/hearings/guards.py`, ...): roles that belong to a
+context (the chair and co-moderators of a hearing; later an evaluator of a call, a funder of a
+project) are the domain's rows and attributes, read by its guards, never special cases here. This
+module imports no domain at run time (tests/test_import_graph.py): the models below are types only.
 """
 
 from __future__ import annotations
@@ -15,8 +21,14 @@ from asar.i18n import gettext as _
 
 if TYPE_CHECKING:
     from asar.accounts.models import User
-    from asar.hearings.models import Hearing
     from asar.organizations.models import Membership, Organization
+
+CITIZEN = "citizen"
+
+
+def sector_of(organization: Organization | None) -> str:
+    """The one rule naming a person's sector: that of the organization they stand for, else citizen."""
+    return organization.sector if organization is not None else CITIZEN
 
 
 @dataclass(frozen=True)
@@ -35,19 +47,31 @@ class Actor:
 
     @property
     def organization(self) -> Organization | None:
+        """The organization the person acts for, verified or not (drafts, its profile, its members)."""
         return self.membership.organization if self.membership else None
 
     @property
     def sector(self) -> str:
-        """government, business or ngo for the organization acted for; else citizen."""
+        """The sector of the organization acted for, verified or not (what the person says they act
+        as: the acting-for switch, drafts); citizen when acting for oneself."""
+        return sector_of(self.organization)
+
+    @property
+    def sector_organization(self) -> Organization | None:
+        """The organization the person speaks for: the one they act for, once it is verified."""
         org = self.organization
-        return org.sector if org else "citizen"
+        return org if org is not None and org.verified else None
+
+    @property
+    def verified_sector(self) -> str:
+        """The sector a person's voice counts in: their organization's once it is verified, citizen
+        until then. Hearings register, vote, count and moderate by it."""
+        return sector_of(self.sector_organization)
 
     @property
     def is_official(self) -> bool:
         """Acting for a verified government body."""
-        org = self.organization
-        return bool(org and org.sector == "government" and org.verified)
+        return self.verified_sector == "government"
 
     def role_in(self, org_id: int) -> str | None:
         for m in self.memberships:
@@ -79,52 +103,6 @@ def require_admin(actor: Actor) -> User:
     return user
 
 
-def may_manage_organization(actor: Actor, org: Organization) -> bool:
-    """Edit the profile, invite and remove members: the organization's admins (and the platform admin)."""
-    return actor.is_admin or actor.role_in(org.id) == "admin"
-
-
-def require_manage_organization(actor: Actor, org: Organization) -> None:
-    require_user(actor)
-    if not may_manage_organization(actor, org):
-        raise PermissionDenied(_("Only an administrator of this organization may do this."))
-
-
-def may_see_members(actor: Actor, org: Organization) -> bool:
-    """The member list is for the organization's own members (and the platform admin)."""
-    return actor.is_admin or actor.role_in(org.id) is not None
-
-
-def may_verify(actor: Actor, org: Organization) -> bool:
-    """The platform admin verifies government bodies; an official of a verified government body,
-    or the admin, verifies NGOs and businesses — never an organization they belong to."""
-    return not org.verified and is_verifier_for(actor, org)
-
-
-def is_verifier_for(actor: Actor, org: Organization) -> bool:
-    """The verification rule alone, whatever the organization's current state."""
-    if actor.is_admin:
-        return True
-    if org.sector == "government":
-        return False
-    return actor.is_official and actor.role_in(org.id) is None
-
-
-def may_see_verification_queue(actor: Actor) -> bool:
-    """People who verify some organizations: the platform admin and officials."""
-    return actor.is_admin or actor.is_official
-
-
-def require_verify(actor: Actor, org: Organization) -> None:
-    require_user(actor)
-    if not may_verify(actor, org):
-        if org.sector == "government":
-            raise PermissionDenied(_("Only the platform administrator verifies government bodies."))
-        raise PermissionDenied(
-            _("Only an official of a verified government body may verify organizations.")
-        )
-
-
 def require_verified_organization(actor: Actor) -> Organization:
     """Publishing, pledging, applying and moderating need a verified organization."""
     require_user(actor)
@@ -136,80 +114,3 @@ def require_verified_organization(actor: Actor) -> Organization:
             _("Your organization is not verified yet: you can prepare drafts but not publish.")
         )
     return org
-
-
-# ---------------------------------------------------------------- hearings
-# Who runs, moderates and joins a public hearing. The messages are plain constants translated when
-# raised: they belong to the hearings catalog (marked with N_ in asar/hearings/choices.py).
-
-HEARING_MESSAGES = {
-    "create": "Only an official of a verified government body may create hearings.",
-    "chair": "Only an official of the organizing government body may do this.",
-    "moderate": "Only the moderators of this hearing may do this.",
-    "see": "This hearing does not exist or is not published yet.",
-    "end_turn": "Only a moderator or the speaker may end this turn.",
-}
-
-
-def may_create_hearing(actor: Actor) -> bool:
-    """Officials (people acting for a verified government body) create hearings."""
-    return actor.is_official
-
-
-def require_create_hearing(actor: Actor) -> Organization:
-    require_user(actor)
-    if not may_create_hearing(actor) or actor.organization is None:
-        raise PermissionDenied(_(HEARING_MESSAGES["create"]))
-    return actor.organization
-
-
-def may_chair_hearing(actor: Actor, hearing: Hearing) -> bool:
-    """Edit, schedule, open, close, run the agenda and polls, answer: officials of the organizer."""
-    org = actor.organization
-    return bool(org and org.id == hearing.organizer_id and org.verified)
-
-
-def require_chair_hearing(actor: Actor, hearing: Hearing) -> None:
-    require_user(actor)
-    if not may_chair_hearing(actor, hearing):
-        raise PermissionDenied(_(HEARING_MESSAGES["chair"]))
-
-
-def may_moderate_hearing(actor: Actor, hearing: Hearing) -> bool:
-    """Approve, reject, hide, mute, ban: the organizer's officials and the co-moderators."""
-    if may_chair_hearing(actor, hearing):
-        return True
-    return actor.user is not None and actor.user.id in hearing.co_moderator_user_ids
-
-
-def require_moderate_hearing(actor: Actor, hearing: Hearing) -> None:
-    require_user(actor)
-    if not may_moderate_hearing(actor, hearing):
-        raise PermissionDenied(_(HEARING_MESSAGES["moderate"]))
-
-
-def may_see_hearing(actor: Actor, hearing: Hearing) -> bool:
-    """Drafts only for the organizer's officials; scheduled, live and closed hearings for everybody."""
-    return hearing.status != "draft" or may_chair_hearing(actor, hearing)
-
-
-def may_give_floor(actor: Actor, hearing: Hearing) -> bool:
-    """Give the floor from the speaker queue, lower someone's hand, end a turn: the moderators."""
-    return may_moderate_hearing(actor, hearing)
-
-
-def require_give_floor(actor: Actor, hearing: Hearing) -> None:
-    require_user(actor)
-    if not may_give_floor(actor, hearing):
-        raise PermissionDenied(_(HEARING_MESSAGES["moderate"]))
-
-
-def may_end_turn(actor: Actor, hearing: Hearing, speaker_id: int) -> bool:
-    """The moderators, or the speaker finishing early."""
-    return may_give_floor(actor, hearing) or (actor.user is not None and actor.user.id == speaker_id)
-
-
-def require_end_turn(actor: Actor, hearing: Hearing, speaker_id: int) -> None:
-    require_user(actor)
-    if not may_end_turn(actor, hearing, speaker_id):
-        raise PermissionDenied(_(HEARING_MESSAGES["end_turn"]))

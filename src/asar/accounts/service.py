@@ -16,6 +16,7 @@ from asar.accounts import forms, throttle
 from asar.accounts.models import ApiToken, EmailToken, User
 from asar.accounts.passwords import hash_password, needs_rehash, verify_password
 from asar.accounts.sessions import close_all_sessions, close_session, open_session
+from asar.accounts.signals import account_deleted
 from asar.audit.service import record
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid, NotFound, RateLimited, invalid
@@ -385,7 +386,8 @@ async def revoke_api_token(db: AsyncSession, actor: Actor, token_id: int, *,
 async def delete_account(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *,
                          client_ip: str | None = None, now: datetime | None = None) -> None:
     """Anonymize the account (confirmed by the password): what the person wrote stays, unsigned;
-    sessions, API tokens and memberships go."""
+    sessions, API tokens and memberships go. Every domain that copied the person's name or address
+    rewrites its copies in this transaction (account_deleted; hearings/anonymize.py)."""
     user = require_user(actor)
     now = now or utcnow()
     password = forms.parse_password_confirmation(data)
@@ -402,6 +404,7 @@ async def delete_account(db: AsyncSession, actor: Actor, data: Mapping[str, Any]
         await db.execute(delete(model).where(model.user_id == user.id)
                          .execution_options(synchronize_session=False))
     await close_all_sessions(db, user.id)
+    await account_deleted.send(db, user_id=user.id, name=user.name, email=user.email)
     user.name = DELETED_NAME
     user.email = f"deleted-{user.id}@invalid"
     user.password_hash = None

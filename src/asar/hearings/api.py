@@ -21,6 +21,7 @@ from asar.hearings import floor as floor_service
 from asar.hearings import minutes as minutes_service
 from asar.hearings.clauses import document_clauses
 from asar.hearings.forms import parse_hearing, parse_poll
+from asar.hearings.guards import may_moderate_hearing
 from asar.hearings.live import events_after
 from asar.hearings.models import Hearing, Poll
 from asar.hearings.schemas import (
@@ -51,7 +52,7 @@ from asar.hearings.schemas import (
 )
 from asar.hearings.snapshot import viewer_for
 from asar.i18n import gettext as _
-from asar.permissions import may_moderate_hearing, require_user
+from asar.permissions import require_user
 from asar.web.openapi import signed_in
 from asar.web.params import Offset, Seq
 

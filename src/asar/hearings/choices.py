@@ -70,14 +70,11 @@ MODERATION_ACTION_LABELS = {
 # The site navigation's link (templates/base.html) is translated here with the rest of the domain.
 NAV_LABEL = N_("Hearings")
 
-# Messages of asar.permissions' hearings section, listed here so that they are in this catalog.
-PERMISSION_MESSAGES = (
-    N_("Only an official of a verified government body may create hearings."),
-    N_("Only an official of the organizing government body may do this."),
-    N_("Only the moderators of this hearing may do this."),
-    N_("This hearing does not exist or is not published yet."),
-    N_("Only a moderator or the speaker may end this turn."),
-)
+
+def author_label(name: str | None) -> str:
+    """Who wrote a post or question or raised a hand: their name, or "Deleted account" once the
+    account is deleted (anonymize.py empties the copies of the name)."""
+    return name or gettext("Deleted account")
 
 
 def label(table: dict[str, str], code: str) -> str:
@@ -102,4 +99,5 @@ def template_labels() -> dict[str, object]:
         "question_status_label": lambda c: label(QUESTION_STATUS_LABELS, c),
         "post_status_label": lambda c: label(POST_STATUS_LABELS, c),
         "moderation_action_label": lambda c: label(MODERATION_ACTION_LABELS, c),
+        "author_label": author_label,
     }

@@ -23,6 +23,7 @@ from asar.audit import service as audit
 from asar.db import utcnow
 from asar.errors import NotFound, PermissionDenied, invalid
 from asar.hearings.forms import positive_int, text
+from asar.hearings.guards import may_chair_hearing
 from asar.hearings.minutes import _editable, user_names
 from asar.hearings.models import COMMITMENT_STATUSES, Commitment, CommitmentChange, Hearing, Registration
 from asar.hearings.notices import HEARING_COMMITMENT
@@ -33,7 +34,7 @@ from asar.inputs import EARLIEST, LATEST, visible
 from asar.jobs import enqueue_after_commit
 from asar.notifications.service import notify
 from asar.organizations.models import Organization
-from asar.permissions import Actor, may_chair_hearing, require_user
+from asar.permissions import Actor, require_user
 from asar.uow import atomic
 
 log = structlog.get_logger("asar.hearings")

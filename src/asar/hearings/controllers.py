@@ -29,18 +29,18 @@ from asar.hearings.choices import SECTOR_LABELS, label
 from asar.hearings.events import STREAM
 from asar.hearings.forms import local_input, parse_hearing, parse_poll
 from asar.hearings.fragments import Renderer, helpers
+from asar.hearings.guards import (
+    may_chair_hearing,
+    may_create_hearing,
+    require_chair_hearing,
+    require_create_hearing,
+)
 from asar.hearings.minutes_pdf import minutes_pdf as draw
 from asar.hearings.models import Hearing
 from asar.hearings.snapshot import Viewer, load_room, viewer_for
 from asar.i18n import N_, current_language
 from asar.i18n import gettext as _
 from asar.organizations.service import get_organization
-from asar.permissions import (
-    may_chair_hearing,
-    may_create_hearing,
-    require_chair_hearing,
-    require_create_hearing,
-)
 from asar.reference.service import list_regions
 from asar.web.templating import page, redirect
 

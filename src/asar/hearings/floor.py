@@ -28,11 +28,12 @@ from asar.hearings import event_types as et
 from asar.hearings import events
 from asar.hearings.errors import HandAlreadyRaised, NobodyWaiting
 from asar.hearings.forms import positive_int, text
+from asar.hearings.guards import may_give_floor, require_end_turn, require_give_floor
 from asar.hearings.models import FLOOR_ACTIVE, FloorRequest, Hearing
 from asar.hearings.service import get_hearing, require_live, require_participant
 from asar.hearings.speakers import next_speakers
 from asar.i18n import gettext as _
-from asar.permissions import Actor, may_give_floor, require_end_turn, require_give_floor, require_user
+from asar.permissions import Actor, require_user
 from asar.uow import atomic
 
 DEFAULT_MINUTES = 3

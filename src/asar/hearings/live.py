@@ -27,6 +27,7 @@ from asar.hearings import events, floor, polls, room, service
 from asar.hearings.events import STREAM
 from asar.hearings.forms import positive_int
 from asar.hearings.fragments import Renderer
+from asar.hearings.guards import HEARING_MESSAGES, may_see_hearing
 from asar.hearings.models import Hearing, HearingEvent
 from asar.hearings.presence import Presence
 from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_for
@@ -37,7 +38,7 @@ from asar.live.connection import PROTOCOL, Connection, Handler, serve
 from asar.live.hub import Hub
 from asar.live.limits import dumps
 from asar.live.streams import Credential
-from asar.permissions import HEARING_MESSAGES, Actor, may_see_hearing
+from asar.permissions import Actor
 
 log = structlog.get_logger("asar.hearings.live")
 
@@ -192,7 +193,7 @@ class HearingConnection(Connection):
         self.role = "projector" if projector else viewer.role
         # presence: the hall screen is not a person; a signed-in person counts in their sector
         self.counted = not projector
-        self.presence_sector = viewer.sector or (service.participant_sector(actor)[0] if actor.user else None)
+        self.presence_sector = viewer.sector or (actor.verified_sector if actor.user else None)
 
     @property
     def hearing_id(self) -> int:

@@ -28,8 +28,15 @@ from asar.accounts.models import User
 from asar.csvsafe import dict_rows_to_csv
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
-from asar.hearings.choices import MODERATION_ACTION_LABELS, POLL_KIND_LABELS, SECTOR_LABELS, label
+from asar.hearings.choices import (
+    MODERATION_ACTION_LABELS,
+    POLL_KIND_LABELS,
+    SECTOR_LABELS,
+    author_label,
+    label,
+)
 from asar.hearings.forms import positive_int, text
+from asar.hearings.guards import may_chair_hearing, require_chair_hearing
 from asar.hearings.models import (
     Decision,
     Hearing,
@@ -49,7 +56,7 @@ from asar.i18n import N_, NC_, format_day, format_dt
 from asar.i18n import gettext as _
 from asar.inputs import visible
 from asar.organizations.models import Organization
-from asar.permissions import Actor, may_chair_hearing, require_chair_hearing
+from asar.permissions import Actor
 from asar.reference.models import Region
 from asar.uow import atomic
 
@@ -447,7 +454,7 @@ def to_markdown(data: dict[str, Any]) -> str:
     if not data["questions"]:
         lines.append(_("No questions were asked."))
     for n, q in enumerate(data["questions"], start=1):
-        lines.append(f"{n}. **{q['body']}** — {q['author'] or '–'} ({_sector(q['sector'])}, "
+        lines.append(f"{n}. **{q['body']}** — {author_label(q['author'])} ({_sector(q['sector'])}, "
                      f"{_('upvotes: %(num)s', num=q['upvotes'])})")
         if q.get("clause"):
             lines.append(f"   {_('On clause %(number)s', number=q['clause'])}")
@@ -493,7 +500,7 @@ def to_markdown(data: dict[str, Any]) -> str:
 
     speakers = data.get("speakers", [])
     lines += [f"## {_('Speakers')}", ""]
-    lines += [f"{sp['number']}. {sp['name'] or '–'} ({_sector(sp['sector'])}, {speaking_time(sp['seconds'])})"
+    lines += [f"{sp['number']}. {author_label(sp['name'])} ({_sector(sp['sector'])}, {speaking_time(sp['seconds'])})"
               + (f" — {sp['note']}" if sp["note"] else "") for sp in speakers] or [_("Nobody took the floor.")]
     lines.append("")
 

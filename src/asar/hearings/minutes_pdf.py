@@ -34,6 +34,7 @@ from asar.hearings.choices import (
     MODERATION_ACTION_LABELS,
     POLL_KIND_LABELS,
     SECTOR_LABELS,
+    author_label,
     label,
 )
 from asar.hearings.tally import SECTORS, share
@@ -369,7 +370,7 @@ def _speakers(pdf: _Document, data: dict[str, Any]) -> None:
         pdf.heading(_("Speakers"))
         pdf.para(_("Nobody took the floor."), muted=True)
         return
-    rows = [[s.get("number") or n, s.get("name") or "–", _sector(s.get("sector")), s.get("note"),
+    rows = [[s.get("number") or n, author_label(s.get("name")), _sector(s.get("sector")), s.get("note"),
              format_dt(s.get("started_at")), _duration(s.get("seconds"))]
             for n, s in enumerate(speakers, start=1)]
     pdf.table_of(["№", _("Speaker"), _("Sector"), _("Topic"), _("Started"), _("Speaking time")], rows,
@@ -406,7 +407,7 @@ def _questions(pdf: _Document, data: dict[str, Any]) -> None:
         pdf.para(_("No questions were asked."), muted=True)
         return
     for n, q in enumerate(data["questions"], start=1):
-        meta = [q.get("author") or "–", _sector(q.get("sector")), _("upvotes: %(num)s", num=q.get("upvotes", 0))]
+        meta = [author_label(q.get("author")), _sector(q.get("sector")), _("upvotes: %(num)s", num=q.get("upvotes", 0))]
         cited = _citations(q)
         if cited:
             meta.append(_("On clause %(number)s", number=", ".join(cited)))

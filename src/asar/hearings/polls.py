@@ -27,12 +27,13 @@ from asar.hearings import event_types as et
 from asar.hearings import events
 from asar.hearings.errors import AlreadyVoted, PollNotOpen
 from asar.hearings.forms import PollInput, parse_client_id, positive_int, values
+from asar.hearings.guards import require_chair_hearing
 from asar.hearings.models import Hearing, HearingEvent, Poll, PollOption, PollVote
 from asar.hearings.service import get_hearing, require_live, require_participant
 from asar.hearings.tally import OptionRef, tally
 from asar.i18n import gettext as _
 from asar.live.hub import hub_of
-from asar.permissions import Actor, require_chair_hearing
+from asar.permissions import Actor
 from asar.uow import after_commit, atomic, in_unit
 
 if TYPE_CHECKING:

@@ -20,6 +20,12 @@ from asar.errors import Conflict, NotFound, invalid
 from asar.hearings import event_types as et
 from asar.hearings import events, floor
 from asar.hearings.forms import parse_body, parse_clause, parse_client_id, parse_reason, positive_int, text
+from asar.hearings.guards import (
+    may_chair_hearing,
+    may_moderate_hearing,
+    require_chair_hearing,
+    require_moderate_hearing,
+)
 from asar.hearings.models import (
     SANCTION_KINDS,
     Hearing,
@@ -32,20 +38,13 @@ from asar.hearings.models import (
 from asar.hearings.service import (
     active_sanctions,
     get_hearing,
-    participant_sector,
     registration_for,
     require_live,
     require_participant,
 )
 from asar.i18n import gettext as _
 from asar.organizations.models import Organization
-from asar.permissions import (
-    Actor,
-    may_chair_hearing,
-    may_moderate_hearing,
-    require_chair_hearing,
-    require_moderate_hearing,
-)
+from asar.permissions import Actor
 from asar.uow import atomic
 
 
@@ -201,11 +200,13 @@ MODERATION = {
 
 
 async def _moderator_sector(db: AsyncSession, actor: Actor, hearing: Hearing) -> str:
-    if may_chair_hearing(actor, hearing):
-        return "government"
-    co = next((c for c in hearing.co_moderators if actor.user and c.user_id == actor.user.id), None)
+    """The sector a moderator acts in: a co-moderator's is that of the organization their role row
+    names; the chair's (and anybody else's) is the one they act in (Actor.verified_sector: government)."""
+    co = None
+    if not may_chair_hearing(actor, hearing):
+        co = next((c for c in hearing.co_moderators if actor.user and c.user_id == actor.user.id), None)
     org = await db.get(Organization, co.organization_id) if co else None
-    return org.sector if org else participant_sector(actor)[0]
+    return org.sector if org else actor.verified_sector
 
 
 async def _log(db: AsyncSession, actor: Actor, hearing: Hearing, action: str, target_type: str, target_id: int,

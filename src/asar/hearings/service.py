@@ -21,31 +21,21 @@ from asar.hearings import event_types as et
 from asar.hearings import events
 from asar.hearings.errors import Banned, Muted, NotLive, NotRegistered
 from asar.hearings.forms import HearingInput, parse_email
+from asar.hearings.guards import (
+    HEARING_MESSAGES,
+    may_moderate_hearing,
+    may_see_hearing,
+    require_chair_hearing,
+    require_create_hearing,
+)
 from asar.hearings.models import AgendaItem, CoModerator, Hearing, HearingInvitee, Registration, Sanction
 from asar.i18n import gettext as _
 from asar.organizations.models import Membership, Organization
-from asar.permissions import (
-    HEARING_MESSAGES,
-    Actor,
-    may_chair_hearing,
-    may_see_hearing,
-    require_chair_hearing,
-    require_confirmed,
-    require_create_hearing,
-    require_user,
-)
+from asar.permissions import Actor, require_confirmed, require_user
 from asar.reference.models import Region
 from asar.uow import atomic
 
 PUBLIC_STATUSES = ("scheduled", "live", "closed")
-
-
-def participant_sector(actor: Actor) -> tuple[str, int | None]:
-    """The sector a person takes part in: their organization's if it is verified, else citizen."""
-    org = actor.organization
-    if org is not None and org.verified:
-        return org.sector, org.id
-    return "citizen", None
 
 
 # ---------------------------------------------------------------- reading
@@ -364,9 +354,9 @@ async def may_join(db: AsyncSession, actor: Actor, hearing: Hearing) -> bool:
     if actor.user is None:
         return False
     if hearing.participation == "verified_orgs":
-        return actor.organization is not None and actor.organization.verified
+        return actor.sector_organization is not None
     if hearing.participation == "invited":
-        if may_chair_hearing(actor, hearing) or actor.user.id in hearing.co_moderator_user_ids:
+        if may_moderate_hearing(actor, hearing):
             return True
         return actor.user.email.lower() in {i.email for i in hearing.invitees}
     return True
@@ -388,8 +378,9 @@ async def register(db: AsyncSession, actor: Actor, hearing_id: int) -> Registrat
         if hearing.participation == "verified_orgs":
             raise PermissionDenied(_("Only people acting for a verified organization may take part."))
         raise PermissionDenied(_("Only invited people may take part in this hearing."))
-    sector, org_id = participant_sector(actor)
-    registration = Registration(hearing_id=hearing.id, user_id=user.id, sector=sector, organization_id=org_id)
+    org = actor.sector_organization  # Actor's verified sector: the one definition
+    registration = Registration(hearing_id=hearing.id, user_id=user.id, sector=actor.verified_sector,
+                                organization_id=org.id if org is not None else None)
     db.add(registration)
     return registration
 

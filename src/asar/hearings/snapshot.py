@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar.accounts.models import User
 from asar.hearings import events
 from asar.hearings.floor import Floor, floor_state, load_floor
+from asar.hearings.guards import may_chair_hearing, may_moderate_hearing
 from asar.hearings.models import (
     FloorRequest,
     Hearing,
@@ -32,7 +33,7 @@ from asar.hearings.models import (
 from asar.hearings.polls import visible_tally
 from asar.hearings.presence import presence_totals
 from asar.hearings.service import active_sanctions, registration_counts, registration_for
-from asar.permissions import Actor, may_chair_hearing, may_moderate_hearing
+from asar.permissions import Actor
 
 RECENT_POSTS = 100
 MAX_QUESTIONS = 200

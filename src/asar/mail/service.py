@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import structlog
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar.accounts.signals import account_deleted
 from asar.i18n import use_language
 from asar.jobs import enqueue_after_commit, job_settings
 from asar.mail import sealing
@@ -66,3 +67,11 @@ async def list_outbox(db: AsyncSession, actor: Actor, *, limit: int = 100, offse
         await db.execute(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit).offset(offset))
     ).scalars().all()
     return list(rows), total
+
+
+@account_deleted.connect
+async def forget_recipient(db: AsyncSession, *, email: str, **_: object) -> None:
+    """A deleted account's mail leaves the outbox: what was not sent yet is not sent, and what was
+    sent no longer shows the person's address and name (greetings) in the outbox."""
+    await db.execute(delete(OutboxMail).where(func.lower(OutboxMail.to_email) == email.lower())
+                     .execution_options(synchronize_session=False))

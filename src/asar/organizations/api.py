@@ -20,8 +20,9 @@ from asar.organizations.forms import (
     parse_organization,
     parse_role,
 )
+from asar.organizations.guards import require_manage_organization
 from asar.organizations.models import Membership, Organization
-from asar.permissions import require_confirmed, require_manage_organization, require_user
+from asar.permissions import require_confirmed, require_user, sector_of
 from asar.web.openapi import signed_in
 
 UNSET = msgspec.UNSET
@@ -292,7 +293,7 @@ async def act_as(request: Request[Any, Any, Any], data: JSONBody[ActingForBody])
     actor = request.state.actor
     require_user(actor)
     org = await orgs.act_for(request.state.db, actor, parse_org_id(data.organization_id))
-    return ActingForOut(org.id if org else None, org.name if org else None, org.sector if org else "citizen")
+    return ActingForOut(org.id if org else None, org.name if org else None, sector_of(org))
 
 
 router = Router(

@@ -24,16 +24,15 @@ from asar.organizations.forms import (
     parse_organization,
     parse_role,
 )
-from asar.organizations.models import ROLES, SECTORS, SETTLEMENTS, Organization
-from asar.permissions import (
+from asar.organizations.guards import (
     may_manage_organization,
     may_see_members,
     may_see_verification_queue,
     may_verify,
-    require_confirmed,
     require_manage_organization,
-    require_user,
 )
+from asar.organizations.models import ROLES, SECTORS, SETTLEMENTS, Organization
+from asar.permissions import require_confirmed, require_user
 from asar.reference.service import collation_key, list_areas, list_regions
 from asar.web.templating import page, redirect
 

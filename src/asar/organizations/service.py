@@ -1,7 +1,7 @@
 """Organizations: creating and editing them, members and invitations, the acting-for choice,
 verification, and the public directory.
 
-Every verb checks permission first (permissions.py), validates, changes state, records
+Every verb checks permission first (guards.py), validates, changes state, records
 verification and membership changes in the audit log, then commits once.
 """
 
@@ -29,6 +29,14 @@ from asar.notifications.service import Address, notify
 from asar.organizations import notices
 from asar.organizations.choices import LEGAL_FORMS
 from asar.organizations.forms import DirectoryFilters, InvitationInput, OrganizationInput
+from asar.organizations.guards import (
+    is_verifier_for,
+    may_see_members,
+    may_see_verification_queue,
+    may_verify,
+    require_manage_organization,
+    require_verify,
+)
 from asar.organizations.models import (
     Invitation,
     Membership,
@@ -36,18 +44,7 @@ from asar.organizations.models import (
     organization_areas,
     organization_regions,
 )
-from asar.permissions import (
-    Actor,
-    is_verifier_for,
-    may_see_members,
-    may_see_verification_queue,
-    may_verify,
-    require_admin,
-    require_confirmed,
-    require_manage_organization,
-    require_user,
-    require_verify,
-)
+from asar.permissions import Actor, require_admin, require_confirmed, require_user
 from asar.reference.service import AreaRef, RegionRef, areas_by_ids, reference_data, regions_by_ids
 from asar.tokens import new_token, token_hash
 from asar.uow import atomic
@@ -302,7 +299,7 @@ async def list_pending_invitations(db: AsyncSession, actor: Actor, org_id: int) 
 
 
 def _awaiting_conditions(actor: Actor) -> list:
-    """The SQL form of permissions.may_verify over unverified organizations (may_verify has the
+    """The SQL form of guards.may_verify over unverified organizations (may_verify has the
     last word on each row)."""
     user = require_user(actor)
     conds = [Organization.verified_at.is_(None)]
@@ -654,7 +651,7 @@ async def _tell_admins(db: AsyncSession, org: Organization, kind: str, base_url:
 @atomic
 async def verify_organization(db: AsyncSession, actor: Actor, org_id: int, note: str | None = None, *,
                               base_url: str = "") -> Organization:
-    """Mark the organization verified (who may: permissions.may_verify), with the verifier's
+    """Mark the organization verified (who may: guards.may_verify), with the verifier's
     optional note in the audit log; its administrators are mailed what they can do now."""
     org = await get_organization(db, org_id, for_update=True)
     require_user(actor)
