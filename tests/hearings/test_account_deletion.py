@@ -9,13 +9,17 @@ import json
 import subprocess
 import sys
 
+import msgspec
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from asar.accounts import service as accounts
 from asar.db import Base
+from asar.hearings import event_types as declared
 from asar.hearings import events, floor, room, service
+from asar.hearings.anonymize import NAMING, _naming, _scrub
 from asar.hearings.live import events_after
+from asar.hearings.models import FloorRequest, Post, Question
 from tests.factories import PASSWORD, make_user
 from tests.hearings.helpers import actor_of, join, live_hearing, make_org, person
 from tests.hearings.test_web import api_token, sign_in
@@ -138,3 +142,30 @@ def test_the_app_connects_every_domains_receiver() -> None:
             "print(' '.join(f'{r.__module__}.{r.__name__}' for r in s.receivers))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert {"asar.hearings.anonymize.forget_author", "asar.mail.service.forget_recipient"} <= set(out)
+
+
+class LaterPrivate(declared.Private, kw_only=True):
+    user_id: int
+    name: str | None
+
+
+class LaterEvent(msgspec.Struct, kw_only=True):
+    """An event type someone might declare later: posts in a list, a person in its private part."""
+
+    posts: list[declared.Post]
+    private: LaterPrivate | None
+
+
+def test_where_events_name_a_person_is_read_from_their_declarations() -> None:
+    assert {"post.created", "post.moderated", "question.asked", "question.moderated", "question.answered",
+            "floor.raised", "floor.given", "floor.extended", "participant.sanctioned",
+            "participant.sanction_lifted", "co_moderator.added", "co_moderator.removed"} <= set(NAMING)
+    assert "poll.tally" not in NAMING and "floor.lowered" not in NAMING
+    later = _naming(LaterEvent)  # type: ignore[arg-type]
+    assert later is not None and later.public == {"posts": Post} and later.person
+    mine = {Post: {2}, Question: set(), FloorRequest: set()}
+    payload = {"posts": [{"id": 1, "author": "Aliya"}, {"id": 2, "author": "Zhanargul"}]}
+    assert _scrub(payload, later.public, False, 9, mine) == {
+        "posts": [{"id": 1, "author": "Aliya"}, {"id": 2, "author": ""}]}
+    assert _scrub({"user_id": 9, "name": "Zhanargul"}, {}, True, 9, mine) == {"user_id": 9, "name": None}
+    assert _scrub({"user_id": 8, "name": "Aliya"}, {}, True, 9, mine) == {"user_id": 8, "name": "Aliya"}
