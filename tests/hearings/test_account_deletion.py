@@ -1,6 +1,7 @@
 """Deleting an account anonymizes everywhere: the name and address a person left in hearings (posts,
 questions, raised hands and turns, sanctions, co-moderation, minutes, the event log that the events
-API and the live room replay) and in the outbox are gone once the account is deleted."""
+API and the live room replay), in the invitations they sent (the invitee's notification and mail)
+and in the outbox are gone once the account is deleted."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from asar.hearings import events, floor, room, service
 from asar.hearings.anonymize import NAMING, _naming, _scrub
 from asar.hearings.live import events_after
 from asar.hearings.models import FloorRequest, Post, Question
+from asar.organizations import service as organizations
+from asar.organizations.forms import InvitationInput
 from tests.factories import PASSWORD, make_user
 from tests.hearings.helpers import actor_of, join, live_hearing, make_org, person
 from tests.hearings.test_web import api_token, sign_in
@@ -45,8 +48,11 @@ async def world(session):
     chair_user, chair = await person(session, "government")
     ngo = await make_org(session, "ngo")
     user = await make_user(session, email=EMAIL, name=NAME)  # mailed a confirmation link
-    await join(session, user, ngo)
+    await join(session, user, ngo, role="admin")
     actor = await actor_of(session, user)
+    invitee = await make_user(session, name="Invited Person")  # told in-app and mailed who invites them
+    await organizations.invite_member(session, actor, ngo.id, InvitationInput(invitee.email, "member"),
+                                      base_url="http://testserver.local")
     _other_user, other = await person(session, "citizen", name="Another Citizen")
 
     closed = await live_hearing(session, chair)
@@ -72,17 +78,21 @@ async def world(session):
     await room.post_comment(session, actor, live.id, "p3", "Waiting for approval.")
     await room.ask_question(session, actor, live.id, "q2", "Also waiting?")
     await floor.raise_hand(session, actor, live.id, "trees")
-    return chair_user, user, actor, closed, live
+    return chair_user, user, actor, closed, live, invitee
 
 
 async def test_deleting_the_account_removes_the_name_and_address_everywhere(client, session) -> None:
-    chair_user, _user, actor, closed, live = await world(session)
+    chair_user, _user, actor, closed, live, invitee = await world(session)
     # the checks look where the name was: the events API (with the private parts), the minutes, the queue
     headers = await api_token(session, chair_user)
     assert NAME in (await client.get(f"/api/v1/hearings/{closed.id}/events?since=0", headers=headers)).text
     assert NAME in pdf_text((await client.get(f"/hearings/{closed.id}/minutes.pdf", headers=EN)).content)
     assert NAME in (await client.get(f"/hearings/{closed.id}/minutes.csv", headers=EN)).text
     assert NAME in (await client.get(f"/api/v1/hearings/{live.id}/floor", headers=headers)).text
+
+    await sign_in(client, session, invitee)
+    assert NAME in (await client.get("/notifications", headers=EN)).text
+    client.cookies.clear()
 
     await accounts.delete_account(session, actor, {"password": PASSWORD})
 
@@ -111,6 +121,13 @@ async def test_deleting_the_account_removes_the_name_and_address_everywhere(clie
     assert "Waiting for approval." in r.text and GONE in r.text  # pending post and raised hand, labelled
     client.cookies.clear()
 
+    # the invitation the person sent: the invitee's notifications no longer name them
+    await sign_in(client, session, invitee)
+    r = await client.get("/notifications", headers=EN)
+    absent(r.text, "the invitee's notifications")
+    assert "You are invited to join" in r.text
+    client.cookies.clear()
+
     # the JSON API, as the chair (a moderator: the events' private parts included)
     for hearing in (closed, live):
         r = await client.get(f"/api/v1/hearings/{hearing.id}/events?since=0", headers=headers)
@@ -137,11 +154,13 @@ async def test_deleting_the_account_removes_the_name_and_address_everywhere(clie
 
 def test_the_app_connects_every_domains_receiver() -> None:
     """A process serving the app, once it can delete an account (accounts.service, the sender, is
-    loaded by the handler that calls it), has the hearings' and the outbox's answers to account.deleted."""
+    loaded by the handler that calls it), has the hearings', the organizations' and the outbox's answers
+    to account.deleted."""
     code = ("import asar.app, asar.accounts.service; from asar.accounts.signals import account_deleted as s; "
             "print(' '.join(f'{r.__module__}.{r.__name__}' for r in s.receivers))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert {"asar.hearings.anonymize.forget_author", "asar.mail.service.forget_recipient"} <= set(out)
+    assert {"asar.hearings.anonymize.forget_author", "asar.mail.service.forget_recipient",
+            "asar.organizations.anonymize.forget_inviter"} <= set(out)
 
 
 class LaterPrivate(declared.Private, kw_only=True):

@@ -21,6 +21,12 @@ def _name(p: Params) -> str:
 
 
 def _invitation_text(p: Params) -> str:
+    if not p.get("inviter"):  # the inviter's account was deleted (anonymize.py)
+        if p.get("role") == "admin":
+            return _("You are invited to join %(name)s as an administrator. The link to accept is in the e-mail "
+                     "sent to your address.", name=_name(p))
+        return _("You are invited to join %(name)s as a member. The link to accept is in the e-mail sent to "
+                 "your address.", name=_name(p))
     if p.get("role") == "admin":
         return _("%(inviter)s invites you to join %(name)s as an administrator. The link to accept is in "
                  "the e-mail sent to your address.", inviter=p["inviter"], name=_name(p))
