@@ -15,7 +15,7 @@ COOKIE = "asar_session"
 
 
 async def open_session(db: AsyncSession, user: User, days: int) -> str:
-    """Start a new session for user and return its token (the cookie value). Caller commits."""
+    """Start a new session for user and return its token (the cookie value), in the caller's unit of work."""
     token = new_token()
     now = utcnow()
     db.add(UserSession(token_hash=token_hash(token), user_id=user.id, created_at=now,

@@ -72,7 +72,7 @@ def _insert_ignoring_duplicates(db: AsyncSession):  # type: ignore[no-untyped-de
 
 
 async def record_failure(db: AsyncSession, keys: dict[str, int], now: datetime) -> int:
-    """Count one failure on each key; return the longest lock this started (0: none). Caller commits.
+    """Count one failure on each key; return the longest lock this started (0: none), in the caller's unit of work.
 
     The counter moves by an atomic UPDATE, so concurrent failures on several instances all count.
     """

@@ -74,7 +74,7 @@ COMMITMENT_STATUS_LABELS = {
 
 # ---------------------------------------------------------------- producing and reading
 async def produce_minutes(db: AsyncSession, hearing: Hearing) -> Minutes:
-    """The Minutes row of a hearing being closed (caller commits); once per hearing."""
+    """The Minutes row of a hearing being closed (in close_hearing's transaction); once per hearing."""
     found = await minutes_row(db, hearing.id)
     if found is not None:
         return found

@@ -1,8 +1,8 @@
 """Hearings: creating, editing and scheduling them, co-moderators, registration, opening, the agenda,
 closing. The live verbs (discussion, Q&A, moderation) are in room.py, polls in polls.py.
 
-Every verb: permission first, input checked, one transaction, its event appended in the same
-transaction (events.append_event), then one commit.
+Every verb: permission first, input checked, one unit of work (asar.uow.atomic; a verb called by
+another joins its transaction), its event appended in the same transaction (events.append_event).
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ log = structlog.get_logger("asar.mail")
 
 async def queue_mail(db: AsyncSession, *, to: str, template: str, lang: str,
                      secrets: Mapping[str, str] | None = None, **context: object) -> OutboxMail:
-    """Add a mail to the outbox (caller commits); its delivery is queued after commit.
+    """Add a mail to the outbox (in the caller's unit of work); its delivery is queued after commit.
 
     secrets are template values that open something (single-use links): the outbox keeps them
     sealed until delivery and never after (asar.mail)."""

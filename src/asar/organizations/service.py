@@ -2,7 +2,7 @@
 verification, and the public directory.
 
 Every verb checks permission first (guards.py), validates, changes state, records
-verification and membership changes in the audit log, then commits once.
+verification and membership changes in the audit log, in one unit of work (asar.uow.atomic).
 """
 
 from __future__ import annotations
