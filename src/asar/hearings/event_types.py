@@ -80,7 +80,7 @@ def _hidden_fields(cls: type[Shape]) -> tuple[str, ...]:
 # ---------------------------------------------------------------- shapes
 class Post(Shape, kw_only=True):
     """`clause` is the cited clause's number or `null`; `status` is `visible`, `pending`, `rejected` or
-    `hidden`."""
+    `hidden`; `author` is `""` once the author's account is deleted (in the stored log too)."""
 
     doc_name = "Post"
     partial = "What the public sees of a post that is not visible"
@@ -98,7 +98,7 @@ class Post(Shape, kw_only=True):
 
 class Question(Shape, kw_only=True):
     """`clause` as for a post; `status` is `pending`, `open`, `answering`, `answered`, `rejected` or
-    `hidden`."""
+    `hidden`; `author` as for a post."""
 
     doc_name = "Question"
     partial = "What the public sees of a pending, rejected or hidden one"
@@ -190,7 +190,7 @@ class ModerationEntry(Shape, kw_only=True):
 class FloorRequest(Shape, kw_only=True):
     """A raised hand, or the turn it became. `status` is `waiting`, `speaking`, `spoken` (the turn
     ended), `withdrawn` (lowered by its owner) or `lowered` (by a moderator, or because the hearing
-    closed). The times are ISO 8601 UTC or `null`."""
+    closed). The times are ISO 8601 UTC or `null`; `author` as for a post."""
 
     doc_name = "Floor request"
 
