@@ -215,8 +215,9 @@ async def _room_page(request: Request[Any, Any, Any], hearing_id: int, template:
     current = await load_room(db, hearing, viewer)
     query = f"format=html&since={current.seq}" + ("&view=projector" if projector else "")
     ws_url = request.app.route_reverse("hearings:socket", hearing_id=hearing.id) + "?" + query
+    stream_url = request.app.route_reverse("hearings:stream", hearing_id=hearing.id) + "?" + query
     return _page(request, template, room=current, hearing=hearing, viewer=viewer, mine=current.my_votes,
-                 ws_url=ws_url)
+                 ws_url=ws_url, stream_url=stream_url)
 
 
 @get("/hearings/{hearing_id:int}/room", name="hearings:room", include_in_schema=False)

@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from typing import Any
 
 import structlog
-from litestar import WebSocket, websocket
+from litestar import Request, WebSocket, get, websocket
+from litestar.params import FromPath
+from litestar.types import ASGIApp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +39,7 @@ from asar.live import NotAllowed, StreamKind
 from asar.live.connection import PROTOCOL, Connection, Handler, serve
 from asar.live.hub import Hub
 from asar.live.limits import dumps
+from asar.live.sse import open_stream
 from asar.live.streams import Credential
 from asar.permissions import Actor
 
@@ -430,4 +433,11 @@ async def hearing_socket(socket: WebSocket[Any, Any, Any], hearing_id: int) -> N
     await serve(socket, socket.app.state.live_hub, STREAM, hearing_id)
 
 
-routes = [hearing_socket]
+@get("/sse/hearings/{hearing_id:int}", name="hearings:stream", include_in_schema=False, opt={"read_only": True})
+async def hearing_stream(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> ASGIApp:
+    """The live room over Server-Sent Events, for networks that block WebSockets (asar.live.sse): the
+    same stream and frames as the socket, JSON or ?format=html; actions go over HTTP (actions.py)."""
+    return await open_stream(request, request.app.state.live_hub, STREAM, hearing_id)
+
+
+routes = [hearing_socket, hearing_stream]
