@@ -58,9 +58,9 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
 def stream_kinds(settings: Settings) -> list[Any]:
     """The live streams the app serves (asar.live): each domain's StreamKind."""
     from asar.hearings.live import HearingKind
-    from asar.live.personal import PersonalStream
+    from asar.notifications.live import NotificationStream
 
-    return [HearingKind(settings.redis_url), PersonalStream()]
+    return [HearingKind(settings.redis_url), NotificationStream()]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None,

@@ -15,4 +15,7 @@
   single-use link is always mailed at once.
 - The verb that causes a notification calls `notify` inside its own transaction, so the
   notification exists exactly when the change does.
+- **Live** (`live.py`): `notification.created` and `notification.read` on the person's own stream
+  `user:<id>` (asar.live), appended in the same unit of work; the bell on every page listens to it
+  (htmx's ws extension) and is re-drawn without a reload.
 """

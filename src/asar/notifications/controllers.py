@@ -46,7 +46,7 @@ async def _inbox(request: Request[Any, Any, Any], number: int = 1, status: int =
     def page_url(n: int) -> str:
         return f"{base}?{urlencode({'page': n})}" if n > 1 else base
 
-    return page(request, template, status_code=status, entries=[entry(n) for n in rows],
+    return page(request, template, status_code=status, entries=[entry(n) for n in rows], page_url_now=page_url(number),
                 total=total, unread=unread, unread_notifications=unread, page=number, pages=pages,
                 prev_url=page_url(number - 1) if number > 1 else None,
                 next_url=page_url(number + 1) if number < pages else None)
@@ -56,6 +56,8 @@ async def _inbox(request: Request[Any, Any, Any], number: int = 1, status: int =
 async def inbox(request: Request[Any, Any, Any], page: str | None = None) -> Template:
     """The person's notifications, newest first."""
     require_user(request.state.actor)
+    if _htmx(request):  # the list alone (re-fetched live), with the bell
+        return await _inbox(request, page_number(page), template="notifications/partials/list_swap.html")
     return await _inbox(request, page_number(page))
 
 

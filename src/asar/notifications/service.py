@@ -18,6 +18,7 @@ from asar.errors import NotFound, invalid
 from asar.i18n import gettext as _
 from asar.i18n import use_language
 from asar.notifications import kinds
+from asar.notifications import live as bell
 from asar.notifications.channels import Person, mailer, people_table
 from asar.notifications.models import EMAIL_CHOICES, Notification, NotificationPreference
 from asar.permissions import Actor, require_user
@@ -145,16 +146,11 @@ async def notify(db: AsyncSession, kind_name: str, recipients: Iterable[Recipien
             if n.email_state == "sent":
                 await queue_mail(db, to=person.email, template=kind.name, lang=person.language or "kk",
                                  secrets=secrets, **context(person))
-        _publish_created(db, created)
+        await bell.created(db, created)
     for address in addresses:
         await queue_mail(db, to=address.email, template=kind.name, lang=address.language, secrets=secrets,
                          **context(address))
     return created
-
-
-def _publish_created(db: AsyncSession, created: list[Notification]) -> None:
-    """The bell's live update on each person's own stream (see asar.notifications)."""
-    # Wired to asar.live once its stream API is on main.
 
 
 # ---------------------------------------------------------------- a person's own notifications
@@ -212,7 +208,7 @@ async def mark_read(db: AsyncSession, actor: Actor, notification_id: int) -> Not
     n = await get_own(db, actor, notification_id)
     if n.read_at is None:
         n.read_at = utcnow()
-        _publish_read(db, n.user_id, [n.id])
+        await bell.read(db, n.user_id, [n.id])
     return n
 
 
@@ -225,12 +221,8 @@ async def mark_all_read(db: AsyncSession, actor: Actor) -> int:
     if ids:
         await db.execute(update(Notification).where(Notification.id.in_(ids)).values(read_at=utcnow())
                          .execution_options(synchronize_session=False))
-        _publish_read(db, user.id, ids)
+        await bell.read(db, user.id, ids)
     return len(ids)
-
-
-def _publish_read(db: AsyncSession, user_id: int, ids: list[int]) -> None:
-    """The bell's live update when notifications are read (see asar.notifications)."""
 
 
 # ---------------------------------------------------------------- preferences

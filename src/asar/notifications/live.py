@@ -1,0 +1,99 @@
+"""The bell, live: the person's own stream `user:<id>` (asar.live.personal) carries
+`notification.created` and `notification.read`, appended in the verb's unit of work (so an event
+exists exactly when its change does, and is sent once that commits).
+
+Both events carry `unread`, the person's count once the change is made: the stream's row in the
+shared log is locked by the append until commit, so two writers to one person take their turns and
+each counts after the other's change. A browser (`?format=html`, htmx's ws extension) gets the bell
+re-drawn out of band (the inbox page re-fetches its list on each message); its snapshot (on connect
+and on every reconnect) is the bell as it is now. A JSON client resumes with
+`since` from the log like any stream (docs/realtime.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import WebSocket
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar import live
+from asar.i18n import use_language
+from asar.live.connection import Connection
+from asar.live.hub import Hub
+from asar.live.limits import dumps
+from asar.live.personal import PREFIX, PersonalStream
+from asar.live.streams import Credential
+from asar.notifications.models import Notification
+
+CREATED = "notification.created"
+READ = "notification.read"
+
+
+async def _append(db: AsyncSession, user_id: int, type_: str, payload: dict[str, Any]) -> None:
+    from asar.notifications.service import count_unread
+
+    await db.flush()  # the change itself, before the count
+    await live.append(db, live.stream_key(PREFIX, user_id), type_, payload)
+    # The stream's row is locked now (until commit): the count comes after any other writer's to
+    # this person. The event's row is still pending and holds this very dict (asar.live.log.append),
+    # so the count goes into the stored event and the published one alike.
+    with db.no_autoflush:
+        payload["unread"] = await count_unread(db, user_id)
+
+
+async def created(db: AsyncSession, notifications: list[Notification]) -> None:
+    """Each notification shown in-app, on its person's stream."""
+    for n in notifications:
+        if n.in_app:
+            await _append(db, n.user_id, CREATED, {"id": n.id, "kind": n.kind})
+
+
+async def read(db: AsyncSession, user_id: int, ids: list[int]) -> None:
+    """Notifications marked read, on their person's stream (the other tabs' bells drop too)."""
+    await _append(db, user_id, READ, {"ids": ids})
+
+
+class NotificationStream(PersonalStream):
+    """`user:<id>` with the bell: its snapshot holds the unread count, its events re-draw the bell."""
+
+    def __init__(self) -> None:
+        self.hub: Hub | None = None
+
+    async def start(self, hub: Hub) -> None:
+        self.hub = hub
+
+    async def snapshot(self, db: AsyncSession, ident: Any, access: Any) -> dict[str, Any]:
+        from asar.notifications.service import count_unread
+
+        return {"seq": await self.last_seq(db, ident), "unread": await count_unread(db, ident)}
+
+    def _render(self, template: str, lang: str, **context: Any) -> str:
+        assert self.hub is not None
+        from asar.web.templating import url_reverser
+
+        app = self.hub.app
+        with use_language(lang):
+            return app.template_engine.engine.get_template(template).render(  # type: ignore[no-any-return]
+                url_for=url_reverser(app), csrf_input="", **context)
+
+    def bell(self, unread: int, lang: str) -> str:
+        return self._render("notifications/partials/bell_push.html", lang, unread_notifications=unread)
+
+    async def render(self, hub: Hub, wire: dict[str, Any], variant: str, lang: str) -> str:
+        return self.bell(int(wire["payload"].get("unread", 0)), lang)
+
+    def connection(self, hub: Hub, socket: WebSocket[Any, Any, Any], ident: Any, actor: Any, access: Any,
+                   lang: str, fmt: str, credential: Credential | None) -> Connection:
+        return BellConnection(hub, self, socket, ident, actor, access, lang, fmt, credential)
+
+
+class BellConnection(Connection):
+    """A socket on `user:<id>`: in a browser its snapshot is the bell itself."""
+
+    async def snapshot(self, db: AsyncSession, since: int | None) -> tuple[str, int]:
+        assert isinstance(self.kind, NotificationStream)
+        data = await self.kind.snapshot(db, self.ident, self.access)
+        if self.html:
+            return self.kind.bell(data["unread"], self.lang), data["seq"]
+        return dumps({"type": "snapshot", "stream": self.key, **data}), data["seq"]
