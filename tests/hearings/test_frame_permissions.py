@@ -4,6 +4,7 @@ for every role:
 
 - anonymous: no credentials (a visitor: may only ping);
 - citizen: a registered person acting for no organization;
+- unregistered: signed in, acting for no organization, not registered for the hearing;
 - unverified: registered, acting for an NGO not verified yet (counted as a citizen);
 - government, business, ngo: registered, acting for a verified organization of that sector (the
   government one is another body, not the organizer);
@@ -13,8 +14,8 @@ for every role:
 - admin: the platform administrator, registered (no hearing powers beyond a participant's).
 
 An allowed role's frame gets its `ack` (`pong` for a ping) and changes what is stored; any other
-gets an `error` frame with the documented code (`unauthenticated`, `forbidden`, `banned`, `muted`)
-and its `client_id`, and nothing changes. The world is built once per module and every case runs
+gets an `error` frame with the documented code (`unauthenticated`, `forbidden`, `not_registered`,
+`banned`, `muted`) and its `client_id`, and nothing changes. The world is built once per module and every case runs
 in a savepoint rolled back after it (tests/permission_table.py). The last test fails when the
 server registers a frame type that has no row here.
 """
@@ -39,13 +40,13 @@ from tests.permission_table import connections_with_frames, frame_types
 
 pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
 
-ROLES = ("anonymous", "citizen", "unverified", "government", "business", "ngo", "chair", "co_moderator",
-         "muted", "banned", "admin")
+ROLES = ("anonymous", "citizen", "unregistered", "unverified", "government", "business", "ngo", "chair",
+         "co_moderator", "muted", "banned", "admin")
 SIGNED_IN = frozenset(ROLES) - {"anonymous"}
 MODERATORS = frozenset({"chair", "co_moderator"})
 CHAIR = frozenset({"chair"})
 # registered and not banned: may read, vote and upvote
-PARTICIPANTS = SIGNED_IN - {"banned"}
+PARTICIPANTS = SIGNED_IN - {"banned", "unregistered"}
 # ... and write (post, ask, raise a hand): not muted either
 SPEAKERS = PARTICIPANTS - {"muted"}
 
@@ -87,7 +88,8 @@ async def build_world(s: AsyncSession) -> World:
     hearing = await service.open_hearing(s, chair, hearing.id)
     hid = hearing.id
     for u in (*users.values(), asker, speaker, waiter):
-        await service.register(s, await actor_of(s, u), hid)
+        if u is not users["unregistered"]:
+            await service.register(s, await actor_of(s, u), hid)
     for role, kind in (("muted", "mute"), ("banned", "ban")):
         await room.sanction(s, chair, hid, users[role].id, kind, "Insults")
     asking = await actor_of(s, asker)
@@ -171,8 +173,8 @@ def refusal(frame: Frame, role: str) -> str:
     """The documented error code for a role whose frame is refused."""
     if role == "anonymous":
         return "unauthenticated"  # a visitor may only ping
-    if frame.allowed >= SPEAKERS:  # a participant's frame: refused by the sanction
-        return "banned" if role == "banned" else "muted"
+    if frame.allowed >= SPEAKERS:  # a participant's frame: refused for want of a registration, or a sanction
+        return {"unregistered": "not_registered", "banned": "banned"}.get(role, "muted")
     return "forbidden"  # a moderator's or the chair's frame
 
 
