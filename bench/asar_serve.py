@@ -1,7 +1,9 @@
 """`asar serve` for bench/hearing_broadcast.py, optionally logging the server's garbage
 collections: with ASAR_BENCH_GC_LOG=<file>, every collection of generation 1 or 2 (and every one
 that took 5 ms or more) is written there as `<time.monotonic()> <generation> <milliseconds>
-<objects collected>`, on the clock the benchmark's clients stamp their receipts with."""
+<objects collected>`, on the clock the benchmark's clients stamp their receipts with. With
+ASAR_BENCH_PROFILE=<file>, the whole server runs under cProfile and its stats are written there
+when it stops (`python -m pstats <file>`; cProfile slows it down: compare shares, not times)."""
 
 import gc
 import os
@@ -27,4 +29,16 @@ if LOG:
     gc.callbacks.append(watch)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    PROFILE = os.environ.get("ASAR_BENCH_PROFILE")
+    if not PROFILE:
+        sys.exit(main())
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    try:
+        code = main()
+    finally:
+        profiler.disable()
+        profiler.dump_stats(PROFILE)
+    sys.exit(code)

@@ -3,8 +3,17 @@
 Per-client latency from post to receipt (median, p99) for ASAR and, in the same run, for a bare
 Litestar channels handler (bench/bare_channels.py); server memory per connection.
 
-    .venv/bin/python bench/hearing_broadcast.py [--clients 5000 2000] [--comments 12]
-        [--client-procs 2] [--gc-log] [--py-spy] [--no-gc-freeze]
+    .venv/bin/python bench/hearing_broadcast.py [--clients 5000 2000] [--comments 12] [--rounds 1]
+        [--servers bare asar old] [--old-tree ../wt-old] [--instances 1] [--client-procs 2]
+        [--gc-log] [--py-spy] [--profile] [--no-gc-freeze]
+
+`--servers old --old-tree DIR` runs another checkout of ASAR (with its own DIR/.venv) as a third
+server in the same run, on the same database, clients and comments (old and new code side by
+side); `--rounds R` repeats every server at every size R times, alternating the order of the ASAR
+servers, and reports the median of each figure over the rounds with every round's value.
+`--instances K` runs K ASAR processes sharing one Redis (started here): client process i connects
+to instance i % K, the posters to the first, so every comment crosses Redis to the other
+instances; memory per connection is then the sum of their RSS growths ÷ N.
 
 For each size and each server (bare first, then ASAR; a fresh server process for every run) it
 starts the server with uvicorn (ASAR through `asar serve --no-migrate --no-access-log` via
@@ -155,16 +164,18 @@ def wait_port(port: int, proc: subprocess.Popen[bytes], path: str, timeout: floa
 
 
 
-def measure(name: str, server: subprocess.Popen[bytes], url: str, n: int, args: argparse.Namespace,
+def measure(name: str, servers: list[subprocess.Popen[bytes]], urls: list[str], n: int, args: argparse.Namespace,
             tokens: list[str], since: int) -> dict[str, Any]:
+    """One run: n readers over the servers (client process i on servers[i % len(servers)]; the
+    posters, in client process 0, on the first), the comments, every delivery checked."""
     time.sleep(1.0)
-    before = rss_kib(server.pid)
-    k = max(1, min(args.client_procs, n))
+    before = [rss_kib(s.pid) for s in servers]
+    k = max(len(servers), min(args.client_procs, n))
     sizes = [n // k + (i < n % k) for i in range(k)]
     lines: queue.Queue[tuple[int, dict[str, Any]]] = queue.Queue()
     clients = []
     for i, size in enumerate(sizes):
-        cmd = [sys.executable, __file__, "--client", "--url", url, "--n", str(size), "--tokens", ",".join(tokens),
+        cmd = [sys.executable, __file__, "--client", "--url", urls[i % len(urls)], "--n", str(size), "--tokens", ",".join(tokens),
                "--since", str(since)] + (["--posters"] if i == 0 else [])
         proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         clients.append(proc)
@@ -195,14 +206,15 @@ def measure(name: str, server: subprocess.Popen[bytes], url: str, n: int, args: 
             _, msg = take(600)
             connect_s = max(connect_s, msg["connect_s"])
         time.sleep(2.0)
-        after = rss_kib(server.pid)
+        after = [rss_kib(s.pid) for s in servers]
         for i in range(k):
             tell(i, "go")  # and a ping from every ASAR reader (ASAR closes a socket idle for 90 s)
         pinged = time.monotonic()
         time.sleep(2.0)
         if args.py_spy and name in args.py_spy_servers:
             out = args.json.parent / f"py-spy-{name}-{n}.txt"
-            profiler = subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "--pid", str(server.pid), "--rate", "250",
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            profiler = subprocess.Popen([str(VENV_BIN / "py-spy"), "record", "--pid", str(servers[0].pid), "--rate", "250",
                                          "--nonblocking", "--format", "raw", "--output", str(out)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1.0)
@@ -258,8 +270,10 @@ def measure(name: str, server: subprocess.Popen[bytes], url: str, n: int, args: 
     lat = [x for c in comments for x in c["latencies_ms"]]
     received = len(lat)
     out = {
-        "server": name, "clients": n, "client_processes": k, "connect_s": round(connect_s, 1),
-        "rss_before_kib": before, "rss_after_kib": after, "kib_per_connection": round((after - before) / n, 1),
+        "server": name, "clients": n, "instances": len(servers), "client_processes": k,
+        "connect_s": round(connect_s, 2), "load_1min": round(os.getloadavg()[0], 2),
+        "rss_before_kib": before, "rss_after_kib": after,
+        "kib_per_connection": round((sum(after) - sum(before)) / n, 1),
         "comments": len(comments), "deliveries": received, "expected": n * len(comments),
         "median_ms": round(statistics.median(lat), 1), "p99_ms": round(percentile(lat, 99), 1),
         "max_ms": round(max(lat), 1), "gaps": sum(r["gaps"] for r in results),
@@ -268,23 +282,48 @@ def measure(name: str, server: subprocess.Popen[bytes], url: str, n: int, args: 
         "per_comment": [{"median_ms": round(c["median_ms"], 1), "p99_ms": round(c["p99_ms"], 1),
                          "received": c["received"], "t0": t0} for c, t0 in zip(comments, starts, strict=True)],
     }
-    print(f"{name:5} n={n:5}  median {out['median_ms']:7.1f} ms  p99 {out['p99_ms']:7.1f} ms  max {out['max_ms']:7.1f} ms"
+    print(f"{name:8} n={n:5} x{len(servers)}  median {out['median_ms']:7.1f} ms  p99 {out['p99_ms']:7.1f} ms  max {out['max_ms']:7.1f} ms"
           f"  delivered {received}/{out['expected']} gaps {out['gaps']} closed {out['closed']} {out['close_codes']}"
-          f"  {out['kib_per_connection']:5.1f} KiB/conn  (connect {out['connect_s']} s)", flush=True)
+          f"  {out['kib_per_connection']:5.1f} KiB/conn  (connect {out['connect_s']} s, load {out['load_1min']})",
+          flush=True)
     print("      per comment p99: " + ", ".join(f"{c['p99_ms']:.0f}" for c in out["per_comment"]), flush=True)
     return out
+
+
+def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per size and server: the median of each figure over the rounds, and every round's value."""
+    summary: dict[str, Any] = {}
+    for n in sorted({r["clients"] for r in runs}):
+        row: dict[str, Any] = {}
+        for name in dict.fromkeys(r["server"] for r in runs if r["clients"] == n):
+            mine = [r for r in runs if r["server"] == name and r["clients"] == n]
+            row[name] = {f: {"median": round(statistics.median(r[f] for r in mine), 2), "rounds": [r[f] for r in mine]}
+                         for f in ("median_ms", "p99_ms", "kib_per_connection", "connect_s", "load_1min")}
+            row[name]["all_delivered"] = all(r["deliveries"] == r["expected"] and not r["gaps"] and not r["closed"]
+                                             for r in mine)
+            row[name]["instances"] = mine[0]["instances"]
+        summary[str(n)] = row
+    return summary
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, nargs="+", default=[2000, 5000])
     parser.add_argument("--comments", type=int, default=12)
+    parser.add_argument("--rounds", type=int, default=1, help="runs of every server at every size (alternated)")
+    parser.add_argument("--servers", nargs="+", default=["bare", "asar"],
+                        help="which servers, in this order: bare, asar, old (ASAR from --old-tree)")
+    parser.add_argument("--old-tree", type=Path, help="another checkout of ASAR with its own .venv (the 'old' server)")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="ASAR instances sharing one Redis (the readers spread over them; the bare app stays one)")
     parser.add_argument("--wait", type=float, default=10.0, help="seconds to wait for one comment to reach all")
     parser.add_argument("--pause", type=float, default=0.5, help="seconds between comments")
     parser.add_argument("--client-procs", type=int, default=2, help="client processes sharing the readers")
     parser.add_argument("--py-spy", action="store_true", help="profile the server with py-spy during the comments")
     parser.add_argument("--py-spy-servers", nargs="+", default=["asar"], help=argparse.SUPPRESS)
     parser.add_argument("--no-gc-freeze", action="store_true", help="ASAR with the default collector (asar.gctune off)")
+    parser.add_argument("--profile", action="store_true",
+                        help="run ASAR under cProfile (bench/asar_serve.py): stats per run next to --json")
     parser.add_argument("--gc-log", action="store_true", help="log ASAR's garbage collections (bench/asar_serve.py)")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "hearing_broadcast.json")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
@@ -298,68 +337,83 @@ def main() -> int:
     if args.client:
         asyncio.run(client_main(args))
         return 0
+    if "old" in args.servers and args.old_tree is None:
+        parser.error("the 'old' server needs --old-tree")
 
     from tests.hearings.test_scale import make_world
     from tests.mailbox import recording
-    from tests.services import Postgres, free_port
+    from tests.services import Postgres, Redis, free_port
 
     from asar import migrate
 
     load_before = os.getloadavg()
     work = Path(tempfile.mkdtemp(prefix="asar-bench-ws-"))
     pg = Postgres()
+    redis = Redis() if args.instances > 1 else None
     runs: list[dict[str, Any]] = []
     try:
         db_url = pg.start()
         migrate.upgrade(db_url)
+        redis_url = redis.start() if redis is not None else None
         posters = -(-args.comments // POSTS_PER_POSTER)
         with recording():  # make_world reads the mailed confirmation links
             world = asyncio.run(make_world(db_url, posters))
         env = {k: v for k, v in os.environ.items() if not k.startswith("ASAR_")}
         env.update(ASAR_ENV="production", ASAR_DATABASE_URL=db_url, ASAR_SECRET_KEY="bench-" + "x" * 40,
                    ASAR_LOG_LEVEL="WARNING", ASAR_DATA_DIR=str(work), ASAR_BASE_URL=ORIGIN)
+        if redis_url:
+            env["ASAR_REDIS_URL"] = redis_url
         seq = world.seq
         for n in args.clients:
-            for name in ("bare", "asar"):
-                port = free_port()
-                if name == "asar":
-                    cmd = [sys.executable, str(ROOT / "bench" / "asar_serve.py"), "serve", "--port", str(port), "--workers", "1",
-                           "--no-access-log", "--no-migrate"]
-                    url, probe = f"ws://127.0.0.1:{port}/ws/hearings/{world.hearing_id}", "/healthz"
-                else:
-                    cmd = [sys.executable, "-m", "uvicorn", "bare_channels:app", "--app-dir", str(ROOT / "bench"),
-                           "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-access-log",
-                           "--log-level", "warning", "--ws-per-message-deflate", "false", "--ws-max-size", "65536"]
-                    url, probe = f"ws://127.0.0.1:{port}/ws", "/"
-                run_env = dict(env)
-                if args.no_gc_freeze:
-                    run_env["ASAR_GC_FREEZE"] = "0"
-                if args.gc_log and name == "asar":
-                    args.json.parent.mkdir(parents=True, exist_ok=True)
-                    run_env["ASAR_BENCH_GC_LOG"] = str(args.json.parent / f"gc-{name}-{n}.txt")
-                    Path(run_env["ASAR_BENCH_GC_LOG"]).unlink(missing_ok=True)
-                server = start(cmd, run_env, work, work / f"{name}-{n}.log")
-                try:
-                    wait_port(port, server, probe)
-                    runs.append(measure(name, server, url, n, args, world.tokens if name == "asar" else [], seq
-                                        if name == "asar" else -1))
-                    if name == "asar":
-                        seq += args.comments
-                finally:
-                    stop(server)
-                    if args.gc_log:
-                        args.json.parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copy(work / f"{name}-{n}.log", args.json.parent / f"server-{name}-{n}.log")
-        summary = {}
-        for n in args.clients:
-            bare = next(r for r in runs if r["server"] == "bare" and r["clients"] == n)
-            asar = next(r for r in runs if r["server"] == "asar" and r["clients"] == n)
-            summary[str(n)] = {"asar_p99_ms": asar["p99_ms"], "bare_p99_ms": bare["p99_ms"],
-                               "asar_median_ms": asar["median_ms"], "bare_median_ms": bare["median_ms"],
-                               "p99_ratio": round(asar["p99_ms"] / bare["p99_ms"], 2),
-                               "median_ratio": round(asar["median_ms"] / bare["median_ms"], 2),
-                               "asar_kib_per_connection": asar["kib_per_connection"],
-                               "bare_kib_per_connection": bare["kib_per_connection"]}
+            for r in range(args.rounds):
+                order = args.servers if r % 2 == 0 else [args.servers[0], *reversed(args.servers[1:])]
+                for name in order:
+                    servers: list[subprocess.Popen[bytes]] = []
+                    urls: list[str] = []
+                    try:
+                        for i in range(1 if name == "bare" else args.instances):
+                            port = free_port()
+                            if name == "bare":
+                                cmd = [sys.executable, "-m", "uvicorn", "bare_channels:app", "--app-dir",
+                                       str(ROOT / "bench"), "--host", "127.0.0.1", "--port", str(port), "--workers",
+                                       "1", "--no-access-log", "--log-level", "warning", "--ws-per-message-deflate",
+                                       "false", "--ws-max-size", "65536"]
+                                url, probe = f"ws://127.0.0.1:{port}/ws", "/"
+                            else:
+                                python = (str(args.old_tree.resolve() / ".venv" / "bin" / "python") if name == "old"
+                                          else sys.executable)
+                                # bench/asar_serve.py imports asar from the interpreter's own (editable) install
+                                cmd = [python, str(ROOT / "bench" / "asar_serve.py"), "serve", "--port", str(port),
+                                       "--workers", "1", "--no-access-log", "--no-migrate"]
+                                url, probe = f"ws://127.0.0.1:{port}/ws/hearings/{world.hearing_id}", "/healthz"
+                            run_env = dict(env)
+                            if args.no_gc_freeze:
+                                run_env["ASAR_GC_FREEZE"] = "0"
+                            log_name = f"{name}-{n}-r{r}-i{i}"
+                            if args.profile and name != "bare":
+                                args.json.parent.mkdir(parents=True, exist_ok=True)
+                                run_env["ASAR_BENCH_PROFILE"] = str(args.json.parent / f"profile-{log_name}.pstats")
+                            if args.gc_log and name != "bare":
+                                args.json.parent.mkdir(parents=True, exist_ok=True)
+                                run_env["ASAR_BENCH_GC_LOG"] = str(args.json.parent / f"gc-{log_name}.txt")
+                                Path(run_env["ASAR_BENCH_GC_LOG"]).unlink(missing_ok=True)
+                            server = start(cmd, run_env, work, work / f"{log_name}.log")
+                            servers.append(server)
+                            wait_port(port, server, probe)
+                            urls.append(url)
+                        asar = name != "bare"
+                        runs.append(measure(name, servers, urls, n, args, world.tokens if asar else [],
+                                            seq if asar else -1))
+                        if asar:
+                            seq += args.comments
+                    finally:
+                        for server in servers:
+                            stop(server)
+                        if args.gc_log:
+                            args.json.parent.mkdir(parents=True, exist_ok=True)
+                            for log_file in work.glob(f"{name}-{n}-r{r}-*.log"):
+                                shutil.copy(log_file, args.json.parent / f"server-{log_file.name}")
+        summary = summarize(runs)
         report = {"command": " ".join(["bench/hearing_broadcast.py", *sys.argv[1:]]),
                   "machine": {"nproc": os.cpu_count(), "platform": platform.platform(),
                               "python": platform.python_version(),
@@ -367,15 +421,20 @@ def main() -> int:
                   "summary": summary, "runs": runs}
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
-        print()
-        for n, s in summary.items():
-            print(f"n={n}: ASAR p99 {s['asar_p99_ms']} ms vs bare {s['bare_p99_ms']} ms (x{s['p99_ratio']}); "
-                  f"median {s['asar_median_ms']} vs {s['bare_median_ms']} ms (x{s['median_ratio']}); "
-                  f"ASAR {s['asar_kib_per_connection']} KiB/conn, bare {s['bare_kib_per_connection']}")
+        print(f"\nmedian over {args.rounds} round(s) [each round]; load {load_before[0]:.2f} -> {os.getloadavg()[0]:.2f}")
+        for n, row in summary.items():
+            for name, f in row.items():
+                print(f"n={n:>6} {name:5} x{f['instances']}: median {f['median_ms']['median']} ms {f['median_ms']['rounds']}"
+                      f"  p99 {f['p99_ms']['median']} ms {f['p99_ms']['rounds']}"
+                      f"  KiB/conn {f['kib_per_connection']['median']} {f['kib_per_connection']['rounds']}"
+                      f"  connect {f['connect_s']['median']} s {f['connect_s']['rounds']}"
+                      f"  all delivered: {f['all_delivered']}")
         print(f"\nwritten to {args.json}")
         return 0
     finally:
         pg.stop()
+        if redis is not None:
+            redis.stop()
         shutil.rmtree(work, ignore_errors=True)
 
 
