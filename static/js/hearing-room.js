@@ -38,7 +38,15 @@
     }
   });
 
+  /* Only the room's own socket counts (the page may have others: the notification bell's). */
+  function fromRoom(event) {
+    return event.target && event.target.classList && event.target.classList.contains("room");
+  }
+
   document.addEventListener("htmx:wsOpen", function (event) {
+    if (!fromRoom(event)) {
+      return;
+    }
     socket = event.detail.socketWrapper;
     socketOpen = socketEverOpen = true;
     failures = 0;
@@ -53,7 +61,10 @@
     }
   });
 
-  function socketFailed() {
+  function socketFailed(event) {
+    if (!fromRoom(event)) {
+      return;
+    }
     if (!socketOpen) {
       failures += 1;
     }

@@ -16,11 +16,16 @@ from tests.hearings.helpers import live_hearing, person, registered, session_coo
 pytestmark = pytest.mark.browser
 
 # Before any of the page's scripts: a WebSocket that never opens and fails as a blocked upgrade does
-# (an error, then close 1006), counting the attempts.
+# (an error, then close 1006), counting the attempts; for URLs containing BLOCKED (every socket, or
+# only the room's, so that the page's other socket, the notification bell's, does connect).
 BLOCK_WEBSOCKETS = """(() => {
+  const Real = window.WebSocket;
   window.__wsAttempts = 0;
   class BlockedWebSocket extends EventTarget {
-    constructor(url) {
+    constructor(url, protocols) {
+      if (!String(url).includes("BLOCKED")) {
+        return new Real(url, protocols);
+      }
       super();
       window.__wsAttempts += 1;
       this.url = url;
@@ -48,11 +53,13 @@ BLOCK_WEBSOCKETS = """(() => {
 FALLBACK = "Connected without WebSocket: updates arrive live."
 
 
-async def blocked_room(browser: Browser, live: object, cookie: str, url: str, errors: list[str]) -> Page:
-    """A signed-in room page whose WebSocket is blocked, once its Server-Sent Events stream is open."""
+async def blocked_room(browser: Browser, live: object, cookie: str, url: str, errors: list[str],
+                       blocked: str = "/ws/") -> Page:
+    """A signed-in room page whose WebSockets (those whose URL contains `blocked`) are blocked, once its
+    Server-Sent Events stream is open."""
     context = await browser.new_context(locale="en-GB")
     await context.add_cookies([{"name": "asar_session", "value": cookie, "url": live.url}])  # type: ignore[attr-defined]
-    await context.add_init_script(BLOCK_WEBSOCKETS)
+    await context.add_init_script(BLOCK_WEBSOCKETS.replace("BLOCKED", blocked))
     page = await context.new_page()
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -78,7 +85,10 @@ async def test_with_websockets_blocked_a_voter_votes_and_everybody_sees_the_tall
         try:
             chair_page = await blocked_room(browser, live, await session_cookie(db, chair_user), room_url, errors)
             voter_page = await blocked_room(browser, live, await session_cookie(db, voter), room_url, errors)
-            neighbour_page = await blocked_room(browser, live, await session_cookie(db, neighbour), room_url, errors)
+            # (only the room's socket is blocked here: the bell's own socket opening must not be taken
+            # for the room's)
+            neighbour_page = await blocked_room(browser, live, await session_cookie(db, neighbour), room_url, errors,
+                                                blocked="/ws/hearings/")
             observer_page = await open_room(browser, live, await session_cookie(db, observer), room_url, errors)
             blocked = (chair_page, voter_page, neighbour_page)
 
