@@ -267,3 +267,19 @@ def test_the_digest_is_a_daily_scheduled_job() -> None:
     assert registry.jobs["send_notification_digests"] is notifications.send_notification_digests
     assert dict(digest.cron) == {"hour": 2, "minute": 0, "second": 0}  # 07:00 in Almaty
     assert digest.every_seconds == 24 * 3600 and not digest.run_at_startup
+
+
+async def test_a_deleted_account_loses_its_notifications_and_gets_no_digest(session) -> None:
+    from asar.accounts import service as accounts
+    from asar.notifications.models import NotificationPreference
+    from tests.factories import PASSWORD
+
+    gone, stays = await make_user(session), await make_user(session)
+    await notifications.set_preference(session, actor_for(gone), notices.VERIFIED.name, email="daily")
+    await _tell(session, await bare_org(session, "ngo"), [gone, stays])
+    await accounts.delete_account(session, actor_for(gone), {"password": PASSWORD})
+    assert await _rows(session, gone.id) == [] and len(await _rows(session, stays.id)) == 1
+    left = (await session.execute(select(func.count()).select_from(NotificationPreference)
+                                  .where(NotificationPreference.user_id == gone.id))).scalar_one()
+    assert left == 0
+    assert await notifications.send_digests(session, BASE_URL) == 0

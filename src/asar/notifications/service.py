@@ -280,6 +280,15 @@ async def set_preferences(db: AsyncSession, actor: Actor, data: Mapping[str, Any
     return await preferences(db, actor)
 
 
+async def forget_person(db: AsyncSession, *, user_id: int, **_: Any) -> None:
+    """A deleted account's notifications and choices go (its answer to account.deleted, connected by
+    asar.domains): nobody can read them any more, and no digest is mailed to the address."""
+    from sqlalchemy import delete
+
+    await db.execute(delete(Notification).where(Notification.user_id == user_id))
+    await db.execute(delete(NotificationPreference).where(NotificationPreference.user_id == user_id))
+
+
 # ---------------------------------------------------------------- the daily digest
 @dataclass(frozen=True)
 class DigestLine:
