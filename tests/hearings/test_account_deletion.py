@@ -71,6 +71,7 @@ async def world(session):
     await room.lift_sanction(session, chair, closed.id, user.id, "mute", "calmed down")
     await service.add_co_moderator(session, chair, closed.id, EMAIL)
     await service.remove_co_moderator(session, chair, closed.id, user.id)
+    await room.sanction(session, chair, closed.id, user.id, "ban", "spam")  # still in force at deletion
     await service.close_hearing(session, chair, closed.id)
 
     live = await live_hearing(session, chair, moderation_mode="pre")
@@ -78,6 +79,7 @@ async def world(session):
     await room.post_comment(session, actor, live.id, "p3", "Waiting for approval.")
     await room.ask_question(session, actor, live.id, "q2", "Also waiting?")
     await floor.raise_hand(session, actor, live.id, "trees")
+    await service.add_co_moderator(session, chair, live.id, EMAIL)  # still co-moderator at deletion
     return chair_user, user, actor, closed, live, invitee
 
 
@@ -113,10 +115,13 @@ async def test_deleting_the_account_removes_the_name_and_address_everywhere(clie
     absent(text, "minutes.pdf")
     assert "Who pays for the benches?" in text and GONE in text
     await sign_in(client, session, chair_user)
-    for path in (f"/hearings/{closed.id}", f"/hearings/{closed.id}/room", f"/hearings/{live.id}/room"):
+    for path in (f"/hearings/{closed.id}", f"/hearings/{closed.id}/room", f"/hearings/{live.id}",
+                 f"/hearings/{live.id}/room"):
         r = await client.get(path, headers=EN)
         assert r.status_code == 200, path
         absent(r.text, f"{path} (chair)")
+    r = await client.get(f"/hearings/{live.id}", headers=EN)
+    assert GONE in r.text  # the co-moderator list: the person's name is read from the account, now deleted
     r = await client.get(f"/hearings/{live.id}/room", headers=EN)
     assert "Waiting for approval." in r.text and GONE in r.text  # pending post and raised hand, labelled
     client.cookies.clear()

@@ -395,7 +395,7 @@ routes += [floor_queue, floor_raise, floor_lower, floor_give, floor_extend, floo
 # ---------------------------------------------------------------- co-moderators (the chair names them)
 async def _co_moderators(request: Request[Any, Any, Any], hearing_id: int) -> list[CoModeratorOut]:
     rows = await service.list_co_moderators(request.state.db, request.state.actor, hearing_id)
-    return [CoModeratorOut(user_id=co.user_id, name=person.name if person else "", organization_id=co.organization_id,
+    return [CoModeratorOut(user_id=co.user_id, name=person.name if person and person.deleted_at is None else "", organization_id=co.organization_id,
                            organization_name=org.name if org else "", since=co.created_at)
             for co, person, org in rows]
 

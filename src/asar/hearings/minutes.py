@@ -523,6 +523,6 @@ async def user_names(db: AsyncSession, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = await db.execute(select(User.id, User.name).where(User.id.in_(wanted)))
-    return {uid: name for uid, name in rows.all()}
+    rows = await db.execute(select(User.id, User.name, User.deleted_at).where(User.id.in_(wanted)))
+    return {uid: "" if deleted else name for uid, name, deleted in rows.all()}  # deleted: shown as "–"
 

@@ -149,14 +149,15 @@ async def load_moderation(db: AsyncSession, hearing_id: int) -> tuple[list[Moder
 async def load_sanctions(db: AsyncSession, hearing_id: int) -> list[dict[str, Any]]:
     """The mutes and bans in force, newest first, with the person's name and sector (for moderators)."""
     rows = await db.execute(
-        select(Sanction, User.name, Registration.sector)
+        select(Sanction, User.name, User.deleted_at, Registration.sector)
         .join(User, User.id == Sanction.user_id)
         .outerjoin(Registration, (Registration.hearing_id == Sanction.hearing_id)
                    & (Registration.user_id == Sanction.user_id))
         .where(Sanction.hearing_id == hearing_id, Sanction.lifted_at.is_(None))
         .order_by(Sanction.id.desc()))
-    return [{"id": s.id, "user_id": s.user_id, "name": name, "sector": sector, "kind": s.kind,
-             "reason": s.reason, "at": s.created_at} for s, name, sector in rows.all()]
+    # a deleted account's name is "" (shown as "Deleted account"), as anonymize.py leaves the copies
+    return [{"id": s.id, "user_id": s.user_id, "name": "" if deleted else name, "sector": sector, "kind": s.kind,
+             "reason": s.reason, "at": s.created_at} for s, name, deleted, sector in rows.all()]
 
 
 async def load_room(db: AsyncSession, hearing: Hearing, viewer: Viewer, *, parts: set[str] | None = None) -> Room:
