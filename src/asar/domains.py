@@ -4,7 +4,7 @@ registers them when imported). The platform modules (asar.jobs, asar.worker, asa
 asar.notifications, asar.live) name no domain; a new domain with background work adds its
 `register` here, one that tells people things adds its `notices` to NOTICES. Importing this module
 also wires notifications' e-mail channel (asar.mail's outbox), the route table links are built
-from (asar.web.urls), and notifications' answer to account.deleted.
+from (asar.web.urls), and every domain's answer to account.deleted (ACCOUNT_DELETED).
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from asar.accounts.signals import account_deleted
+from asar.hearings import anonymize as hearing_anonymize
 from asar.hearings import jobs as hearings
 from asar.hearings import notices as hearing_notices
 from asar.jobs import JobRegistry
 from asar.mail import jobs as mail
-from asar.mail.service import queue_mail
+from asar.mail.service import forget_recipient, queue_mail
 from asar.notifications import channels
 from asar.notifications import jobs as notifications
 from asar.notifications import service as notification_service
+from asar.organizations import anonymize as organization_anonymize
 from asar.organizations import notices as organization_notices
 from asar.reference import jobs as reference
 from asar.web import urls
@@ -36,7 +38,11 @@ def _app_routes(static_files: Any) -> list[Any]:
 
 channels.use_mailer(queue_mail)
 urls.use_routes(_app_routes)
-account_deleted.connect(notification_service.forget_person)
+# Each domain that keeps something of a person answers account.deleted in the deleting transaction.
+ACCOUNT_DELETED = (hearing_anonymize.forget_author, organization_anonymize.forget_inviter, forget_recipient,
+                   notification_service.forget_person)
+for receiver in ACCOUNT_DELETED:
+    account_deleted.connect(receiver)
 
 
 def job_registry() -> JobRegistry:

@@ -1,7 +1,7 @@
 """Signals: a domain says that something happened; the domains concerned answer in the same transaction.
 
 The sender does not know who listens (accounts does not import hearings); a receiver is an async
-function `(db, **details)` that a domain connects when its package is imported. Receivers run in
+function `(db, **details)` of a domain, connected by the composition root (asar.domains). Receivers run in
 the sender's transaction, in the order they were connected, and do not commit: the change and
 everything the receivers do because of it commit together or not at all.
 """

@@ -158,14 +158,12 @@ async def test_deleting_the_account_removes_the_name_and_address_everywhere(clie
 
 
 def test_the_app_connects_every_domains_receiver() -> None:
-    """A process serving the app, once it can delete an account (accounts.service, the sender, is
-    loaded by the handler that calls it), has the hearings', the organizations' and the outbox's answers
-    to account.deleted."""
-    code = ("import asar.app, asar.accounts.service; from asar.accounts.signals import account_deleted as s; "
+    """A process serving the app has every domain's answer to account.deleted (asar.domains wires them)."""
+    code = ("import asar.app; from asar.accounts.signals import account_deleted as s; "
             "print(' '.join(f'{r.__module__}.{r.__name__}' for r in s.receivers))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert {"asar.hearings.anonymize.forget_author", "asar.mail.service.forget_recipient",
-            "asar.organizations.anonymize.forget_inviter"} <= set(out)
+            "asar.organizations.anonymize.forget_inviter", "asar.notifications.service.forget_person"} <= set(out)
 
 
 class LaterPrivate(declared.Private, kw_only=True):

@@ -387,7 +387,7 @@ async def delete_account(db: AsyncSession, actor: Actor, data: Mapping[str, Any]
                          client_ip: str | None = None, now: datetime | None = None) -> None:
     """Anonymize the account (confirmed by the password): what the person wrote stays, unsigned;
     sessions, API tokens and memberships go. Every domain that copied the person's name or address
-    rewrites its copies in this transaction (account_deleted; hearings/anonymize.py)."""
+    rewrites its copies in this transaction (account_deleted, answered as asar.domains wires it)."""
     user = require_user(actor)
     now = now or utcnow()
     password = forms.parse_password_confirmation(data)

@@ -10,8 +10,8 @@ payloads would have to carry the author's user id to everybody. Deletion is rare
 
 What the rewrite leaves is an empty author (`""`; `None` for a sanctioned person's name), which the
 pages, the minutes and their downloads show as the translated "Deleted account"
-(`choices.author_label`). The receiver runs in the deleting transaction (asar.signals): the account
-is never deleted with a copy of its name left behind.
+(`choices.author_label`). The receiver (connected by asar.domains) runs in the deleting transaction
+(asar.signals): the account is never deleted with a copy of its name left behind.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import msgspec
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.accounts.signals import account_deleted
 from asar.hearings import event_types as declared
 from asar.hearings.models import (
     CoModerator,
@@ -112,7 +111,6 @@ async def _ids(db: AsyncSession, model: Any, user_id: int) -> list[tuple[int, in
             (await db.execute(select(model.id, model.hearing_id).where(model.user_id == user_id))).all()]
 
 
-@account_deleted.connect
 async def forget_author(db: AsyncSession, *, user_id: int, **_: Any) -> None:
     """Rewrite the person's name out of their posts, questions, raised hands and every event naming them."""
     rows = {model: await _ids(db, model, user_id) for model in (Post, Question, FloorRequest)}

@@ -8,7 +8,6 @@ import structlog
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.accounts.signals import account_deleted
 from asar.i18n import use_language
 from asar.jobs import enqueue_after_commit, job_settings
 from asar.mail import sealing
@@ -69,9 +68,8 @@ async def list_outbox(db: AsyncSession, actor: Actor, *, limit: int = 100, offse
     return list(rows), total
 
 
-@account_deleted.connect
 async def forget_recipient(db: AsyncSession, *, email: str, **_: object) -> None:
-    """A deleted account's mail leaves the outbox: what was not sent yet is not sent, and what was
+    """A deleted account's mail leaves the outbox (its answer to account.deleted, connected by asar.domains): what was not sent yet is not sent, and what was
     sent no longer shows the person's address and name (greetings) in the outbox."""
     await db.execute(delete(OutboxMail).where(func.lower(OutboxMail.to_email) == email.lower())
                      .execution_options(synchronize_session=False))

@@ -1,5 +1,5 @@
 """A deleted account's name leaves what the organizations domain told others: its `account.deleted`
-receiver.
+receiver (connected by asar.domains).
 
 An invitation names its inviter (their name, or their address when they gave no name) in the
 invitee's notification (params `inviter`) and in the invitation mail's body in the outbox. As for
@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.accounts.signals import account_deleted
 from asar.mail.models import OutboxMail
 from asar.notifications.models import Notification
 from asar.organizations.models import Invitation
@@ -25,7 +24,6 @@ INVITATION_KIND = "invitation"  # notices.INVITATION.name and the invitation mai
 DELETED = "—"
 
 
-@account_deleted.connect
 async def forget_inviter(db: AsyncSession, *, user_id: int, name: str, email: str, **_: Any) -> None:
     """The person's name and address out of the invitations they sent: notifications and mails."""
     sent = (await db.execute(select(Invitation.id, Invitation.email).where(Invitation.invited_by_id == user_id))).all()
