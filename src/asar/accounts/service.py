@@ -28,6 +28,7 @@ from asar.permissions import Actor, require_user
 from asar.reference.models import Region
 from asar.tokens import new_token, token_hash
 from asar.uow import atomic, keep_changes
+from asar.web.urls import absolute_url
 
 CONFIRM_PATH = "/confirm/"
 RESET_PATH = "/password/reset/"
@@ -46,8 +47,9 @@ class SignedIn:
 
 
 # ---------------------------------------------------------------- helpers
-def _link(base_url: str, path: str, token: str) -> str:
-    return f"{base_url.rstrip('/')}{path}{token}"
+def _link(base_url: str, route: str, token: str) -> str:
+    """A mailed single-use link, built by the router (accounts:confirm, accounts:reset_password)."""
+    return absolute_url(base_url, route, token=token)
 
 
 async def _user_by_email(db: AsyncSession, email: str) -> User | None:
@@ -172,7 +174,7 @@ async def register(db: AsyncSession, actor: Actor, data: Mapping[str, Any], *, b
         return Registration(reg.email, reg.language, None)
     token = _issue_email_token(db, user, "confirm", CONFIRM_LIFETIME, now)
     await queue_mail(db, to=user.email, template="confirm", lang=user.language, name=user.name,
-                     secrets={"link": _link(base_url, CONFIRM_PATH, token)})
+                     secrets={"link": _link(base_url, "accounts:confirm", token)})
     return Registration(reg.email, reg.language, user)
 
 
@@ -185,7 +187,7 @@ async def _mail_registration_attempt(db: AsyncSession, user: User, base_url: str
         return
     token = _issue_email_token(db, user, "reset", RESET_LIFETIME, now)
     await queue_mail(db, to=user.email, template="registration_attempt", lang=user.language, name=user.name,
-                     secrets={"link": _link(base_url, RESET_PATH, token)})
+                     secrets={"link": _link(base_url, "accounts:reset_password", token)})
 
 
 @atomic
@@ -222,7 +224,7 @@ async def resend_confirmation(db: AsyncSession, actor: Actor, *, base_url: str,
                      .execution_options(synchronize_session=False))
     token = _issue_email_token(db, user, "confirm", CONFIRM_LIFETIME, now)
     await queue_mail(db, to=user.email, template="confirm", lang=user.language, name=user.name,
-                     secrets={"link": _link(base_url, CONFIRM_PATH, token)})
+                     secrets={"link": _link(base_url, "accounts:confirm", token)})
 
 
 # ---------------------------------------------------------------- sign in and out
@@ -260,7 +262,7 @@ async def request_password_reset(db: AsyncSession, data: Mapping[str, Any], *, b
         return  # one mail a minute is enough; the person sees the same answer
     token = _issue_email_token(db, user, "reset", RESET_LIFETIME, now)
     await queue_mail(db, to=user.email, template="reset", lang=user.language, name=user.name,
-                     secrets={"link": _link(base_url, RESET_PATH, token)})
+                     secrets={"link": _link(base_url, "accounts:reset_password", token)})
 
 
 async def check_reset_token(db: AsyncSession, token: str, *, now: datetime | None = None) -> None:
