@@ -99,7 +99,7 @@ class HearingKind(StreamKind):
         self.tallies = polls.TallyDebounce()
         self.renderer: Renderer | None = None
         self.hub: Hub | None = None
-        self._presence_new: dict[int, list[HearingConnection]] = {}
+        self.presence_new: dict[int, list[HearingConnection]] = {}  # joined since the last exchange
 
     async def start(self, hub: Hub) -> None:
         app = hub.app
@@ -153,7 +153,7 @@ class HearingKind(StreamKind):
             except Exception:
                 log.exception("presence refresh failed")
                 continue
-            new, self._presence_new = self._presence_new, {}
+            new, self.presence_new = self.presence_new, {}
             for hearing_id, feed in self.feeds().items():
                 if hearing_id in changed:
                     self.push_presence(hearing_id, changed[hearing_id], feed.conns)
@@ -187,6 +187,7 @@ def you_of(viewer: Viewer) -> dict[str, Any]:
 class HearingConnection(Connection):
     """A socket in the live room: the hearing's frames, acks, hello, snapshot and presence."""
 
+    __slots__ = ("counted", "presence_sector", "role")
     access: Viewer
     kind: HearingKind
 
@@ -219,7 +220,7 @@ class HearingConnection(Connection):
         if self.counted:
             self.kind.presence.joined(self.hearing_id, self.viewer.user_id, self.presence_sector)
         # its page or snapshot may show totals from before the next exchange: it gets that one
-        self.kind._presence_new.setdefault(self.hearing_id, []).append(self)
+        self.kind.presence_new.setdefault(self.hearing_id, []).append(self)
 
     def left(self) -> None:
         if self.counted:

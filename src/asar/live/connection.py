@@ -122,6 +122,10 @@ class Connection:
     snapshot; queueing, limits and authorization stay here."""
 
     FRAMES: dict[str, tuple[str, Handler]] = {}  # frame type -> (rate kind, handler)
+    # thousands of these live at once: no __dict__ (a subclass lists its own attributes too)
+    __slots__ = ("access", "actor", "auth_stale", "authorized_at", "closing", "credential", "cursor", "failed",
+                 "frames", "html", "hub", "ident", "idle", "inflight", "joined_seq", "kind", "lagging", "lang",
+                 "queue", "rates", "send_started", "sending_task", "socket", "timed_out", "wake")
 
     def __init__(self, hub: Hub, kind: StreamKind, socket: WebSocket[Any, Any, Any], ident: Any, actor: Any,
                  access: Access, lang: str, fmt: str, credential: Credential | None = None) -> None:
@@ -129,7 +133,6 @@ class Connection:
         self.kind = kind
         self.socket = socket
         self.ident = ident
-        self.key = kind.key(ident)
         self.actor = actor
         self.access = access
         # how the person signed in (None: a visitor, nothing to check again) and when it was checked
@@ -153,6 +156,10 @@ class Connection:
         self.sending_task: asyncio.Task[Any] | None = None
         self.timed_out = False
         self.rates = {name: RateWindow(n, period) for name, n, period in hub.limits.rates}
+
+    @property
+    def key(self) -> str:
+        return self.kind.key(self.ident)
 
     # ---------------------------------------------------------------- what a domain may change
     @property
