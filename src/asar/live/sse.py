@@ -92,6 +92,7 @@ class SseChannel:
 class SseConnection(Connection):
     """The socket's Connection behaviour, with each event's and snapshot's seq as the SSE id."""
 
+    __slots__ = ()  # the same layout as the domain's Connection (_over_sse swaps the class)
     socket: SseChannel  # type: ignore[assignment]
 
     async def _write(self, event: OutEvent) -> None:
@@ -121,7 +122,7 @@ def _over_sse(conn: Connection) -> Connection:
     cls = type(conn)
     sse = _classes.get(cls)
     if sse is None:
-        sse = _classes[cls] = type(f"Sse{cls.__name__}", (SseConnection, cls), {})
+        sse = _classes[cls] = type(f"Sse{cls.__name__}", (SseConnection, cls), {"__slots__": ()})
     conn.__class__ = sse
     return conn
 
