@@ -7,6 +7,7 @@ when it stops (`python -m pstats <file>`; cProfile slows it down: compare shares
 
 import gc
 import os
+import signal
 import sys
 import time
 
@@ -34,6 +35,9 @@ if __name__ == "__main__":
         sys.exit(main())
     import cProfile
 
+    # uvicorn raises the SIGTERM it caught again once it has stopped: end by SystemExit, so the
+    # stats are written
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     profiler = cProfile.Profile()
     profiler.enable()
     try:
