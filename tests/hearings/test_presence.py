@@ -178,3 +178,40 @@ async def test_the_room_shows_who_is_here_by_sector_live(db, open_socket, live) 
     events_after = await db.scalar(select(func.count()).select_from(HearingEvent)
                                    .where(HearingEvent.hearing_id == hearing.id))
     assert events_after == events_before  # a gauge, not history
+
+
+async def test_a_large_room_gets_presence_no_more_often_than_its_frame_budget_and_the_last_count_arrives() -> None:
+    """Presence to every socket of a hall of N costs N frames: a large room gets it at most every
+    N / presence_fanout seconds (5,000 sockets filling a hall sent ~N²/2 frames, half the server's
+    socket writes in the handshake benchmark: docs/benchmarks.md), and the latest count is not lost."""
+    from types import SimpleNamespace
+
+    from asar.hearings.live import HearingKind
+
+    class Conn:
+        html = False
+
+        def __init__(self) -> None:
+            self.frames: list[dict] = []
+
+        def send_frame(self, text: str) -> None:
+            self.frames.append(json.loads(text))
+
+    kind = HearingKind(None, presence_interval=0.01)
+    kind.presence_fanout = 100  # frames a second for one room: 50 sockets -> at most every 0.5 s
+    kind.renderer = object()  # type: ignore[assignment]  (JSON sockets only)
+    conns = {Conn() for _ in range(50)}
+    kind.hub = SimpleNamespace(feeds={"hearing:7": SimpleNamespace(kind=kind, ident=7, conns=conns)})  # type: ignore[assignment]
+    watcher = next(iter(conns))
+    loop = asyncio.create_task(kind._presence_loop())
+    try:
+        for _ in range(40):  # someone arrives every 25 ms for a second
+            kind.presence.joined(7, None, None)
+            await asyncio.sleep(0.025)
+        churn_frames = len(watcher.frames)
+        await asyncio.sleep(0.7)
+    finally:
+        loop.cancel()
+    assert 1 <= churn_frames <= 3  # every 0.5 s at most (it was one every 10 ms here: ~40)
+    assert watcher.frames[-1]["counts"]["visitor"] == 40  # the count after the burst still arrives
+    assert {len(c.frames) for c in conns} == {len(watcher.frames)}  # the same frames to every socket

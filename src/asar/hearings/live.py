@@ -12,6 +12,7 @@ docs/realtime.md.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Iterable
 from typing import Any
@@ -93,9 +94,15 @@ class HearingKind(StreamKind):
     auth_events = AUTH_EVENTS
     generic_route = False  # /ws/hearings/<id>
 
-    def __init__(self, redis_url: str | None = None, *, presence_interval: float = 1.0) -> None:
+    def __init__(self, redis_url: str | None = None, *, presence_interval: float = 1.0,
+                 presence_fanout: float = 2000.0) -> None:
         self.presence = Presence(redis_url)
         self.presence_interval = presence_interval  # presence counts are exchanged and pushed at most this often
+        # presence frames a second for one room: a room of N sockets is told at most every N /
+        # presence_fanout seconds (each push is N frames; a hall filling up is not N²/2 writes)
+        self.presence_fanout = presence_fanout
+        self._presence_due: dict[int, dict[str, int]] = {}  # counts not yet pushed to the whole room
+        self._presence_next: dict[int, float] = {}  # when the whole room may next be told
         self.tallies = polls.TallyDebounce()
         self.renderer: Renderer | None = None
         self.hub: Hub | None = None
@@ -154,12 +161,21 @@ class HearingKind(StreamKind):
                 log.exception("presence refresh failed")
                 continue
             new, self.presence_new = self.presence_new, {}
-            for hearing_id, feed in self.feeds().items():
-                if hearing_id in changed:
-                    self.push_presence(hearing_id, changed[hearing_id], feed.conns)
+            self._presence_due.update(changed)
+            feeds = self.feeds()
+            now = time.monotonic()
+            for hearing_id, feed in feeds.items():
+                counts = self._presence_due.get(hearing_id)
+                if counts is not None and now >= self._presence_next.get(hearing_id, 0.0):
+                    del self._presence_due[hearing_id]
+                    self._presence_next[hearing_id] = now + len(feed.conns) / self.presence_fanout
+                    self.push_presence(hearing_id, counts, feed.conns)
                 elif hearing_id in new:
                     self.push_presence(hearing_id, self.presence.totals(hearing_id),
                                        [c for c in new[hearing_id] if c in feed.conns])
+            for gone in [h for h in {*self._presence_next, *self._presence_due} if h not in feeds]:
+                self._presence_next.pop(gone, None)
+                self._presence_due.pop(gone, None)
 
     def push_presence(self, hearing_id: int, counts: dict[str, int], conns: Iterable[Any]) -> None:
         """One presence frame to these sockets of the hearing: JSON once, HTML once per language."""
