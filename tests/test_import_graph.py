@@ -16,7 +16,8 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 DOMAINS = ("asar.accounts", "asar.organizations", "asar.hearings", "asar.mail", "asar.audit", "asar.reference")
-PLATFORM = ("asar.jobs", "asar.worker", "asar.lifespan", "asar.uow", "asar.live", "asar.notifications")
+PLATFORM = ("asar.jobs", "asar.worker", "asar.lifespan", "asar.uow", "asar.live", "asar.notifications",
+            "asar.signals", "asar.web.urls")
 
 
 def _module_name(path: Path) -> str:

@@ -140,3 +140,17 @@ async def test_the_lifespan_runs_what_the_registry_holds(database, settings, red
         assert app.state.jobs.jobs is registry.jobs
         await asyncio.sleep(0.1)
     assert ("tick" in ran) is not redis
+
+
+def test_only_the_arq_queue_can_defer_a_job() -> None:
+    """A domain asks asar.jobs.can_defer rather than reading the queue's attributes (hearing
+    reminders at their exact moments with Redis; the periodic check without)."""
+    from asar.jobs import can_defer
+
+    def session_with(queue: JobQueue | None) -> SimpleNamespace:
+        return SimpleNamespace(info={} if queue is None else {"jobs": queue})
+
+    assert not can_defer(session_with(None))  # type: ignore[arg-type]
+    assert not can_defer(session_with(JobQueue({}, None, jobs={})))  # type: ignore[arg-type]
+    assert not can_defer(session_with(JobQueue({}, None, jobs={}, inline=True)))  # type: ignore[arg-type]
+    assert can_defer(session_with(JobQueue({}, object(), jobs={})))  # type: ignore[arg-type]

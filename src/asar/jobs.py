@@ -108,6 +108,13 @@ def job_settings(db: AsyncSession) -> Any:
     return queue.ctx.get("settings") if queue is not None else None
 
 
+def can_defer(db: AsyncSession) -> bool:
+    """Whether jobs queued from db can wait for a moment (`_defer_until`): only arq on Redis can; the
+    in-process queue runs each job at once (a domain then relies on its schedule instead)."""
+    queue: JobQueue | None = db.info.get("jobs")
+    return queue is not None and queue.arq_pool is not None
+
+
 def enqueue_after_commit(db: AsyncSession, name: str, **kwargs: Any) -> None:
     """Queue a job once db's transaction commits; dropped if it rolls back."""
     queue: JobQueue | None = db.info.get("jobs")

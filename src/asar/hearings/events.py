@@ -203,10 +203,6 @@ def question_data(q: Question) -> dict[str, Any]:
     return msgspec.to_builtins(question_shape(q))
 
 
-def public_question(q: Question) -> dict[str, Any]:
-    return msgspec.to_builtins(public_question_shape(q))
-
-
 def poll_data(p: Poll) -> dict[str, Any]:
     return msgspec.to_builtins(poll_shape(p))
 

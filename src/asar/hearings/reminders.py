@@ -30,7 +30,7 @@ from asar.accounts.models import User
 from asar.db import utcnow
 from asar.hearings.models import Hearing, Registration, ReminderSent
 from asar.hearings.notices import HEARING_REMINDER
-from asar.jobs import enqueue_after_commit
+from asar.jobs import can_defer, enqueue_after_commit
 from asar.notifications.service import notify
 from asar.uow import unit_of_work
 from asar.web.urls import absolute_url
@@ -127,8 +127,7 @@ async def send_due_reminders(ctx: dict[str, Any], hearing_id: int | None = None)
 
 def plan_reminders(db: AsyncSession, hearing: Hearing) -> None:
     """With Redis: enqueue the check for this hearing at its two reminder moments (after commit)."""
-    queue = db.info.get("jobs")
-    if queue is None or getattr(queue, "arq_pool", None) is None:
+    if not can_defer(db):
         return  # in-process: the periodic check does it
     now = utcnow()
     for kind, offset in OFFSETS.items():

@@ -105,8 +105,9 @@ async def notify(db: AsyncSession, kind_name: str, recipients: Iterable[Recipien
     an account (`Address`) gets the mail only. `key` names the event (`hearing_reminder:42:1h`): a
     second call with the same key for the same person does nothing — the unique (user, key) row is
     inserted with ON CONFLICT DO NOTHING, so two runs at once cannot both mail. `mail` is the mail
-    template's context (or a function of the recipient giving it); `link` defaults to the kind's
-    link; `secrets` are sealed in the outbox (asar.mail). Returns the rows inserted now."""
+    template's context (or a function of the recipient giving it), to which `link` is added: the
+    kind's link for these params, built by the router; `secrets` are sealed in the outbox
+    (asar.mail). Returns the rows inserted now."""
     queue_mail = mailer()
     kind = _kind(kind_name)
     people: dict[int, Person] = {}
