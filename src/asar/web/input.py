@@ -5,8 +5,8 @@ Refused with a translated field error (400, the API's `{"error": ...}` body or t
 control characters (C0 except tab/newline/CR, DEL, C1), bidirectional overrides and isolates,
 lone surrogates, and numbers beyond 64 bits in a query or body. An integer path parameter outside
 1..2^63-1 names nothing: 404. PostgreSQL refuses NUL bytes and both databases overflow on huge
-integers, so without this gate such input was a 500. Socket frames get the same rules in the live
-room (`asar.hearings.live`), and field-specific rules (names made only of invisible characters,
+integers, so without this gate such input was a 500. Socket frames get the same rules in every live
+stream's connection (`asar.live.connection`, before a frame's handler), and field-specific rules (names made only of invisible characters,
 date windows, smaller integer columns) live in the form parsers, through `asar.inputs`.
 """
 
