@@ -205,23 +205,25 @@ async def vote_labels(db: AsyncSession, hearing_id: int, stored: dict[str, Any])
 
 
 async def ack_fragments(db: AsyncSession, renderer: Renderer, kind: str, stored: dict[str, Any], duplicate: bool,
-                        hearing_id: int, viewer: Viewer) -> str:
-    """The fragments (hx-swap-oob) that acknowledge an action done over HTTP: the notice cleared, and
-    the form sent again fresh (with its status and a new client id), the person's vote, their floor
-    buttons, or a line for screen readers — the same partials the socket's acknowledgement sends."""
+                        hearing_id: int, viewer: Viewer) -> list[str]:
+    """The fragments (hx-swap-oob) that acknowledge an action to a browser, over the socket (one frame
+    each) or as an htmx request's answer (joined): what the action redraws for the person alone (their
+    vote's form, their floor buttons), then the notice cleared with the form sent again fresh (its
+    status, a new client id) or the person's vote, and a line for screen readers."""
     r = renderer
-    out = r.render("notice", notice="", oob=True)
+    notice = r.render("notice", notice="", oob=True)
     if kind in ("post", "ask"):
         form = "post_form" if kind == "post" else "ask_form"
-        return out + r.render(form, oob=True, hearing_id=hearing_id, form_status=ack_status(kind, stored, duplicate),
-                              sent_id=stored.get("id"))
+        return [notice + r.render(form, oob=True, hearing_id=hearing_id, form_status=ack_status(kind, stored, duplicate),
+                                  sent_id=stored.get("id"))]
     if kind == "vote":
         poll = await vote_labels(db, hearing_id, stored)
         text = ack_status(kind, stored, duplicate)
-        return (out + r.render("poll_vote", poll=poll, viewer=viewer, mine={poll.id: stored["option_ids"]}, oob=True)
-                + r.render("poll_mine", poll_id=poll.id, mine_text=text, oob=True) + r.announce(text))
+        return [r.render("poll_vote", poll=poll, viewer=viewer, mine={poll.id: stored["option_ids"]}, oob=True),
+                notice + r.render("poll_mine", poll_id=poll.id, mine_text=text, oob=True) + r.announce(text)]
+    parts = []
     if kind in floor.BY_FRAME:
         hearing = await service.get_hearing(db, hearing_id)
         state = await load_room(db, hearing, viewer, parts={"floor"})
-        out += r.render("floor_mine", room=state, hearing=hearing, viewer=viewer, oob=True)
-    return out + r.announce(ack_status(kind, stored, duplicate))
+        parts.append(r.render("floor_mine", room=state, hearing=hearing, viewer=viewer, oob=True))
+    return [*parts, notice + r.announce(ack_status(kind, stored, duplicate))]

@@ -460,8 +460,8 @@ def _room_action(action: Action) -> Any:
         if htmx:
             hearing = await service.get_hearing(db, hearing_id)
             viewer = await viewer_for(db, actor, hearing)
-            html = await ack_fragments(db, _renderer(request.app), action.kind, stored, duplicate,
-                                       hearing_id, viewer)
+            html = "".join(await ack_fragments(db, _renderer(request.app), action.kind, stored, duplicate,
+                                               hearing_id, viewer))
             return Response(html, status_code=200, media_type="text/html; charset=utf-8")
         if action.kind == "vote":
             await vote_labels(db, hearing_id, stored)

@@ -24,11 +24,11 @@ from litestar.types import ASGIApp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.errors import NotFound, invalid
+from asar.errors import NotFound
 from asar.hearings import event_types as et
-from asar.hearings import events, floor, polls, room, service
+from asar.hearings import events, polls, service
+from asar.hearings.actions import ACTIONS, Action, ack_fragments
 from asar.hearings.events import STREAM
-from asar.hearings.forms import positive_int
 from asar.hearings.fragments import Renderer
 from asar.hearings.guards import HEARING_MESSAGES, may_see_hearing
 from asar.hearings.models import Hearing, HearingEvent
@@ -203,7 +203,7 @@ def you_of(viewer: Viewer) -> dict[str, Any]:
 class HearingConnection(Connection):
     """A socket in the live room: the hearing's frames, acks, hello, snapshot and presence."""
 
-    __slots__ = ("counted", "presence_sector", "role")
+    __slots__ = ("counted", "html_ack", "presence_sector", "role")
     access: Viewer
     kind: HearingKind
 
@@ -214,6 +214,7 @@ class HearingConnection(Connection):
         # presence: the hall screen is not a person; a signed-in person counts in their sector
         self.counted = not projector
         self.presence_sector = viewer.sector or (actor.verified_sector if actor.user else None)
+        self.html_ack: list[str] = []  # a browser's acknowledgement, rendered by the frame's handler (_frame)
 
     @property
     def hearing_id(self) -> int:
@@ -298,147 +299,29 @@ class HearingConnection(Connection):
         if not self.html:
             super().ack(kind, client_id, stored, duplicate)
             return
-        with use_language(self.lang):
-            r = self.renderer
-            notice = r.render("notice", notice="", oob=True)
-            if kind in ("post", "ask"):
-                if duplicate:
-                    status = _("Already received.")
-                elif stored.get("status") == "pending":
-                    status = _("Sent: it appears once a moderator approves it.")
-                else:
-                    status = _("Published.")
-                form = "post_form" if kind == "post" else "ask_form"
-                self.send_frame(notice + r.render(form, oob=True, form_status=status, sent_id=stored.get("id"),
-                                                    hearing_id=self.hearing_id))
-            elif kind == "vote":
-                labels = ", ".join(stored.get("labels", []))
-                text = _("Your vote: %(choice)s", choice=labels)
-                self.send_frame(notice + r.render("poll_mine", poll_id=stored["poll_id"], mine_text=text, oob=True)
-                                + r.announce(text))
-            elif kind == "upvote":
-                self.send_frame(notice + r.announce(_("Your upvote is counted.")))
-            else:
-                self.send_frame(notice + r.announce(_("Done.")))
+        frames, self.html_ack = self.html_ack, []
+        for frame in frames:
+            self.send_frame(frame)
 
 
 # ---------------------------------------------------------------- frame handlers
-
-
-async def _post(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    post, duplicate = await room.post_comment(db, c.actor, c.hearing_id, d.get("client_id"), d.get("body"),
-                                              d.get("clause"))
-    return {"kind": "post", **events.post_data(post)}, duplicate
-
-
-async def _ask(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    question, duplicate = await room.ask_question(db, c.actor, c.hearing_id, d.get("client_id"), d.get("body"),
-                                                  d.get("clause"))
-    return {"kind": "question", **events.question_data(question)}, duplicate
-
-
-async def _upvote(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    question, duplicate = await room.upvote_question(db, c.actor, c.hearing_id, d.get("question_id"))
-    return {"kind": "upvote", "question_id": question.id, "upvotes": question.upvotes}, duplicate
-
-
-async def _vote(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    result = await polls.cast_vote(db, c.actor, c.hearing_id, d.get("poll_id"), d.get("client_id"), d)
-    stored = result.stored()
-    if c.html:
-        poll = await polls.get_poll(db, c.hearing_id, result.poll_id)
-        stored["labels"] = [o.label for o in poll.options if o.id in result.option_ids]
-        if not poll.allow_change:  # the form now shows the vote and can no longer be sent
-            with use_language(c.lang):
-                c.send_frame(c.renderer.render("poll_vote", poll=poll, viewer=c.viewer,
-                                                   mine={poll.id: result.option_ids}, oob=True))
-    return stored, result.duplicate
-
-
-async def _floor_stored(db: AsyncSession, c: HearingConnection, row: Any) -> tuple[dict[str, Any], bool]:
-    """A floor frame's ack; a browser also gets its own raise/lower/finish buttons redrawn."""
-    if c.html:
-        hearing = await service.get_hearing(db, c.hearing_id)
-        state = await load_room(db, hearing, c.viewer, parts={"floor"})
-        c.send_frame(c.renderer.render("floor_mine", room=state, hearing=hearing, viewer=c.viewer, oob=True))
-    return {"kind": "floor", **events.floor_data(row)}, False
-
-
-def _floor_frame(kind: str) -> Handler:
-    verb = floor.BY_FRAME[kind]
+def _frame(action: Action) -> Handler:
+    """The socket's handler of one room action (actions.py: the verb its HTTP route runs too). For a
+    browser the acknowledgement's fragments (the ones an htmx request gets) are rendered while the
+    frame's session is open; `ack` sends them."""
 
     async def handler(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        return await _floor_stored(db, c, await verb(db, c.actor, c.hearing_id, d))
+        stored, duplicate = await action.run(db, c.actor, c.hearing_id, d)
+        if c.html:
+            with use_language(c.lang):
+                c.html_ack = await ack_fragments(db, c.renderer, action.kind, stored, duplicate, c.hearing_id,
+                                                 c.viewer)
+        return stored, duplicate
 
     return handler
 
 
-async def _moderate(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    target = await room.moderate(db, c.actor, c.hearing_id, d.get("target"), d.get("id"), d.get("action"),
-                                 d.get("reason"))
-    return {"kind": "moderation", "target": d.get("target"), "id": target.id, "status": target.status}, False
-
-
-async def _sanction(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    row = await room.sanction(db, c.actor, c.hearing_id, d.get("user_id"), d.get("kind"), d.get("reason"))
-    return {"kind": "sanction", "user_id": row.user_id, "sanction": row.kind}, False
-
-
-async def _lift_sanction(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    row = await room.lift_sanction(db, c.actor, c.hearing_id, d.get("user_id"), d.get("kind"), d.get("reason"))
-    return {"kind": "sanction_lifted", "user_id": row.user_id, "sanction": row.kind}, False
-
-
-async def _advance(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    item = d.get("item_id")
-    item_id = positive_int(item) if item not in (None, "") else None
-    if item not in (None, "") and item_id is None:
-        raise invalid({"item_id": _("Choose an item of this hearing's agenda.")})
-    hearing = await service.advance_agenda(db, c.actor, c.hearing_id, item_id)
-    return {"kind": "agenda", "current_agenda_item_id": hearing.current_agenda_item_id}, False
-
-
-async def _open_poll(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    poll = await polls.open_poll(db, c.actor, c.hearing_id, d.get("poll_id"))
-    return {"kind": "poll", "poll_id": poll.id, "status": poll.status}, False
-
-
-async def _close_poll(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    poll = await polls.close_poll(db, c.actor, c.hearing_id, d.get("poll_id"))
-    return {"kind": "poll", "poll_id": poll.id, "status": poll.status}, False
-
-
-async def _mark_answering(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    q = await room.mark_answering(db, c.actor, c.hearing_id, d.get("question_id"))
-    return {"kind": "question", "question_id": q.id, "status": q.status}, False
-
-
-async def _answer(db: AsyncSession, c: HearingConnection, d: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    q = await room.answer_question(db, c.actor, c.hearing_id, d.get("question_id"), d.get("answer"))
-    return {"kind": "question", "question_id": q.id, "status": q.status}, False
-
-
-FRAMES: dict[str, tuple[str, Handler]] = {
-    "post": ("write", _post),
-    "ask": ("write", _ask),
-    "raise_hand": ("write", _floor_frame("raise_hand")),
-    "upvote": ("vote", _upvote),
-    "vote": ("vote", _vote),
-    "moderate": ("other", _moderate),
-    "sanction": ("other", _sanction),
-    "lift_sanction": ("other", _lift_sanction),
-    "advance_agenda": ("other", _advance),
-    "open_poll": ("other", _open_poll),
-    "close_poll": ("other", _close_poll),
-    "mark_answering": ("other", _mark_answering),
-    "answer": ("other", _answer),
-    "lower_hand": ("write", _floor_frame("lower_hand")),
-    "give_floor": ("other", _floor_frame("give_floor")),
-    "extend_floor": ("other", _floor_frame("extend_floor")),
-    "end_floor": ("other", _floor_frame("end_floor")),
-}
-
-
+FRAMES: dict[str, tuple[str, Handler]] = {kind: (action.rate, _frame(action)) for kind, action in ACTIONS.items()}
 
 
 HearingConnection.FRAMES = FRAMES
