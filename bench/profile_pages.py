@@ -2,13 +2,15 @@
 """CPU time per request of ASAR's pages, in-process, and where it goes (pyinstrument or cProfile).
 
     .venv/bin/python bench/profile_pages.py [--path /organizations ...] [--requests 300]
-        [--profile pyinstrument|cprofile|none] [--raw]
+        [--profile pyinstrument|cprofile|none] [--raw] [--ablate]
 
 The same data as bench/pages.py (a throwaway PostgreSQL, demo data plus full pages of 20). The app
 (create_app, production settings) is called as ASGI in a loop, one request at a time, like a
 first-time visitor (no cookie, no Accept-Language); the figure is process CPU time per request,
 the minimum over five batches (CPU time, not wall time: the machine is shared). PostgreSQL's own
 time is not in it. With --raw the bare baseline (bench/raw_directory.py) is measured the same way.
+With --ablate, the CPU time of the parts of a request (the session, the page's query, Jinja's
+render, ...) is measured inside the same loop by timers wrapped around them (ABLATED), per batch.
 """
 
 from __future__ import annotations
@@ -67,21 +69,71 @@ async def lifespan(app: Any) -> tuple[asyncio.Queue[Any], asyncio.Task[Any]]:
     return inbox, task
 
 
+# (module, attribute, label): the parts of a request timed by --ablate (CPU time of this thread,
+# awaits included: with one request at a time nothing else runs meanwhile)
+ABLATED = [
+    ("asar.organizations.service", "directory_page", "directory_page (query + cards)"),
+    ("jinja2.environment", "Template.render", "Jinja render"),
+    ("sqlalchemy.ext.asyncio.session", "AsyncSession.close", "session close"),
+    ("asar.web.templating", "page", "page() (context, response object)"),
+    ("litestar.middleware.csrf", "CSRFMiddleware._set_cookie_if_needed", "CSRF cookie"),
+]
+timers: dict[str, float] = {}
+
+
+def ablate() -> None:
+    """Wrap each ABLATED callable with a CPU timer adding to `timers`."""
+    import functools
+    import importlib
+    import inspect
+
+    for module_name, attribute, label in ABLATED:
+        owner: Any = importlib.import_module(module_name)
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+        timers[label] = 0.0
+        if inspect.iscoroutinefunction(original):
+            async def wrapper(*a: Any, _f: Any = original, _l: str = label, **kw: Any) -> Any:
+                t0 = time.thread_time()
+                try:
+                    return await _f(*a, **kw)
+                finally:
+                    timers[_l] += time.thread_time() - t0
+        else:
+            def wrapper(*a: Any, _f: Any = original, _l: str = label, **kw: Any) -> Any:  # type: ignore[misc]
+                t0 = time.thread_time()
+                try:
+                    return _f(*a, **kw)
+                finally:
+                    timers[_l] += time.thread_time() - t0
+        setattr(owner, name, functools.wraps(original)(wrapper))
+
+
 async def measure(app: Any, path: str, n: int) -> float:
     """CPU ms per request: the minimum over five batches of n."""
     best = float("inf")
     for _ in range(5):
+        for label in timers:
+            timers[label] = 0.0
         t0 = time.process_time()
         for _ in range(n):
             status, _size = await call(app, path, [])
             assert status == 200, (path, status)
-        best = min(best, (time.process_time() - t0) / n * 1000)
+        total = (time.process_time() - t0) / n * 1000
+        best = min(best, total)
+        if timers:
+            parts = "  ".join(f"{label} {spent / n * 1000:.3f}" for label, spent in timers.items())
+            print(f"    batch: {total:.3f} ms; {parts}", flush=True)
     return best
 
 
 async def main_async(args: argparse.Namespace, url: str, work: Path) -> None:
     os.environ.update(ASAR_ENV="production", ASAR_DATABASE_URL=url, ASAR_SECRET_KEY="bench-" + "x" * 40,
                       ASAR_LOG_LEVEL="WARNING", ASAR_DATA_DIR=str(work))
+    if args.ablate:
+        ablate()
     from asar.app import create_app
     from asar.settings import Settings
 
@@ -143,6 +195,7 @@ async def main_async(args: argparse.Namespace, url: str, work: Path) -> None:
                 for _ in range(args.requests):
                     await call(app, path, [])
                 prof.disable()
+                prof.dump_stats(Path(args.output or ".") / f"profile-{path.strip('/').replace('/', '_') or 'home'}.prof")
                 stream = io.StringIO()
                 pstats.Stats(prof, stream=stream).sort_stats("cumulative").print_stats(60)
                 stream.write("\n---- by own time\n")
@@ -162,6 +215,7 @@ def main() -> int:
     parser.add_argument("--profile", choices=["pyinstrument", "cprofile", "none"], default="none")
     parser.add_argument("--output", default=None, help="folder for the profile files (default: .)")
     parser.add_argument("--raw", action="store_true", help="measure the raw baseline too")
+    parser.add_argument("--ablate", action="store_true", help="time the parts of a request (ABLATED)")
     args = parser.parse_args()
     args.path = args.path or ["/organizations", "/hearings", "/static/css/asar.css", "/"]
     work = Path(tempfile.mkdtemp(prefix="asar-profile-"))

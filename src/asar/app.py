@@ -30,7 +30,7 @@ from asar.web.input import input_guard_middleware
 from asar.web.openapi import components, document_api
 from asar.web.security import protect
 from asar.web.static import StaticFiles, static_files_route
-from asar.web.templating import make_environment
+from asar.web.templating import make_environment, url_reverser
 
 
 def route_handlers(static_files: StaticFiles) -> list[Any]:
@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or Settings()
     configure_logging(settings)
 
-    env = make_environment()
+    env = make_environment(auto_reload=settings.env != "production")  # templates change with a deploy
     static_files = StaticFiles(ROOT_DIR / "static")
     # Litestar's own CSRF middleware, with the page's token masked per response (asar.web.csrf),
     # given as the last middleware: where Litestar puts it when `csrf_config` is set.
@@ -90,4 +90,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         debug=False,
     )
     document_api(app)
+    env.url_reverser = url_reverser(app)  # fixed URLs are written into the compiled templates
     return protect(app, settings)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from asar.accounts.models import User
 from asar.audit.models import AuditEntry
+from asar.db import utcnow
 from asar.organizations.models import Membership, Organization
 from tests.factories import make_user
 from tests.organizations.helpers import (
@@ -171,6 +172,23 @@ async def test_directory_lists_organizations_with_badges(client, session) -> Non
     r = await client.get("/organizations", headers={"accept-language": "kk"})
     assert {"Дала қоры", "Мұнай", "Әкімдік"} == _names(r.text)
     assert "Расталған" in r.text and "Ұйымдар" in r.text
+
+
+async def test_the_directory_shows_a_change_to_an_organization_on_the_very_next_request(client, session) -> None:
+    """Nothing of a page's rows is kept between requests (only the layout's fixed text is
+    compiled per language): a renamed or newly verified organization shows at once, in every
+    language."""
+    d = await _directory_orgs(session)
+    for lang, old in (("en", "Oil"), ("kk", "Мұнай")):
+        r = await client.get("/organizations?verified=1", headers={"accept-language": lang})
+        assert old not in _names(r.text)
+    oil = d["oil"]
+    oil.name_en, oil.name_kk, oil.name_ru, oil.verified_at = "Oil Two", "Мұнай екі", "Нефть два", utcnow()
+    await session.commit()
+    for lang, new in (("en", "Oil Two"), ("kk", "Мұнай екі"), ("ru", "Нефть два")):
+        for path in ("/organizations", "/organizations?verified=1"):
+            r = await client.get(path, headers={"accept-language": lang})
+            assert new in _names(r.text), (lang, path)
 
 
 @pytest.mark.parametrize(("query", "expected"), [

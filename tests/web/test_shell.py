@@ -94,3 +94,23 @@ async def test_api_ignores_the_session_cookie(client, session) -> None:
     assert (await client.get("/profile")).status_code == 200  # the cookie is a valid session
     r = await client.get("/api/v1/me")
     assert r.status_code == 401
+
+
+@pytest.mark.parametrize(("httponly", "secure", "domain"), [(False, False, None), (True, False, None),
+                                                            (False, True, "asar.kz")])
+def test_the_csrf_cookie_is_the_one_litestar_writes(httponly, secure, domain) -> None:
+    """asar.web.csrf writes the first visit's cookie itself (no SimpleCookie per request): the
+    same header as Litestar's Cookie, and Litestar's own way for settings it does not write."""
+    from litestar.config.csrf import CSRFConfig
+    from litestar.datastructures import Cookie
+
+    from asar.web.csrf import MaskedCSRFMiddleware
+
+    config = CSRFConfig(secret="x" * 32, cookie_name="asar_csrf", cookie_httponly=httponly, cookie_secure=secure,
+                        cookie_domain=domain)
+    token = "0123456789abcdef" * 8
+    message = {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]}
+    MaskedCSRFMiddleware(app=None, config=config)._set_cookie_if_needed(message, token)  # type: ignore[arg-type]
+    expected = Cookie(key="asar_csrf", value=token, path="/", secure=secure, httponly=httponly, samesite="lax",
+                      domain=domain).to_header(header="")
+    assert message["headers"] == [(b"content-type", b"text/html"), (b"set-cookie", expected.encode())]

@@ -48,3 +48,57 @@ def test_gettext_in_templates_formats_and_escapes_as_jinja_newstyle(autoescape) 
     assert text == f"Sign in|Hello {name}|3 organizations found"
     with use_language("kk"):
         assert env.from_string('{{ _("Sign in") }}').render() == "Кіру"
+
+
+def _named(tmp_path: Path, **templates: str):
+    """An environment over tmp_path holding templates (name -> source)."""
+    for name, source in templates.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    return make_environment(tmp_path)
+
+
+def test_a_template_loaded_by_name_has_its_fixed_text_compiled_in_for_each_language(tmp_path) -> None:
+    env = _named(tmp_path, **{"page.html": '<html lang="{{ current_language() }}">{{ _("Sign in") }}|'
+                                           '{{ pgettext("hearing status", "Closed") }}|{{ _(word) }}</html>'})
+    for lang, expected in (("kk", '<html lang="kk">Кіру|Аяқталды|'), ("en", '<html lang="en">Sign in|Closed|')):
+        with use_language(lang):
+            assert env.get_template("page.html").render(word="Hearings").startswith(expected)
+            code = env.compile(env.loader.get_source(env, "page.html")[0], name="page.html", raw=True)
+            # the fixed text is in the compiled code; only the variable message is a call
+            assert repr(expected) in code
+            assert code.count("context.call(") == 1
+    with use_language("en"):
+        held = env.get_template("page.html")
+    with use_language("kk"):  # a template held across a change of language renders the current one
+        assert held.render(word="Hearings") == '<html lang="kk">Кіру|Аяқталды|Тыңдаулар</html>'
+
+
+def test_folding_keeps_escaping_formatting_and_errors_as_at_render_time(tmp_path) -> None:
+    env = _named(tmp_path, **{
+        "a.html": '{{ _("Hello %(name)s", name=who) }}|{% for _ in [1] %}{{ _ }}{% endfor %}',
+        "b.txt": '{{ _("Sign in") }}',
+        "c.html": "{{ url_for('no:such-route') }}",
+    })
+    with use_language("en"):
+        assert env.get_template("a.html").render(who="<b>") == "Hello &lt;b&gt;|1"  # a loop's `_` is its own
+        assert env.get_template("b.txt").render() == "Sign in"  # no escaping outside HTML
+        with pytest.raises(NoRouteMatchFoundException):
+            env.get_template("c.html").render(url_for=lambda name: url_reverser(_app(tmp_path))(name))
+
+
+def _app(tmp_path: Path):
+    return create_app(Settings(env="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db",
+                               secret_key="x" * 40, data_dir=tmp_path))
+
+
+def test_the_apps_fixed_urls_are_compiled_into_its_templates(tmp_path) -> None:
+    app = _app(tmp_path)
+    env = app.template_engine.engine
+    with use_language("ru"):
+        code = env.compile(env.loader.get_source(env, "base.html")[0], name="base.html", raw=True)
+    stylesheet = url_reverser(app)("static", file_path="css/asar.css")
+    assert stylesheet != "/static/css/asar.css" and stylesheet in code  # the fingerprinted URL
+    assert '<a href="/organizations">Организации</a>' in code
+    # every URL and label of the layout is fixed; what is left to call is the per-response token
+    assert "url_for" not in code and "gettext" not in code
+    assert code.count("context.call(") == 1 and "csrf_token" in code

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from asar.i18n import N_, gettext
+from asar.i18n import N_, current_language, gettext
 
 SECTOR_LABELS = {
     "government": N_("Government body"),
@@ -43,6 +43,21 @@ ROLE_LABELS = {
     "admin": N_("Administrator"),
     "member": N_("Member"),
 }
+
+
+_KINDS = {"sector": SECTOR_LABELS, "legal_form": LEGAL_FORM_LABELS, "settlement": SETTLEMENT_LABELS,
+          "role": ROLE_LABELS}
+_translated: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def translated_labels(kind: str) -> dict[str, str]:
+    """code -> label of one kind ("sector", "legal_form", "settlement", "role") in the current
+    language; kept per language (the catalogs are read once per process)."""
+    key = (kind, current_language())
+    table = _translated.get(key)
+    if table is None:
+        table = _translated[key] = {code: gettext(label) for code, label in _KINDS[kind].items()}
+    return table
 
 
 def sector_label(code: str) -> str:

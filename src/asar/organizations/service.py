@@ -8,6 +8,7 @@ verification and membership changes in the audit log, in one unit of work (asar.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Generic, TypeVar
@@ -26,7 +27,7 @@ from asar.errors import Conflict, NotFound, PermissionDenied, invalid
 from asar.i18n import current_language
 from asar.i18n import gettext as _
 from asar.notifications.service import Address, notify
-from asar.organizations import notices
+from asar.organizations import choices, notices
 from asar.organizations.choices import LEGAL_FORMS
 from asar.organizations.forms import DirectoryFilters, InvitationInput, OrganizationInput
 from asar.organizations.guards import (
@@ -45,6 +46,7 @@ from asar.organizations.models import (
     organization_regions,
 )
 from asar.permissions import Actor, require_admin, require_confirmed, require_user
+from asar.rawread import fetch_rows
 from asar.reference.service import AreaRef, RegionRef, areas_by_ids, reference_data, regions_by_ids
 from asar.tokens import new_token, token_hash
 from asar.uow import atomic
@@ -142,11 +144,14 @@ async def search_organizations(db: AsyncSession, filters: DirectoryFilters,
     return Page(list(rows), total, filters.page, per_page)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DirectoryCard:
     """What the directory shows of one organization: its row, with its regions (in dictionary
     order of their names in the current language) and areas (in the database's order, as the
-    `Organization.areas` relationship has them)."""
+    `Organization.areas` relationship has them), and the card's text in the language of the
+    request that read it (worked out once here, so that the template only prints it). Not
+    frozen: a frozen dataclass sets each of its 19 fields through object.__setattr__, and a
+    page builds 20 of them per request."""
 
     id: int
     sector: str
@@ -159,20 +164,13 @@ class DirectoryCard:
     verified_at: datetime | None
     regions: tuple[RegionRef, ...]
     areas: tuple[AreaRef, ...]
-
-    # Organization's own properties: they read only the columns above.
-    name = Organization.name
-    verified = Organization.verified
-
-    @property
-    def region_names(self) -> str:
-        column = f"name_{current_language()}"
-        return ", ".join(getattr(r, column) for r in self.regions)
-
-    @property
-    def area_names(self) -> str:
-        column = f"name_{current_language()}"
-        return ", ".join(getattr(a, column) for a in self.areas)
+    name: str  # as Organization.name
+    verified: bool
+    sector_label: str
+    legal_form_label: str
+    settlement_label: str
+    region_names: str  # ", "-joined, in the order of `regions`
+    area_names: str
 
 
 _CARD_COLUMNS = (Organization.id, Organization.sector, Organization.name_kk, Organization.name_ru,
@@ -242,12 +240,12 @@ async def directory_page(db: AsyncSession, filters: DirectoryFilters,
     conds = _directory_conditions(filters)
     bounds = {"limit": per_page, "offset": (filters.page - 1) * per_page}
     if conds:
-        statement = _directory_statement(conds)
-    else:  # the plain directory, the most visited: built once per language
+        rows: Sequence[Any] = (await db.execute(_directory_statement(conds), bounds)).all()
+    else:  # the plain directory, the most visited: built once per language, sent by the driver
         statement = _UNFILTERED.get(current_language())
         if statement is None:
             statement = _UNFILTERED[current_language()] = _directory_statement(conds)
-    rows = (await db.execute(statement, bounds)).all()
+        rows = await fetch_rows(db, statement, bounds)
     if rows:
         total = rows[0][-3]
     elif filters.page == 1:
@@ -255,15 +253,25 @@ async def directory_page(db: AsyncSession, filters: DirectoryFilters,
     else:  # past the last page: no row carries the total
         total = (await db.execute(select(func.count(Organization.id)).where(*conds))).scalar_one()
     ref = await reference_data(db)
-    name_rank = ref.region_name_rank(current_language())
+    lang = current_language()
+    name_rank = ref.region_name_rank(lang)
     region_by_id, area_by_id = ref.region_by_id, ref.area_by_id
-    cards = [
-        DirectoryCard(*row[:-3],
-                      regions=tuple(sorted((region_by_id[int(i)] for i in row[-2].split(",")) if row[-2] else (),
-                                           key=lambda r: name_rank[r.id])),
-                      areas=tuple(area_by_id[int(i)] for i in row[-1].split(",")) if row[-1] else ())
-        for row in rows
-    ]
+    sectors, legal_forms, settlements = (choices.translated_labels(kind)
+                                         for kind in ("sector", "legal_form", "settlement"))
+    column = f"name_{lang}"
+    by_rank = name_rank.__getitem__
+    cards = []
+    for (id_, sector, name_kk, name_ru, name_en, bin_, legal_form, settlement, verified_at, _total,
+         region_ids, area_ids) in rows:
+        regions = tuple(region_by_id[i] for i in sorted(map(int, region_ids.split(",")), key=by_rank)
+                        ) if region_ids else ()
+        areas = tuple(area_by_id[int(i)] for i in area_ids.split(",")) if area_ids else ()
+        name = name_kk if lang == "kk" else (name_en or name_ru) if lang == "en" else name_ru
+        cards.append(DirectoryCard(
+            id_, sector, name_kk, name_ru, name_en, bin_, legal_form, settlement, verified_at, regions, areas,
+            name or name_ru, verified_at is not None, sectors.get(sector, sector),
+            legal_forms.get(legal_form, legal_form), settlements.get(settlement, settlement),
+            ", ".join([getattr(r, column) for r in regions]), ", ".join([getattr(a, column) for a in areas])))
     return Page(cards, total, filters.page, per_page)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -32,6 +31,11 @@ HEADERS = {
 }
 
 
+_ENCODED_HEADERS = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in HEADERS.items()]
+_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+_NO_STORE = (b"cache-control", b"no-store")
+
+
 def security_headers_middleware(app: ASGIApp, *, secure_cookies: bool = False) -> ASGIApp:
     """Add the security headers to every HTTP response, and mark every cookie Secure when the
     site is served over https (its base URL, or this request's scheme)."""
@@ -44,19 +48,20 @@ def security_headers_middleware(app: ASGIApp, *, secure_cookies: bool = False) -
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 secure = scope.get("scheme") == "https"  # read now: a trusted proxy may have set it
-                headers = MutableScopeHeaders.from_message(message)
-                for k, v in HEADERS.items():
-                    if k not in headers:
-                        headers[k] = v
+                headers = list(message.get("headers") or ())
+                present = {k.lower() for k, _ in headers}
+                headers += [h for h in _ENCODED_HEADERS if h[0] not in present]
                 if secure:
-                    headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
-                if not scope["path"].startswith("/static/") and "cache-control" not in headers:
-                    headers["cache-control"] = "no-store"
+                    headers = [h for h in headers if h[0].lower() != b"strict-transport-security"]
+                    headers.append(_HSTS)
+                if b"cache-control" not in present and not scope["path"].startswith("/static/"):
+                    headers.append(_NO_STORE)
                 if secure or secure_cookies:
-                    message["headers"] = [
+                    headers = [
                         (k, v + b"; Secure") if k.lower() == b"set-cookie" and b"secure" not in v.lower() else (k, v)
-                        for k, v in message["headers"]
+                        for k, v in headers
                     ]
+                message["headers"] = headers
             await send(message)
 
         await app(scope, receive, send_wrapper)

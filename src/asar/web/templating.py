@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import MutableMapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import nh3
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_eval_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes, pass_eval_context, select_autoescape
+from jinja2 import Template as JinjaTemplate
 from jinja2.nodes import EvalContext
-from litestar import Litestar, Request, Response
+from jinja2.visitor import NodeTransformer
+from litestar import Litestar, MediaType, Request, Response
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Template
 from litestar.types.internal_types import PathParameterDefinition
@@ -33,6 +37,7 @@ from asar.i18n import (
     ngettext,
     npgettext,
     pgettext,
+    use_language,
 )
 from asar.web import csrf
 from asar.web import flash as flash_store
@@ -109,14 +114,18 @@ class _SafeCsrf:
     functions (the globals Litestar registers take the Jinja context: same results, slower)."""
 
     def create_template_context(self, request: Request[Any, Any, Any]) -> dict[str, Any]:
-        context = super().create_template_context(request)  # type: ignore[misc]
-        # after a POST the state holds the (masked) token the form sent: unmask, then mask anew
+        # Litestar's own context (the page's values, `request`, `csrf_input`) with these three
+        # given as described above. After a POST the state holds the (masked) token the form
+        # sent: unmask, then mask anew.
         token = value_or_default(ScopeState.from_scope(request.scope).csrf_token, "")
         token = csrf.mask(csrf.unmask(token, csrf.PLAIN_LENGTH))
-        context["csrf_input"] = Markup('<input type="hidden" name="_csrf_token" value="%s" />') % token
-        context["csrf_token"] = lambda: token
-        context["url_for"] = url_reverser(request.app)
-        return context
+        return {
+            **self.context,  # type: ignore[attr-defined]
+            "request": request,
+            "csrf_input": Markup('<input type="hidden" name="_csrf_token" value="%s" />') % token,
+            "csrf_token": lambda: token,
+            "url_for": url_reverser(request.app),
+        }
 
 
 class Page(_SafeCsrf, Template):
@@ -182,14 +191,125 @@ def _template_npgettext(eval_ctx: EvalContext, context: str, singular: str, plur
     return rv % variables
 
 
-def make_environment(directory: Path = TEMPLATE_DIR) -> Environment:
-    env = Environment(
+class LocalizedTemplate(JinjaTemplate):
+    """A template compiled for one language (`language`; None for one made from a string)."""
+
+    language: str | None = None
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        if self.language is not None and self.language != current_language():
+            # held across a change of language: render the variant compiled for the current one
+            return self.environment.get_template(self.name).render(*args, **kwargs)  # type: ignore[arg-type]
+        return super().render(*args, **kwargs)
+
+    def generate(self, *args: Any, **kwargs: Any) -> Any:
+        if self.language is not None and self.language != current_language():
+            return self.environment.get_template(self.name).generate(*args, **kwargs)  # type: ignore[arg-type]
+        return super().generate(*args, **kwargs)
+
+
+class LocalizedEnvironment(Environment):
+    """Templates loaded by name are compiled once per language, with what cannot change within
+    one language worked out at compile time (_Folder): `_("…")`, `gettext`/`pgettext` of fixed
+    text, `current_language()`, and `url_for(…)` of fixed arguments once an app is attached
+    (`url_reverser`). Jinja then writes the result into the compiled code as literal text, joined
+    with the template's own: the layout's fixed parts (head, navigation, footer, labels) cost a
+    page nothing at render time, while whatever depends on the request or the person stays a
+    normal expression. `get_template` gives the variant of the current language (the cache is
+    keyed by it), as do `{% extends %}`, `{% include %}` and `{% import %}`, which go through it
+    at render time; a template rendered under another language than it was loaded in hands over
+    to that language's variant. Templates made with `from_string` are not folded: they may be
+    rendered in any language."""
+
+    template_class = LocalizedTemplate
+    url_reverser: Any = None  # the app's url_for, set by create_app: fixed URLs are folded too
+
+    def _load_template(self, name: str, globals: MutableMapping[str, Any] | None) -> JinjaTemplate:
+        if self.loader is None:
+            raise TypeError("no loader for this environment specified")
+        language = current_language()
+        cache_key = (weakref.ref(self.loader), name, language)
+        if self.cache is not None:
+            template = self.cache.get(cache_key)
+            if template is not None and (not self.auto_reload or template.is_up_to_date):
+                if globals:
+                    template.globals.update(globals)
+                return template  # type: ignore[no-any-return]
+        template = self.loader.load(self, name, self.make_globals(globals))
+        template.language = language  # type: ignore[attr-defined]
+        if self.cache is not None:
+            self.cache[cache_key] = template
+        return template
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        if name is not None:  # loaded by name (_load_template): for the current language
+            tree = _Folder(self, current_language(), tree).visit(tree)
+        return tree
+
+
+class _Folder(NodeTransformer):
+    """Replaces calls whose result is fixed for one language by their result (see
+    LocalizedEnvironment). A name the template assigns itself (a loop variable, a macro argument,
+    an import) is left alone; so is any call that would raise, which then raises when rendered."""
+
+    FOLDED = frozenset({"_", "gettext", "pgettext", "current_language", "url_for"})
+
+    def __init__(self, env: LocalizedEnvironment, language: str, tree: nodes.Template) -> None:
+        self.env = env
+        self.language = language
+        assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"}
+        for node in tree.find_all((nodes.Macro, nodes.FromImport, nodes.Import)):
+            if isinstance(node, nodes.Macro):
+                assigned.add(node.name)
+            elif isinstance(node, nodes.Import):
+                assigned.add(node.target)
+            else:
+                assigned.update(n if isinstance(n, str) else n[-1] for n in node.names)
+        self.names = self.FOLDED - assigned
+
+    def visit_Call(self, node: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(node)
+        if (not isinstance(node.node, nodes.Name) or node.node.name not in self.names
+                or node.dyn_args is not None or node.dyn_kwargs is not None):
+            return node
+        try:
+            args = [arg.as_const() for arg in node.args]
+            kwargs = {kw.key: kw.value.as_const() for kw in node.kwargs}
+        except nodes.Impossible:
+            return node
+        name = node.node.name
+        try:
+            with use_language(self.language):
+                if name == "current_language" and not args and not kwargs:
+                    return self._const(current_language(), node)
+                if name == "url_for" and self.env.url_reverser is not None:
+                    return self._const(self.env.url_reverser(*args, **kwargs), node)
+                if kwargs or not all(isinstance(a, str) for a in args):
+                    return node
+                if name in ("_", "gettext") and len(args) == 1:
+                    text = gettext(args[0]) % {}  # what _template_gettext gives, in either escaping
+                elif name == "pgettext" and len(args) == 2:
+                    text = pgettext(args[0], args[1]) % {}
+                else:
+                    return node
+        except Exception:  # noqa: BLE001  (left to raise when rendered, as it did)
+            return node
+        return nodes.MarkSafeIfAutoescape(self._const(text, node), lineno=node.lineno).set_environment(self.env)
+
+    def _const(self, value: str, node: nodes.Node) -> nodes.Const:
+        return nodes.Const(value, lineno=node.lineno).set_environment(self.env)  # type: ignore[return-value]
+
+
+def make_environment(directory: Path = TEMPLATE_DIR, *, auto_reload: bool = True) -> LocalizedEnvironment:
+    env = LocalizedEnvironment(
         loader=FileSystemLoader(directory),
         autoescape=select_autoescape(["html", "xml"]),
         extensions=["jinja2.ext.i18n"],
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=auto_reload,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda s, **kw: gettext(s, **kw), lambda s, p, n, **kw: ngettext(s, p, n, **kw), newstyle=True,
@@ -216,7 +336,8 @@ def page(request: Request[Any, Any, Any], template: str, status_code: int = 200,
     context.setdefault("verification_pending", request.state.get("verification_pending"))
     context.setdefault("unread_notifications", request.state.get("unread_notifications"))
     cls = HTMXPage if context["htmx"] else Page
-    response = cls(template_name=template, context=context, status_code=status_code)
+    response = cls(template_name=template, context=context, status_code=status_code,
+                   media_type=MediaType.HTML if template.endswith(".html") else None)
     if request.cookies.get(flash_store.FLASH_COOKIE):
         response.cookies.append(flash_store.clear_cookie())
     return response
