@@ -191,6 +191,24 @@ async def test_the_directory_shows_a_change_to_an_organization_on_the_very_next_
             assert new in _names(r.text), (lang, path)
 
 
+async def test_the_directory_filter_choices_follow_the_language_the_choice_and_a_renamed_region(
+        client, session) -> None:
+    """The region and area choices are rendered once per language and choice (render_once) and
+    again when the reference data changes."""
+    d = await _directory_orgs(session)
+    astana, education = d["astana"], d["education"]
+    r = await client.get(f"/organizations?region={astana.id}", headers={"accept-language": "en"})
+    assert f'<option value="{astana.id}" selected>{astana.name_en}</option>' in r.text
+    assert f'<option value="{education.id}">{education.name_en}</option>' in r.text
+    r = await client.get(f"/organizations?area={education.id}", headers={"accept-language": "kk"})
+    assert f'<option value="{astana.id}">{astana.name_kk}</option>' in r.text
+    assert f'<option value="{education.id}" selected>{education.name_kk}</option>' in r.text
+    astana.name_kk = "Жаңа атау"
+    await session.commit()
+    r = await client.get("/organizations", headers={"accept-language": "kk"})
+    assert f'<option value="{astana.id}">Жаңа атау</option>' in r.text
+
+
 @pytest.mark.parametrize(("query", "expected"), [
     ("sector=business", {"Oil"}),
     ("region={astana}", {"Steppe", "Akimat"}),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from litestar.exceptions import NoRouteMatchFoundException
@@ -102,3 +103,30 @@ def test_the_apps_fixed_urls_are_compiled_into_its_templates(tmp_path) -> None:
     # every URL and label of the layout is fixed; what is left to call is the per-response token
     assert "url_for" not in code and "gettext" not in code
     assert code.count("context.call(") == 1 and "csrf_token" in code
+
+
+def test_render_once_renders_a_fragment_once_per_language_data_and_values(tmp_path) -> None:
+    from types import SimpleNamespace
+
+    from asar.web.templating import render_once
+
+    env = _named(tmp_path, **{"f.html": '{{ _("Sign in") }}:{% for x in data %}{{ x }}{% if x == selected %}*'
+                                        "{% endif %}{% endfor %}"})
+    renders: list[str] = []
+    real = env.get_template
+
+    def counting(name: str, *args: Any, **kwargs: Any) -> Any:
+        renders.append(name)
+        return real(name, *args, **kwargs)
+
+    env.get_template = counting  # type: ignore[method-assign]
+    request = SimpleNamespace(app=SimpleNamespace(template_engine=SimpleNamespace(engine=env)))
+    data = ("a", "<b>")
+    with use_language("en"):
+        assert render_once(request, "f.html", data, selected="a") == "Sign in:a*&lt;b&gt;"
+        assert render_once(request, "f.html", data, selected="a") == "Sign in:a*&lt;b&gt;"
+        assert render_once(request, "f.html", data, selected=None) == "Sign in:a&lt;b&gt;"
+    with use_language("kk"):
+        assert render_once(request, "f.html", data, selected="a") == "Кіру:a*&lt;b&gt;"
+        assert render_once(request, "f.html", ("c",), selected="a") == "Кіру:c"  # new data: rendered anew
+    assert len(renders) == 4

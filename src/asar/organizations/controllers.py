@@ -12,6 +12,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from asar.errors import Conflict, Invalid
+from asar.i18n import current_language
 from asar.i18n import gettext as _
 from asar.organizations import choices
 from asar.organizations import service as orgs
@@ -33,8 +34,8 @@ from asar.organizations.guards import (
 )
 from asar.organizations.models import ROLES, SECTORS, SETTLEMENTS, Organization
 from asar.permissions import require_confirmed, require_user
-from asar.reference.service import collation_key, list_areas, list_regions
-from asar.web.templating import page, redirect
+from asar.reference.service import collation_key, list_areas, list_regions, reference_data
+from asar.web.templating import page, redirect, render_once
 
 LABELS = {
     "SECTORS": SECTORS, "SETTLEMENTS": SETTLEMENTS, "ROLES": ROLES, "LEGAL_FORMS": choices.LEGAL_FORMS,
@@ -75,8 +76,11 @@ async def directory(request: Request[Any, Any, Any]) -> Template:
     context: dict[str, Any] = {"filters": filters, "result": result, "page_link": page_link}
     if request.htmx:
         return _render(request, "organizations/partials/results.html", **context)
-    return _render(request, "organizations/directory.html", regions=await list_regions(db),
-                   areas=await list_areas(db),
+    ref = await reference_data(db)  # the form's choices: rendered once per language and choice
+    regions = render_once(request, "organizations/partials/options.html", ref.regions_by_name(current_language()),
+                          selected=filters.region)
+    areas = render_once(request, "organizations/partials/options.html", ref.areas, selected=filters.area)
+    return _render(request, "organizations/directory.html", region_options=regions, area_options=areas,
                    may_see_queue=may_see_verification_queue(request.state.actor), **context)
 
 

@@ -41,7 +41,9 @@ def _query_problems(scope: Scope) -> Iterable[tuple[str, str]]:
             yield name, "number"
 
 
-_int_names: dict[int, frozenset[str]] = {}
+# id(handler) -> (handler, names): the handler is kept, and compared, so that a handler of an app
+# since collected cannot lend its id, and its names, to a new one (tests build many apps).
+_int_names: dict[int, tuple[Any, frozenset[str]]] = {}
 
 
 def _int_query_names(handler: Any) -> frozenset[str]:
@@ -49,16 +51,16 @@ def _int_query_names(handler: Any) -> frozenset[str]:
     in 64 bits. Text parameters keep any digits (a search for a long number is no error)."""
     if handler is None:
         return frozenset()
-    key = id(handler)
-    if key not in _int_names:
+    entry = _int_names.get(id(handler))
+    if entry is None or entry[0] is not handler:
         names = set()
         for name, field in handler.parsed_fn_signature.parameters.items():
             if field.is_subclass_of(bool):
                 continue
             if field.is_subclass_of(int) or (field.is_optional and int in field.args):
                 names.add(name)
-        _int_names[key] = frozenset(names)
-    return _int_names[key]
+        entry = _int_names[id(handler)] = (handler, frozenset(names))
+    return entry[1]
 
 
 def _huge_number(value: str) -> bool:

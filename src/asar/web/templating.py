@@ -343,6 +343,31 @@ def page(request: Request[Any, Any, Any], template: str, status_code: int = 200,
     return response
 
 
+# (template, language, id(data), values) -> (data, HTML); see render_once
+_once: dict[tuple[Any, ...], tuple[Any, Markup]] = {}
+ONCE_LIMIT = 256
+
+
+def render_once(request: Request[Any, Any, Any], template: str, data: Any, **values: Any) -> Markup:
+    """A fragment of a page that depends only on the language, on `data` and on a few plain
+    `values` (the region choices of the directory's filter form, with the one chosen): rendered
+    by `template` (given `data` and the values) once, then reused. `data` is part of the key by
+    identity, so it must be an object that is never changed once built, such as the reference
+    data's tuples (asar.reference.service: a change builds new ones, and the old fragments are
+    no longer found). Never for anything read from the database per request: the page's own
+    rows are rendered on every request."""
+    key = (template, current_language(), id(data), *values.items())
+    hit = _once.get(key)
+    if hit is not None and hit[0] is data:
+        return hit[1]
+    engine = request.app.template_engine.engine  # type: ignore[union-attr]
+    html = Markup(engine.get_template(template).render(data=data, **values))
+    if len(_once) >= ONCE_LIMIT:
+        _once.clear()
+    _once[key] = (data, html)  # holding data keeps its id from being reused while the entry lives
+    return html
+
+
 def flash_now(request: Request[Any, Any, Any], message: str, kind: str = "error") -> None:
     """Show a message on the page being rendered now."""
     request.state.setdefault("flash_now", []).append({"kind": kind, "text": message})
