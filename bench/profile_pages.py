@@ -75,8 +75,8 @@ ABLATED = [
     ("asar.organizations.service", "directory_page", "directory_page (query + cards)"),
     ("jinja2.environment", "Template.render", "Jinja render"),
     ("sqlalchemy.ext.asyncio.session", "AsyncSession.close", "session close"),
-    ("asar.web.templating", "page", "page() (context, response object)"),
-    ("litestar.middleware.csrf", "CSRFMiddleware._set_cookie_if_needed", "CSRF cookie"),
+    ("asar.web.templating", "_SafeCsrf.create_template_context", "template context (CSRF mask)"),
+    ("asar.web.csrf", "MaskedCSRFMiddleware._set_cookie_if_needed", "CSRF cookie"),
 ]
 timers: dict[str, float] = {}
 
