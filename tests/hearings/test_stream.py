@@ -31,7 +31,7 @@ class Stream:
         self.comments: list[str] = []
         self.retry: str | None = None
 
-    async def message(self, wait: float = 5.0, *, presence: bool = False) -> dict[str, Any]:
+    async def message(self, wait: float = 10.0, *, presence: bool = False) -> dict[str, Any]:
         while True:
             msg = await asyncio.wait_for(self._next(), wait)
             data = msg["data"]
@@ -42,7 +42,7 @@ class Stream:
             if presence or not is_presence:
                 return msg
 
-    async def until(self, predicate: Any, wait: float = 5.0, **kw: Any) -> dict[str, Any]:
+    async def until(self, predicate: Any, wait: float = 10.0, **kw: Any) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait
         while True:
@@ -237,3 +237,43 @@ async def test_streams_hold_no_database_connection_and_are_not_compressed(db, op
         posted = await a.until(lambda m: m["data"].get("type") == "event" and m["data"]["event"]["type"] == "post.created")
         assert posted["data"]["event"]["post"]["body"] == "Still live"
         assert len(a.comments) >= 2 and set(a.comments) == {": keepalive"}  # one every 0.2 s meanwhile
+
+
+async def test_any_stream_without_a_route_of_its_own_has_the_generic_sse_route(db, live) -> None:
+    from asar.notifications import service as notifications
+    from asar.organizations import notices
+    from tests.factories import BASE_URL, make_user
+    from tests.hearings.helpers import make_org
+
+    ann = await make_user(db, name="Ann")
+    bob = await make_user(db, name="Bob")
+    org = await make_org(db, "ngo", name="Green World")
+
+    async def get(path: str, cookie: str | None) -> Any:
+        client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=30.0))
+        headers = {"cookie": f"asar_session={cookie}"} if cookie else {}
+        response = await client.send(client.build_request("GET", live.url + path, headers=headers), stream=True)
+        return client, response
+
+    client, response = await get(f"/sse/streams/user/{ann.id}", await session_cookie(db, ann))
+    try:
+        stream = Stream(response)
+        assert (await stream.message())["data"]["stream"] == f"user:{ann.id}"
+        snapshot = await stream.message()
+        assert snapshot["data"] == {"type": "snapshot", "stream": f"user:{ann.id}", "seq": 0, "unread": 0}
+        assert snapshot["id"] == "0"
+        await notifications.notify(
+            db, notices.VERIFIED.name, [ann], key="sse-1", base_url=BASE_URL,
+            params={"organization_id": org.id, "organization": notices.names_of(org)},
+            mail=lambda p: {"person": p.name, "organization": org, "sector": org.sector})
+        event = await stream.message()
+        assert event["id"] == "1" and event["data"]["event"]["type"] == "notification.created"
+    finally:
+        await response.aclose()
+        await client.aclose()
+    for path, cookie in ((f"/sse/streams/user/{ann.id}", await session_cookie(db, bob)),  # another person's
+                         ("/sse/streams/nothing/1", None), (f"/sse/streams/user/{ann.id}x", None)):
+        client, response = await get(path, cookie)
+        await response.aread()
+        await client.aclose()
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found", path

@@ -15,6 +15,7 @@ from asar.db import Database
 from asar.live.connection import serve
 from asar.live.hub import HUB_KEY, Hub
 from asar.live.pubsub import channels_plugin, pubsub_of
+from asar.live.sse import stream_events
 from asar.live.streams import Identity, StreamKind
 from asar.settings import Settings
 
@@ -32,7 +33,7 @@ class LivePlugin(InitPlugin):
 
     def on_app_init(self, app_config: AppConfig) -> AppConfig:
         app_config.lifespan.append(self._lifespan)
-        app_config.route_handlers.append(stream_socket)
+        app_config.route_handlers.extend([stream_socket, stream_events])
         return app_config
 
     @asynccontextmanager

@@ -24,7 +24,7 @@ import time
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-from litestar import Request, Response
+from litestar import Request, Response, get
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from asar.errors import Invalid, NotAuthenticated, NotFound, ServiceError
@@ -118,11 +118,16 @@ _classes: dict[type[Connection], type[Connection]] = {}
 
 
 def _over_sse(conn: Connection) -> Connection:
-    """The domain's Connection, turned into one that writes SSE messages (same fields, same frames)."""
+    """The domain's Connection, turned into one that writes SSE messages (same fields, same frames).
+    The domain's class comes first (so its layout is kept, with or without slots); it must leave the
+    writes SseConnection adds the id to as they are in Connection."""
     cls = type(conn)
     sse = _classes.get(cls)
     if sse is None:
-        sse = _classes[cls] = type(f"Sse{cls.__name__}", (SseConnection, cls), {"__slots__": ()})
+        overridden = [name for name in ("_write", "_write_now", "send_snapshot") if name in vars(cls)]
+        if overridden:
+            raise TypeError(f"{cls.__name__} overrides {overridden}: its events would carry no SSE id")
+        sse = _classes[cls] = type(f"Sse{cls.__name__}", (cls, SseConnection), {"__slots__": ()})
     conn.__class__ = sse
     return conn
 
@@ -257,3 +262,20 @@ async def run(conn: Connection, channel: SseChannel, receive: Receive, since: in
         channel.closed.set()
         with suppress(Exception):
             await channel._send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+@get("/sse/streams/{prefix:str}/{ident:str}", name="live:stream", include_in_schema=False, opt={"read_only": True})
+async def stream_events(request: Request[Any, Any, Any], prefix: str, ident: str) -> ASGIApp:
+    """Any registered stream without a route of its own, over SSE (`user:15`: /sse/streams/user/15):
+    the sibling of the socket route `live:socket`."""
+    hub: Hub = request.app.state.live_hub
+    kind = hub.kinds.get(prefix)
+    parsed: Any = None
+    if kind is not None and kind.generic_route:
+        with suppress(ValueError):
+            parsed = kind.parse(ident)
+    if parsed is None:
+        fmt = "html" if request.query_params.get("format") == "html" else "json"
+        with use_language(hub.identity.language(request, hub.identity.ANONYMOUS)):  # type: ignore[arg-type]
+            return _refusal(request, fmt, 404, "not_found", _("This page does not exist or you may not see it."))
+    return await open_stream(request, hub, prefix, parsed)
