@@ -210,7 +210,10 @@ def measure(name: str, servers: list[subprocess.Popen[bytes]], urls: list[str], 
         for i in range(k):
             tell(i, "go")  # and a ping from every ASAR reader (ASAR closes a socket idle for 90 s)
         pinged = time.monotonic()
-        time.sleep(2.0)
+        # every ASAR reader just pinged at once (N pongs to write): let the server finish them before
+        # the first comment (at 10,000 sockets 2 s was not enough: the first comment met the storm)
+        settle = max(2.0, n / len(servers) / 2500)
+        time.sleep(settle)
         if args.py_spy and name in args.py_spy_servers:
             out = args.json.parent / f"py-spy-{name}-{n}.txt"
             args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -225,7 +228,7 @@ def measure(name: str, servers: list[subprocess.Popen[bytes]], urls: list[str], 
                 for i in range(k):
                     tell(i, "ping")
                 pinged = time.monotonic()
-                time.sleep(2.0)
+                time.sleep(settle)
             marker = f"bench-{c}-{time.monotonic_ns()}"
             markers.append(marker)
             tell(0, f"post {c} {marker}")
