@@ -133,6 +133,7 @@ async def client_main(args: argparse.Namespace) -> None:
             t0 = time.monotonic()
             await poster.send(frame)
             print(json.dumps({"posted": marker, "t0": t0}), flush=True)
+    os.set_blocking(sys.stdout.fileno(), True)  # one whole line, however long (a split one was seen once)
     print(json.dumps({"arrivals": arrivals, "gaps": sum(r.gaps for r in readers),
                       "closed": sum(r.closed is not None for r in readers),
                       "close_codes": sorted({str(r.closed) for r in readers if r.closed is not None})}), flush=True)
