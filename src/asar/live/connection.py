@@ -26,6 +26,7 @@ import types
 from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -500,6 +501,55 @@ class Connection:
         return dumps(frame)
 
 
+# ---------------------------------------------------------------- the handshake, socket and SSE alike
+@dataclass(slots=True)
+class Admission:
+    """Who opens a stream, what the stream's kind lets them read, and where they resume."""
+
+    actor: Any  # None: the credential is not valid
+    credential: Credential | None
+    access: Access | None  # None: the kind refused (or there is no actor)
+    newest: int
+    replay: list[dict[str, Any]] | None
+    lang: str
+
+    def refusal(self, kind: StreamKind) -> Refused | None:
+        """The typed reason the stream is refused (in the person's language), or None."""
+        with use_language(self.lang):
+            if self.actor is None:
+                return Refused("unauthenticated", 4401, _("This token is not valid."))
+            if self.access is None:
+                return Refused("not_found", 4404, kind.not_allowed_message())
+        return None
+
+
+async def admit_reader(hub: Hub, kind: StreamKind, ident: Any, conn: Any, since: int | None,
+                       fmt: str) -> Admission:
+    """The handshake of a WebSocket or an SSE request (`conn`): one short session for the whole of
+    it (who it is, what they may see, where the log stands and the missed events: a connect per
+    reader when a hall fills, docs/benchmarks.md)."""
+    identity = hub.identity
+    access: Access | None = None
+    newest, replay = 0, None
+    async with hub.db.sessionmaker() as db:
+        credential: Credential | None = identity.credential_of(conn)
+        actor = await identity.actor_for(db, credential)
+        if actor is None and credential is not None and credential.kind == "session":
+            actor, credential = identity.ANONYMOUS, None  # a stale cookie makes a visitor, as on pages
+        if db.dirty:
+            async with unit_of_work(db):
+                pass  # stores the token's last use
+        lang = identity.language(conn, actor or identity.ANONYMOUS)
+        if actor is not None:
+            try:
+                access, newest = await kind.admit(db, actor, ident)
+            except NotAllowed:
+                access = None
+            if access is not None and fmt == "json":
+                replay = await replay_for(db, kind, ident, since, newest, hub.limits.replay_limit)
+    return Admission(actor, credential, access, newest, replay, lang)
+
+
 # ---------------------------------------------------------------- the socket's life
 async def serve(socket: WebSocket[Any, Any, Any], hub: Hub, prefix: str, ident: Any) -> None:
     """A socket on stream `<prefix>:<ident>`, from the handshake to its close: Origin, credential,
@@ -526,36 +576,13 @@ async def serve(socket: WebSocket[Any, Any, Any], hub: Hub, prefix: str, ident: 
         except ValueError:
             with use_language(lang):
                 refusal = Refused("invalid", 4400, _(SINCE_MESSAGE))
-    actor: Any = None
-    credential: Credential | None = None
-    access: Access | None = None
-    newest, replay = 0, None
+    admission: Admission | None = None
     if refusal is None:
-        # One short session for the whole handshake: who it is, what they may see, where the log
-        # stands and the missed events (a connect per reader when a hall fills: docs/benchmarks.md).
-        async with hub.db.sessionmaker() as db:
-            credential = identity.credential_of(socket)
-            actor = await identity.actor_for(db, credential)
-            if actor is None and credential is not None and credential.kind == "session":
-                actor, credential = identity.ANONYMOUS, None  # a stale cookie makes a visitor, as on pages
-            if db.dirty:
-                async with unit_of_work(db):
-                    pass  # stores the token's last use
-            lang = identity.language(socket, actor or identity.ANONYMOUS)
-            if actor is not None:
-                try:
-                    access, newest = await kind.admit(db, actor, ident)
-                except NotAllowed:
-                    access = None
-                if access is not None and fmt == "json":
-                    replay = await replay_for(db, kind, ident, since, newest, hub.limits.replay_limit)
-        with use_language(lang):
-            if actor is None:
-                refusal = Refused("unauthenticated", 4401, _("This token is not valid."))
-            elif access is None:
-                refusal = Refused("not_found", 4404, kind.not_allowed_message())
+        admission = await admit_reader(hub, kind, ident, socket, since, fmt)
+        lang = admission.lang
+        refusal = admission.refusal(kind)
     await socket.accept(subprotocols=subprotocol)
-    if refusal is not None or access is None:
+    if refusal is not None or admission is None:
         assert refusal is not None
         if fmt == "json":
             frame: dict[str, Any] = {"type": "error", "code": refusal.code, "message": refusal.message,
@@ -565,8 +592,8 @@ async def serve(socket: WebSocket[Any, Any, Any], hub: Hub, prefix: str, ident: 
             await socket.send_text(dumps(frame))
         await socket.close(code=refusal.close_code, reason=refusal.code)
         return
-    conn = kind.connection(hub, socket, ident, actor, access, lang, fmt, credential)
-    await run(conn, since, newest, replay)
+    conn = kind.connection(hub, socket, ident, admission.actor, admission.access, lang, fmt, admission.credential)
+    await run(conn, since, admission.newest, admission.replay)
 
 
 async def run(conn: Connection, since: int | None, newest: int, replay: list[dict[str, Any]] | None) -> None:

@@ -30,11 +30,9 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from asar.errors import Invalid, NotAuthenticated, NotFound, ServiceError
 from asar.i18n import gettext as _
 from asar.i18n import use_language
-from asar.live.connection import SINCE_MESSAGE, Connection, Refused, parse_since
-from asar.live.hub import OutEvent, replay_for
+from asar.live.connection import SINCE_MESSAGE, Connection, Refused, admit_reader, parse_since
+from asar.live.hub import OutEvent
 from asar.live.limits import dumps
-from asar.live.streams import Access, Credential, NotAllowed
-from asar.uow import unit_of_work
 
 if TYPE_CHECKING:
     from asar.live.hub import Hub
@@ -164,30 +162,13 @@ async def open_stream(request: Request[Any, Any, Any], hub: Hub, prefix: str, id
             since = parse_since(raw.strip() if raw is not None else None)
         except ValueError:
             return _refusal(request, fmt, 400, "invalid", _(SINCE_MESSAGE), {"since": _(SINCE_MESSAGE)})
-    access: Access | None = None
-    replay = None
-    async with hub.db.sessionmaker() as db:
-        credential: Credential | None = identity.credential_of(request)  # type: ignore[arg-type]
-        actor = await identity.actor_for(db, credential)
-        if actor is None and credential is not None and credential.kind == "session":
-            actor, credential = identity.ANONYMOUS, None  # a stale cookie makes a visitor, as on pages
-        if db.dirty:
-            async with unit_of_work(db):
-                pass  # stores the token's last use
-        lang = identity.language(request, actor or identity.ANONYMOUS)  # type: ignore[arg-type]
-        newest = 0
-        if actor is not None:
-            try:
-                access, newest = await kind.admit(db, actor, ident)
-            except NotAllowed:
-                access = None
-            if access is not None and fmt == "json":
-                replay = await replay_for(db, kind, ident, since, newest, hub.limits.replay_limit)
-    with use_language(lang):
-        if actor is None:
-            return _refusal(request, fmt, 401, "unauthenticated", _("This token is not valid."))
-        if access is None:
-            return _refusal(request, fmt, 404, "not_found", kind.not_allowed_message())
+    admission = await admit_reader(hub, kind, ident, request, since, fmt)
+    refused = admission.refusal(kind)
+    if refused is not None:
+        with use_language(admission.lang):
+            return _refusal(request, fmt, 401 if refused.close_code == 4401 else 404, refused.code, refused.message)
+    actor, access, credential, lang = admission.actor, admission.access, admission.credential, admission.lang
+    newest, replay = admission.newest, admission.replay
 
     async def stream(scope: Scope, receive: Receive, send: Send) -> None:
         channel = SseChannel(send, request)
