@@ -86,6 +86,17 @@ def redis_url() -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture
+def own_redis() -> Iterator[Redis]:
+    """A Redis of the test's own, which it may stop and start."""
+    server = Redis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sqlite") / "template.db"

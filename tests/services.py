@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import shutil
@@ -10,10 +11,21 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 
 class ServiceUnavailable(RuntimeError):
     pass
+
+
+async def until(check: Any, wait: float, what: str) -> float:
+    """Poll an async check until it is true; the seconds it took."""
+    started = time.monotonic()
+    while not await check():
+        if time.monotonic() - started > wait:
+            raise AssertionError(f"timed out after {wait} s waiting for {what}")
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
 
 
 def free_port() -> int:

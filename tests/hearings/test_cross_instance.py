@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,19 +19,9 @@ import pytest
 from bench.ws_clients import RoomClient, connect_all, new_client_id
 
 from tests.hearings.test_scale import Instance, make_world, running_pair, stored_state, voter
-from tests.services import Redis
+from tests.services import Redis, until
 
 FAST = 0.3  # cross-instance delivery through pub/sub takes 10-20 ms; the event-log fallback up to 2 s
-
-
-@pytest.fixture
-def own_redis() -> Iterator[Redis]:
-    server = Redis()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -44,16 +34,6 @@ async def health(instance: Instance) -> tuple[int, dict[str, Any]]:
     async with httpx.AsyncClient() as http:
         r = await http.get(f"http://127.0.0.1:{instance.port}/healthz", timeout=5)
         return r.status_code, r.json()
-
-
-async def until(check: Any, wait: float, what: str) -> float:
-    """Poll an async check until it is true; the seconds it took."""
-    started = time.monotonic()
-    while not await check():
-        if time.monotonic() - started > wait:
-            raise AssertionError(f"timed out after {wait} s waiting for {what}")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - started
 
 
 async def test_after_redis_restarts_instances_hear_each_other_at_once_and_nothing_is_missed(

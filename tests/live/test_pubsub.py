@@ -5,33 +5,10 @@ restart and a connection gone silent cost no later message; the subscription com
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from tests.services import Redis
-
-
-@pytest.fixture
-def own_redis() -> Iterator[Redis]:
-    server = Redis()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-async def until(check: Any, wait: float, what: str) -> float:
-    """Poll an async check until it is true; the seconds it took."""
-    started = time.monotonic()
-    while not await check():
-        if time.monotonic() - started > wait:
-            raise AssertionError(f"timed out after {wait} s waiting for {what}")
-        await asyncio.sleep(0.05)
-    return time.monotonic() - started
+from tests.services import until
 
 
 async def test_channels_publish_and_subscribe_again_once_redis_is_back(own_redis, tmp_path) -> None:
