@@ -115,6 +115,15 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
                 raise exc.DisconnectionError(str(error)) from error
 
 
+def upsert_insert(db: AsyncSession) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT DO NOTHING / DO UPDATE (PostgreSQL and SQLite)."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 @dataclass
 class Database:
     """What the app and the jobs need to talk to the database."""

@@ -16,6 +16,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import LoginThrottle
+from asar.db import upsert_insert
 
 EMAIL_FREE = 3
 IP_FREE = 20
@@ -63,20 +64,12 @@ async def wait_seconds(db: AsyncSession, keys: list[str], now: datetime) -> int:
     return max((_seconds_until(until, now) for until in rows if until is not None), default=0)
 
 
-def _insert_ignoring_duplicates(db: AsyncSession):  # type: ignore[no-untyped-def]
-    if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 async def record_failure(db: AsyncSession, keys: dict[str, int], now: datetime) -> int:
     """Count one failure on each key; return the longest lock this started (0: none), in the caller's unit of work.
 
     The counter moves by an atomic UPDATE, so concurrent failures on several instances all count.
     """
-    insert = _insert_ignoring_duplicates(db)
+    insert = upsert_insert(db)
     longest = 0
     for key, free in keys.items():
         await db.execute(

@@ -15,11 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.db import utcnow
+from asar.db import upsert_insert, utcnow
 from asar.live.hub import publish_after_commit
 from asar.live.models import KEY_LENGTH, LiveEvent, LiveStream
 from asar.live.streams import StreamKind, split_key
@@ -27,9 +25,7 @@ from asar.live.streams import StreamKind, split_key
 
 async def next_seq(db: AsyncSession, key: str) -> int:
     """The stream's next seq, its row locked until the transaction ends (made at its first event)."""
-    dialect = db.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(LiveStream).values(key=key, last_seq=1)
+    statement = upsert_insert(db)(LiveStream).values(key=key, last_seq=1)
     statement = statement.on_conflict_do_update(
         index_elements=[LiveStream.key], set_={"last_seq": LiveStream.last_seq + 1}).returning(LiveStream.last_seq)
     return (await db.execute(statement)).scalar_one()

@@ -13,7 +13,7 @@ import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.db import utcnow
+from asar.db import upsert_insert, utcnow
 from asar.errors import NotFound, invalid
 from asar.i18n import gettext as _
 from asar.i18n import use_language
@@ -86,14 +86,6 @@ def link_of(kind: kinds.Kind, params: Mapping[str, Any], base_url: str) -> str:
     return absolute_url(base_url, route, **path_params)
 
 
-def _dialect_insert(db: AsyncSession) -> Any:
-    if db.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
-
-
 @atomic
 async def notify(db: AsyncSession, kind_name: str, recipients: Iterable[Recipient], *, key: str,
                  params: Mapping[str, Any], base_url: str, mail: MailContext | None = None,
@@ -134,7 +126,7 @@ async def notify(db: AsyncSession, kind_name: str, recipients: Iterable[Recipien
                    "email_state": "sent" if prefs[uid].mails_at_once else
                    "digest" if prefs[uid].email == "daily" else "none"}
                   for uid in sorted(people)]
-        insert = _dialect_insert(db)
+        insert = upsert_insert(db)
         stmt = (insert(Notification).values(values)
                 .on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"])
                 .returning(Notification.id))
