@@ -25,6 +25,7 @@ from asar.hearings.fragments import Renderer, new_client_id
 from asar.hearings.snapshot import Viewer, load_room
 from asar.i18n import N_
 from asar.i18n import gettext as _
+from asar.live.limits import RateWindow
 from asar.permissions import Actor
 
 Stored = tuple[dict[str, Any], bool]  # what the server holds now, and whether it was a retry
@@ -158,27 +159,23 @@ class RoomRates:
 
     def __init__(self, rates: Iterable[tuple[str, int, float]], max_keys: int = 50_000) -> None:
         self.rates = {kind: (limit, period) for kind, limit, period in rates}
-        self.hits: dict[tuple[int, int, str], list[float]] = {}
+        self.windows: dict[tuple[int, int, str], RateWindow] = {}
         self.max_keys = max_keys
 
     def hit(self, user_id: int, hearing_id: int, kind: str, now: float | None = None) -> float | None:
         """None when allowed (and counted), else the seconds until it would be."""
-        limit, period = self.rates[kind]
         now = time.monotonic() if now is None else now
         key = (user_id, hearing_id, kind)
-        times = [t for t in self.hits.get(key, ()) if now - t < period]
-        if len(times) >= limit:
-            self.hits[key] = times
-            return period - (now - times[0])
-        times.append(now)
-        self.hits[key] = times
-        if len(self.hits) > self.max_keys:
+        window = self.windows.get(key)
+        if window is None:
+            window = self.windows[key] = RateWindow(*self.rates[kind])
+        wait = window.hit(now)
+        if len(self.windows) > self.max_keys:
             self._prune(now)
-        return None
+        return wait
 
     def _prune(self, now: float) -> None:
-        longest = max(period for _limit, period in self.rates.values())
-        self.hits = {k: v for k, v in self.hits.items() if v and now - v[-1] < longest}
+        self.windows = {k: w for k, w in self.windows.items() if w.times and now - w.times[-1] < w.period}
 
 
 # ---------------------------------------------------------------- what a browser gets back
