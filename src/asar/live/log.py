@@ -38,12 +38,16 @@ def envelope(event: LiveEvent) -> dict[str, Any]:
 
 
 async def append(db: AsyncSession, key: str, type_: str, payload: dict[str, Any],
-                 private: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Record an event of stream `key` in db's transaction; published once that commits. Its wire form."""
+                 private: dict[str, Any] | None = None, *, seq: int | None = None) -> dict[str, Any]:
+    """Record an event of stream `key` in db's transaction; published once that commits. Its wire form.
+
+    `seq`: the number `next_seq(db, key)` gave in this transaction, for a payload that had to be
+    computed while the stream's row was locked (a running count); by default it is taken here."""
     split_key(key)
     if len(key) > KEY_LENGTH:
         raise ValueError(f"stream key too long: {key!r}")
-    seq = await next_seq(db, key)
+    if seq is None:
+        seq = await next_seq(db, key)
     row = LiveEvent(stream=key, seq=seq, type=type_, payload=payload, private=private, at=utcnow())
     db.add(row)
     wire = envelope(row)

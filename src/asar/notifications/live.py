@@ -22,6 +22,7 @@ from asar.i18n import use_language
 from asar.live.connection import Connection
 from asar.live.hub import Hub
 from asar.live.limits import dumps
+from asar.live.log import next_seq
 from asar.live.personal import PREFIX, PersonalStream
 from asar.live.streams import Credential
 from asar.notifications.models import Notification
@@ -34,12 +35,13 @@ async def _append(db: AsyncSession, user_id: int, type_: str, payload: dict[str,
     from asar.notifications.service import count_unread
 
     await db.flush()  # the change itself, before the count
-    await live.append(db, live.stream_key(PREFIX, user_id), type_, payload)
-    # The stream's row is locked now (until commit): the count comes after any other writer's to
-    # this person. The event's row is still pending and holds this very dict (asar.live.log.append),
-    # so the count goes into the stored event and the published one alike.
+    key = live.stream_key(PREFIX, user_id)
+    # The stream's row is locked from here until commit: the count comes after any other writer's
+    # to this person, and the events' counts follow their order.
+    seq = await next_seq(db, key)
     with db.no_autoflush:
-        payload["unread"] = await count_unread(db, user_id)
+        unread = await count_unread(db, user_id)
+    await live.append(db, key, type_, {**payload, "unread": unread}, seq=seq)
 
 
 async def created(db: AsyncSession, notifications: list[Notification]) -> None:
