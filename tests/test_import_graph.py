@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
-DOMAINS = ("asar.accounts", "asar.organizations", "asar.hearings", "asar.mail", "asar.audit", "asar.reference")
+DOMAINS = ("asar.accounts", "asar.organizations", "asar.hearings", "asar.mail", "asar.audit", "asar.reference",
+           "asar.projects")
 PLATFORM = ("asar.jobs", "asar.worker", "asar.lifespan", "asar.uow", "asar.live", "asar.notifications",
-            "asar.signals", "asar.web.urls")
+            "asar.signals", "asar.web.urls", "asar.storage")
 
 
 def _module_name(path: Path) -> str:

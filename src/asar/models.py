@@ -28,13 +28,25 @@ from asar.live.models import LiveEvent, LiveStream
 from asar.mail.models import OutboxMail
 from asar.notifications.models import Notification, NotificationPreference
 from asar.organizations.models import Invitation, Membership, Organization
+from asar.projects.models import (
+    Follower,
+    Milestone,
+    Project,
+    ProjectArea,
+    ProjectRegion,
+    ProjectTargetGroup,
+    ProjectUpdate,
+    ProjectVersion,
+)
 from asar.reference.models import Area, Region
+from asar.storage.models import StoredFile
 
 __all__ = [
     "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CoModerator", "Commitment", "CommitmentChange",
-    "Decision", "EmailToken", "Hearing", "HearingEvent", "HearingInvitee", "Invitation", "LiveEvent", "LiveStream",
-    "LoginThrottle", "Membership", "Minutes", "ModerationAction", "Notification", "NotificationPreference",
-    "Organization", "OutboxMail", "Poll", "PollOption", "PollVote",
-    "Post", "Question", "QuestionUpvote", "Region", "Registration", "ReminderSent", "Sanction", "User",
+    "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent", "HearingInvitee", "Invitation", "LiveEvent",
+    "LiveStream", "LoginThrottle", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
+    "NotificationPreference",
+    "Organization", "OutboxMail", "Poll", "PollOption", "PollVote", "Post", "Project", "ProjectArea",
+    "ProjectRegion", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "ReminderSent", "Sanction", "StoredFile", "User",
     "UserSession",
 ]
