@@ -4,28 +4,30 @@ a plain form post (when WebSockets are blocked, or without JavaScript).
 Each action is one service verb called with the frame's fields (the same names on every transport:
 a room form is sent as it is over the socket, posted by htmx, or posted by the browser itself), so
 the guards, the input rules and the idempotent client ids are the verb's own. Its rate class is the
-socket's (`write`, `vote`, `other`); over HTTP the window is kept per person, hearing and class in
-this process (RoomRates), with the socket's limits. `ack_fragments` renders the acknowledgement a
+socket's (`write`, `vote`, `other`); over HTTP (the room's forms and the JSON API) the window is
+kept per person, hearing and class for all instances at once (`check_rate`: asar.live's SharedRates,
+in Redis when there is one), with the socket's limits. `ack_fragments` renders the acknowledgement a
 browser gets (the same partials as the page and the socket's pushes, with hx-swap-oob).
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from math import ceil
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.errors import invalid
+from asar.errors import RateLimited, invalid
 from asar.hearings import events, floor, polls, room, service
+from asar.hearings.events import STREAM
 from asar.hearings.forms import positive_int
 from asar.hearings.fragments import Renderer, new_client_id
 from asar.hearings.snapshot import Viewer, load_room
 from asar.i18n import N_
 from asar.i18n import gettext as _
-from asar.live.limits import RateWindow
+from asar.live.limits import shared_rates
 from asar.permissions import Actor
 
 Stored = tuple[dict[str, Any], bool]  # what the server holds now, and whether it was a retry
@@ -152,30 +154,11 @@ def with_client_id(kind: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- rates over HTTP
-class RoomRates:
-    """The socket's sliding windows (LiveLimits.rates), kept per (person, hearing, class) for HTTP
-    actions in this process. Like a frame, every request of a known action counts as it arrives,
-    before it is checked."""
-
-    def __init__(self, rates: Iterable[tuple[str, int, float]], max_keys: int = 50_000) -> None:
-        self.rates = {kind: (limit, period) for kind, limit, period in rates}
-        self.windows: dict[tuple[int, int, str], RateWindow] = {}
-        self.max_keys = max_keys
-
-    def hit(self, user_id: int, hearing_id: int, kind: str, now: float | None = None) -> float | None:
-        """None when allowed (and counted), else the seconds until it would be."""
-        now = time.monotonic() if now is None else now
-        key = (user_id, hearing_id, kind)
-        window = self.windows.get(key)
-        if window is None:
-            window = self.windows[key] = RateWindow(*self.rates[kind])
-        wait = window.hit(now)
-        if len(self.windows) > self.max_keys:
-            self._prune(now)
-        return wait
-
-    def _prune(self, now: float) -> None:
-        self.windows = {k: w for k, w in self.windows.items() if w.times and now - w.times[-1] < w.period}
+async def check_rate(app: Any, user_id: int, hearing_id: int, action: Action) -> None:
+    """Count an HTTP action in its rate class (every instance counts in one window), or refuse it (429)."""
+    wait = await shared_rates(app).hit(user_id, f"{STREAM}:{hearing_id}", action.rate)
+    if wait is not None:
+        raise RateLimited(_("Too many messages. Please wait a few seconds."), retry_after=max(1, ceil(wait)))
 
 
 # ---------------------------------------------------------------- what a browser gets back

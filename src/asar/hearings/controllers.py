@@ -3,7 +3,6 @@ its calendar file, the live room, the projector view, and the chair's poll form.
 
 from __future__ import annotations
 
-from math import ceil
 from typing import Any
 
 from anyio import to_thread
@@ -12,16 +11,16 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from asar.db import utcnow
-from asar.errors import Conflict, Invalid, NotAuthenticated, NotFound, RateLimited, ServiceError
+from asar.errors import Conflict, Invalid, NotAuthenticated, NotFound, ServiceError
 from asar.hearings import commitments as commitment_service
 from asar.hearings import ics, polls, service
 from asar.hearings import minutes as minutes_service
 from asar.hearings.actions import (
     ACTIONS,
     Action,
-    RoomRates,
     ack_fragments,
     ack_status,
+    check_rate,
     vote_labels,
     with_client_id,
 )
@@ -427,13 +426,6 @@ def _notice(request: Request[Any, Any, Any], message: str, status_code: int,
     return Response(html, status_code=status_code, media_type="text/html; charset=utf-8", headers=headers)
 
 
-def room_rates(app: Any) -> RoomRates:
-    rates = app.state.get("room_rates")
-    if rates is None:
-        rates = app.state.room_rates = RoomRates(app.state.live_hub.limits.rates)
-    return rates  # type: ignore[no-any-return]
-
-
 def _room_action(action: Action) -> Any:
     @post("/hearings/{hearing_id:int}" + action.path, name=action.name, include_in_schema=False)
     async def handler(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> Response[Any]:
@@ -442,9 +434,7 @@ def _room_action(action: Action) -> Any:
         data = with_client_id(action.kind, _room_form(await request.form()))
         try:
             if actor.user is not None:
-                wait = room_rates(request.app).hit(actor.user.id, hearing_id, action.rate)
-                if wait is not None:
-                    raise RateLimited(_("Too many messages. Please wait a few seconds."), retry_after=ceil(wait))
+                await check_rate(request.app, actor.user.id, hearing_id, action)
             elif htmx:
                 raise NotAuthenticated(_("Sign in and register for the hearing to take part."))
             stored, duplicate = await action.run(db, actor, hearing_id, data)
