@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Write the event reference of docs/realtime.md from the declarations (src/asar/hearings/event_types.py).
+"""Write the event references of docs/realtime.md from the declarations of every stream kind the app
+serves (asar.live.events families: src/asar/hearings/event_types.py, src/asar/notifications/event_types.py).
 
-`realtime_doc.py` writes it; `realtime_doc.py --check` prints the differences and exits 1 when the
-document and the declarations differ (tests/hearings/test_event_types.py runs the same check).
+`realtime_doc.py` writes them; `realtime_doc.py --check` prints the differences and exits 1 when the
+document and the declarations differ (tests/live/test_events.py runs the same check).
 """
 
 import sys
 
-from asar.hearings import event_docs
+import asar.domains  # noqa: F401 (every domain's stream kind, with its event declarations)
+from asar.live import event_docs
 
 
 def main(argv: list[str]) -> int:

@@ -122,3 +122,23 @@ async def test_a_browser_gets_the_bell_itself(db, live) -> None:
         assert 'data-unread="0"' in await _recv(ws)
     finally:
         await ws.close()
+
+
+@pytest.mark.sqlite
+async def test_the_bells_events_are_its_declared_ones(session) -> None:
+    """What the bell writes is the typed events of asar.notifications.event_types (through
+    asar.live.append_event), so docs/realtime.md's reference of `user:<id>` is what clients get."""
+    from asar.live import events as declared
+    from asar.live.personal import PersonalEvent
+    from asar.notifications import event_types
+
+    ann = await make_user(session)
+    [n] = await _tell(session, [ann], "typed-1")
+    await _tell(session, [ann], "typed-2")
+    await notifications.mark_read(session, actor_for(ann), n.id)
+    await notifications.mark_all_read(session, actor_for(ann))
+    wires = await log.events_after(session, f"user:{ann.id}", 0)
+    decoded = [declared.decode(w, PersonalEvent) for w in wires]
+    assert [type(e) for e in decoded] == [event_types.NotificationCreated, event_types.NotificationCreated,
+                                          event_types.NotificationRead, event_types.NotificationRead]
+    assert [e.unread for e in decoded] == [1, 2, 1, 0]

@@ -13,21 +13,19 @@ moderators, over the public fields of the same name (so a moderator's `post` is 
 the public's is a placeholder). A shape's fields whose default is UNSET are left out of what the
 public sees of an item it may not read (`partial` says when).
 
-Pure declarations: no database, no I/O (hearings/replay.py, the reference reducer, reads them too).
+The machinery (the Event base, the registry, the strict check, the doc writer) is every stream
+kind's: asar.live.events; `Event` here is the hearings' family. Pure declarations: no database, no
+I/O (hearings/replay.py, the reference reducer, reads them too).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Literal
 
-import msgspec
 from msgspec import UNSET, UnsetType
 
-
-def doc(text: str) -> msgspec.Meta:
-    """A field's description in docs/realtime.md."""
-    return msgspec.Meta(description=text)
-
+from asar.live.events import Event as LiveEvent
+from asar.live.events import Private, Shape, Timestamp, doc
 
 # the values the models allow (tests compare these with asar.hearings.models)
 Sector = Literal["government", "business", "ngo", "citizen"]
@@ -45,36 +43,6 @@ ResultsVisibility = Literal["live", "after_close"]
 Language = Literal["kk", "ru", "en"]
 ModerationVerb = Literal["approve", "reject", "hide"]
 ModerationLogAction = Literal["approve", "reject", "hide", "mute", "ban", "unmute", "unban"]
-
-Timestamp = Annotated[str, msgspec.Meta(description="ISO 8601, UTC")]
-
-
-class Shape(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """A piece of an event (a post, a tally, ...); `doc_name` names it in docs/realtime.md."""
-
-    doc_name: ClassVar[str] = ""
-    partial: ClassVar[str] = ""  # when the public gets only the fields that are not UNSET
-    optional: ClassVar[tuple[str, ...]] = ()  # UNSET fields outside the all-or-none rule
-    inline: ClassVar[bool] = False  # documented inside its parent, not as a shape of its own
-
-    def __post_init__(self) -> None:
-        hidden = _hidden_fields(type(self))
-        if hidden:
-            unset = [name for name in hidden if getattr(self, name) is UNSET]
-            if unset and len(unset) != len(hidden):
-                raise ValueError(f"{self.doc_name}: all or none of {', '.join(hidden)} (missing {', '.join(unset)})")
-
-
-_HIDDEN: dict[type[Shape], tuple[str, ...]] = {}
-
-
-def _hidden_fields(cls: type[Shape]) -> tuple[str, ...]:
-    """The fields the public view of a shape leaves out (default UNSET), all or none of them."""
-    names = _HIDDEN.get(cls)
-    if names is None:
-        names = _HIDDEN[cls] = tuple(f.name for f in msgspec.structs.fields(cls)
-                                     if f.default is UNSET and f.name not in cls.optional)
-    return names
 
 
 # ---------------------------------------------------------------- shapes
@@ -238,28 +206,16 @@ class AgendaItem(Shape, kw_only=True):
 
 
 # ---------------------------------------------------------------- events
-EVENTS: dict[str, type[Event]] = {}
+class Event(LiveEvent):
+    """One hearing event (the stream `hearing:<id>`): the family of its declarations (asar.live.events)."""
+
+    prefix = "hearing"
+    shapes = (Post, Question, Poll, Tally, ModerationEntry, FloorRequest)
+    readers = "moderators"
+    source = "src/asar/hearings/event_types.py"
 
 
-class Event(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """One hearing event; subclasses declare `type` (the wire name) and their fields."""
-
-    type: ClassVar[str]
-    # the event changes the rights of the person its private part names (`user_id`): that person's
-    # sockets re-authorize before taking it
-    reauthorizes: ClassVar[bool] = False
-
-    def __init_subclass__(cls, **kw: Any) -> None:
-        super().__init_subclass__(**kw)
-        name = cls.__dict__.get("type")
-        if name is not None:
-            if name in EVENTS:
-                raise TypeError(f"event type {name!r} declared twice")
-            EVENTS[name] = cls
-
-
-class Private(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """What only moderators receive of an event, merged into it on the wire."""
+EVENTS: dict[str, type[Event]] = Event.declared
 
 
 class HearingOpened(Event, kw_only=True):
@@ -485,4 +441,4 @@ class FloorEnded(Event, kw_only=True):
     spoke_seconds: int
 
 
-SHAPES: tuple[type[Shape], ...] = (Post, Question, Poll, Tally, ModerationEntry, FloorRequest)
+SHAPES: tuple[type[Shape], ...] = Event.shapes

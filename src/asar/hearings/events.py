@@ -4,10 +4,11 @@ Every change others see is an event: a row in hearing_events with the next seque
 hearing, written in the verb's transaction. After commit it is published on the stream
 `hearing:<id>` (asar.live); the live layer forwards it to sockets and fills any gap from the table.
 
-Each event type is declared once, as a struct in event_types.py (the reference in docs/realtime.md
-is written from those declarations). Writers build that struct; append_event validates it against
-its declaration and stores its public fields as `payload` and its `private` part (what only
-moderators receive) as `private`. Readers go back through the declaration (`decode`, `client_event`).
+Each event type is declared once, as a struct in event_types.py (the hearings' family of
+asar.live.events; the reference in docs/realtime.md is written from those declarations). Writers
+build that struct; append_event validates it against its declaration and stores its public fields
+as `payload` and its `private` part (what only moderators receive) as `private`. Readers go back
+through the declaration (`decode`, `client_event`).
 This module also maps rows to the declared shapes (post, question, poll, ...).
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-import structlog
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,14 +33,13 @@ from asar.hearings.models import (
     Post,
     Question,
 )
+from asar.live import events as live_events
 from asar.live import publish_after_commit, stream_key
 
 STREAM = "hearing"  # a hearing's live stream is `hearing:<id>` (asar.live)
-log = structlog.get_logger("asar.hearings.events")
 
 
-class UndeclaredEvent(TypeError):
-    """An event whose type has no declaration in event_types.py."""
+UndeclaredEvent = live_events.UndeclaredEvent  # an event whose type has no declaration in event_types.py
 
 
 def channel_for(hearing_id: int) -> str:
@@ -61,15 +60,9 @@ async def next_seq(db: AsyncSession, hearing: Hearing) -> int:
 
 
 def stored_parts(event: et.Event) -> tuple[str, dict[str, Any], dict[str, Any] | None]:
-    """(type, payload, private) of a declared event, checked against its declaration: a struct built
-    with a wrong type, a value outside its Literal or a partial shape raises msgspec.ValidationError."""
-    cls = type(event)
-    if not isinstance(event, et.Event) or et.EVENTS.get(getattr(cls, "type", "")) is not cls:
-        raise UndeclaredEvent(f"not a declared hearing event: {event!r}")
-    data = msgspec.to_builtins(event)
-    msgspec.convert(data, cls)  # the writer's struct is not type-checked when built: check it here
-    private = data.pop("private", None)
-    return cls.type, data, private
+    """(type, payload, private) of a declared hearing event, checked against its declaration
+    (asar.live.events.stored_parts: UndeclaredEvent, msgspec.ValidationError)."""
+    return live_events.stored_parts(event, et.Event)
 
 
 async def append_event(db: AsyncSession, hearing: Hearing, event: et.Event) -> HearingEvent:
@@ -90,30 +83,14 @@ def envelope(event: HearingEvent) -> dict[str, Any]:
 
 def decode(wire: dict[str, Any]) -> et.Event:
     """The declared event of a stored or published one (UndeclaredEvent, msgspec.ValidationError)."""
-    cls = et.EVENTS.get(wire["type"])
-    if cls is None:
-        raise UndeclaredEvent(f"no declaration for event type {wire['type']!r}")
-    data = dict(wire["payload"])
-    if wire.get("private") is not None:
-        data["private"] = wire["private"]
-    return msgspec.convert(data, cls)
+    return live_events.decode(wire, et.Event)  # type: ignore[return-value]
 
 
 def client_event(wire: dict[str, Any], *, moderator: bool) -> dict[str, Any]:
     """The event as a client sees it: {"type", "at", ...payload}, plus the private part for moderators,
     encoded through its declaration (a stored event that does not match it is sent as stored, and
     logged)."""
-    try:
-        data = msgspec.to_builtins(decode(wire))
-    except (UndeclaredEvent, msgspec.ValidationError):
-        log.warning("event does not match its declaration", hearing_id=wire.get("hearing_id"), seq=wire.get("seq"),
-                    type=wire.get("type"))
-        data = {**wire["payload"], "private": wire.get("private")}
-    private = data.pop("private", None)
-    out: dict[str, Any] = {"type": wire["type"], "at": wire["at"], **data}
-    if moderator and private:
-        out.update(private)
-    return out
+    return live_events.client_event(wire, et.Event, privileged=moderator)
 
 
 # ---------------------------------------------------------------- rows as declared shapes

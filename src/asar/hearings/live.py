@@ -46,11 +46,6 @@ from asar.permissions import Actor
 
 log = structlog.get_logger("asar.hearings.live")
 
-# events that change the rights of the person they name (private user_id): that person's sockets
-# re-authorize before taking them
-AUTH_EVENTS = frozenset(name for name, declared in et.EVENTS.items() if declared.reauthorizes)
-
-
 async def events_after(db: AsyncSession, hearing_id: int, after: int, upto: int | None = None,
                        limit: int | None = None) -> list[dict[str, Any]]:
     q = select(HearingEvent).where(HearingEvent.hearing_id == hearing_id, HearingEvent.seq > after)
@@ -91,7 +86,9 @@ class HearingKind(StreamKind):
     """The stream `hearing:<id>`: its log, who may read it, its fragments, presence and tallies."""
 
     prefix = STREAM
-    auth_events = AUTH_EVENTS
+    # the declarations: the JSON face goes through them; those that `reauthorize` (a sanction, a
+    # co-moderator added or removed) make the person they name authorize again before taking them
+    events = et.Event
     generic_route = False  # /ws/hearings/<id>
 
     def __init__(self, redis_url: str | None = None, *, presence_interval: float = 1.0,
@@ -133,9 +130,6 @@ class HearingKind(StreamKind):
     async def events_after(self, db: AsyncSession, ident: Any, after: int, upto: int | None = None,
                            limit: int | None = None) -> list[dict[str, Any]]:
         return await events_after(db, ident, after, upto, limit)
-
-    def client_event(self, wire: dict[str, Any], *, privileged: bool) -> dict[str, Any]:
-        return events.client_event(wire, moderator=privileged)
 
     async def render(self, hub: Hub, wire: dict[str, Any], variant: str, lang: str) -> str:
         assert self.renderer is not None

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.db import upsert_insert, utcnow
+from asar.live import events as declarations
 from asar.live.hub import publish_after_commit
 from asar.live.models import KEY_LENGTH, LiveEvent, LiveStream
 from asar.live.streams import StreamKind, split_key
@@ -37,13 +38,33 @@ def envelope(event: LiveEvent) -> dict[str, Any]:
             "payload": event.payload, "private": event.private}
 
 
+async def append_event(db: AsyncSession, key: str, event: declarations.Event, *,
+                       seq: int | None = None) -> dict[str, Any]:
+    """Record a declared event (asar.live.events) of stream `key`, checked against its declaration,
+    in db's transaction; published once that commits. Its wire form. `seq` as for `append`."""
+    prefix, _ident = split_key(key)
+    declared = declarations.family(prefix)
+    if declared is None:
+        raise declarations.UndeclaredEvent(f"stream kind {prefix!r} declares no events")
+    type_, payload, private = declarations.stored_parts(event, declared)
+    return await _append(db, key, type_, payload, private, seq)
+
+
 async def append(db: AsyncSession, key: str, type_: str, payload: dict[str, Any],
                  private: dict[str, Any] | None = None, *, seq: int | None = None) -> dict[str, Any]:
     """Record an event of stream `key` in db's transaction; published once that commits. Its wire form.
+    Untyped: a stream whose kind declares its events (asar.live.events) is written with
+    `append_event`, which checks the event against its declaration (what does not match is sent to
+    clients as stored, and logged).
 
     `seq`: the number `next_seq(db, key)` gave in this transaction, for a payload that had to be
     computed while the stream's row was locked (a running count); by default it is taken here."""
     split_key(key)
+    return await _append(db, key, type_, payload, private, seq)
+
+
+async def _append(db: AsyncSession, key: str, type_: str, payload: dict[str, Any], private: dict[str, Any] | None,
+                  seq: int | None) -> dict[str, Any]:
     if len(key) > KEY_LENGTH:
         raise ValueError(f"stream key too long: {key!r}")
     if seq is None:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar.live import events as declarations
+
 if TYPE_CHECKING:
     from litestar import WebSocket
 
@@ -83,8 +85,11 @@ class StreamKind:
     and the log (`last_seq`, `events_after`; LogKind gives the shared live_events table)."""
 
     prefix: ClassVar[str]
+    # the declarations of the kind's events (asar.live.events: the family with this prefix); the
+    # JSON face goes through them, and those declared `reauthorizes` are auth events
+    events: ClassVar[type[declarations.Event] | None] = None
     # the event types whose private `user_id` names the person whose rights they change: that
-    # person's sockets are authorized again before they see it
+    # person's sockets are authorized again before they see it (beyond the declared ones)
     auth_events: ClassVar[frozenset[str]] = frozenset()
     # served at /ws/streams/<prefix>/<id> (asar.live.plugin); False for a kind with its own route
     generic_route: ClassVar[bool] = True
@@ -117,7 +122,11 @@ class StreamKind:
     def concerns(self, wire: dict[str, Any]) -> int | None:
         """The person whose rights this event changes, if any."""
         private = wire.get("private")
-        return private.get("user_id") if private and wire["type"] in self.auth_events else None
+        if not private:
+            return None
+        declared = self.events.declared.get(wire["type"]) if self.events is not None else None
+        changes = wire["type"] in self.auth_events or (declared is not None and declared.reauthorizes)
+        return private.get("user_id") if changes else None
 
     # the log
     async def last_seq(self, db: AsyncSession, ident: Any) -> int:
@@ -129,7 +138,10 @@ class StreamKind:
 
     # how events look
     def client_event(self, wire: dict[str, Any], *, privileged: bool) -> dict[str, Any]:
-        """The event as a client sees it: {"type", "at", ...payload}, plus the private part if privileged."""
+        """The event as a client sees it: {"type", "at", ...payload}, plus the private part if privileged
+        (through the kind's declarations when it has them)."""
+        if self.events is not None:
+            return declarations.client_event(wire, self.events, privileged=privileged)
         out: dict[str, Any] = {"type": wire["type"], "at": wire["at"], **wire["payload"]}
         if privileged and wire.get("private"):
             out.update(wire["private"])

@@ -1,6 +1,7 @@
 """The bell, live: the person's own stream `user:<id>` (asar.live.personal) carries
-`notification.created` and `notification.read`, appended in the verb's unit of work (so an event
-exists exactly when its change does, and is sent once that commits).
+`notification.created` and `notification.read` (declared in asar.notifications.event_types),
+appended in the verb's unit of work (so an event exists exactly when its change does, and is sent
+once that commits).
 
 Both events carry `unread`, the person's count once the change is made: the stream's row in the
 shared log is locked by the append until commit, so two writers to one person take their turns and
@@ -25,13 +26,15 @@ from asar.live.limits import dumps
 from asar.live.log import next_seq
 from asar.live.personal import PREFIX, PersonalStream
 from asar.live.streams import Credential
+from asar.notifications.event_types import NotificationCreated, NotificationRead
 from asar.notifications.models import Notification
 
-CREATED = "notification.created"
-READ = "notification.read"
+CREATED = NotificationCreated.type
+READ = NotificationRead.type
 
 
-async def _append(db: AsyncSession, user_id: int, type_: str, payload: dict[str, Any]) -> None:
+async def _locked_count(db: AsyncSession, user_id: int) -> tuple[str, int, int]:
+    """The person's stream key, its next seq and their unread count, taken in that order."""
     from asar.notifications.service import count_unread
 
     await db.flush()  # the change itself, before the count
@@ -41,19 +44,21 @@ async def _append(db: AsyncSession, user_id: int, type_: str, payload: dict[str,
     seq = await next_seq(db, key)
     with db.no_autoflush:
         unread = await count_unread(db, user_id)
-    await live.append(db, key, type_, {**payload, "unread": unread}, seq=seq)
+    return key, seq, unread
 
 
 async def created(db: AsyncSession, notifications: list[Notification]) -> None:
     """Each notification shown in-app, on its person's stream."""
     for n in notifications:
         if n.in_app:
-            await _append(db, n.user_id, CREATED, {"id": n.id, "kind": n.kind})
+            key, seq, unread = await _locked_count(db, n.user_id)
+            await live.append_event(db, key, NotificationCreated(id=n.id, kind=n.kind, unread=unread), seq=seq)
 
 
 async def read(db: AsyncSession, user_id: int, ids: list[int]) -> None:
     """Notifications marked read, on their person's stream (the other tabs' bells drop too)."""
-    await _append(db, user_id, READ, {"ids": ids})
+    key, seq, unread = await _locked_count(db, user_id)
+    await live.append_event(db, key, NotificationRead(ids=ids, unread=unread), seq=seq)
 
 
 class NotificationStream(PersonalStream):
