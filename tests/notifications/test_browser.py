@@ -72,3 +72,55 @@ async def test_a_notification_appears_without_reload_and_the_count_drops_when_re
             assert errors == []
         finally:
             await browser.close()
+
+
+async def test_with_websockets_blocked_the_bell_falls_back_to_server_sent_events(db, live) -> None:
+    """As on networks that refuse the WebSocket upgrade: the bell's socket cannot connect, so its page
+    reads the person's stream over Server-Sent Events (/sse/streams/user/<id>): a notification raised
+    by another person's action appears without reload, and the count drops in the other tab when it
+    is read."""
+    from tests.hearings.test_fallback_browser import BLOCK_WEBSOCKETS
+
+    official, _body = await make_official(db)
+    ann = await make_user(db, name="Ann Blocked", language="en")
+    org = await make_org(db, ann, "ngo", name_en="Blue Steppe")
+    cookie = await session_cookie(db, ann)
+    errors: list[str] = []
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            context = await browser.new_context(locale="en-GB")
+            await context.add_cookies([{"name": "asar_session", "value": cookie, "url": live.url}])
+            await context.add_init_script(BLOCK_WEBSOCKETS.replace("BLOCKED", "/ws/"))
+            inbox, other = await context.new_page(), await context.new_page()
+            for page in (inbox, other):
+                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                page.on("pageerror", lambda e: errors.append(str(e)))
+            await inbox.goto(f"{live.url}/notifications")
+            await other.goto(f"{live.url}/hearings")
+            bells = [page.locator("#notification-bell") for page in (inbox, other)]
+            for bell in bells:
+                await expect(bell).to_have_attribute("data-unread", "0")
+            await _listening(live, f"user:{ann.id}", 2)  # both pages' event streams (no socket opens)
+            for page in (inbox, other):
+                await page.evaluate("window.__loaded = true")  # gone if the page ever reloads
+
+            await orgs.verify_organization(db, await actor_of(db, official), org.id, base_url=live.url)
+
+            entry = inbox.locator("#notification-list li")
+            await expect(entry).to_have_count(1)
+            await expect(entry).to_contain_text("Blue Steppe has been verified on ASAR.")
+            for bell in bells:
+                await expect(bell).to_have_attribute("data-unread", "1")
+
+            await entry.get_by_role("button", name="Mark as read").click()
+            for bell in bells:  # the other tab's bell drops through its event stream
+                await expect(bell).to_have_attribute("data-unread", "0")
+            for page in (inbox, other):
+                assert await page.evaluate("window.__loaded") is True  # never reloaded
+                assert await page.evaluate("window.__wsAttempts") >= 1  # the socket was tried, and blocked
+        finally:
+            await browser.close()
+    # what the browsers log: htmx's report of each blocked attempt (htmx:wsError), nothing else
+    assert [e for e in errors if e != "[object Event]"] == [], errors
