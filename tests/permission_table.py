@@ -232,6 +232,8 @@ class TableCase:
 
 @asynccontextmanager
 async def table_case(table: Table) -> AsyncIterator[TableCase]:
+    with suppress(KeyError):
+        del table.app.state["shared_rates"]  # the HTTP rate windows (asar.live.limits) start afresh too
     savepoint = await table.conn.begin_nested()
     try:
         transport = httpx.ASGITransport(app=table.app)

@@ -58,7 +58,7 @@ class Server:
 
 async def _seed(db: Database) -> tuple[dict[str, str], dict[str, list[int]]]:
     """One person per role and a hearing in each state, built through the real service verbs."""
-    from asar.hearings import commitments, minutes, polls, service
+    from asar.hearings import commitments, minutes, polls, room, service
     from asar.hearings.forms import parse_hearing, parse_poll
     from tests.hearings.helpers import actor_of, hearing_fields, join, make_org
 
@@ -91,6 +91,9 @@ async def _seed(db: Database) -> tuple[dict[str, str], dict[str, list[int]]]:
                 poll = await polls.create_poll(s, chair, h.id, parse_poll({"question": "Agree?", "options": "Yes\nNo"}))
                 await polls.open_poll(s, chair, h.id, poll.id)
                 ids["poll_id"].append(poll.id)
+                question, _ = await room.ask_question(s, await actor_of(s, people["citizen"]), h.id, f"q-{state}",
+                                                      "Who pays?")
+                ids.setdefault("question_id", []).append(question.id)
             if state == "closed":
                 await service.close_hearing(s, chair, h.id)
                 ids["decision_id"] = [(await minutes.add_decision(s, chair, h.id, "Plant trees")).id]

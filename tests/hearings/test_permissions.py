@@ -290,6 +290,16 @@ CASES = [
     Case("POST", A + "/{closed}/commitments/{commitment}/status", frozenset({"official", "org_admin"}),
          fixed({"status": "done", "note": "Planted"})),
     Case("POST", A + "/{closed}/minutes/publish", CHAIR),
+    # the room's actions as JSON (the socket's frames, the same verbs)
+    Case("POST", A + "/{live}/posts", REGISTERED, fixed({"client_id": "api-p", "body": "Parks before parking"})),
+    Case("POST", A + "/{live}/questions", REGISTERED, fixed({"client_id": "api-q", "body": "Who pays for it?"})),
+    Case("POST", A + "/{live}/questions/{question}/upvote", REGISTERED),
+    Case("POST", A + "/{live}/questions/{question}/answering", CHAIR),
+    Case("POST", A + "/{live}/questions/{question}/answer", CHAIR, fixed({"answer": "Next year"})),
+    Case("POST", A + "/{live}/moderation", CHAIR, ids(target="post", id=("id", "post"), action="hide",
+                                                      reason="Off topic")),
+    Case("POST", A + "/{live}/sanctions", CHAIR, ids(user_id=("id", "waiter"), kind="mute", reason="Spam")),
+    Case("POST", A + "/{live}/sanctions/lift", CHAIR, ids(user_id=("id", "muted"), kind="mute")),
     Case("POST", A + "/{scheduled}/co-moderators", CHAIR, newcomer),
     Case("DELETE", A + "/{scheduled}/co-moderators/{co}", CHAIR),
 ]

@@ -19,6 +19,7 @@ from asar.hearings import commitments as commitment_service
 from asar.hearings import events, polls, service
 from asar.hearings import floor as floor_service
 from asar.hearings import minutes as minutes_service
+from asar.hearings.actions import ACTIONS, check_rate
 from asar.hearings.clauses import document_clauses
 from asar.hearings.forms import parse_hearing, parse_poll
 from asar.hearings.guards import may_moderate_hearing
@@ -27,6 +28,7 @@ from asar.hearings.models import Hearing, Poll
 from asar.hearings.schemas import (
     AdvanceIn,
     AgendaItemOut,
+    AnswerIn,
     ClauseOut,
     CommitmentIn,
     CommitmentStatusIn,
@@ -41,14 +43,18 @@ from asar.hearings.schemas import (
     HearingList,
     HearingOut,
     LowerHandIn,
+    ModerateIn,
     PollIn,
     PollOptionOut,
     PollOut,
     RaiseHandIn,
     RegistrationOut,
     RelatedOut,
+    RoomActionOut,
+    SanctionIn,
     VoteIn,
     VoteOut,
+    WriteIn,
 )
 from asar.hearings.snapshot import viewer_for
 from asar.i18n import gettext as _
@@ -424,3 +430,89 @@ async def remove_co_moderator(request: Request[Any, Any, Any], hearing_id: FromP
 
 
 routes += [co_moderators, add_co_moderator, remove_co_moderator]
+
+
+# ---------------------------------------------------------------- the room's actions (actions.py)
+# The socket's frames and the room's forms as JSON: each runs the action's one verb (ACTIONS) with
+# the frame's fields, so the guards, input rules and client ids are the socket's; the rate classes
+# too, counted per person and hearing across instances (check_rate). The answer is the socket's ack.
+ROOM = {"throttled": True}  # 429 (rate_limited) is declared
+
+
+async def _act(request: Request[Any, Any, Any], hearing_id: int, kind: str, data: dict[str, Any]) -> RoomActionOut:
+    db, actor = request.state.db, request.state.actor
+    action = ACTIONS[kind]
+    await check_rate(request.app, require_user(actor).id, hearing_id, action)
+    stored, duplicate = await action.run(db, actor, hearing_id, data)
+    return RoomActionOut(action=kind, client_id=data.get("client_id"), duplicate=duplicate, stored=stored)
+
+
+@post("/api/v1/hearings/{hearing_id:int}/posts", name="hearings:api_post", guards=[signed_in], tags=TAGS,
+      status_code=200, opt=ROOM, summary="Post in the discussion (registered participants, not muted)",
+      description="Visible at once, or pending until a moderator approves it under pre-moderation "
+                  "(`stored.status`). A retry with the same `client_id` stores nothing new (`duplicate`).")
+async def room_post(request: Request[Any, Any, Any], hearing_id: FromPath[int], data: JSONBody[WriteIn]) -> RoomActionOut:
+    return await _act(request, hearing_id, "post", msgspec.structs.asdict(data))
+
+
+@post("/api/v1/hearings/{hearing_id:int}/questions", name="hearings:api_ask", guards=[signed_in], tags=TAGS,
+      status_code=200, opt=ROOM, summary="Ask the panel a question (registered participants, not muted)",
+      description="Open at once, or pending until approved under pre-moderation. A retry with the same "
+                  "`client_id` stores nothing new (`duplicate`).")
+async def room_ask(request: Request[Any, Any, Any], hearing_id: FromPath[int], data: JSONBody[WriteIn]) -> RoomActionOut:
+    return await _act(request, hearing_id, "ask", msgspec.structs.asdict(data))
+
+
+@post("/api/v1/hearings/{hearing_id:int}/questions/{question_id:int}/upvote", name="hearings:api_upvote",
+      guards=[signed_in], tags=TAGS, status_code=200, opt=ROOM,
+      summary="Upvote a question (registered participants; once, not your own)",
+      description="Upvoting again changes nothing (`duplicate`); `stored.upvotes` is the count now.")
+async def room_upvote(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                      question_id: FromPath[int]) -> RoomActionOut:
+    return await _act(request, hearing_id, "upvote", {"question_id": question_id})
+
+
+@post("/api/v1/hearings/{hearing_id:int}/questions/{question_id:int}/answering", name="hearings:api_mark_answering",
+      guards=[signed_in], tags=TAGS, status_code=200, opt=ROOM,
+      summary="Take a question: it is being answered now (the chair; any other goes back to open)")
+async def room_mark_answering(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                              question_id: FromPath[int]) -> RoomActionOut:
+    return await _act(request, hearing_id, "mark_answering", {"question_id": question_id})
+
+
+@post("/api/v1/hearings/{hearing_id:int}/questions/{question_id:int}/answer", name="hearings:api_answer",
+      guards=[signed_in], tags=TAGS, status_code=200, opt=ROOM, summary="Answer a question (the chair)")
+async def room_answer(request: Request[Any, Any, Any], hearing_id: FromPath[int], question_id: FromPath[int],
+                      data: JSONBody[AnswerIn]) -> RoomActionOut:
+    return await _act(request, hearing_id, "answer", {"question_id": question_id, "answer": data.answer})
+
+
+@post("/api/v1/hearings/{hearing_id:int}/moderation", name="hearings:api_moderate", guards=[signed_in], tags=TAGS,
+      status_code=200, opt=ROOM, summary="Approve, reject or hide a post or a question (moderators)",
+      description="Moderators are the chair and the hearing's co-moderators. Approve and reject apply to "
+                  "pending items (pre-moderation), hide to published ones; a reason is required to reject or "
+                  "hide and is shown in the public moderation log.")
+async def room_moderate(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                        data: JSONBody[ModerateIn]) -> RoomActionOut:
+    return await _act(request, hearing_id, "moderate", msgspec.structs.asdict(data))
+
+
+@post("/api/v1/hearings/{hearing_id:int}/sanctions", name="hearings:api_sanction", guards=[signed_in], tags=TAGS,
+      status_code=200, opt=ROOM, summary="Mute or ban a registered person in this hearing (moderators)",
+      description="A muted person may read, vote and upvote but not post, ask or raise a hand; a banned "
+                  "one takes no part. The reason is required and public.")
+async def room_sanction(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                        data: JSONBody[SanctionIn]) -> RoomActionOut:
+    return await _act(request, hearing_id, "sanction", msgspec.structs.asdict(data))
+
+
+@post("/api/v1/hearings/{hearing_id:int}/sanctions/lift", name="hearings:api_lift_sanction", guards=[signed_in],
+      tags=TAGS, status_code=200, opt=ROOM, summary="Lift a mute or a ban (moderators)",
+      description="404 when the person is not under that sanction. The reason is optional and public.")
+async def room_lift_sanction(request: Request[Any, Any, Any], hearing_id: FromPath[int],
+                             data: JSONBody[SanctionIn]) -> RoomActionOut:
+    return await _act(request, hearing_id, "lift_sanction", msgspec.structs.asdict(data))
+
+
+routes += [room_post, room_ask, room_upvote, room_mark_answering, room_answer, room_moderate, room_sanction,
+           room_lift_sanction]

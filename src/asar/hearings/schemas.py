@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -199,6 +199,42 @@ class GiveFloorIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class ExtendFloorIn(msgspec.Struct, forbid_unknown_fields=True):
     minutes: int | None = None  # more speaking time, 1-15 (default 1)
+
+
+# ---------------------------------------------------------------- the room's actions (hearings/actions.py)
+class WriteIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A post or a question. `client_id` is yours (any string up to 64 characters, new for each
+    message): sending the same one again stores nothing new and answers what the first one stored."""
+
+    client_id: str
+    body: str  # 1-2000 characters
+    clause: str | None = None  # the number of a clause of the hearing's document it cites ("4.1")
+
+
+class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
+    answer: str  # the answer's text, 1-2000 characters
+
+
+class ModerateIn(msgspec.Struct, forbid_unknown_fields=True):
+    target: Literal["post", "question"]
+    id: int  # the post's or question's id
+    action: Literal["approve", "reject", "hide"]  # approve and reject: pending items (pre-moderation)
+    reason: str = ""  # required to reject or hide; shown in the public moderation log
+
+
+class SanctionIn(msgspec.Struct, forbid_unknown_fields=True):
+    user_id: int  # a person registered for the hearing
+    kind: Literal["mute", "ban"]  # mute: may not post or ask; ban: may not take part at all
+    reason: str = ""  # required to impose a sanction, optional to lift one; shown in the public log
+
+
+class RoomActionOut(msgspec.Struct):
+    """What the socket's `ack` frame carries, for the same action (docs/realtime.md, "ack")."""
+
+    action: str  # the socket frame's type: post, ask, upvote, moderate, sanction, ...
+    client_id: str | None  # yours, for post and ask; null for the others
+    duplicate: bool  # true: this client_id (or this upvote) was stored before; nothing changed
+    stored: dict[str, Any]  # what the server holds now, with `kind` (post, question, upvote, ...)
 
 
 # ---------------------------------------------------------------- co-moderators
