@@ -22,7 +22,8 @@ async def _schema_differences(url: str) -> list:
         async with engine.connect() as conn:
             def compare(sync_conn):
                 ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True,
-                                                                  "compare_server_default": False})
+                                                                  "compare_server_default": False,
+                                                                  "include_name": migrate.include_name})
                 return compare_metadata(ctx, Base.metadata)
 
             return await conn.run_sync(compare)

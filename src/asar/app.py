@@ -45,6 +45,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.notifications.controllers import routes as notifications_pages
     from asar.organizations.api import routes as organizations_api
     from asar.organizations.controllers import routes as organizations_pages
+    from asar.projects.browse import routes as projects_browse
     from asar.reference.api import routes as reference_api
     from asar.web.controllers import routes as web_pages
 
@@ -52,7 +53,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
 
     return [static, *web_pages, *accounts_pages, *organizations_pages, *audit_pages, *mail_pages,
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
-            *hearings_pages, *hearings_api, *hearings_live]
+            *hearings_pages, *hearings_api, *hearings_live, *projects_browse]
 
 
 def stream_kinds(settings: Settings) -> list[Any]:

@@ -25,3 +25,14 @@ def downgrade(database_url: str, revision: str) -> None:
 
 def current(database_url: str) -> None:
     command.current(alembic_config(database_url), verbose=False)
+
+
+FTS_SHADOWS = ("", "_data", "_idx", "_content", "_docsize", "_config")
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """What Alembic compares with the models: everything but SQLite's FTS5 tables (a `*_fts` table
+    and its shadow tables), which a migration makes for one database only (asar.projects.search)."""
+    if type_ == "table" and name:
+        return not any(name.endswith("_fts" + shadow) for shadow in FTS_SHADOWS)
+    return True

@@ -38,6 +38,7 @@ from asar.projects.models import (
     ProjectUpdate,
     ProjectVersion,
 )
+from asar.projects.search import ProjectSearch
 from asar.reference.models import Area, Region
 from asar.storage.models import StoredFile
 
@@ -47,6 +48,6 @@ __all__ = [
     "LiveStream", "LoginThrottle", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
     "NotificationPreference",
     "Organization", "OutboxMail", "Poll", "PollOption", "PollVote", "Post", "Project", "ProjectArea",
-    "ProjectRegion", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "ReminderSent", "Sanction", "StoredFile", "User",
+    "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "ReminderSent", "Sanction", "StoredFile", "User",
     "UserSession",
 ]
