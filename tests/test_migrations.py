@@ -116,3 +116,61 @@ async def test_region_names_migration_on_postgresql(postgres) -> None:
 @pytest.mark.sqlite
 async def test_region_names_migration_on_sqlite(tmp_path: Path) -> None:
     await _regions_get_their_official_names(f"sqlite+aiosqlite:///{tmp_path / 'regions.db'}")
+
+
+async def _markers_become_notifications(url: str, tmp: Path) -> None:
+    """0012 drops the hearings' own "sent" markers; what a marker alone recorded (a reminder sent
+    before notifications existed, a commitment change mailed) becomes its notification, read, so
+    nobody is told twice after the upgrade."""
+    from datetime import date, timedelta
+
+    from sqlalchemy import text
+
+    from asar.db import Database, utcnow
+    from asar.hearings import commitments, minutes, service
+    from asar.jobs import JobQueue
+    from asar.notifications.models import Notification
+    from tests.conftest import make_settings
+    from tests.hearings.helpers import live_hearing, person, registered
+
+    migrate.upgrade(url)
+    db = Database.from_url(url)
+    db.sessionmaker.kw.setdefault("info", {})["jobs"] = JobQueue(
+        {"db": db, "settings": make_settings(url, tmp)}, jobs={}, inline=True)
+    try:
+        async with db.sessionmaker() as s:
+            _, official = await person(s, "government")
+            hearing = await live_hearing(s, official)
+            user, _ = await registered(s, hearing, "ngo")
+            await service.close_hearing(s, official, hearing.id)
+            c = await commitments.add_commitment(s, official, hearing.id, commitments.CommitmentInput(
+                "Plant trees", official.organization.id, date.today() + timedelta(days=9)))
+            await minutes.publish_minutes(s, official, hearing.id)
+            change = await commitments.change_status(s, official, hearing.id, c.id, "done", "Planted")
+            await s.execute(text("DELETE FROM notifications"))  # (none: jobs={} ran no job) as before 0008
+            await s.commit()
+            ids = (hearing.id, user.id, change.id)
+        migrate.downgrade(url, "0011")
+        async with db.engine.begin() as conn:
+            await conn.execute(text("INSERT INTO hearing_reminders_sent (hearing_id, user_id, kind, sent_at) "
+                                    "VALUES (:h, :u, '1h', :at)"), {"h": ids[0], "u": ids[1], "at": utcnow()})
+            await conn.execute(text("UPDATE hearing_commitment_changes SET notified_at = :at WHERE id = :c"),
+                               {"at": utcnow(), "c": ids[2]})
+        migrate.upgrade(url)
+        async with db.sessionmaker() as s:
+            rows = (await s.execute(select(Notification).order_by(Notification.dedupe_key))).scalars().all()
+            assert [(n.user_id, n.dedupe_key, n.read_at is not None) for n in rows] == [
+                (ids[1], f"hearing_commitment:{ids[2]}", True), (ids[1], f"hearing_reminder:{ids[0]}:1h", True)]
+            assert rows[1].params["when"] == "1h" and rows[0].params["to_status"] == "done"
+        assert await _schema_differences(url) == []
+    finally:
+        await db.close()
+
+
+async def test_sent_markers_become_notifications_on_postgresql(postgres, tmp_path: Path) -> None:
+    await _markers_become_notifications(postgres.createdb("migrations_markers"), tmp_path)
+
+
+@pytest.mark.sqlite
+async def test_sent_markers_become_notifications_on_sqlite(tmp_path: Path) -> None:
+    await _markers_become_notifications(f"sqlite+aiosqlite:///{tmp_path / 'markers.db'}", tmp_path)

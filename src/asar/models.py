@@ -21,7 +21,6 @@ from asar.hearings.models import (
     Question,
     QuestionUpvote,
     Registration,
-    ReminderSent,
     Sanction,
 )
 from asar.live.models import LiveEvent, LiveStream
@@ -48,6 +47,6 @@ __all__ = [
     "LiveStream", "LoginThrottle", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
     "NotificationPreference",
     "Organization", "OutboxMail", "Poll", "PollOption", "PollVote", "Post", "Project", "ProjectArea",
-    "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "ReminderSent", "Sanction", "StoredFile", "User",
+    "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "Sanction", "StoredFile", "User",
     "UserSession",
 ]

@@ -4,18 +4,20 @@ each participant mailed once per reminder, however often the check runs."""
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from asar.db import utcnow
 from asar.domains import job_registry
 from asar.hearings import reminders, service
 from asar.hearings.forms import parse_hearing
-from asar.hearings.models import Hearing, ReminderSent
+from asar.hearings.models import Hearing
 from asar.jobs import start_schedules, stop_schedules
 from asar.mail.models import OutboxMail
+from asar.notifications.models import Notification
 from tests.hearings.helpers import hearing_fields, person, registered, scheduled_hearing
 
 pytestmark = pytest.mark.sqlite
@@ -90,21 +92,78 @@ async def test_the_job_sends_each_reminder_once(session, database, settings) -> 
     assert await reminders.send_due_reminders(ctx) == 4
     assert await reminders.send_due_reminders(ctx) == 0
     assert len(await _mails(session)) == 8
-    kinds = (await session.execute(select(ReminderSent.kind, func.count()).where(ReminderSent.hearing_id == hearing.id)
-                                   .group_by(ReminderSent.kind))).all()
-    assert dict(kinds) == {"24h": 4, "1h": 4}
+    keys = (await session.execute(select(Notification.dedupe_key, func.count()).where(
+        Notification.kind == "hearing_reminder").group_by(Notification.dedupe_key))).all()
+    assert dict(keys) == {f"hearing_reminder:{hearing.id}:24h": 4, f"hearing_reminder:{hearing.id}:1h": 4}
 
 
-async def test_a_reminder_already_recorded_is_not_sent_again(session, database, settings) -> None:
+async def test_the_notification_is_the_only_record_of_a_reminder(session, database, settings) -> None:
+    """No marker of the hearings' own: a person who has the reminder's notification (its dedupe key)
+    is not reminded again, and nobody else is skipped."""
     _, official = await person(session, "government")
     hearing = await scheduled_hearing(session, official)
-    user, _ = await registered(session, hearing, "citizen")
+    told, _ = await registered(session, hearing, "citizen")
+    other, _ = await registered(session, hearing, "ngo")
     await session.execute(Hearing.__table__.update().where(Hearing.id == hearing.id)
                           .values(starts_at=utcnow() + timedelta(minutes=30)))
-    session.add(ReminderSent(hearing_id=hearing.id, user_id=user.id, kind="1h"))
+    session.add(Notification(user_id=told.id, kind="hearing_reminder", dedupe_key=f"hearing_reminder:{hearing.id}:1h",
+                             params={"hearing_id": hearing.id, "hearing": hearing.title, "when": "1h",
+                                     "starts_at": hearing.starts_at.isoformat()}))
     await session.commit()
-    assert await reminders.send_due(session, settings.base_url) == 0
-    assert await _mails(session) == []
+    assert await reminders.send_due(session, settings.base_url) == 1
+    assert [m.to_email for m in await _mails(session)] == [other.email]
+    tables = await session.run_sync(lambda s: inspect(s.connection()).get_table_names())
+    assert "hearing_reminders_sent" not in tables
+
+
+async def test_reminders_go_out_once_across_a_restart_and_two_checks_at_once(postgres, tmp_path) -> None:
+    """The record is in the database only: a new process (a new engine, nothing in memory) finds
+    every reminder sent, and two checks at the same moment on two connections send each once."""
+    from asar import migrate
+    from asar.db import Database
+    from asar.jobs import JobQueue
+    from tests.conftest import make_settings
+
+    url = postgres.createdb(f"reminders_{os.getpid()}")
+    migrate.upgrade(url)
+    settings = make_settings(url, tmp_path)
+
+    def started() -> Database:
+        db = Database.from_url(url)
+        db.sessionmaker.kw.setdefault("info", {})["jobs"] = JobQueue({"db": db, "settings": settings},
+                                                                     jobs=job_registry().jobs, inline=True)
+        return db
+
+    first = started()
+    async with first.sessionmaker() as s:
+        _, official = await person(s, "government")
+        hearing = await scheduled_hearing(s, official)
+        for sector in ("business", "ngo", "citizen"):
+            await registered(s, hearing, sector)
+        await s.execute(Hearing.__table__.update().where(Hearing.id == hearing.id)
+                        .values(starts_at=utcnow() + timedelta(hours=3)))
+        await s.commit()
+    assert await reminders.send_due_reminders({"db": first, "settings": settings}) == 3
+    assert await reminders.send_due_reminders({"db": first, "settings": settings}) == 0
+    await first.close()
+    restarted = started()
+    try:
+        assert await reminders.send_due_reminders({"db": restarted, "settings": settings}) == 0
+        async with restarted.sessionmaker() as s:
+            await s.execute(Hearing.__table__.update().where(Hearing.id == hearing.id)
+                            .values(starts_at=utcnow() + timedelta(minutes=30)))
+            await s.commit()
+        other = started()
+        try:  # two instances' checks at once: the 1 h reminder reaches each of the three once
+            counts = await asyncio.gather(*(reminders.send_due_reminders({"db": db, "settings": settings})
+                                            for db in (restarted, other)))
+        finally:
+            await other.close()
+        assert sum(counts) == 3, counts
+        async with restarted.sessionmaker() as s:
+            assert len(await _mails(s)) == 6
+    finally:
+        await restarted.close()
 
 
 async def test_live_or_closed_hearings_send_no_reminders(session, database, settings) -> None:

@@ -180,16 +180,19 @@ async def change_status(db: AsyncSession, actor: Actor, hearing_id: int, commitm
 
 
 # ---------------------------------------------------------------- the job
+def commitment_key(change_id: int) -> str:
+    """The notification's dedupe key: the record that participants were told of this change."""
+    return f"hearing_commitment:{change_id}"
+
+
 @atomic
 async def notify_participants(db: AsyncSession, change_id: int, base_url: str) -> int:
-    """Tell every registered participant about one status change, once (returns how many were told)."""
-    q = select(CommitmentChange).where(CommitmentChange.id == change_id).with_for_update()  # two runs: one waits
-    change = (await db.execute(q.execution_options(populate_existing=True))).scalar_one_or_none()
-    if change is None or change.notified_at is not None:
-        return 0
-    c = await db.get(Commitment, change.commitment_id)
+    """Tell every registered participant about one status change, once: the notification's dedupe key
+    is the record (a second run, or two at once, tell nobody again). How many were told now."""
+    change = await db.get(CommitmentChange, change_id)
+    c = await db.get(Commitment, change.commitment_id) if change else None
     hearing = await db.get(Hearing, c.hearing_id) if c else None
-    if c is None or hearing is None:
+    if change is None or c is None or hearing is None:
         return 0
     org = await db.get(Organization, c.organization_id)
     people = (await db.execute(select(User).join(Registration, Registration.user_id == User.id)
@@ -203,12 +206,11 @@ async def notify_participants(db: AsyncSession, change_id: int, base_url: str) -
                 "from_status": change.from_status, "to_status": change.to_status, "note": change.note,
                 "deadline": c.deadline}
 
-    await notify(db, HEARING_COMMITMENT.name, people, key=f"hearing_commitment:{change.id}",
-                 params={"hearing_id": hearing.id, "hearing": hearing.title, "commitment": c.text[:300],
-                         "from_status": change.from_status, "to_status": change.to_status},
-                 base_url=base_url, mail=mail)
-    change.notified_at = utcnow()
-    return len(people)
+    told = await notify(db, HEARING_COMMITMENT.name, people, key=commitment_key(change.id),
+                        params={"hearing_id": hearing.id, "hearing": hearing.title, "commitment": c.text[:300],
+                                "from_status": change.from_status, "to_status": change.to_status},
+                        base_url=base_url, mail=mail)
+    return len(told)
 
 
 async def notify_commitment_change(ctx: dict[str, Any], change_id: int) -> int:

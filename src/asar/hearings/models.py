@@ -314,7 +314,8 @@ class Commitment(IdMixin, TimestampMixin, Base):
 
 
 class CommitmentChange(IdMixin, Base):
-    """One status change of a commitment: who, when, with what note; notified_at once participants are mailed."""
+    """One status change of a commitment: who, when, with what note. That participants were told is
+    recorded by their notifications (dedupe key `hearing_commitment:<id>`), nowhere else."""
 
     __tablename__ = "hearing_commitment_changes"
 
@@ -325,19 +326,6 @@ class CommitmentChange(IdMixin, Base):
     note: Mapped[str] = mapped_column(Text, default="")
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    notified_at: Mapped[datetime | None]
-
-
-class ReminderSent(IdMixin, Base):
-    """A reminder mailed to one participant (kind 24h or 1h); the unique key keeps it to one."""
-
-    __tablename__ = "hearing_reminders_sent"
-    __table_args__ = (UniqueConstraint("hearing_id", "user_id", "kind"),)
-
-    hearing_id: Mapped[int] = mapped_column(BigId, ForeignKey("hearings.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(4))
-    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # ---------------------------------------------------------------- the speaker queue (floor.py)

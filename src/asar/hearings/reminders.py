@@ -3,10 +3,11 @@
 
 A reminder is due for a registration of a scheduled hearing when the start is less than 24 hours
 away ("24h", until the last hour) or less than an hour away ("1h"); someone who registers in the
-last hour gets only the "1h" one. A ReminderSent row per (hearing, person, kind) — unique in the
-database — is written in the same transaction as the notification (itself unique per person and
-key), so a reminder goes out once however often the check runs, and two checks running at once
-cannot both send it.
+last hour gets only the "1h" one. The notification's dedupe key (`hearing_reminder:<hearing>:<kind>`,
+unique per person in the notifications table) is the only record that a reminder went out: the
+check skips the people who have it, and `notify` inserts it with ON CONFLICT DO NOTHING and mails
+only for the rows it inserted, so a reminder goes out once however often the check runs, after a
+restart, and when two checks run at once.
 
 The check, `send_due_reminders`, runs every minute (its schedule is declared in hearings/jobs.py):
 as an arq cron job in the worker (with Redis), and as an in-process periodic task in `asar serve`
@@ -23,14 +24,14 @@ from typing import Any
 
 import structlog
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.db import utcnow
-from asar.hearings.models import Hearing, Registration, ReminderSent
+from asar.hearings.models import Hearing, Registration
 from asar.hearings.notices import HEARING_REMINDER
 from asar.jobs import can_defer, enqueue_after_commit
+from asar.notifications.models import Notification
 from asar.notifications.service import notify
 from asar.uow import unit_of_work
 from asar.web.urls import absolute_url
@@ -38,6 +39,11 @@ from asar.web.urls import absolute_url
 log = structlog.get_logger("asar.hearings.reminders")
 
 OFFSETS = {"24h": timedelta(hours=24), "1h": timedelta(hours=1)}
+
+
+def reminder_key(hearing_id: int, kind: str) -> str:
+    """The notification's dedupe key: the record that this reminder went out (to a person)."""
+    return f"hearing_reminder:{hearing_id}:{kind}"
 
 
 def due_kind(starts_at: datetime, now: datetime) -> str | None:
@@ -74,18 +80,18 @@ async def _candidates(db: AsyncSession, now: datetime, hearing_id: int | None) -
     if hearing_id is not None:
         q = q.where(Hearing.id == hearing_id)
     rows = [tuple(r) for r in (await db.execute(q)).all()]
-    ids = {r[0] for r in rows}
+    keys = {reminder_key(hid, kind): (hid, kind) for hid in {r[0] for r in rows} for kind in OFFSETS}
     sent: set[tuple[int, int, str]] = set()
-    if ids:
-        found = await db.execute(select(ReminderSent.hearing_id, ReminderSent.user_id, ReminderSent.kind)
-                                 .where(ReminderSent.hearing_id.in_(ids)))
-        sent = {tuple(r) for r in found.all()}  # type: ignore[misc]
+    if keys:
+        found = await db.execute(select(Notification.user_id, Notification.dedupe_key)
+                                 .where(Notification.dedupe_key.in_(keys)))
+        sent = {(keys[key][0], uid, keys[key][1]) for uid, key in found.all()}
     return rows, sent  # type: ignore[return-value]
 
 
 async def send_due(db: AsyncSession, base_url: str, *, now: datetime | None = None,
                    hearing_id: int | None = None) -> int:
-    """Send what is due (one transaction per hearing and kind); how many reminders were queued."""
+    """Send what is due (one transaction per hearing and kind); how many people were told now."""
 
     now = now or utcnow()
     async with unit_of_work(db):  # only reads: ends the transaction before the groups
@@ -101,21 +107,15 @@ async def send_due(db: AsyncSession, base_url: str, *, now: datetime | None = No
             continue
         people = (await db.execute(select(User).where(User.id.in_(user_ids), User.deleted_at.is_(None))
                                    .order_by(User.id))).scalars().all()
-        try:
-            async with unit_of_work(db):
-                for person in people:
-                    db.add(ReminderSent(hearing_id=hid, user_id=person.id, kind=kind, sent_at=now))
-                await db.flush()
-                await notify(db, HEARING_REMINDER.name, people, key=f"hearing_reminder:{hid}:{kind}",
-                             params={"hearing_id": hid, "hearing": hearing.title, "when": kind,
-                                     "starts_at": hearing.starts_at.isoformat()},
-                             base_url=base_url,
-                             mail={"hearing": hearing.title, "starts_at": hearing.starts_at, "kind": kind,
-                                   "venue": hearing.venue,
-                                   "room": absolute_url(base_url, "hearings:room", hearing_id=hid)})
-            total += len(people)
-        except IntegrityError:  # another check sent them at the same moment (the unit rolled back)
-            log.info("reminders already sent by another run", hearing_id=hid, kind=kind)
+        async with unit_of_work(db):
+            told = await notify(db, HEARING_REMINDER.name, people, key=reminder_key(hid, kind),
+                                params={"hearing_id": hid, "hearing": hearing.title, "when": kind,
+                                        "starts_at": hearing.starts_at.isoformat()},
+                                base_url=base_url,
+                                mail={"hearing": hearing.title, "starts_at": hearing.starts_at, "kind": kind,
+                                      "venue": hearing.venue,
+                                      "room": absolute_url(base_url, "hearings:room", hearing_id=hid)})
+        total += len(told)  # another check at the same moment may have told some of them
     return total
 
 
