@@ -136,6 +136,19 @@ class HearingKind(StreamKind):
         async with hub.db.sessionmaker() as db:
             return await self.renderer.event(db, wire, variant, lang)
 
+    async def snapshot(self, db: AsyncSession, ident: Any, access: Any) -> dict[str, Any]:
+        """The whole room as `access` (a Viewer) may see it (docs/realtime.md, "snapshot")."""
+        return room_json(await load_room(db, await service.get_hearing(db, ident), access))
+
+    async def render_snapshot(self, hub: Hub, db: AsyncSession, ident: Any, access: Any, variant: str, lang: str,
+                              since: int | None) -> tuple[str, int]:
+        """The room's sections afresh, as `access` may see them; its forms too when the page was
+        rendered before the hearing opened or closed (or at an unknown seq)."""
+        assert self.renderer is not None
+        current = await load_room(db, await service.get_hearing(db, ident), access)
+        with_actions = since is None or await self.renderer.missed_events(db, ident, since)
+        return self.renderer.snapshot(current, lang, with_actions=with_actions), current.seq
+
     def connection(self, hub: Hub, socket: WebSocket[Any, Any, Any], ident: Any, actor: Any, access: Any,
                    lang: str, fmt: str, credential: Credential | None) -> HearingConnection:
         return HearingConnection(hub, socket, ident, actor, access, lang, fmt,
@@ -247,16 +260,9 @@ class HearingConnection(Connection):
                        "rates": {kind: {"count": n, "seconds": p} for kind, n, p in limits.rates}},
         }
 
-    async def snapshot(self, db: AsyncSession, since: int | None) -> tuple[str, int]:
-        hearing = await service.get_hearing(db, self.hearing_id)
-        viewer = Viewer(role="visitor", projector=True) if self.role == "projector" else self.viewer
-        current = await load_room(db, hearing, viewer)
-        if self.html:
-            with_actions = since is None or await self.renderer.missed_events(db, hearing.id, since)
-            text = self.renderer.snapshot(current, self.lang, with_actions=with_actions)
-        else:
-            text = dumps(room_json(current))
-        return text, current.seq
+    def snapshot_access(self) -> Viewer:
+        """The hall screen (`view=projector`) is shown the room as a visitor sees it, without controls."""
+        return Viewer(role="visitor", projector=True) if self.role == "projector" else self.viewer
 
     def take_access(self, access: Any) -> None:
         """The person's new standing: from now on every push is shown for it. A JSON client hears of

@@ -181,9 +181,20 @@ class Connection:
                            "idle_seconds": limits.idle_seconds,
                            "rates": {name: {"count": n, "seconds": p} for name, n, p in limits.rates}}}
 
+    def snapshot_access(self) -> Access:
+        """Whose view the snapshot shows (a domain may show a socket less than its reader's rights:
+        the hearing's hall screen)."""
+        return self.access
+
     async def snapshot(self, db: AsyncSession, since: int | None) -> tuple[str, int]:
-        """The stream as this reader may see it now (a frame) and its seq."""
-        data = await self.kind.snapshot(db, self.ident, self.access)
+        """The stream as this reader may see it now (a frame) and its seq: the kind's browser face
+        for `?format=html` (StreamKind.render_snapshot), else its JSON snapshot."""
+        access = self.snapshot_access()
+        if self.html:
+            rendered = await self.kind.render_snapshot(self.hub, db, self.ident, access, self.variant, self.lang, since)
+            if rendered is not None:
+                return rendered
+        data = await self.kind.snapshot(db, self.ident, access)
         return dumps({"type": "snapshot", "stream": self.key, **data}), data["seq"]
 
     def take_access(self, access: Access) -> None:

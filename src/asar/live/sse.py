@@ -121,8 +121,11 @@ def _over_sse(conn: Connection) -> Connection:
     writes SseConnection adds the id to as they are in Connection."""
     cls = type(conn)
     sse = _classes.get(cls)
-    if sse is None:
-        overridden = [name for name in ("_write", "_write_now", "send_snapshot") if name in vars(cls)]
+    if sse is None and cls is Connection:  # a stream without a class of its own (the bell's)
+        sse = _classes[cls] = SseConnection
+    elif sse is None:
+        overridden = [name for name in ("_write", "_write_now", "send_snapshot")
+                      if getattr(cls, name) is not getattr(Connection, name)]
         if overridden:
             raise TypeError(f"{cls.__name__} overrides {overridden}: its events would carry no SSE id")
         sse = _classes[cls] = type(f"Sse{cls.__name__}", (cls, SseConnection), {"__slots__": ()})

@@ -156,6 +156,13 @@ class StreamKind:
         """The event as HTML fragments for browsers shown `variant` (a role); none by default."""
         return ""
 
+    async def render_snapshot(self, hub: Hub, db: AsyncSession, ident: Any, access: Access, variant: str, lang: str,
+                              since: int | None) -> tuple[str, int] | None:
+        """The browser face's snapshot (`?format=html`): the fragments that show the stream as `access`
+        may see it now, and the seq they reflect. `since` is the seq the page was rendered at (None:
+        unknown). None (the default): the kind has no browser face, and the JSON snapshot is sent."""
+        return None
+
     # sockets
     def connection(self, hub: Hub, socket: WebSocket[Any, Any, Any], ident: Any, actor: Any, access: Access,
                    lang: str, fmt: str, credential: Credential | None) -> Connection:

@@ -15,17 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import WebSocket
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar import live
 from asar.i18n import use_language
-from asar.live.connection import Connection
 from asar.live.hub import Hub
-from asar.live.limits import dumps
 from asar.live.log import next_seq
 from asar.live.personal import PREFIX, PersonalStream
-from asar.live.streams import Credential
 from asar.notifications.event_types import NotificationCreated, NotificationRead
 from asar.notifications.models import Notification
 
@@ -90,17 +86,8 @@ class NotificationStream(PersonalStream):
     async def render(self, hub: Hub, wire: dict[str, Any], variant: str, lang: str) -> str:
         return self.bell(int(wire["payload"].get("unread", 0)), lang)
 
-    def connection(self, hub: Hub, socket: WebSocket[Any, Any, Any], ident: Any, actor: Any, access: Any,
-                   lang: str, fmt: str, credential: Credential | None) -> Connection:
-        return BellConnection(hub, self, socket, ident, actor, access, lang, fmt, credential)
-
-
-class BellConnection(Connection):
-    """A socket on `user:<id>`: in a browser its snapshot is the bell itself."""
-
-    async def snapshot(self, db: AsyncSession, since: int | None) -> tuple[str, int]:
-        assert isinstance(self.kind, NotificationStream)
-        data = await self.kind.snapshot(db, self.ident, self.access)
-        if self.html:
-            return self.kind.bell(data["unread"], self.lang), data["seq"]
-        return dumps({"type": "snapshot", "stream": self.key, **data}), data["seq"]
+    async def render_snapshot(self, hub: Hub, db: AsyncSession, ident: Any, access: Any, variant: str, lang: str,
+                              since: int | None) -> tuple[str, int]:
+        """In a browser the snapshot is the bell itself."""
+        data = await self.snapshot(db, ident, access)
+        return self.bell(data["unread"], lang), data["seq"]
