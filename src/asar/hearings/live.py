@@ -46,6 +46,10 @@ from asar.permissions import Actor
 
 log = structlog.get_logger("asar.hearings.live")
 
+VISITOR = Viewer()  # what every visitor sees of a hearing they may see (HearingKind.visitor_access)
+MAX_OPEN_TO_VISITORS = 100_000  # hearing ids remembered as open to visitors, per process
+
+
 async def events_after(db: AsyncSession, hearing_id: int, after: int, upto: int | None = None,
                        limit: int | None = None) -> list[dict[str, Any]]:
     q = select(HearingEvent).where(HearingEvent.hearing_id == hearing_id, HearingEvent.seq > after)
@@ -104,6 +108,7 @@ class HearingKind(StreamKind):
         self.renderer: Renderer | None = None
         self.hub: Hub | None = None
         self.presence_new: dict[int, list[HearingConnection]] = {}  # joined since the last exchange
+        self.open_to_visitors: set[int] = set()  # hearings a visitor was admitted to (visitor_access)
 
     async def start(self, hub: Hub) -> None:
         app = hub.app
@@ -117,9 +122,21 @@ class HearingKind(StreamKind):
 
     async def admit(self, db: AsyncSession, actor: Any, ident: Any) -> tuple[Viewer, int]:
         try:
-            return await admit(db, actor, ident)
+            viewer, newest = await admit(db, actor, ident)
         except NotFound as exc:
             raise NotAllowed from exc
+        if actor.user is None:
+            if len(self.open_to_visitors) >= MAX_OPEN_TO_VISITORS:
+                self.open_to_visitors.clear()
+            self.open_to_visitors.add(ident)
+        return viewer, newest
+
+    def visitor_access(self, ident: Any) -> Viewer | None:
+        """A visitor of a hearing one was admitted to before, without a query: a visitor may see
+        every hearing out of draft, and a hearing leaves draft once (service.schedule) and never
+        goes back nor is deleted, so what a visitor may see of it cannot shrink. One shared Viewer
+        (a visitor's socket never re-authorizes, so nothing replaces or changes it)."""
+        return VISITOR if ident in self.open_to_visitors else None
 
     def not_allowed_message(self) -> str:
         return _("This hearing does not exist or is not published yet.")

@@ -23,7 +23,6 @@ import asyncio
 import json
 import time
 import types
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from contextlib import suppress
 from dataclasses import dataclass
@@ -118,6 +117,42 @@ def _resume(coro: Coroutine[Any, Any, Any], waiting_on: Any) -> Generator[Any, A
                 return stop.value
 
 
+class Wake:
+    """An asyncio.Event for the one task that waits on it (the socket's sender), without the
+    Event's instance dict and deque of waiters: about 1 KiB less per socket."""
+
+    __slots__ = ("_set", "_waiter")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiter: asyncio.Future[None] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        if not self._set:
+            self._set = True
+            waiter = self._waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self) -> bool:
+        if self._set:
+            return True
+        if self._waiter is not None:
+            raise RuntimeError("Wake has one waiter only")
+        self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+        return True
+
+
 class Connection:
     """One socket on one stream. A domain subclasses it for its frames (FRAMES), acks, hello and
     snapshot; queueing, limits and authorization stay here."""
@@ -143,9 +178,10 @@ class Connection:
         self.closing: Refused | None = None  # the sender sends what is queued, then closes
         self.lang = lang
         self.html = fmt == "html"
-        self.queue: deque[OutEvent] = deque()
-        self.frames: deque[str] = deque()
-        self.wake = asyncio.Event()
+        # lists, not deques (56 bytes empty against 760): both are short, and most sockets never queue
+        self.queue: list[OutEvent] = []
+        self.frames: list[str] = []
+        self.wake = Wake()
         self.cursor = 0
         self.joined_seq = 0  # the feed's cursor when this socket joined it (Feed.add)
         self.lagging = False
@@ -156,7 +192,8 @@ class Connection:
         self.send_started = 0.0  # time.monotonic() a send began, 0 when none is in progress
         self.sending_task: asyncio.Task[Any] | None = None
         self.timed_out = False
-        self.rates = {name: RateWindow(n, period) for name, n, period in hub.limits.rates}
+        # the frame rate windows, made at the first frame that counts (a reader sends only pings)
+        self.rates: dict[str, RateWindow] | None = None
 
     @property
     def key(self) -> str:
@@ -348,14 +385,14 @@ class Connection:
                         self.cursor = seq
                 while self.frames or self.queue or self.lagging:
                     if self.frames:
-                        await self._send(self.frames.popleft())
+                        await self._send(self.frames.pop(0))
                     elif self.closing is not None:
                         break
                     elif self.lagging:
                         self.lagging = False
                         await self.send_snapshot()
                     else:
-                        await self._send_event(self.queue.popleft())
+                        await self._send_event(self.queue.pop(0))
                 if self.closing is not None:
                     await self.socket.close(code=self.closing.close_code, reason=self.closing.code)
                     return
@@ -469,7 +506,10 @@ class Connection:
                 self.error("unknown_type", _("Unknown message type."), client_id)
                 return
             rate_kind, handler = entry
-            wait = self.rates[rate_kind].hit(time.monotonic())
+            rates = self.rates
+            if rates is None:
+                rates = self.rates = {name: RateWindow(n, period) for name, n, period in self.hub.limits.rates}
+            wait = rates[rate_kind].hit(time.monotonic())
             if wait is not None:
                 self.error("rate_limited", _("Too many messages. Please wait a few seconds."), client_id,
                            retry_after=round(wait, 1))
@@ -538,12 +578,19 @@ async def admit_reader(hub: Hub, kind: StreamKind, ident: Any, conn: Any, since:
                        fmt: str) -> Admission:
     """The handshake of a WebSocket or an SSE request (`conn`): one short session for the whole of
     it (who it is, what they may see, where the log stands and the missed events: a connect per
-    reader when a hall fills, docs/benchmarks.md)."""
+    reader when a hall fills, docs/benchmarks.md); none for a visitor the process already knows
+    may read the stream (known_visitor). A visitor's session has no transaction where the
+    database allows it (Database.read_sessionmaker: no BEGIN and ROLLBACK round trips)."""
     identity = hub.identity
+    credential: Credential | None = identity.credential_of(conn)
+    if credential is None:
+        known = known_visitor(hub, kind, ident, conn, since, fmt)
+        if known is not None:
+            return known
     access: Access | None = None
     newest, replay = 0, None
-    async with hub.db.sessionmaker() as db:
-        credential: Credential | None = identity.credential_of(conn)
+    reader = getattr(hub.db, "read_sessionmaker", None) if credential is None else None
+    async with (reader or hub.db.sessionmaker)() as db:
         actor = await identity.actor_for(db, credential)
         if actor is None and credential is not None and credential.kind == "session":
             actor, credential = identity.ANONYMOUS, None  # a stale cookie makes a visitor, as on pages
@@ -559,6 +606,24 @@ async def admit_reader(hub: Hub, kind: StreamKind, ident: Any, conn: Any, since:
             if access is not None and fmt == "json":
                 replay = await replay_for(db, kind, ident, since, newest, hub.limits.replay_limit)
     return Admission(actor, credential, access, newest, replay, lang)
+
+
+def known_visitor(hub: Hub, kind: StreamKind, ident: Any, conn: Any, since: int | None, fmt: str) -> Admission | None:
+    """A visitor's handshake without a statement, when the stream's kind knows visitors may read it
+    (StreamKind.visitor_access) and this process has its feed: the feed's cursor (the newest event
+    delivered here) stands for the log's end. A client at that cursor, or asking for a snapshot,
+    resumes there, and the feed hands the socket every later event (Feed.add, Connection.begin);
+    one behind or ahead of it (None) takes the path that reads the log."""
+    access = kind.visitor_access(ident)
+    if access is None:
+        return None
+    feed = hub.feeds.get(kind.key(ident))
+    if feed is None or (since is not None and since != feed.cursor):
+        return None
+    identity = hub.identity
+    replay: list[dict[str, Any]] | None = [] if since is not None and fmt == "json" else None
+    return Admission(identity.ANONYMOUS, None, access, feed.cursor, replay,
+                     identity.language(conn, identity.ANONYMOUS))
 
 
 # ---------------------------------------------------------------- the socket's life
@@ -623,8 +688,9 @@ async def run(conn: Connection, since: int | None, newest: int, replay: list[dic
             now = time.monotonic()
             idle_left = limits.idle_seconds - (now - last_frame)
             life_left = limits.lifetime_seconds - (now - started)
-            try:
-                message = await asyncio.wait_for(socket.receive(), max(0.0, min(idle_left, life_left)))
+            try:  # asyncio.timeout, not wait_for: no task (and its future) per socket waiting here
+                async with asyncio.timeout(max(0.0, min(idle_left, life_left))):
+                    message = await socket.receive()
             except TimeoutError:
                 if life_left <= idle_left:
                     await socket.close(code=1012, reason="lifetime reached: reconnect with since")

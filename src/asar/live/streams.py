@@ -114,6 +114,14 @@ class StreamKind:
         """What actor may see of the stream now, and its last seq; raises NotAllowed."""
         raise NotImplementedError
 
+    def visitor_access(self, ident: Any) -> Access | None:
+        """What a visitor (no credential) may see of the stream, when this process knows it without
+        a query; None: ask `admit`. Only for a kind whose visitors' rights cannot be taken back (a
+        stream that once admitted visitors always will): the handshake of a visitor whose stream
+        has a feed here then costs no statement (docs/benchmarks.md). Never used for a signed-in
+        reader, whose rights are checked against current state."""
+        return None
+
     def not_allowed_message(self) -> str:
         from asar.i18n import gettext as _
 
