@@ -41,19 +41,24 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.hearings.controllers import routes as hearings_pages
     from asar.hearings.live import routes as hearings_live
     from asar.mail.controllers import routes as mail_pages
+    from asar.matching.api import routes as matching_api
+    from asar.matching.controllers import routes as matching_pages
     from asar.notifications.api import routes as notifications_api
     from asar.notifications.controllers import routes as notifications_pages
     from asar.organizations.api import routes as organizations_api
     from asar.organizations.controllers import routes as organizations_pages
     from asar.projects.browse import routes as projects_browse
     from asar.reference.api import routes as reference_api
+    from asar.sponsors.api import routes as sponsors_api
+    from asar.sponsors.controllers import routes as sponsors_pages
     from asar.web.controllers import routes as web_pages
 
     static = static_files_route(static_files)
 
     return [static, *web_pages, *accounts_pages, *organizations_pages, *audit_pages, *mail_pages,
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
-            *hearings_pages, *hearings_api, *hearings_live, *projects_browse]
+            *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
+            *matching_pages, *matching_api]
 
 
 def stream_kinds(settings: Settings) -> list[Any]:

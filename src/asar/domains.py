@@ -18,6 +18,8 @@ from asar.hearings import notices as hearing_notices
 from asar.jobs import JobRegistry
 from asar.mail import jobs as mail
 from asar.mail.service import forget_recipient, queue_mail
+from asar.matching import jobs as matching
+from asar.matching import notices as matching_notices
 from asar.notifications import channels
 from asar.notifications import jobs as notifications
 from asar.notifications import service as notification_service
@@ -26,8 +28,8 @@ from asar.organizations import notices as organization_notices
 from asar.reference import jobs as reference
 from asar.web import urls
 
-REGISTERS = (mail.register, reference.register, hearings.register, notifications.register)
-NOTICES = (hearing_notices, organization_notices)  # imported: their notification kinds are registered
+REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register)
+NOTICES = (hearing_notices, organization_notices, matching_notices)  # imported: their notification kinds are registered
 
 
 def _app_routes(static_files: Any) -> list[Any]:

@@ -25,6 +25,7 @@ from asar.hearings.models import (
 )
 from asar.live.models import LiveEvent, LiveStream
 from asar.mail.models import OutboxMail
+from asar.matching import models as matching_models  # noqa: F401  (an index on projects)
 from asar.notifications.models import Notification, NotificationPreference
 from asar.organizations.models import Invitation, Membership, Organization
 from asar.projects.models import (
@@ -39,6 +40,7 @@ from asar.projects.models import (
 )
 from asar.projects.search import ProjectSearch
 from asar.reference.models import Area, Region
+from asar.sponsors.models import SponsorArea, SponsorProfile, SponsorRegion, SponsorTargetGroup
 from asar.storage.models import StoredFile
 
 __all__ = [
@@ -47,6 +49,8 @@ __all__ = [
     "LiveStream", "LoginThrottle", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
     "NotificationPreference",
     "Organization", "OutboxMail", "Poll", "PollOption", "PollVote", "Post", "Project", "ProjectArea",
-    "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "Sanction", "StoredFile", "User",
+    "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question",
+    "QuestionUpvote", "Region", "Registration", "Sanction", "SponsorArea", "SponsorProfile", "SponsorRegion",
+    "SponsorTargetGroup", "StoredFile", "User",
     "UserSession",
 ]

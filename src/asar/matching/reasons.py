@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from asar.i18n import NC_, format_day, format_number, format_tenge
@@ -28,6 +29,11 @@ class Names:
 
 
 # With a context: "Budget" or "Region" as a factor of a score may be worded otherwise than as a form field.
+def _day(value: Any) -> str:
+    """A date of the params (a date, or its ISO text once stored in a notification)."""
+    return format_day(date.fromisoformat(value) if isinstance(value, str) else value)
+
+
 FACTOR_LABELS: dict[str, str] = {
     "area": NC_("matching factor", "Area of activity"),
     "region": NC_("matching factor", "Region"),
@@ -101,10 +107,10 @@ SENTENCES: dict[str, Callable[[Mapping[str, Any], Names], str]] = {
                                    "villages."),
     "rural_no": lambda p, n: _("The project works in towns; the sponsor gives priority to villages."),
     "rural_open": lambda p, n: _("The sponsor gives no priority to rural projects: this counts half."),
-    "start_soon": lambda p, n: _("Starts within two months: %(date)s.", date=format_day(p["date"])),
+    "start_soon": lambda p, n: _("Starts within two months: %(date)s.", date=_day(p["date"])),
     "start_later": lambda p, n: _("Start date: %(date)s; days until the start: %(days)s.",
-                                  date=format_day(p["date"]), days=p["days"]),
-    "start_started": lambda p, n: _("Already started on %(date)s: this counts half.", date=format_day(p["date"])),
+                                  date=_day(p["date"]), days=p["days"]),
+    "start_started": lambda p, n: _("Already started on %(date)s: this counts half.", date=_day(p["date"])),
     "start_unknown": lambda p, n: _("No start date is given: this counts half."),
 }
 
