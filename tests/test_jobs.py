@@ -107,7 +107,8 @@ async def test_healthz_reports_redis_when_configured(database, tmp_path, redis_u
 def test_the_domains_register_their_jobs_and_two_jobs_cannot_share_a_name() -> None:
     registry = job_registry()
     assert {"deliver_mail", "send_due_reminders", "notify_commitment_change"} <= set(registry.jobs)
-    assert [s.job for s in registry.schedules] == ["send_due_reminders", "send_notification_digests"]
+    assert [s.job for s in registry.schedules] == ["send_due_reminders", "send_notification_digests",
+                                                   "send_matching_digest"]
 
     async def deliver_mail(ctx) -> None:
         pass

@@ -9,6 +9,7 @@ from litestar import Request, Router, get
 from litestar.params import FromPath, Parameter
 
 from asar.matching import reasons, service
+from asar.matching.controllers import project_url
 from asar.matching.core import Match
 from asar.web.openapi import signed_in
 
@@ -29,7 +30,7 @@ class ProjectMatchOut:
     title: str
     score: float  # 0..100, one decimal
     reasons: list[ReasonOut]
-    url: str
+    url: str | None  # the project's page
 
 
 @dataclass
@@ -70,8 +71,7 @@ async def matches_for_sponsor(request: Request[Any, Any, Any], org_id: FromPath[
     _org, _profile, matches = await service.matches_for_sponsor(db, request.state.actor, org_id, limit)
     names = await service.names(db)
     return [ProjectMatchOut(m.project.id, m.project.title, round(m.match.score, 1), _reasons(m.match, names),
-                            request.app.route_reverse("matching:project_panel", project_id=m.project.id))
-            for m in matches]
+                            project_url(request, m.project.id)) for m in matches]
 
 
 @get("/projects/{project_id:int}/sponsor-matches", name="matching:api_for_project", guards=[signed_in],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get
+from litestar.exceptions import NoRouteMatchFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
@@ -13,10 +14,19 @@ from asar.matching import reasons, service
 from asar.web.templating import page
 
 
+def project_url(request: Request[Any, Any, Any], project_id: int) -> str | None:
+    """The project's page (asar.projects'), or None in an app without it."""
+    try:
+        return request.app.route_reverse("projects:detail", project_id=project_id)
+    except NoRouteMatchFoundException:
+        return None
+
+
 async def _helpers(request: Request[Any, Any, Any]) -> dict[str, Any]:
     names = await service.names(request.state.db)
     return {"sentence": lambda c: reasons.sentence(c, names), "factor_label": reasons.factor_label,
-            "points": reasons.points, "suggestion_text": lambda s: reasons.suggestion_text(s, names)}
+            "points": reasons.points, "suggestion_text": lambda s: reasons.suggestion_text(s, names),
+            "project_url": lambda pid: project_url(request, pid)}
 
 
 @get("/matches", name="matching:dashboard", include_in_schema=False)

@@ -24,7 +24,7 @@ def digest_due(now: datetime) -> bool:
     return local.weekday() == DIGEST_WEEKDAY and local.hour >= DIGEST_HOUR
 
 
-async def weekly_digest(ctx: dict[str, Any]) -> int:
+async def send_matching_digest(ctx: dict[str, Any]) -> int:
     """Send this week's digest if it is Monday from 09:00 in Almaty (idempotent within the week)."""
     now = utcnow()
     if not digest_due(now):
@@ -34,4 +34,4 @@ async def weekly_digest(ctx: dict[str, Any]) -> int:
 
 
 def register(registry: JobRegistry) -> None:
-    registry.every(weekly_digest, seconds=3600, cron={"weekday": {0}, "hour": {4}, "minute": {0}, "second": 0})
+    registry.every(send_matching_digest, seconds=3600, cron={"weekday": {0}, "hour": {4}, "minute": {0}, "second": 0})
