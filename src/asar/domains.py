@@ -16,6 +16,7 @@ from asar.hearings import anonymize as hearing_anonymize
 from asar.hearings import jobs as hearings
 from asar.hearings import notices as hearing_notices
 from asar.jobs import JobRegistry
+from asar.live import jobs as live
 from asar.mail import jobs as mail
 from asar.mail.service import forget_recipient, queue_mail
 from asar.matching import jobs as matching
@@ -28,7 +29,8 @@ from asar.organizations import notices as organization_notices
 from asar.reference import jobs as reference
 from asar.web import urls
 
-REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register)
+REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
+             live.register)
 NOTICES = (hearing_notices, organization_notices, matching_notices)  # imported: their notification kinds are registered
 
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     log_json: bool = False
     log_level: str = "INFO"
     session_days: int = 14
+    # days the shared live log (live_events) keeps an event: older ones are pruned (asar.live.jobs);
+    # a reader further behind gets a snapshot. 0 keeps every event.
+    live_retention_days: int = Field(default=30, ge=0, le=36500)
     demo_credentials: bool | None = None
     data_dir: Path = Path(".")
 

@@ -193,11 +193,16 @@ class Hub:
 async def replay_for(db: AsyncSession, kind: StreamKind, ident: Any, since: int | None, newest: int,
                      limit: int) -> list[dict[str, Any]] | None:
     """The events after `since` up to `newest` for a client that says it has seen up to `since`;
-    None when it gets a snapshot instead (no since, ahead of the log, or more than `limit` behind).
+    None when it gets a snapshot instead (no since, ahead of the log, more than `limit` behind, or
+    behind the oldest event the log still keeps).
     A client that missed nothing (the usual reconnect) costs no statement."""
     if since is None or not 0 <= since <= newest or newest - since > limit:
         return None
-    return await kind.events_after(db, ident, since, newest) if since < newest else []
+    if since == newest:
+        return []
+    missed = await kind.events_after(db, ident, since, newest)
+    # fewer than missed: the oldest were pruned from the log (asar.live.jobs); never a silent gap
+    return missed if len(missed) == newest - since else None
 
 
 class Feed:

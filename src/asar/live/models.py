@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from asar.db import Base, IdMixin, utcnow
@@ -27,7 +27,7 @@ class LiveEvent(IdMixin, Base):
     """One event of a stream: `payload` for every reader, `private` for privileged readers only."""
 
     __tablename__ = "live_events"
-    __table_args__ = (UniqueConstraint("stream", "seq"),)
+    __table_args__ = (UniqueConstraint("stream", "seq"), Index("ix_live_events_at", "at"))  # at: the prune job
 
     stream: Mapped[str] = mapped_column(String(KEY_LENGTH))
     seq: Mapped[int] = mapped_column(Integer)
