@@ -47,6 +47,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.notifications.controllers import routes as notifications_pages
     from asar.organizations.api import routes as organizations_api
     from asar.organizations.controllers import routes as organizations_pages
+    from asar.pledges.api import routes as pledges_api
+    from asar.pledges.controllers import routes as pledges_pages
     from asar.projects.browse import routes as projects_browse
     from asar.reference.api import routes as reference_api
     from asar.sponsors.api import routes as sponsors_api
@@ -58,15 +60,16 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     return [static, *web_pages, *accounts_pages, *organizations_pages, *audit_pages, *mail_pages,
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
-            *matching_pages, *matching_api]
+            *matching_pages, *matching_api, *pledges_pages, *pledges_api]
 
 
 def stream_kinds(settings: Settings) -> list[Any]:
     """The live streams the app serves (asar.live): each domain's StreamKind."""
     from asar.hearings.live import HearingKind
     from asar.notifications.live import NotificationStream
+    from asar.pledges.live import ProjectStream
 
-    return [HearingKind(settings.redis_url), NotificationStream()]
+    return [HearingKind(settings.redis_url), NotificationStream(), ProjectStream()]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None,

@@ -26,12 +26,15 @@ from asar.notifications import jobs as notifications
 from asar.notifications import service as notification_service
 from asar.organizations import anonymize as organization_anonymize
 from asar.organizations import notices as organization_notices
+from asar.pledges import event_types as pledge_events
+from asar.pledges import notices as pledge_notices
 from asar.reference import jobs as reference
 from asar.web import urls
 
 REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
              live.register)
-NOTICES = (hearing_notices, organization_notices, matching_notices)  # imported: their notification kinds are registered
+NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices)  # imported: their notification kinds are registered
+EVENTS = (pledge_events,)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 
 def _app_routes(static_files: Any) -> list[Any]:

@@ -28,6 +28,7 @@ from asar.mail.models import OutboxMail
 from asar.matching import models as matching_models  # noqa: F401  (an index on projects)
 from asar.notifications.models import Notification, NotificationPreference
 from asar.organizations.models import Invitation, Membership, Organization
+from asar.pledges.models import InterestMessage, InterestThread, Pledge, Tranche
 from asar.projects.models import (
     Follower,
     Milestone,
@@ -45,12 +46,11 @@ from asar.storage.models import StoredFile
 
 __all__ = [
     "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CoModerator", "Commitment", "CommitmentChange",
-    "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent", "HearingInvitee", "Invitation", "LiveEvent",
-    "LiveStream", "LoginThrottle", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
-    "NotificationPreference",
-    "Organization", "OutboxMail", "Poll", "PollOption", "PollVote", "Post", "Project", "ProjectArea",
-    "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question",
-    "QuestionUpvote", "Region", "Registration", "Sanction", "SponsorArea", "SponsorProfile", "SponsorRegion",
-    "SponsorTargetGroup", "StoredFile", "User",
-    "UserSession",
+    "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent", "HearingInvitee", "InterestMessage",
+    "InterestThread", "Invitation", "LiveEvent", "LiveStream", "LoginThrottle", "Membership", "Milestone",
+    "Minutes", "ModerationAction", "Notification", "NotificationPreference", "Organization", "OutboxMail",
+    "Pledge", "Poll", "PollOption", "PollVote", "Post", "Project", "ProjectArea", "ProjectRegion",
+    "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question", "QuestionUpvote",
+    "Region", "Registration", "Sanction", "SponsorArea", "SponsorProfile", "SponsorRegion",
+    "SponsorTargetGroup", "StoredFile", "Tranche", "User", "UserSession",
 ]
