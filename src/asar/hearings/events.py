@@ -33,6 +33,7 @@ from asar.hearings.models import (
     Post,
     Question,
 )
+from asar.live import envelope as live_envelope
 from asar.live import events as live_events
 from asar.live import publish_after_commit, stream_key
 
@@ -40,10 +41,6 @@ STREAM = "hearing"  # a hearing's live stream is `hearing:<id>` (asar.live)
 
 
 UndeclaredEvent = live_events.UndeclaredEvent  # an event whose type has no declaration in event_types.py
-
-
-def channel_for(hearing_id: int) -> str:
-    return stream_key(STREAM, hearing_id)
 
 
 async def next_seq(db: AsyncSession, hearing: Hearing) -> int:
@@ -71,14 +68,14 @@ async def append_event(db: AsyncSession, hearing: Hearing, event: et.Event) -> H
     seq = await next_seq(db, hearing)
     row = HearingEvent(hearing_id=hearing.id, seq=seq, type=type_, payload=payload, private=private, at=utcnow())
     db.add(row)
-    publish_after_commit(db, channel_for(hearing.id), envelope(row))
+    publish_after_commit(db, stream_key(STREAM, hearing.id), envelope(row))
     return row
 
 
 def envelope(event: HearingEvent) -> dict[str, Any]:
-    """The event as it travels on the channel (private part included; the channel is internal)."""
-    return {"hearing_id": event.hearing_id, "seq": event.seq, "type": event.type,
-            "at": event.at.isoformat(), "payload": event.payload, "private": event.private}
+    """The event in asar.live's one envelope (`stream`, ...), with `hearing_id` besides."""
+    return live_envelope(stream_key(STREAM, event.hearing_id), event.seq, event.type, event.at, event.payload,
+                         event.private, hearing_id=event.hearing_id)
 
 
 def decode(wire: dict[str, Any]) -> et.Event:

@@ -37,7 +37,7 @@ from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_for
 from asar.i18n import gettext as _
 from asar.i18n import use_language
 from asar.live import NotAllowed, StreamKind
-from asar.live.connection import PROTOCOL, Connection, Handler, serve
+from asar.live.connection import Connection, Handler, serve
 from asar.live.hub import Hub
 from asar.live.limits import dumps
 from asar.live.sse import open_stream
@@ -204,7 +204,7 @@ class HearingKind(StreamKind):
     def push_presence(self, hearing_id: int, counts: dict[str, int], conns: Iterable[Any]) -> None:
         """One presence frame to these sockets of the hearing: JSON once, HTML once per language."""
         assert self.renderer is not None
-        text = dumps({"type": "presence", "hearing_id": hearing_id, "counts": counts,
+        text = dumps({"type": "presence", "stream": self.key(hearing_id), "hearing_id": hearing_id, "counts": counts,
                       "total": sum(counts.values())})
         html: dict[str, str] = {}
         for conn in list(conns):
@@ -268,14 +268,9 @@ class HearingConnection(Connection):
             self.kind.presence.left(self.hearing_id, self.viewer.user_id, self.presence_sector)
 
     def hello(self, newest: int, resume: str) -> dict[str, Any]:
-        limits = self.hub.limits
-        return {
-            "type": "hello", "protocol": PROTOCOL, "hearing_id": self.hearing_id, "seq": newest,
-            "resume": resume, "you": you_of(self.viewer),
-            "limits": {"max_frame_bytes": limits.max_frame_bytes, "replay_limit": limits.replay_limit,
-                       "idle_seconds": limits.idle_seconds,
-                       "rates": {kind: {"count": n, "seconds": p} for kind, n, p in limits.rates}},
-        }
+        """Every stream's hello (`stream`, `seq`, `resume`, `limits`), with `hearing_id` (the
+        protocol's from the start) and the person's standing (`you`)."""
+        return {**super().hello(newest, resume), "hearing_id": self.hearing_id, "you": you_of(self.viewer)}
 
     def snapshot_access(self) -> Viewer:
         """The hall screen (`view=projector`) is shown the room as a visitor sees it, without controls."""

@@ -48,8 +48,17 @@ from asar.live.events import Event, Private, Shape, UndeclaredEvent
 from asar.live.hub import Hub, hub_of, publish_after_commit
 from asar.live.limits import LiveLimits
 from asar.live.log import LogKind, append, append_event
-from asar.live.streams import Access, Credential, NotAllowed, Reader, StreamKind, split_key, stream_key
+from asar.live.streams import (
+           Access,
+           Credential,
+           NotAllowed,
+           Reader,
+           StreamKind,
+           envelope,
+           split_key,
+           stream_key,
+)
 
 __all__ = ["Access", "Credential", "Event", "Hub", "LiveLimits", "LogKind", "NotAllowed", "Private", "Reader", "Shape",
-           "StreamKind", "UndeclaredEvent", "append", "append_event", "hub_of", "publish_after_commit", "split_key",
-           "stream_key"]
+           "StreamKind", "UndeclaredEvent", "append", "append_event", "envelope", "hub_of", "publish_after_commit",
+           "split_key", "stream_key"]

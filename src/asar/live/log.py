@@ -21,7 +21,7 @@ from asar.db import upsert_insert, utcnow
 from asar.live import events as declarations
 from asar.live.hub import publish_after_commit
 from asar.live.models import KEY_LENGTH, LiveEvent, LiveStream
-from asar.live.streams import StreamKind, split_key
+from asar.live.streams import StreamKind, envelope, split_key
 
 
 async def next_seq(db: AsyncSession, key: str) -> int:
@@ -32,10 +32,9 @@ async def next_seq(db: AsyncSession, key: str) -> int:
     return (await db.execute(statement)).scalar_one()
 
 
-def envelope(event: LiveEvent) -> dict[str, Any]:
-    """The event as it travels on the channel (private part included; the channel is internal)."""
-    return {"stream": event.stream, "seq": event.seq, "type": event.type, "at": event.at.isoformat(),
-            "payload": event.payload, "private": event.private}
+def _wire(event: LiveEvent) -> dict[str, Any]:
+    """A stored event in the one envelope of asar.live.streams."""
+    return envelope(event.stream, event.seq, event.type, event.at, event.payload, event.private)
 
 
 async def append_event(db: AsyncSession, key: str, event: declarations.Event, *,
@@ -71,7 +70,7 @@ async def _append(db: AsyncSession, key: str, type_: str, payload: dict[str, Any
         seq = await next_seq(db, key)
     row = LiveEvent(stream=key, seq=seq, type=type_, payload=payload, private=private, at=utcnow())
     db.add(row)
-    wire = envelope(row)
+    wire = _wire(row)
     publish_after_commit(db, key, wire)
     return wire
 
@@ -89,7 +88,7 @@ async def events_after(db: AsyncSession, key: str, after: int, upto: int | None 
     q = q.order_by(LiveEvent.seq)
     if limit is not None:
         q = q.limit(limit)
-    return [envelope(e) for e in (await db.execute(q)).scalars()]
+    return [_wire(e) for e in (await db.execute(q)).scalars()]
 
 
 class LogKind(StreamKind):

@@ -10,6 +10,7 @@ it accepts (a Connection subclass).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +25,17 @@ if TYPE_CHECKING:
 
 
 def stream_key(prefix: str, ident: object) -> str:
+    """The one way to name a stream (and its pub/sub channel): `hearing:42` from ("hearing", 42)."""
     return f"{prefix}:{ident}"
+
+
+def envelope(key: str, seq: int, type_: str, at: datetime, payload: dict[str, Any], private: dict[str, Any] | None,
+             **extra: Any) -> dict[str, Any]:
+    """An event as it travels on its channel and as a kind's log hands it to the hub, for every
+    stream alike: {"stream", "seq", "type", "at", "payload", "private"} (the private part included:
+    the channel is internal), plus what a domain's log adds (hearings: `hearing_id`)."""
+    return {"stream": key, "seq": seq, "type": type_, "at": at.isoformat(), "payload": payload, "private": private,
+            **extra}
 
 
 def split_key(key: str) -> tuple[str, str]:
