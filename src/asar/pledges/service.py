@@ -62,10 +62,6 @@ class Funding:
         return 100 if self.goal <= 0 else min(100, self.committed * 100 // self.goal)
 
     @property
-    def reserved_percent(self) -> int:
-        return 0 if self.goal <= 0 else min(100 - self.percent, self.reserved * 100 // self.goal)
-
-    @property
     def open(self) -> int:
         return max(self.goal - self.committed - self.reserved, 0)
 
