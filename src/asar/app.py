@@ -1,4 +1,5 @@
-"""create_app(settings) -> Litestar: plugins and routers listed explicitly."""
+"""create_app(settings) -> Litestar: plugins and routers listed explicitly. What the domains add
+besides routes (jobs, stream kinds, notification kinds) is composed in asar.domains."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from litestar.template import TemplateConfig
 
 from asar import ROOT_DIR
 from asar.db import Database
-from asar.domains import job_registry
+from asar.domains import job_registry, stream_kinds
 from asar.lifespan import make_lifespan
 from asar.live.plugin import live_plugins
 from asar.logging import configure_logging
@@ -31,6 +32,8 @@ from asar.web.openapi import components, document_api
 from asar.web.security import protect
 from asar.web.static import StaticFiles, static_files_route
 from asar.web.templating import make_environment, url_reverser
+
+__all__ = ["create_app", "route_handlers", "stream_kinds"]  # stream_kinds: asar.domains', given to the LivePlugin
 
 
 def route_handlers(static_files: StaticFiles) -> list[Any]:
@@ -61,15 +64,6 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
             *matching_pages, *matching_api, *pledges_pages, *pledges_api]
-
-
-def stream_kinds(settings: Settings) -> list[Any]:
-    """The live streams the app serves (asar.live): each domain's StreamKind."""
-    from asar.hearings.live import HearingKind
-    from asar.notifications.live import NotificationStream
-    from asar.pledges.live import ProjectStream
-
-    return [HearingKind(settings.redis_url), NotificationStream(), ProjectStream()]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None,

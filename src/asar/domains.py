@@ -1,15 +1,16 @@
 """The composition root: the domains the app and the worker are made of, and what each adds to the
-job registry (jobs, schedules, startup work) and to the notification kinds (its `notices` module
-registers them when imported). The platform modules (asar.jobs, asar.worker, asar.lifespan,
-asar.notifications, asar.live) name no domain; a new domain with background work adds its
-`register` here, one that tells people things adds its `notices` to NOTICES. Importing this module
+job registry (jobs, schedules, startup work), to the notification kinds (its `notices` module
+registers them when imported) and to the live streams (its StreamKind, in `stream_kinds`). The
+platform modules (asar.jobs, asar.worker, asar.lifespan, asar.notifications, asar.live) name no
+domain; a new domain with background work adds its `register` here, one that tells people things
+adds its `notices` to NOTICES, one with a live stream adds its kind to `stream_kinds`. Importing this module
 also wires notifications' e-mail channel (asar.mail's outbox), the route table links are built
 from (asar.web.urls), and every domain's answer to account.deleted (ACCOUNT_DELETED).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asar.accounts.signals import account_deleted
 from asar.hearings import anonymize as hearing_anonymize
@@ -30,6 +31,10 @@ from asar.pledges import event_types as pledge_events
 from asar.pledges import notices as pledge_notices
 from asar.reference import jobs as reference
 from asar.web import urls
+
+if TYPE_CHECKING:
+    from asar.live import StreamKind
+    from asar.settings import Settings
 
 REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
              live.register)
@@ -58,3 +63,13 @@ def job_registry() -> JobRegistry:
     for register in REGISTERS:
         register(registry)
     return registry
+
+
+def stream_kinds(settings: Settings) -> list[StreamKind]:
+    """The live streams the app serves (asar.live; the LivePlugin registers them with the hub):
+    each domain's StreamKind. Imported here, when the app starts, not by the worker."""
+    from asar.hearings.live import HearingKind
+    from asar.notifications.live import NotificationStream
+    from asar.pledges.live import ProjectStream
+
+    return [HearingKind(settings.redis_url), NotificationStream(), ProjectStream()]

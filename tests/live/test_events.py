@@ -80,7 +80,7 @@ async def test_append_event_refuses_what_its_stream_does_not_declare() -> None:
 def test_every_served_stream_kind_declares_its_events_and_the_doc_is_theirs(tmp_path) -> None:
     """Each stream kind the app serves has its family, and docs/realtime.md holds every family's
     reference exactly as scripts/realtime_doc.py writes it (the bell's `user:<id>` included)."""
-    from asar.app import stream_kinds
+    from asar.domains import stream_kinds
 
     families = [kind.events for kind in stream_kinds(Settings(data_dir=tmp_path))]
     assert all(families), "a stream kind without declared events"

@@ -36,10 +36,11 @@ stored or sent if it rolls back:
                             NotificationCreated(id=n.id, kind=n.kind, unread=unread))
 
 Register a stream kind (a StreamKind subclass, or LogKind for the shared log) in the app's
-`stream_kinds` (asar.app): `prefix`, `admit(db, actor, ident) -> (access, last seq)` raising
+`stream_kinds` (asar.domains): `prefix`, `admit(db, actor, ident) -> (access, last seq)` raising
 NotAllowed (required: a kind without it cannot be registered), `events` (its family of declared
 events; those declared `reauthorizes` change the rights of the person named in their private
-`user_id`), optionally `snapshot`, `render` (HTML fragments) and `connection` (a Connection subclass with FRAMES for what clients may send). The
+`user_id`), optionally `snapshot`, `render` and `render_snapshot` (the browser face's fragments) and
+`connection` (a Connection subclass with FRAMES for what clients may send). The
 person's own stream is asar.live.personal.PersonalStream (readable only by that person): subclass it
 for the bell's snapshot and fragments and register the subclass in its place.
 """
