@@ -108,6 +108,17 @@ async def _seed(db: Database) -> tuple[dict[str, str], dict[str, list[int]]]:
                             params={"organization_id": ngo.id, "organization": notices.names_of(ngo)},
                             mail=lambda p: {"person": p.name, "organization": ngo, "sector": ngo.sector})
         ids["notification_id"] = [n.id for n in told]
+        # a published project of the NGO with an offered pledge of the business and their thread
+        from asar.pledges import interest
+        from asar.pledges import service as pledges
+        from tests.pledges.helpers import make_project
+
+        project = await make_project(s, ngo, goal=10_000_000)
+        sponsor = await actor_of(s, people["business_member"])
+        pledge, _ = await pledges.pledge(s, sponsor, project.id, pledges.PledgeInput(1_000, "", {}, "contract-pledge"))
+        thread, _m = await interest.express_interest(s, sponsor, project.id, "Interested.")
+        ids.update(project_id=[project.id], pledge_id=[pledge.id], tranche_id=[pledge.tranches[0].id],
+                   thread_id=[thread.id])
         tokens = {}
         # Large ids: a generated DELETE /api/v1/tokens/{small id} must not revoke the token under test.
         for n, (role, user) in enumerate(people.items()):
