@@ -164,15 +164,29 @@ def parse_wrk(out: str) -> dict[str, float]:
         return float(m.group(1)) * UNITS[m.group(2)]
 
     rps = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.MULTILINE)
-    if not rps:
+    done = re.search(r"^\s*(\d+) requests in ", out, re.MULTILINE)
+    if not rps or not done:
         raise SystemExit("cannot parse wrk output:\n" + out)
-    return {"rps": float(rps.group(1)), "p50_ms": latency("50"), "p99_ms": latency("99")}
+    return {"rps": float(rps.group(1)), "p50_ms": latency("50"), "p99_ms": latency("99"),
+            "requests": int(done.group(1))}
 
 
-def run_wrk(url: str, threads: int, connections: int, duration: int) -> dict[str, float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_wrk(url: str, threads: int, connections: int, duration: int, pid: int | None = None) -> dict[str, float]:
+    """wrk against url; with pid, also the server's CPU time per request in that run (ms): what
+    the machine's other load disturbs least (a busy machine slows every process alike)."""
+    before = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", url],
                          capture_output=True, text=True, check=True, timeout=duration + 30).stdout
-    return parse_wrk(out)
+    result = parse_wrk(out)
+    if pid:
+        result["cpu_ms_per_request"] = (cpu_seconds(pid) - before) * 1000 / max(result["requests"], 1)
+    return result
 
 
 def main() -> int:
@@ -249,18 +263,21 @@ def main() -> int:
             with urllib.request.urlopen(target, timeout=5) as r:
                 sizes[name] = len(r.read())
 
+        pids = {"hello": procs[1].pid, "raw": procs[2].pid}
+        pids.update({name: procs[0].pid for name in targets if name not in pids})
         for target in targets.values():  # warm up: imports, template compilation, pools
             run_wrk(target, args.threads, args.connections, args.warmup)
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
         for n in range(args.rounds):
             for name, target in targets.items():
-                result = run_wrk(target, args.threads, args.connections, args.duration)
+                result = run_wrk(target, args.threads, args.connections, args.duration, pids[name])
                 runs[name].append(result)
                 print(f"round {n + 1} {name:9} {result['rps']:9.1f} req/s  p50 {result['p50_ms']:7.2f} ms"
-                      f"  p99 {result['p99_ms']:7.2f} ms", flush=True)
+                      f"  p99 {result['p99_ms']:7.2f} ms  server CPU {result['cpu_ms_per_request']:6.3f} ms/req",
+                      flush=True)
 
-        medians = {name: {k: statistics.median(r[k] for r in rs) for k in ("rps", "p50_ms", "p99_ms")}
-                   for name, rs in runs.items()}
+        keys = ("rps", "p50_ms", "p99_ms", "cpu_ms_per_request")
+        medians = {name: {k: statistics.median(r[k] for r in rs) for k in keys} for name, rs in runs.items()}
         hello, raw = medians["hello"], medians["raw"]
         for name, m in medians.items():
             m["bytes"] = sizes[name]
@@ -268,8 +285,13 @@ def main() -> int:
             m["rps_ratio_to_raw"] = m["rps"] / raw["rps"]
             m["p50_ratio_to_hello"] = m["p50_ms"] / hello["p50_ms"]
             m["p99_ratio_to_hello"] = m["p99_ms"] / hello["p99_ms"]
-        # per round, the directory against the raw baseline measured just before it
+        # per round, the directory against the raw baseline measured just before it, and the
+        # hearings list against that round's directory
         round_ratios = [d["rps"] / r["rps"] for d, r in zip(runs["directory"], runs["raw"], strict=True)]
+        hearings_ratios = [h["rps"] / d["rps"] for h, d in zip(runs["hearings"], runs["directory"], strict=True)]
+        static_ratios = [t["rps"] / h["rps"] for t, h in zip(runs["static"], runs["hello"], strict=True)]
+        cpu_ratios = [r["cpu_ms_per_request"] / d["cpu_ms_per_request"]
+                      for d, r in zip(runs["directory"], runs["raw"], strict=True)]
 
         # latency at half of the directory's peak rate (open loop, both apps, alternated)
         rate = round(medians["directory"]["rps"] / 2, 1)
@@ -300,6 +322,9 @@ def main() -> int:
             "hearing_rows": hearing_rows,
             "medians": medians,
             "directory_to_raw_per_round": round_ratios,
+            "hearings_to_directory_per_round": hearings_ratios,
+            "static_to_hello_per_round": static_ratios,
+            "raw_cpu_to_directory_cpu_per_round": cpu_ratios,
             "half_peak": {"rate": rate, "medians": fixed_medians, "runs": fixed},
             "runs": runs,
         }
@@ -307,14 +332,20 @@ def main() -> int:
         args.json.write_text(json.dumps(report, indent=2))
         print()
         print(f"load average (1 min): {load_before[0]:.2f} before, {os.getloadavg()[0]:.2f} after")
-        print(f"{'target':10} {'bytes':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'÷ hello':>8} {'÷ raw':>7}")
+        print(f"{'target':10} {'bytes':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'÷ hello':>8} {'÷ raw':>7}"
+              f" {'CPU ms/req':>11}")
         for name, m in medians.items():
             print(f"{name:10} {m['bytes']:7} {m['rps']:9.1f} {m['p50_ms']:8.2f} {m['p99_ms']:8.2f} "
-                  f"{m['rps_ratio_to_hello']:8.3f} {m['rps_ratio_to_raw']:7.3f}")
-        print("directory ÷ raw per round: " + ", ".join(f"{r:.3f}" for r in round_ratios))
+                  f"{m['rps_ratio_to_hello']:8.3f} {m['rps_ratio_to_raw']:7.3f} {m['cpu_ms_per_request']:11.3f}")
+        print(f"directory ÷ raw: {medians['directory']['rps_ratio_to_raw']:.3f}; per round: "
+              + ", ".join(f"{r:.3f}" for r in round_ratios)
+              + f" (median {statistics.median(round_ratios):.3f})")
+        print("server CPU per request, raw ÷ directory, per round: " + ", ".join(f"{r:.3f}" for r in cpu_ratios))
         print(f"hearings ({hearing_rows} rows) ÷ directory: "
-              f"{medians['hearings']['rps'] / medians['directory']['rps']:.3f}; "
-              f"static ÷ hello: {medians['static']['rps_ratio_to_hello']:.3f}")
+              f"{medians['hearings']['rps'] / medians['directory']['rps']:.3f}; per round: "
+              + ", ".join(f"{r:.3f}" for r in hearings_ratios))
+        print(f"static ÷ hello: {medians['static']['rps_ratio_to_hello']:.3f}; per round: "
+              + ", ".join(f"{r:.3f}" for r in static_ratios))
         for name, m in fixed_medians.items():
             print(f"at {rate} req/s (half the directory's peak) {name:9}: p50 {m['p50_ms']:.2f} ms, "
                   f"p99 {m['p99_ms']:.2f} ms, max {m['max_ms']:.2f} ms")

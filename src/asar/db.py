@@ -144,8 +144,12 @@ class Database:
         engine = make_engine(url)
         reader = None
         if engine.dialect.name == "postgresql":
+            from asar.rawread import READ_POOL, ReadPool
+
+            # asar.rawread sends the hot reads of such a session through asyncpg's own pool
             reader = async_sessionmaker(engine.execution_options(isolation_level="AUTOCOMMIT"),
-                                        expire_on_commit=False, sync_session_class=ReadOnlySession)
+                                        expire_on_commit=False, sync_session_class=ReadOnlySession,
+                                        info={READ_POOL: ReadPool(engine)})
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False), read_sessionmaker=reader)
 
     def session_for(self, read_only: bool) -> AsyncSession:
@@ -155,6 +159,12 @@ class Database:
         return self.sessionmaker()
 
     async def close(self) -> None:
+        if self.read_sessionmaker is not None:
+            from asar.rawread import READ_POOL
+
+            pool = self.read_sessionmaker.kw.get("info", {}).get(READ_POOL)
+            if pool is not None:
+                await pool.close()
         if self.dispose_engine:
             await self.engine.dispose()
 

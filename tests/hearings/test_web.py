@@ -420,9 +420,11 @@ async def test_own_question_has_no_upvote_and_a_locked_vote_no_button(client, se
 
 
 async def test_the_hearings_list_reads_its_page_in_one_statement_and_shows_what_list_hearings_gives(
-        client, session, database) -> None:
+        client, session, database, monkeypatch) -> None:
     """The list page loads columns, not hearings with their agenda, co-moderators and invitees
-    and organizers with their regions and areas (that was 8 statements, and 5 ms of CPU)."""
+    and organizers with their regions and areas (that was 8 statements, and 5 ms of CPU); on
+    PostgreSQL the statement goes by the driver's own fetch (asar.rawread), counted here too."""
+    import asyncpg
     from sqlalchemy import event
 
     from asar.hearings import service
@@ -435,11 +437,19 @@ async def test_the_hearings_list_reads_its_page_in_one_statement_and_shows_what_
         if not statement.lstrip().upper().startswith(("BEGIN", "ROLLBACK", "COMMIT", "SAVEPOINT", "RELEASE")):
             statements.append(statement)
 
-    async def listed() -> tuple[str, int]:
+    fetch = asyncpg.Connection.fetch
+
+    def counted_fetch(self, query, *args, **kwargs):
+        statements.append(query)
+        return fetch(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Connection, "fetch", counted_fetch)
+
+    async def listed(path: str = "/hearings", headers: dict[str, str] = EN) -> tuple[str, int]:
         statements.clear()
         event.listen(database.engine.sync_engine, "before_cursor_execute", count)
         try:
-            r = await client.get("/hearings", headers=EN)
+            r = await client.get(path, headers=headers)
         finally:
             event.remove(database.engine.sync_engine, "before_cursor_execute", count)
         assert r.status_code == 200
@@ -454,3 +464,29 @@ async def test_the_hearings_list_reads_its_page_in_one_statement_and_shows_what_
     assert [(str(h.id), h.title) for h in hearings] == titles and total == 3
     assert page.count(official.organization.name) == 3  # the organizer on every card
     assert "3 hearings" in page
+    assert "Hearing number" not in (await listed("/hearings?status=closed"))[0]
+
+
+async def test_the_hearings_list_cards_carry_their_text_in_each_language(client, session) -> None:
+    """Each card's status, start and organizer come worked out in the request's language
+    (hearings.service.HearingCard): the same text the labels, the `dt` filter and
+    Organization.name give."""
+    from asar.hearings import service
+    from asar.hearings.choices import STATUS_LABELS, label
+    from asar.i18n import format_dt
+    from asar.permissions import ANONYMOUS
+
+    _, official = await person(session, "government")
+    hearing = await scheduled_hearing(session, official, title="Cards in three languages")
+    for lang in ("kk", "ru", "en"):
+        with use_language(lang):
+            cards, _total = await service.hearing_cards(session, ANONYMOUS, limit=100)
+            card = next(c for c in cards if c.id == hearing.id)
+            assert card.status_label == label(STATUS_LABELS, "scheduled")
+            assert card.starts_at_text == format_dt(hearing.starts_at)
+            assert card.starts_at_iso == hearing.starts_at.isoformat()
+            assert card.organizer_name == official.organization.name
+        r = await client.get("/hearings", headers={"accept-language": lang})
+        assert f'<a href="/hearings/{hearing.id}">Cards in three languages</a>' in r.text
+        assert f'<time datetime="{card.starts_at_iso}">{card.starts_at_text}</time>' in r.text
+        assert f'<p class="muted">{card.organizer_name}</p>' in r.text

@@ -98,6 +98,40 @@ async def test_an_anonymous_directory_page_is_one_statement_with_no_begin_rollba
         await lifespan.stop()
 
 
+async def test_an_anonymous_directory_or_hearings_page_takes_no_connection_from_the_engines_pool(
+        own_database: Database, tmp_path: Path) -> None:
+    """A read-only page's one statement goes through asyncpg's own pool (asar.rawread.ReadPool):
+    the session's check-out and return of an engine connection cost more than the statement's own
+    work. A signed-in person's page, whose session already holds a connection, keeps using it."""
+    from asar.app import create_app
+    from asar.rawread import READ_POOL
+
+    url = own_database.engine.url.render_as_string(hide_password=False)
+    app = create_app(make_settings(url, tmp_path), database=own_database, inline_jobs=True)
+    checkouts: list[int] = []
+    event.listen(own_database.engine.sync_engine, "checkout", lambda *_: checkouts.append(1))
+    lifespan = Lifespan(app)
+    await lifespan.start()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://testserver.local") as client:
+            for path in ("/organizations", "/hearings"):
+                assert (await client.get(path)).status_code == 200  # warm: reference data
+                checkouts.clear()
+                for _ in range(3):
+                    client.cookies.clear()
+                    r = await client.get(path)
+                    assert r.status_code == 200, path
+                assert checkouts == [], path
+        assert own_database.read_sessionmaker is not None
+        assert own_database.read_sessionmaker.kw["info"][READ_POOL].pool is not None
+    finally:
+        await lifespan.stop()
+    assert own_database.read_sessionmaker.kw["info"][READ_POOL].pool is not None  # closed with the Database
+    await own_database.close()
+    assert own_database.read_sessionmaker.kw["info"][READ_POOL].pool is None
+
+
 async def test_a_read_only_session_refuses_to_write(own_database: Database) -> None:
     """In autocommit a write would be committed at once, with no rollback on a later error: the
     read-only session refuses both ORM flushes and Core UPDATE/INSERT/DELETE."""

@@ -37,6 +37,31 @@ def test_url_for_gives_what_route_reverse_gives_for_every_named_route(tmp_path) 
         url_for("no:such-route")
 
 
+def test_a_url_for_ids_gives_what_route_reverse_gives_for_every_route_with_one_int_parameter(tmp_path) -> None:
+    """The cards of a list carry their URL, made by url_reverser(app).for_ids(name, param)."""
+    app = create_app(Settings(env="test", database_url=f"sqlite+aiosqlite:///{tmp_path}/x.db",
+                              secret_key="x" * 40, data_dir=tmp_path))
+    reverser = url_reverser(app)
+    checked = 0
+    for name in list(app.asgi_router.route_handler_index):
+        index = app.get_handler_index_by_name(name)
+        assert index is not None
+        for route in app.asgi_router.route_mapping[index["identifier"]]:
+            ints = [p for p, d in route.path_parameters.items() if d.type is int]
+            if len(route.path_parameters) != 1 or len(ints) != 1:
+                continue
+            url = reverser.for_ids(name, ints[0])
+            for value in (1, 7, 12345, 2**63 - 1):
+                assert url(value) == app.route_reverse(name, **{ints[0]: value}), name
+            checked += 1
+    assert checked > 10
+    assert reverser.for_ids("hearings:detail", "hearing_id")(5) == "/hearings/5"
+    with pytest.raises(NoRouteMatchFoundException):
+        reverser.for_ids("hearings:detail", "hearing_id")("5")  # what url_for does with a str
+    with pytest.raises(NoRouteMatchFoundException):
+        reverser.for_ids("no:such-route", "id")(5)
+
+
 @pytest.mark.parametrize("autoescape", [True, False])
 def test_gettext_in_templates_formats_and_escapes_as_jinja_newstyle(autoescape) -> None:
     env = make_environment()

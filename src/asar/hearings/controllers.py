@@ -41,7 +41,7 @@ from asar.i18n import N_, current_language
 from asar.i18n import gettext as _
 from asar.organizations.service import get_organization
 from asar.reference.service import list_regions
-from asar.web.templating import page, redirect
+from asar.web.templating import page, redirect, url_reverser
 
 FORM_LISTS = ("languages", "agenda_title", "agenda_minutes")
 BLANK_AGENDA_ROWS = 3
@@ -89,10 +89,12 @@ async def _form_page(request: Request[Any, Any, Any], *, hearing: Hearing | None
 @get("/hearings", name="hearings:list", include_in_schema=False, opt={"read_only": True})
 async def hearing_list(request: Request[Any, Any, Any], status: str | None = None) -> Template:
     status = status if status in ("scheduled", "live", "closed") else None
-    hearings, total, organizers = await service.hearing_cards(request.state.db, request.state.actor,
-                                                              status=status, limit=100)
-    return _page(request, "hearings/list.html", hearings=hearings, total=total, status=status,
-                 organizers=organizers, may_create=may_create_hearing(request.state.actor))
+    hearings, total = await service.hearing_cards(request.state.db, request.state.actor, status=status, limit=100)
+    url = url_reverser(request.app).for_ids("hearings:detail", "hearing_id")
+    for card in hearings:  # cards carry their text and URL: the template only prints them
+        card.url = url(card.id)
+    return page(request, "hearings/list.html", hearings=hearings, total=total, status=status,
+                status_labels=service.status_labels(), may_create=may_create_hearing(request.state.actor))
 
 
 @get("/hearings/new", name="hearings:new", include_in_schema=False)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
@@ -19,6 +20,7 @@ from asar.db import utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
 from asar.hearings import event_types as et
 from asar.hearings import events
+from asar.hearings.choices import STATUS_LABELS, label
 from asar.hearings.errors import Banned, Muted, NotLive, NotRegistered
 from asar.hearings.forms import HearingInput, parse_email
 from asar.hearings.guards import (
@@ -29,9 +31,11 @@ from asar.hearings.guards import (
     require_create_hearing,
 )
 from asar.hearings.models import AgendaItem, CoModerator, Hearing, HearingInvitee, Registration, Sanction
+from asar.i18n import current_language, format_dt
 from asar.i18n import gettext as _
 from asar.organizations.models import Membership, Organization
 from asar.permissions import Actor, require_confirmed, require_user
+from asar.rawread import fetch_rows
 from asar.reference.models import Region
 from asar.uow import atomic
 
@@ -72,10 +76,13 @@ async def list_hearings(db: AsyncSession, actor: Actor, *, status: str | None = 
     return list(rows), total
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class HearingCard:
     """What the hearings list shows of one hearing: its columns, not the ORM object (which loads
-    its agenda, co-moderators and invitees by `selectin`, three more statements, for nothing)."""
+    its agenda, co-moderators and invitees by `selectin`, three more statements, for nothing),
+    and the card's text in the language of the request that read it (worked out once here, so
+    that the template only prints it; as organizations.service.DirectoryCard). `url` is set by
+    the page (hearings.controllers)."""
 
     id: int
     title: str
@@ -83,46 +90,83 @@ class HearingCard:
     status: str
     starts_at: datetime
     organizer_id: int
+    organizer_name: str | None  # Organization.name in the current language; None: no organizer row
+    status_label: str
+    starts_at_text: str  # i18n.format_dt
+    starts_at_iso: str
+    url: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class OrganizerName:
-    name_kk: str
-    name_ru: str
-    name_en: str | None
+_status_labels: dict[str, dict[str, str]] = {}
 
-    name = Organization.name  # reads only the columns above
+
+def status_labels() -> dict[str, str]:
+    """code -> the hearing status's label in the current language (choices.STATUS_LABELS), kept
+    per language (the catalogs are read once per process)."""
+    lang = current_language()
+    table = _status_labels.get(lang)
+    if table is None:
+        table = _status_labels[lang] = {code: label(STATUS_LABELS, code) for code in STATUS_LABELS}
+    return table
+
+
+def _cards_statement(official: bool, by_status: bool) -> Any:
+    """The list's page with its total and each organizer's names, in one statement of table
+    columns (plain Core). Built once per shape (see _CARDS); the organization of an official
+    (`org`), the status filter (`status`), `limit` and `offset` are bound parameters."""
+    hearings, organizations = Hearing.__table__, Organization.__table__
+    h, o = hearings.c, organizations.c
+    visible = or_(*(h.status == code for code in PUBLIC_STATUSES))
+    if official:
+        visible = or_(visible, h.organizer_id == bindparam("org"))
+    conds = [visible] if not by_status else [visible, h.status == bindparam("status")]
+    return (
+        select(h.id, h.title, h.topic, h.status, h.starts_at, h.organizer_id, o.name_kk, o.name_ru, o.name_en,
+               func.count().over())
+        .select_from(hearings.join(organizations, o.id == h.organizer_id, isouter=True))
+        .where(*conds)
+        .order_by(h.status == "closed", h.starts_at, h.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+_CARDS = {(official, by_status): _cards_statement(official, by_status)
+          for official in (False, True) for by_status in (False, True)}
 
 
 async def hearing_cards(db: AsyncSession, actor: Actor, *, status: str | None = None, limit: int = 50,
-                        offset: int = 0) -> tuple[list[HearingCard], int, dict[int, OrganizerName]]:
+                        offset: int = 0) -> tuple[list[HearingCard], int]:
     """list_hearings for the list page in one statement: the same hearings in the same order, as
-    the columns a card shows, with the total and each organizer's names."""
-    visible = Hearing.status.in_(PUBLIC_STATUSES)
-    if actor.organization is not None and actor.is_official:
-        visible = or_(visible, Hearing.organizer_id == actor.organization.id)
-    conds = [visible] if not status else [visible, Hearing.status == status]
-    rows = (
-        await db.execute(
-            select(Hearing.id, Hearing.title, Hearing.topic, Hearing.status, Hearing.starts_at,
-                   Hearing.organizer_id, Organization.name_kk, Organization.name_ru, Organization.name_en,
-                   func.count().over())
-            .join(Organization, Organization.id == Hearing.organizer_id, isouter=True)
-            .where(*conds)
-            .order_by(Hearing.status == "closed", Hearing.starts_at, Hearing.id)
-            .limit(limit)
-            .offset(offset)
-        )
-    ).all()
+    the columns and text a card shows, with the total."""
+    official = actor.organization is not None and actor.is_official
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    if official:
+        params["org"] = actor.organization.id  # type: ignore[union-attr]
+    if status:
+        params["status"] = status
+    rows = await fetch_rows(db, _CARDS[official, bool(status)], params)
     if rows:
         total = rows[0][-1]
     elif offset == 0:
         total = 0
     else:  # past the last page: no row carries the total
+        visible = Hearing.status.in_(PUBLIC_STATUSES)
+        if official:
+            visible = or_(visible, Hearing.organizer_id == actor.organization.id)  # type: ignore[union-attr]
+        conds = [visible] if not status else [visible, Hearing.status == status]
         total = (await db.execute(select(func.count(Hearing.id)).where(*conds))).scalar_one()
-    cards = [HearingCard(*row[:6]) for row in rows]
-    organizers = {row[5]: OrganizerName(*row[6:9]) for row in rows if row[6] is not None}
-    return cards, total, organizers
+    lang = current_language()
+    labels = status_labels()
+    cards = []
+    for id_, title, topic, status_, starts_at, organizer_id, name_kk, name_ru, name_en, _total in rows:
+        if name_ru is None:  # no organizer row (the outer join)
+            organizer_name = None
+        else:
+            organizer_name = (name_en or name_ru) if lang == "en" else (name_kk or name_ru) if lang == "kk" else name_ru
+        cards.append(HearingCard(id_, title, topic, status_, starts_at, organizer_id, organizer_name,
+                                 labels.get(status_, status_), format_dt(starts_at), starts_at.isoformat()))
+    return cards, total
 
 
 async def organizations_by_id(db: AsyncSession, ids: set[int | None]) -> dict[int, Organization]:

@@ -35,7 +35,7 @@ from asar.organizations.guards import (
 from asar.organizations.models import ROLES, SECTORS, SETTLEMENTS, Organization
 from asar.permissions import require_confirmed, require_user
 from asar.reference.service import collation_key, list_areas, list_regions, reference_data
-from asar.web.templating import page, redirect, render_once
+from asar.web.templating import page, redirect, render_once, url_reverser
 
 LABELS = {
     "SECTORS": SECTORS, "SETTLEMENTS": SETTLEMENTS, "ROLES": ROLES, "LEGAL_FORMS": choices.LEGAL_FORMS,
@@ -67,6 +67,9 @@ async def directory(request: Request[Any, Any, Any]) -> Template:
     db = request.state.db
     filters = parse_filters(request.query_params)
     result = await orgs.directory_page(db, filters)
+    url = url_reverser(request.app).for_ids("organizations:detail", "org_id")
+    for card in result.items:  # cards carry their text and URL: the template only prints them
+        card.url = url(card.id)
     base = _path(request, "organizations:directory")
 
     def page_link(number: int) -> str:

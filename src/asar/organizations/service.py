@@ -171,6 +171,7 @@ class DirectoryCard:
     settlement_label: str
     region_names: str  # ", "-joined, in the order of `regions`
     area_names: str
+    url: str = ""  # set by the page (organizations.controllers.directory)
 
 
 _CARD_COLUMNS = (Organization.id, Organization.sector, Organization.name_kk, Organization.name_ru,

@@ -63,7 +63,8 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
         state = scope.setdefault("state", {})
         handler = scope.get("route_handler")
         read_only = handler is not None and scope["method"] in ("GET", "HEAD") and handler.opt.get("read_only", False)
-        async with database.session_for(read_only) as db:
+        db = database.session_for(read_only)
+        try:
             state["db"] = db
             if is_static_request(scope):
                 actor = ANONYMOUS
@@ -86,5 +87,13 @@ def context_middleware(app: ASGIApp) -> ASGIApp:
             state["language"] = request_language(conn, actor)
             set_language(state["language"])
             await app(scope, receive, send)
+        finally:
+            if db.sync_session.in_transaction():
+                await db.__aexit__(None, None, None)  # its connection back to the pool, as `async with` does
+            else:
+                # No connection to give back (a visitor's read-only page read through asar.rawread's
+                # pool, or a static file): closed in place, without AsyncSession's task and greenlet
+                # for a close that has no I/O to do (0.1 ms of a 1.5 ms page).
+                db.sync_session.close()
 
     return middleware
