@@ -12,7 +12,9 @@ with `asar serve` (uvicorn, one worker, no access log), bench/hello.py and bench
 wrk measures every target in turn, several rounds interleaved so that noise from the shared
 machine hits all alike; then bench/fixed_rate.py offers half the directory's peak rate (open
 loop) to the raw baseline and to ASAR's directory, alternated, for their p99. The medians are
-printed and written as JSON (bench/results/pages.json).
+printed and written as JSON (bench/results/pages.json), with per round: directory ÷ raw,
+hearings ÷ directory, static ÷ hello-world, and each server's CPU time per request in that run
+(from /proc: what a busy machine disturbs least), and each server's CPU use while idle.
 """
 
 from __future__ import annotations
@@ -267,6 +269,13 @@ def main() -> int:
         pids.update({name: procs[0].pid for name in targets if name not in pids})
         for target in targets.values():  # warm up: imports, template compilation, pools
             run_wrk(target, args.threads, args.connections, args.warmup)
+        # what each server spends with no request at all (timers, background tasks), per second
+        idle_before = {name: cpu_seconds(pid) for name, pid in (("hello", procs[1].pid), ("raw", procs[2].pid),
+                                                                ("asar", procs[0].pid))}
+        time.sleep(3)
+        idle_cpu = {name: (cpu_seconds(pid) - idle_before[name]) / 3 * 1000
+                    for name, pid in (("hello", procs[1].pid), ("raw", procs[2].pid), ("asar", procs[0].pid))}
+        print("idle CPU, ms per second: " + ", ".join(f"{k} {v:.1f}" for k, v in idle_cpu.items()), flush=True)
         runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
         for n in range(args.rounds):
             for name, target in targets.items():
@@ -321,6 +330,7 @@ def main() -> int:
             "directory_rows": rows,
             "hearing_rows": hearing_rows,
             "medians": medians,
+            "idle_cpu_ms_per_s": idle_cpu,
             "directory_to_raw_per_round": round_ratios,
             "hearings_to_directory_per_round": hearings_ratios,
             "static_to_hello_per_round": static_ratios,

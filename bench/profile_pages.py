@@ -2,7 +2,7 @@
 """CPU time per request of ASAR's pages, in-process, and where it goes (pyinstrument or cProfile).
 
     .venv/bin/python bench/profile_pages.py [--path /organizations ...] [--requests 300]
-        [--profile pyinstrument|cprofile|none] [--raw] [--ablate]
+        [--profile pyinstrument|cprofile|none] [--raw] [--ablate] [--concurrency 1]
 
 The same data as bench/pages.py (a throwaway PostgreSQL, demo data plus full pages of 20). The app
 (create_app, production settings) is called as ASGI in a loop, one request at a time, like a
@@ -111,17 +111,24 @@ def ablate() -> None:
         setattr(owner, name, functools.wraps(original)(wrapper))
 
 
-async def measure(app: Any, path: str, n: int) -> float:
-    """CPU ms per request: the minimum over five batches of n."""
+async def measure(app: Any, path: str, n: int, concurrency: int = 1) -> float:
+    """CPU ms per request: the minimum over five batches of n (`concurrency` requests in flight)."""
     best = float("inf")
+
+    async def worker(count: int) -> None:
+        for _ in range(count):
+            status, _size = await call(app, path, [])
+            assert status == 200, (path, status)
+
     for _ in range(5):
         for label in timers:
             timers[label] = 0.0
         t0 = time.process_time()
-        for _ in range(n):
-            status, _size = await call(app, path, [])
-            assert status == 200, (path, status)
-        total = (time.process_time() - t0) / n * 1000
+        if concurrency == 1:
+            await worker(n)
+        else:
+            await asyncio.gather(*(worker(n // concurrency) for _ in range(concurrency)))
+        total = (time.process_time() - t0) / (n // concurrency * concurrency) * 1000
         best = min(best, total)
         if timers:
             parts = "  ".join(f"{label} {spent / n * 1000:.3f}" for label, spent in timers.items())
@@ -171,7 +178,7 @@ async def main_async(args: argparse.Namespace, url: str, work: Path) -> None:
             for _ in range(20):  # warm: templates, pools, caches
                 await call(target, path, [])
             status, size = await call(target, path, [])
-            ms = await measure(target, path, args.requests)
+            ms = await measure(target, path, args.requests, args.concurrency)
             print(f"{name:5} {path:20} {status} {size:6} bytes  {ms:6.3f} ms CPU per request", flush=True)
     if args.profile != "none":
         for path in args.path:
@@ -216,6 +223,7 @@ def main() -> int:
     parser.add_argument("--output", default=None, help="folder for the profile files (default: .)")
     parser.add_argument("--raw", action="store_true", help="measure the raw baseline too")
     parser.add_argument("--ablate", action="store_true", help="time the parts of a request (ABLATED)")
+    parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at once (as wrk -c)")
     args = parser.parse_args()
     args.path = args.path or ["/organizations", "/hearings", "/static/css/asar.css", "/"]
     work = Path(tempfile.mkdtemp(prefix="asar-profile-"))

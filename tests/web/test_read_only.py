@@ -104,7 +104,6 @@ async def test_an_anonymous_directory_or_hearings_page_takes_no_connection_from_
     the session's check-out and return of an engine connection cost more than the statement's own
     work. A signed-in person's page, whose session already holds a connection, keeps using it."""
     from asar.app import create_app
-    from asar.rawread import READ_POOL
 
     url = own_database.engine.url.render_as_string(hide_password=False)
     app = create_app(make_settings(url, tmp_path), database=own_database, inline_jobs=True)
@@ -123,6 +122,8 @@ async def test_an_anonymous_directory_or_hearings_page_takes_no_connection_from_
                     r = await client.get(path)
                     assert r.status_code == 200, path
                 assert checkouts == [], path
+        from asar.rawread import READ_POOL
+
         assert own_database.read_sessionmaker is not None
         assert own_database.read_sessionmaker.kw["info"][READ_POOL].pool is not None
     finally:
