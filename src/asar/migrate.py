@@ -28,11 +28,18 @@ def current(database_url: str) -> None:
 
 
 FTS_SHADOWS = ("", "_data", "_idx", "_content", "_docsize", "_config")
+# Expression indexes made by a migration on PostgreSQL only, which Alembic cannot compare with
+# the models (it skips expression indexes on the models' side): the project list's sorts
+# (migration 0012, asar.projects.listing).
+EXPRESSION_INDEXES = frozenset({"ix_projects_newest", "ix_projects_closest"})
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """What Alembic compares with the models: everything but SQLite's FTS5 tables (a `*_fts` table
-    and its shadow tables), which a migration makes for one database only (asar.projects.search)."""
+    and its shadow tables), which a migration makes for one database only (asar.projects.search),
+    and the EXPRESSION_INDEXES."""
     if type_ == "table" and name:
         return not any(name.endswith("_fts" + shadow) for shadow in FTS_SHADOWS)
+    if type_ == "index":
+        return name not in EXPRESSION_INDEXES
     return True

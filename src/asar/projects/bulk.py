@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.projects.models import Project, ProjectArea, ProjectRegion, ProjectTargetGroup
-from asar.projects.search import ProjectSearch, project_document
+from asar.projects.search import ProjectSearch, facets, project_document
 from asar.reference.target_groups import TARGET_GROUPS
 
 # (kk, ru) pairs: what, and for whom or where
@@ -86,15 +86,16 @@ def _rows(n: int, first_id: int, organization_ids: Sequence[int], region_ids: Se
             "created_at": published, "updated_at": published,
         }
         projects.append(project)
-        for rid in rng.sample(list(region_ids), rng.choice((1, 1, 2))):
-            regions.append({"project_id": pid, "region_id": rid,
-                            "settlement": rng.choice(("urban", "rural", "both"))})
-        for position, aid in enumerate(rng.sample(list(area_ids), rng.choice((1, 2, 3)))):
-            areas.append({"project_id": pid, "area_id": aid, "position": position})
-        for code in rng.sample(codes, rng.choice((1, 2, 3))):
-            groups.append({"project_id": pid, "code": code})
+        own_regions = [(rid, rng.choice(("urban", "rural", "both")))
+                       for rid in rng.sample(list(region_ids), rng.choice((1, 1, 2)))]
+        own_areas = rng.sample(list(area_ids), rng.choice((1, 2, 3)))
+        own_codes = rng.sample(codes, rng.choice((1, 2, 3)))
+        regions += [{"project_id": pid, "region_id": rid, "settlement": s} for rid, s in own_regions]
+        areas += [{"project_id": pid, "area_id": aid, "position": i} for i, aid in enumerate(own_areas)]
+        groups += [{"project_id": pid, "code": code} for code in own_codes]
         title_terms, body_terms = project_document(_Text(project))
-        documents.append({"project_id": pid, "title_terms": title_terms, "body_terms": body_terms})
+        documents.append({"project_id": pid, "title_terms": title_terms, "body_terms": body_terms,
+                          "facets": facets(own_regions, own_areas, own_codes)})
     return {"projects": projects, "project_regions": regions, "project_areas": areas,
             "project_target_groups": groups, "project_search": documents}
 

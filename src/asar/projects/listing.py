@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, bindparam, cast, exists, func, literal_column, select, table
-from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy import BigInteger, Float, Text, bindparam, cast, exists, func, literal_column, select, table
+from sqlalchemy.dialects.postgresql import ARRAY, TSQUERY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.i18n import N_, NC_, TIMEZONE, current_language, format_day, format_tenge
@@ -32,13 +32,13 @@ from asar.projects.models import (
     ProjectRegion,
     ProjectTargetGroup,
 )
-from asar.projects.search import FTS_TABLE, PG_DOCUMENT_SQL, ProjectSearch, search_text
+from asar.projects.search import FTS_TABLE, ProjectSearch, filter_facets, search_text
 from asar.rawread import fetch_rows
 from asar.reference.service import reference_data
 from asar.reference.target_groups import BY_CODE as TARGET_GROUPS
 
 PER_PAGE = 20
-COUNT_CAP = 10_000  # the total is counted up to this ("more than 10,000 projects")
+COUNT_CAP = 1_000  # the total is counted up to this ("more than 1,000 projects"; refine the filters)
 MAX_PAGE = COUNT_CAP // PER_PAGE
 MAX_TENGE = 10**13  # a bound for the gap filter (ten trillion tenge)
 MAX_QUERY = 200
@@ -224,11 +224,15 @@ _EMPTY = literal_column("''")
 _PUBLIC = [literal_column(f"'{status}'") for status in PUBLIC_STATUSES]
 
 # The funded share for "closest to funded" (the index of migration 0011 is on this expression).
-FUNDED_SHARE = cast(_P.committed, Float) / func.nullif(_P.sponsorship_goal, literal_column("0"))
+FUNDED_SHARE = cast(_P.committed, Float).op("/")(func.nullif(_P.sponsorship_goal, literal_column("0")))
+STILL_SEEKING = _P.sponsorship_goal > _P.committed
 
 
-def _conditions(f: ProjectFilters) -> list[Any]:
-    """The WHERE of the filters, each value a bound parameter named as the filter (filter_params)."""
+def _conditions(f: ProjectFilters, dialect: str) -> list[Any]:
+    """The WHERE of the filters, each value a bound parameter named as the filter (filter_params).
+    On PostgreSQL the region, settlement, area and target group filters are one `@>` on the
+    project's facets (project_search, GIN index; the statement joins it); elsewhere EXISTS on the
+    child tables."""
     # the public statuses as constants, not an expanding parameter: the statement then compiles once
     # and asyncpg runs it directly (asar.rawread)
     conds: list[Any] = [_P.status == bindparam("status") if f.status else _P.status.in_(_PUBLIC)]
@@ -236,19 +240,23 @@ def _conditions(f: ProjectFilters) -> list[Any]:
         conds.append(_P.kind == bindparam("kind"))
     if f.social:
         conds.append(_P.social_enterprise.is_(True))
-    if f.area:
-        conds.append(exists().where(_PA.project_id == _P.id, _PA.area_id == bindparam("area")))
-    if f.region or f.settlement:
-        where = [_PR.project_id == _P.id]
-        if f.region:
-            where.append(_PR.region_id == bindparam("region"))
-        if f.settlement == "both":
-            where.append(_PR.settlement == literal_column("'both'"))
-        elif f.settlement:  # a project in towns and villages alike serves either
-            where.append(_PR.settlement.in_([bindparam("settlement"), literal_column("'both'")]))
-        conds.append(exists().where(*where))
-    if f.target:
-        conds.append(exists().where(_PT.project_id == _P.id, _PT.code == bindparam("target")))
+    if dialect == "postgresql":
+        if filter_facets(f.region, f.settlement, f.area, f.target):
+            conds.append(_S.c.facets.op("@>")(bindparam("facets", type_=ARRAY(Text))))
+    else:
+        if f.area:
+            conds.append(exists().where(_PA.project_id == _P.id, _PA.area_id == bindparam("area")))
+        if f.region or f.settlement:
+            where = [_PR.project_id == _P.id]
+            if f.region:
+                where.append(_PR.region_id == bindparam("region"))
+            if f.settlement == "both":
+                where.append(_PR.settlement == literal_column("'both'"))
+            elif f.settlement:  # a project in towns and villages alike serves either
+                where.append(_PR.settlement.in_([bindparam("settlement"), literal_column("'both'")]))
+            conds.append(exists().where(*where))
+        if f.target:
+            conds.append(exists().where(_PT.project_id == _P.id, _PT.code == bindparam("target")))
     if f.gap_min is not None:
         conds.append(_P.sponsorship_goal - _P.committed >= bindparam("gap_min", type_=BigInteger))
     if f.gap_max is not None:
@@ -256,9 +264,15 @@ def _conditions(f: ProjectFilters) -> list[Any]:
     return conds
 
 
-def filter_params(f: ProjectFilters) -> dict[str, Any]:
-    names = ("status", "kind", "area", "region", "settlement", "target", "gap_min", "gap_max")
-    return {name: getattr(f, name) for name in names if getattr(f, name) not in (None, "")}
+def filter_params(f: ProjectFilters, dialect: str) -> dict[str, Any]:
+    if dialect == "postgresql":
+        names: tuple[str, ...] = ("status", "kind", "gap_min", "gap_max")
+        wanted = filter_facets(f.region, f.settlement, f.area, f.target)
+        extra = {"facets": wanted} if wanted else {}
+    else:
+        names = ("status", "kind", "area", "region", "settlement", "target", "gap_min", "gap_max")
+        extra = {}
+    return {**{name: getattr(f, name) for name in names if getattr(f, name) not in (None, "")}, **extra}
 
 
 def _text_column(prefix: str, lang: str, table_c: Any = _P) -> Any:
@@ -276,12 +290,13 @@ def _org_name(lang: str) -> Any:
 
 
 def _order_keys(sort: str, rank: Any) -> list[tuple[Any, bool]]:
-    """The sort as (expression, descending) pairs, the id last (a stable order for pagination)."""
+    """The sort as (expression, descending) pairs, the id last (a stable order for pagination).
+    newest and closest are the column lists of the indexes ix_projects_newest and
+    ix_projects_closest (asar.projects.search), so PostgreSQL walks an index and stops at the page."""
     if sort == "closest":  # projects still seeking money first, the most funded of them first
-        return [((_P.sponsorship_goal > _P.committed), True), (func.coalesce(FUNDED_SHARE, literal_column("0.0")), True),
-                (_P.id, False)]
-    if sort == "soon":  # not yet started first, soonest first; then the ones already started
-        return [((_P.starts_on < bindparam("today")), False), (_P.starts_on, False), (_P.id, False)]
+        return [(STILL_SEEKING, True), (FUNDED_SHARE, True), (_P.id, False)]
+    if sort == "soon":  # projects not started yet (a condition of the sort), the soonest first
+        return [(_P.starts_on, False), (_P.id, False)]
     newest = [(_P.published_at, True), (_P.id, True)]
     if sort == "relevance" and rank is not None:
         return [(rank, True), *newest]
@@ -292,46 +307,54 @@ def _ordered(keys: Sequence[Any], descending: Sequence[bool]) -> list[Any]:
     return [k.desc().nulls_last() if d else k.asc() for k, d in zip(keys, descending, strict=True)]
 
 
-def list_statement(f: ProjectFilters, lang: str, dialect: str, searching: bool) -> Any:
-    """One statement for a page of the list: the page (LIMIT inside a subquery, ordered again
-    outside by the same keys) with each row's regions and areas, and the total counted up to
-    COUNT_CAP (an uncorrelated subquery: run once)."""
-    conds = _conditions(f)
-    source: Any = Project.__table__.join(Organization.__table__, _O.id == _P.organization_id)
+def list_statement(f: ProjectFilters, lang: str, dialect: str, searching: bool, *, with_total: bool = True,
+                   nearly_funded: bool = False) -> Any:
+    """One statement for a page of the list. Inside, the page: the ids and sort keys of the
+    matching projects, ordered, LIMIT/OFFSET (narrow rows: the sort, or the index walk, touches
+    nothing else). Outside, for those rows only: the card's columns, the organization's name, the
+    region and area ids, ordered again by the same keys; and the total, counted up to COUNT_CAP
+    by an uncorrelated subquery (run once)."""
+    conds = _conditions(f, dialect)
+    source: Any = Project.__table__
     rank = None
+    if dialect == "postgresql" and (searching or filter_facets(f.region, f.settlement, f.area, f.target)):
+        source = source.join(_S, _S.c.project_id == _P.id)
     if searching:
         if dialect == "postgresql":
             query = cast(bindparam("search"), TSQUERY)
-            document = literal_column(PG_DOCUMENT_SQL.replace("title_terms", "project_search.title_terms")
-                                      .replace("body_terms", "project_search.body_terms"))
-            source = source.join(_S, _S.c.project_id == _P.id)
-            conds.append(document.op("@@")(query))
-            rank = func.ts_rank(document, query)
+            conds.append(_S.c.document.op("@@")(query))
+            rank = func.ts_rank(_S.c.document, query)
         else:
             source = source.join(_FTS, _FTS_ROWID == _P.id)
             conds.append(literal_column(FTS_TABLE).op("MATCH")(bindparam("search")))
             rank = -func.bm25(literal_column(FTS_TABLE), 4.0, 1.0)
-    counted = select(literal_column("1")).select_from(source).where(*conds).limit(literal_column(str(COUNT_CAP)))
-    counted = counted.subquery("counted")
-    total = select(func.count()).select_from(counted).scalar_subquery()
-    keys = _order_keys(f.effective_sort, rank)
+    sort = f.effective_sort
+    if sort == "soon":
+        conds.append(_P.starts_on >= bindparam("today"))
+    keys = _order_keys(sort, rank)
+    if nearly_funded:  # the home page: published, still seeking money, the most funded first
+        conds[0] = _P.status == literal_column("'published'")
+        conds.append(STILL_SEEKING)
+        keys = _order_keys("closest", None)
+    counted = (select(literal_column("1")).select_from(source).where(*conds)
+               .limit(literal_column(str(COUNT_CAP))).subquery("counted"))
+    total = select(func.count()).select_from(counted).scalar_subquery() if with_total else literal_column("0")
     descending = [d for _k, d in keys]
     page = (
-        select(_P.id, _P.kind, _P.status, _P.social_enterprise, _text_column("title", lang).label("title"),
-               _text_column("summary", lang).label("summary"), _P.organization_id,
-               _org_name(lang).label("organization_name"), _P.sponsorship_goal, _P.committed, _P.starts_on,
-               *(k.label(f"k{i}") for i, (k, _d) in enumerate(keys)))
+        select(_P.id.label("pid"), *(k.label(f"k{i}") for i, (k, _d) in enumerate(keys)))
         .select_from(source).where(*conds)
         .order_by(*_ordered([k for k, _d in keys], descending))
         .limit(bindparam("limit")).offset(bindparam("offset"))
         .subquery("page")
     )
-    regions = select(_region_csv(dialect)).where(_PR.project_id == page.c.id).scalar_subquery()
-    areas = select(_area_csv(dialect)).where(_PA.project_id == page.c.id).scalar_subquery()
-    return (select(page.c.id, page.c.kind, page.c.status, page.c.social_enterprise, page.c.title,
-                   page.c.summary, page.c.organization_id, page.c.organization_name, page.c.sponsorship_goal,
-                   page.c.committed, page.c.starts_on, total.label("total"), regions.label("regions"),
+    org_name = select(_org_name(lang)).where(_O.id == _P.organization_id).scalar_subquery()
+    regions = select(_region_csv(dialect)).where(_PR.project_id == _P.id).scalar_subquery()
+    areas = select(_area_csv(dialect)).where(_PA.project_id == _P.id).scalar_subquery()
+    return (select(_P.id, _P.kind, _P.status, _P.social_enterprise, _text_column("title", lang),
+                   _text_column("summary", lang), _P.organization_id, org_name, _P.sponsorship_goal,
+                   _P.committed, _P.starts_on, total.label("total"), regions.label("regions"),
                    areas.label("areas"))
+            .select_from(page.join(Project.__table__, _P.id == page.c.pid))
             .order_by(*_ordered([page.c[f"k{i}"] for i in range(len(keys))], descending)))
 
 
@@ -356,10 +379,8 @@ _STATEMENTS: dict[tuple[Any, ...], Any] = {}  # (filters' shape, language, diale
 
 
 def _shape(f: ProjectFilters, searching: bool) -> tuple[Any, ...]:
-    """What the statement's text depends on (the values are bound parameters, except the
-    filters' constants, which are part of the shape)."""
-    return (*(value is not None for value in filter_params(f).values()), tuple(filter_params(f)),
-            f.settlement == "both", f.social, f.effective_sort, searching)
+    """What the statement's text depends on (the filters' values are bound parameters)."""
+    return (tuple(filter_params(f, "sqlite")), f.settlement == "both", f.social, f.effective_sort, searching)
 
 
 async def list_page(db: AsyncSession, f: ProjectFilters, per_page: int = PER_PAGE) -> ProjectPage:
@@ -376,7 +397,7 @@ async def list_page(db: AsyncSession, f: ProjectFilters, per_page: int = PER_PAG
         if len(_STATEMENTS) > 512:
             _STATEMENTS.clear()
         statement = _STATEMENTS[key] = list_statement(f, lang, dialect, search is not None)
-    params: dict[str, Any] = {"limit": per_page, "offset": (f.page - 1) * per_page, **filter_params(f)}
+    params: dict[str, Any] = {"limit": per_page, "offset": (f.page - 1) * per_page, **filter_params(f, dialect)}
     if search is not None:
         params["search"] = search
     if f.effective_sort == "soon":
@@ -427,3 +448,64 @@ async def cards(db: AsyncSession, rows: Sequence[Any], lang: str) -> list[Projec
             _("Still needed: %(gap)s", gap=gap_text) if gap else "",
             _("Starts: %(date)s", date=format_day(starts_on))))
     return out
+
+
+# ---------------------------------------------------------------- the home page
+HOME_CARDS = 4
+TOTALS_SECONDS = 30.0  # the year's totals are read at most this often per process
+
+
+@dataclass
+class YearTotals:
+    """Sponsors' commitments to public projects published this calendar year (Asia/Almaty): the
+    sum of the projects' committed amounts, and how many projects have any."""
+
+    year: int
+    committed: int
+    projects: int
+
+
+_totals: dict[tuple[int, str], tuple[float, YearTotals]] = {}
+
+
+def forget_year_totals() -> None:
+    _totals.clear()
+
+
+async def year_totals(db: AsyncSession) -> YearTotals:
+    """YearTotals, kept TOTALS_SECONDS per process and database (a sum over the year's projects
+    is the one part of the home page that grows with the number of projects)."""
+    import time
+
+    conn = await db.connection()
+    key = (id(conn.engine), str(conn.engine.url))
+    now = time.monotonic()
+    hit = _totals.get(key)
+    if hit is not None and now - hit[0] < TOTALS_SECONDS:
+        return hit[1]
+    year = today().year
+    start = datetime(year, 1, 1, tzinfo=TIMEZONE)
+    row = (await db.execute(
+        select(func.coalesce(func.sum(_P.committed), 0), func.count().filter(_P.committed > 0))
+        .where(_P.status.in_(_PUBLIC), _P.published_at >= start)
+    )).one()
+    totals = YearTotals(year, int(row[0]), int(row[1]))
+    _totals[key] = (now, totals)
+    return totals
+
+
+async def home_projects(db: AsyncSession) -> tuple[list[ProjectCard], list[ProjectCard]]:
+    """The newest public projects, and the published ones nearest their sponsorship goal."""
+    conn = await db.connection()
+    dialect = conn.dialect.name
+    lang = current_language()
+    out = []
+    for nearly in (False, True):
+        key = ("home", nearly, lang, dialect)
+        statement = _STATEMENTS.get(key)
+        if statement is None:
+            statement = _STATEMENTS[key] = list_statement(ProjectFilters(), lang, dialect, False,
+                                                          with_total=False, nearly_funded=nearly)
+        params: dict[str, Any] = {"limit": HOME_CARDS, "offset": 0}
+        out.append(await cards(db, await fetch_rows(db, statement, params), lang))
+    return out[0], out[1]

@@ -32,7 +32,8 @@ from functools import lru_cache
 from typing import Any
 
 import snowballstemmer
-from sqlalchemy import ForeignKey, Index, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, Text
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -169,22 +170,64 @@ def fts5_query(alternatives: list[tuple[tuple[str, bool], ...]]) -> str:
 
 
 # ---------------------------------------------------------------- the stored document
-# The PostgreSQL document: the index (migration 0011) is on exactly this expression.
+# The PostgreSQL document, kept in project_search.document by a trigger (migration 0012).
 PG_DOCUMENT_SQL = ("(setweight(array_to_tsvector(string_to_array(title_terms, ' ')), 'A') || "
                    "setweight(array_to_tsvector(string_to_array(body_terms, ' ')), 'B'))")
+
+
 class ProjectSearch(Base):
-    """The search terms of one project (see the module's docstring); the indexes that serve the
-    search are each database's own (migration 0011): a GIN expression index on PostgreSQL, an FTS5
-    table with its triggers on SQLite."""
+    """The search terms of one project (see the module's docstring). On PostgreSQL `document` is
+    their tsvector, written by a trigger from the terms and indexed (GIN); on SQLite it stays empty
+    and the FTS5 table `project_search_fts`, kept in step by triggers, does the matching."""
 
     __tablename__ = "project_search"
-    __table_args__ = (Index("ix_project_search_document", text(PG_DOCUMENT_SQL), postgresql_using="gin")
-                      .ddl_if(dialect="postgresql"),)
+    __table_args__ = (Index("ix_project_search_document", "document", postgresql_using="gin"),
+                      Index("ix_project_search_facets", "facets", postgresql_using="gin"))
 
     project_id: Mapped[int] = mapped_column(BigId, ForeignKey("projects.id", ondelete="CASCADE"),
                                             primary_key=True)
     title_terms: Mapped[str] = mapped_column(Text, default="")
     body_terms: Mapped[str] = mapped_column(Text, default="")
+    document: Mapped[Any] = mapped_column(TSVECTOR().with_variant(Text(), "sqlite"), nullable=True)
+    # What the list filters on in the project's child rows (facets()), for PostgreSQL's GIN
+    # index: one `@>` finds the projects of a region, settlement, area and target group at once.
+    facets: Mapped[list[str] | None] = mapped_column(ARRAY(Text()).with_variant(JSON(), "sqlite"), nullable=True)
+
+
+SETTLEMENT_SERVES = {"urban": ("urban",), "rural": ("rural",), "both": ("urban", "rural", "both")}
+
+
+def facets(regions: Iterable[tuple[int, str]], area_ids: Iterable[int], target_codes: Iterable[str]) -> list[str]:
+    """The facet strings of a project: `r<id>` per region, `r<id>:<s>` and `s:<s>` for each
+    settlement filter value the region's settlement type serves (a project in towns and villages
+    serves both filters, and "both"), `a<id>` per area, `t:<code>` per target group."""
+    out: dict[str, None] = {}
+    for region_id, settlement in regions:
+        out[f"r{region_id}"] = None
+        for served in SETTLEMENT_SERVES.get(settlement, ()):
+            out[f"r{region_id}:{served}"] = None
+            out[f"s:{served}"] = None
+    for area_id in area_ids:
+        out[f"a{area_id}"] = None
+    for code in target_codes:
+        out[f"t:{code}"] = None
+    return list(out)
+
+
+def filter_facets(region: int | None, settlement: str | None, area: int | None, target: str | None) -> list[str]:
+    """The facets a project must all have to pass these filters."""
+    wanted = []
+    if region and settlement:
+        wanted.append(f"r{region}:{settlement}")
+    elif region:
+        wanted.append(f"r{region}")
+    elif settlement:
+        wanted.append(f"s:{settlement}")
+    if area:
+        wanted.append(f"a{area}")
+    if target:
+        wanted.append(f"t:{target}")
+    return wanted
 
 
 FTS_TABLE = "project_search_fts"
@@ -204,13 +247,16 @@ def project_document(project: Any) -> tuple[str, str]:
 
 
 async def refresh_document(db: AsyncSession, project: Any) -> None:
-    """Store the project's search terms (call in the verb that saves the project, after a flush
-    gave it its id): one upsert of its project_search row."""
+    """Store the project's search terms and facets (call in the verb that saves the project,
+    after a flush gave it its id and its regions, areas and target groups): one upsert of its
+    project_search row. The list finds a project by words or by region, area or target group
+    only once this has run for it."""
     title_terms, body_terms = project_document(project)
-    stmt = upsert_insert(db)(ProjectSearch.__table__).values(
-        project_id=project.id, title_terms=title_terms, body_terms=body_terms)
-    await db.execute(stmt.on_conflict_do_update(index_elements=["project_id"],
-                                                set_={"title_terms": title_terms, "body_terms": body_terms}))
+    values = {"title_terms": title_terms, "body_terms": body_terms,
+              "facets": facets([(r.region_id, r.settlement) for r in project.regions], project.area_ids,
+                               project.target_groups)}
+    stmt = upsert_insert(db)(ProjectSearch.__table__).values(project_id=project.id, **values)
+    await db.execute(stmt.on_conflict_do_update(index_elements=["project_id"], set_=values))
 
 
 # ---------------------------------------------------------------- the query

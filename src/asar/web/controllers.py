@@ -11,11 +11,18 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select, text
 
+from asar.hearings.choices import STATUS_LABELS as HEARING_STATUS_LABELS
+from asar.hearings.choices import label
+from asar.hearings.service import hearing_cards
 from asar.i18n import LANGUAGES
 from asar.organizations.models import Organization
+from asar.projects.browse import detail_url
+from asar.projects.listing import home_projects, year_totals
 from asar.uow import unit_of_work
 from asar.web.context import LANG_COOKIE
 from asar.web.templating import page
+
+HOME_HEARINGS = 6  # live ones first, then the soonest scheduled (hearing_cards' order)
 
 
 @get("/", name="home", include_in_schema=False, opt={"read_only": True})
@@ -28,7 +35,13 @@ async def home(request: Request[Any, Any, Any]) -> Template:
             .group_by(Organization.sector)
         )).all()
     )
-    return page(request, "web/home.html", counts=counts)
+    hearings, _total, organizers = await hearing_cards(db, request.state.actor, limit=HOME_HEARINGS)
+    newest, nearly_funded = await home_projects(db)
+    return page(request, "web/home.html", counts=counts,
+                hearings=[h for h in hearings if h.status in ("live", "scheduled")], organizers=organizers,
+                newest=newest, nearly_funded=nearly_funded, totals=await year_totals(db),
+                project_url=detail_url(request),
+                hearing_status=lambda code: label(HEARING_STATUS_LABELS, code))
 
 
 def _safe_next(value: str | None) -> str:
