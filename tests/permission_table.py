@@ -17,6 +17,7 @@ client with no cookies, and `socket()` for the live room).
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import re
 import shutil
@@ -80,6 +81,49 @@ def connections_with_frames() -> set[type]:
         if cls.__dict__.get("FRAMES") and cls.__module__.startswith("asar."):
             found.add(cls)
     return found
+
+
+@dataclass(frozen=True)
+class FrameTable:
+    """One socket frame permission table: the Connection class it covers and its rows' frame types."""
+
+    module: str
+    connection: type
+    types: frozenset[str]
+
+
+def frame_tables() -> list[FrameTable]:
+    """Every frame permission table of the suite: a test module named `test_frame_permissions*.py`
+    that names the Connection class it covers (`CONNECTION`) and has a row per frame type (`FRAMES`,
+    each with a `type`), as tests/hearings/test_frame_permissions.py does."""
+    root = Path(__file__).resolve().parent
+    tables = []
+    for path in sorted(root.rglob("test_frame_permissions*.py")):
+        name = ".".join(path.relative_to(root.parent).with_suffix("").parts)
+        module = importlib.import_module(name)
+        tables.append(FrameTable(name, module.CONNECTION, frozenset(row.type for row in module.FRAMES)))
+    return tables
+
+
+def uncovered_frames(kinds: Any, tables: list[FrameTable]) -> list[str]:
+    """What no permission table covers: for every stream kind whose sockets take frames (FRAMES of
+    its connection_type), exactly one table of that class with exactly its frame types (ping
+    included)."""
+    problems = []
+    for kind in kinds:
+        cls = kind.connection_type()
+        if not cls.FRAMES:
+            continue  # read-only: ping only, answered alike for everybody
+        mine = [t for t in tables if t.connection is cls]
+        if len(mine) != 1:
+            problems.append(f"{kind.prefix}: {cls.__qualname__} takes frames, and {len(mine)} tables cover it")
+            continue
+        served = frame_types(cls)
+        if missing := sorted(served - mine[0].types):
+            problems.append(f"{kind.prefix}: frame types without a row in {mine[0].module}: {missing}")
+        if extra := sorted(mine[0].types - served):
+            problems.append(f"{kind.prefix}: rows in {mine[0].module} for frame types it does not take: {extra}")
+    return problems
 
 
 # ---------------------------------------------------------------- the harness

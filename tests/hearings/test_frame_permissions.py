@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar.accounts.models import User
 from asar.hearings import floor, polls, room, service
 from asar.hearings.forms import parse_poll
+from asar.hearings.live import HearingConnection
 from tests.factories import make_user
 from tests.hearings.helpers import actor_of, join, make_org, scheduled_hearing
 from tests.organizations.helpers import bearer
@@ -145,6 +146,7 @@ def ids(**keys: str) -> Payload:
     return lambda w, role: {field: w.ids[key] for field, key in keys.items()}
 
 
+CONNECTION = HearingConnection  # the class this table covers (tests/live/test_frame_coverage.py)
 FRAMES = [
     Frame("ping", frozenset(ROLES), answer="pong"),
     Frame("post", SPEAKERS, lambda w, r: {"client_id": f"post-{r}", "body": f"Said by {r}"}),

@@ -166,6 +166,9 @@ class HearingKind(StreamKind):
         with_actions = since is None or await self.renderer.missed_events(db, ident, since)
         return self.renderer.snapshot(current, lang, with_actions=with_actions), current.seq
 
+    def connection_type(self) -> type[HearingConnection]:
+        return HearingConnection
+
     def connection(self, hub: Hub, socket: WebSocket[Any, Any, Any], ident: Any, actor: Any, access: Any,
                    lang: str, fmt: str, credential: Credential | None) -> HearingConnection:
         return HearingConnection(hub, socket, ident, actor, access, lang, fmt,

@@ -183,9 +183,14 @@ class StreamKind:
         return None
 
     # sockets
-    def connection(self, hub: Hub, socket: WebSocket[Any, Any, Any], ident: Any, actor: Any, access: Access,
-                   lang: str, fmt: str, credential: Credential | None) -> Connection:
-        """The socket's Connection (a domain's subclass adds its frames, acks and snapshot)."""
+    def connection_type(self) -> type[Connection]:
+        """The Connection class of this kind's sockets: its FRAMES are what clients may send (each
+        frame type needs a row in a permission table: tests/live/test_frame_coverage.py)."""
         from asar.live.connection import Connection
 
-        return Connection(hub, self, socket, ident, actor, access, lang, fmt, credential)
+        return Connection
+
+    def connection(self, hub: Hub, socket: WebSocket[Any, Any, Any], ident: Any, actor: Any, access: Access,
+                   lang: str, fmt: str, credential: Credential | None) -> Connection:
+        """The socket's Connection (a domain's subclass adds its frames and acks)."""
+        return self.connection_type()(hub, self, socket, ident, actor, access, lang, fmt, credential)
