@@ -97,3 +97,27 @@ async def test_a_drafts_stream_is_nobodys(db, live) -> None:
         with pytest.raises(ConnectionClosed) as closed:
             await ws.recv()
         assert closed.value.rcvd.code == 4404
+
+
+async def test_the_stream_over_server_sent_events(db, live) -> None:
+    """Where WebSockets are blocked the same stream comes over SSE (the generic /sse/streams route)."""
+    import httpx
+
+    from tests.hearings.test_stream import Stream
+
+    w = await sides(db, goal=1_000)
+    pid = w["project"].id
+    client = httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=30.0))
+    response = await client.send(client.build_request("GET", f"{live.url}/sse/streams/project/{pid}"), stream=True)
+    try:
+        stream = Stream(response)
+        assert (await stream.message())["data"]["stream"] == f"project:{pid}"
+        snapshot = await stream.message()
+        assert snapshot["data"] | {"seq": None} == {"type": "snapshot", "stream": f"project:{pid}", "seq": None,
+                                                   "goal": 1_000, "committed": 0, "reserved": 0, "status": "published"}
+        await service.pledge(db, w["biz_actor"], pid, PledgeInput(300, "", {}, "sse-pledge-1"))
+        event = await stream.message()
+        assert (event["data"]["event"]["type"], event["data"]["event"]["reserved"]) == ("project.funding", 300)
+    finally:
+        await response.aclose()
+        await client.aclose()
