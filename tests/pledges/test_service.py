@@ -181,3 +181,16 @@ async def test_one_thread_per_project_and_sponsor(session) -> None:
         await interest.get_thread(session, stranger, t1.id)
     with pytest.raises(Invalid):
         await interest.reply(session, w["ngo_actor"], t1.id, "   ")
+
+
+async def test_a_cancelled_project_accepts_nothing(session) -> None:
+    w = await sides(session, goal=1_000)
+    p, _ = await service.pledge(session, w["biz_actor"], w["project"].id, offer(500, "cancelled-1"))
+    project = await session.get(Project, w["project"].id)
+    project.status = "cancelled"
+    await session.commit()
+    with pytest.raises(Conflict):
+        await service.accept_pledge(session, w["ngo_actor"], p.id)
+    await service.decline_pledge(session, w["ngo_actor"], p.id)  # an open offer can still be answered no
+    project = await session.get(Project, w["project"].id, populate_existing=True)
+    assert project.committed == 0

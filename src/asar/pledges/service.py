@@ -236,6 +236,8 @@ async def accept_pledge(db: AsyncSession, actor: Actor, pledge_id: int, *, base_
     """The project's organization accepts an offer: its amount joins the committed total; reaching
     the goal makes the project funded."""
     row, project = await _answerable(db, actor, pledge_id, "accept", sponsor_side=False)
+    if project.status in ("completed", "cancelled"):
+        raise Conflict(_("This project takes no pledges now."))
     row.state = states.next_state(row.state, "accept")
     row.answered_at = utcnow()
     row.answered_by_id = actor.user.id  # type: ignore[union-attr]
