@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, Parameter
 
 from asar.i18n import current_language
@@ -68,6 +69,8 @@ async def list_pledges(request: Request[Any, Any, Any], project_id: FromPath[int
 
 
 @post("/projects/{project_id:int}/pledges", name="pledges:api_create", guards=[signed_in], status_code=201,
+      responses={200: ResponseSpec(data_container=PledgeOut, description="A retry with the same Idempotency-Key: "
+                                                                        "the pledge the first request made")},
       summary="Pledge whole tenge to a published project (a verified business's member, acting for it)")
 async def create_pledge(request: Request[Any, Any, Any], project_id: FromPath[int], data: JSONBody[PledgeBody],
                         idempotency_key: str | None = Parameter(
