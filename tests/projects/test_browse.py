@@ -5,6 +5,7 @@ word-form search through the page, bad filter values (never a 500), and the API'
 from __future__ import annotations
 
 import html
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -117,3 +118,18 @@ async def test_the_api_refuses_bad_filter_values_naming_each(client, session) ->
     assert r.status_code == 400
     fields = r.json()["error"]["fields"]
     assert set(fields) == {"kind", "gap_min", "region"}
+
+
+async def test_the_list_and_the_home_page_show_a_project_card_alike(client, session) -> None:
+    # the list writes the card out (speed), the home page uses the macro: the same HTML
+    await _world(session)
+    listed = (await client.get("/projects", headers=HTMX)).text
+    home = (await client.get("/")).text
+    newest = home[home.index('id="home-newest"'):]
+
+    def first_card(body: str) -> str:
+        card = re.search(r'<li class="card project-card">.*?</li>', body, re.DOTALL).group(0)
+        return " ".join(card.replace("<h3>", "<h2>").replace("</h3>", "</h2>").split())
+
+    assert first_card(listed) == first_card(newest)
+    assert "Спортивная площадка во дворе" in first_card(listed)

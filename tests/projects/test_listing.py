@@ -171,3 +171,15 @@ async def test_a_hundred_bulk_projects_are_listed_and_searched(session) -> None:
                for c in page.items)
     assert (await list_page(session, ProjectFilters())).total == 100
     assert date.today().year >= 2026
+
+
+def test_the_cards_amounts_and_days_read_as_format_tenge_and_format_day_give_them() -> None:
+    from asar.i18n import format_day, format_tenge
+    from asar.projects.listing import _day, _tenge_formatter
+
+    for lang in ("kk", "ru", "en"):
+        with use_language(lang):
+            tenge = _tenge_formatter(lang)
+            for amount in (0, 7, 999, 1_000, 1_234_567, 10**13):
+                assert tenge(amount) == format_tenge(amount)
+            assert _day(lang, date(2027, 3, 1)) == format_day(date(2027, 3, 1))

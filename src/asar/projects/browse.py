@@ -30,7 +30,7 @@ from asar.projects.listing import KIND_LABELS, SORT_LABELS, STATUS_LABELS
 from asar.projects.models import KINDS, PUBLIC_STATUSES
 from asar.reference.service import reference_data
 from asar.reference.target_groups import TARGET_GROUPS
-from asar.web.templating import page, render_once
+from asar.web.templating import page, render_once, url_reverser
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +58,13 @@ def choices() -> dict[str, tuple[Choice, ...]]:
 
 def detail_url(request: Request[Any, Any, Any]) -> Any:
     """A project's page address from its id (the projects domain's `projects:detail`)."""
+    reverse = url_reverser(request.app)
     try:
-        request.app.route_reverse("projects:detail", project_id=1)
+        reverse("projects:detail", project_id=1)
     except Exception:  # noqa: BLE001  (until the detail page exists: its address by convention)
-        base = request.app.route_reverse("projects:list")
+        base = reverse("projects:list")
         return lambda project_id: f"{base}/{project_id}"
-    reverse = request.app.route_reverse
-    return lambda project_id: reverse("projects:detail", project_id=project_id)
+    return reverse.for_ids("projects:detail", "project_id")
 
 
 @get("/projects", name="projects:list", include_in_schema=False, opt={"read_only": True})

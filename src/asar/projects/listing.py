@@ -242,7 +242,8 @@ def _conditions(f: ProjectFilters, dialect: str) -> list[Any]:
         conds.append(_P.social_enterprise.is_(True))
     if dialect == "postgresql":
         if filter_facets(f.region, f.settlement, f.area, f.target):
-            conds.append(_S.c.facets.op("@>")(bindparam("facets", type_=ARRAY(Text))))
+            # cast in SQL, the parameter untyped: no bind processor, so asyncpg runs it (asar.rawread)
+            conds.append(_S.c.facets.op("@>")(cast(bindparam("facets"), ARRAY(Text))))
     else:
         if f.area:
             conds.append(exists().where(_PA.project_id == _P.id, _PA.area_id == bindparam("area")))
@@ -410,6 +411,28 @@ async def list_page(db: AsyncSession, f: ProjectFilters, per_page: int = PER_PAG
     return ProjectPage(await cards(db, rows, lang), total, f.page, per_page)
 
 
+_GROUP: dict[str, str] = {}  # language -> the digit group separator format_tenge uses
+_DAYS: dict[tuple[str, date], str] = {}  # (language, day) -> format_day's text
+
+
+def _tenge_formatter(lang: str) -> Any:
+    """format_tenge for whole tenge, without Babel's pattern machinery on every call (a page
+    formats 60 amounts): the locale's group separator, taken once from format_tenge itself."""
+    group = _GROUP.get(lang)
+    if group is None:
+        group = _GROUP[lang] = format_tenge(1000)[1:-5]  # "1 000 ₸" -> " "
+    return lambda amount: f"{amount:,}".replace(",", group) + "\u00a0₸"
+
+
+def _day(lang: str, day: date) -> str:
+    text = _DAYS.get((lang, day))
+    if text is None:
+        if len(_DAYS) > 20_000:
+            _DAYS.clear()
+        text = _DAYS[(lang, day)] = format_day(day)
+    return text
+
+
 async def cards(db: AsyncSession, rows: Sequence[Any], lang: str) -> list[ProjectCard]:
     """Cards from rows of list_statement's columns, their text in lang."""
     if not rows:
@@ -421,6 +444,7 @@ async def cards(db: AsyncSession, rows: Sequence[Any], lang: str) -> list[Projec
     statuses = {k: _(v) for k, v in STATUS_LABELS.items()}
     settlements = {k: _(v) for k, v in SETTLEMENT_LABELS.items()}
     column = f"name_{lang}"
+    tenge = _tenge_formatter(lang)
     out = []
     for (id_, kind, status, social, title, summary, org_id, org_name, goal, committed, starts_on, _total,
          region_csv, area_csv) in rows:
@@ -438,7 +462,7 @@ async def cards(db: AsyncSession, rows: Sequence[Any], lang: str) -> list[Projec
                 ids = [[i] for _p, i in sorted(ids, key=lambda pair: int(pair[0]))]
             areas = [getattr(area_by_id[int(i[-1])], column) for i in ids if int(i[-1]) in area_by_id]
         gap = max(goal - committed, 0)
-        goal_text, committed_text, gap_text = format_tenge(goal), format_tenge(committed), format_tenge(gap)
+        goal_text, committed_text, gap_text = tenge(goal), tenge(committed), tenge(gap)
         percent = 100 if goal <= 0 else min(100, committed * 100 // goal)
         out.append(ProjectCard(
             id_, kind, status, bool(social), title, summary, org_id, org_name, goal, committed, starts_on,
@@ -446,7 +470,7 @@ async def cards(db: AsyncSession, rows: Sequence[Any], lang: str) -> list[Projec
             ", ".join(regions), ", ".join(areas),
             _("%(committed)s of %(goal)s committed", committed=committed_text, goal=goal_text),
             _("Still needed: %(gap)s", gap=gap_text) if gap else "",
-            _("Starts: %(date)s", date=format_day(starts_on))))
+            _("Starts: %(date)s", date=_day(lang, starts_on))))
     return out
 
 

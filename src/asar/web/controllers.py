@@ -11,8 +11,6 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select, text
 
-from asar.hearings.choices import STATUS_LABELS as HEARING_STATUS_LABELS
-from asar.hearings.choices import label
 from asar.hearings.service import hearing_cards
 from asar.i18n import LANGUAGES
 from asar.organizations.models import Organization
@@ -20,7 +18,7 @@ from asar.projects.browse import detail_url
 from asar.projects.listing import home_projects, year_totals
 from asar.uow import unit_of_work
 from asar.web.context import LANG_COOKIE
-from asar.web.templating import page
+from asar.web.templating import page, url_reverser
 
 HOME_HEARINGS = 6  # live ones first, then the soonest scheduled (hearing_cards' order)
 
@@ -35,13 +33,14 @@ async def home(request: Request[Any, Any, Any]) -> Template:
             .group_by(Organization.sector)
         )).all()
     )
-    hearings, _total, organizers = await hearing_cards(db, request.state.actor, limit=HOME_HEARINGS)
+    hearings, _total = await hearing_cards(db, request.state.actor, limit=HOME_HEARINGS)
+    hearings = [h for h in hearings if h.status in ("live", "scheduled")]
+    hearing_url = url_reverser(request.app).for_ids("hearings:detail", "hearing_id")
+    for card in hearings:
+        card.url = hearing_url(card.id)
     newest, nearly_funded = await home_projects(db)
-    return page(request, "web/home.html", counts=counts,
-                hearings=[h for h in hearings if h.status in ("live", "scheduled")], organizers=organizers,
-                newest=newest, nearly_funded=nearly_funded, totals=await year_totals(db),
-                project_url=detail_url(request),
-                hearing_status=lambda code: label(HEARING_STATUS_LABELS, code))
+    return page(request, "web/home.html", counts=counts, hearings=hearings, newest=newest,
+                nearly_funded=nearly_funded, totals=await year_totals(db), project_url=detail_url(request))
 
 
 def _safe_next(value: str | None) -> str:
