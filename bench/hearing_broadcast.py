@@ -170,6 +170,7 @@ def measure(name: str, servers: list[subprocess.Popen[bytes]], urls: list[str], 
     """One run: n readers over the servers (client process i on servers[i % len(servers)]; the
     posters, in client process 0, on the first), the comments, every delivery checked."""
     time.sleep(1.0)
+    load_start = os.getloadavg()[0]
     before = [rss_kib(s.pid) for s in servers]
     k = max(len(servers), min(args.client_procs, n))
     sizes = [n // k + (i < n % k) for i in range(k)]
@@ -275,7 +276,8 @@ def measure(name: str, servers: list[subprocess.Popen[bytes]], urls: list[str], 
     received = len(lat)
     out = {
         "server": name, "clients": n, "instances": len(servers), "client_processes": k,
-        "connect_s": round(connect_s, 2), "load_1min": round(os.getloadavg()[0], 2),
+        "connect_s": round(connect_s, 2), "load_1min_start": round(load_start, 2),
+        "load_1min": round(os.getloadavg()[0], 2),
         "rss_before_kib": before, "rss_after_kib": after,
         "kib_per_connection": round((sum(after) - sum(before)) / n, 1),
         "comments": len(comments), "deliveries": received, "expected": n * len(comments),
@@ -288,7 +290,7 @@ def measure(name: str, servers: list[subprocess.Popen[bytes]], urls: list[str], 
     }
     print(f"{name:8} n={n:5} x{len(servers)}  median {out['median_ms']:7.1f} ms  p99 {out['p99_ms']:7.1f} ms  max {out['max_ms']:7.1f} ms"
           f"  delivered {received}/{out['expected']} gaps {out['gaps']} closed {out['closed']} {out['close_codes']}"
-          f"  {out['kib_per_connection']:5.1f} KiB/conn  (connect {out['connect_s']} s, load {out['load_1min']})",
+          f"  {out['kib_per_connection']:5.1f} KiB/conn  (connect {out['connect_s']} s, load {out['load_1min_start']} -> {out['load_1min']})",
           flush=True)
     print("      per comment p99: " + ", ".join(f"{c['p99_ms']:.0f}" for c in out["per_comment"]), flush=True)
     return out
@@ -302,7 +304,12 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
         for name in dict.fromkeys(r["server"] for r in runs if r["clients"] == n):
             mine = [r for r in runs if r["server"] == name and r["clients"] == n]
             row[name] = {f: {"median": round(statistics.median(r[f] for r in mine), 2), "rounds": [r[f] for r in mine]}
-                         for f in ("median_ms", "p99_ms", "kib_per_connection", "connect_s", "load_1min")}
+                         for f in ("median_ms", "p99_ms", "kib_per_connection", "connect_s", "load_1min_start",
+                                   "load_1min")}
+            bare = [r for r in runs if r["server"] == "bare" and r["clients"] == n]
+            if name != "bare" and len(bare) == len(mine):  # handshakes against the bare handler's, round by round
+                ratios = [round(r["connect_s"] / b["connect_s"], 2) for r, b in zip(mine, bare, strict=True)]
+                row[name]["connect_vs_bare"] = {"median": round(statistics.median(ratios), 2), "rounds": ratios}
             row[name]["all_delivered"] = all(r["deliveries"] == r["expected"] and not r["gaps"] and not r["closed"]
                                              for r in mine)
             row[name]["instances"] = mine[0]["instances"]
@@ -432,7 +439,9 @@ def main() -> int:
                       f"  p99 {f['p99_ms']['median']} ms {f['p99_ms']['rounds']}"
                       f"  KiB/conn {f['kib_per_connection']['median']} {f['kib_per_connection']['rounds']}"
                       f"  connect {f['connect_s']['median']} s {f['connect_s']['rounds']}"
-                      f"  all delivered: {f['all_delivered']}")
+                      + (f" (x bare {f['connect_vs_bare']['median']} {f['connect_vs_bare']['rounds']})"
+                         if "connect_vs_bare" in f else "")
+                      + f"  all delivered: {f['all_delivered']}")
         print(f"\nwritten to {args.json}")
         return 0
     finally:
