@@ -54,3 +54,36 @@ async def test_a_chair_in_a_draft_does_not_open_it_to_visitors_until_it_is_publi
     visitor = await open_socket(draft.id)
     hello = await visitor.recv()
     assert (hello["type"], hello["you"]["role"]) == ("hello", "visitor")
+
+
+async def test_a_signed_in_socket_is_authorized_again_with_one_statement_about_the_hearing(db, open_socket,
+                                                                                            live) -> None:
+    # Every frame of a signed-in socket whose check is older than auth_ttl (and a ping, every
+    # auth_idle_seconds) asks again who they are and what they may do here; the hearing's part of
+    # that was the ORM hearing with its agenda, co-moderators and invitees, the registration and
+    # the sanctions (six statements); it is one now.
+    _, official = await person(db, "government")
+    hearing = await live_hearing(db, official)
+    user, _ = await registered(db, hearing)
+    socket = await open_socket(hearing.id, cookie=await session_cookie(db, user))
+    hello = await socket.recv()
+    assert hello["you"] == {"role": "participant", "registered": True, "sector": "citizen", "muted": False,
+                            "banned": False}
+    await socket.recv()  # the snapshot
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    engine = live.db.engine.sync_engine
+    limits = live.hub.limits
+    idle, limits.auth_idle_seconds = limits.auth_idle_seconds, 0.0
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        await socket.send({"type": "ping"})
+        assert (await socket.recv())["type"] == "pong"
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        limits.auth_idle_seconds = idle
+    about_hearings = [s for s in statements if "hearing" in s and not _feed_check(s)]
+    assert len(about_hearings) == 1, about_hearings

@@ -21,7 +21,7 @@ import structlog
 from litestar import Request, WebSocket, get, websocket
 from litestar.params import FromPath
 from litestar.types import ASGIApp
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.errors import NotFound
@@ -31,9 +31,9 @@ from asar.hearings.actions import ACTIONS, Action, ack_fragments
 from asar.hearings.events import STREAM
 from asar.hearings.fragments import Renderer
 from asar.hearings.guards import HEARING_MESSAGES, may_see_hearing
-from asar.hearings.models import Hearing, HearingEvent
+from asar.hearings.models import CoModerator, Hearing, HearingEvent, Registration, Sanction
 from asar.hearings.presence import Presence
-from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_for
+from asar.hearings.snapshot import Viewer, load_room, room_json, viewer_of
 from asar.i18n import gettext as _
 from asar.i18n import use_language
 from asar.live import NotAllowed, StreamKind
@@ -68,22 +68,38 @@ async def last_seq(db: AsyncSession, hearing_id: int) -> int:
 async def admit(db: AsyncSession, actor: Actor, hearing_id: int) -> tuple[Viewer, int]:
     """How actor sees the hearing, and its last seq; NotFound when they may not see it.
 
-    A visitor's rights depend only on the columns the rules read (status; organizer_id, for the
-    chairs): one Core statement, checked by the same rules (may_see_hearing, viewer_for) on a
-    transient Hearing holding just those, instead of the ORM object with its three selectin
-    relationships (agenda, co-moderators, invitees: four statements on every reader's connect).
-    A signed-in person also needs the co-moderators, their registration and sanctions."""
-    if actor.user is not None:
-        hearing = await service.visible_hearing(db, actor, hearing_id)
-        return await viewer_for(db, actor, hearing), hearing.last_seq
-    row = (await db.execute(select(Hearing.status, Hearing.organizer_id, Hearing.last_seq)
-                            .where(Hearing.id == hearing_id))).one_or_none()
+    One Core statement, for visitors and signed-in people alike (at every connect, and at every
+    re-authorization of a signed-in socket: before a frame when its check is older than auth_ttl):
+    the hearing's columns the rules read (status; organizer_id, for the chairs) and, for a person,
+    whether they co-moderate it, their registration's sector and their sanctions in force, checked
+    by the same rules (may_see_hearing, viewer_of) on a transient Hearing holding just those. It
+    was the ORM hearing with its three selectin relationships (agenda, co-moderators, invitees),
+    then the registration and the sanctions: six statements for a signed-in person."""
+    user_id = actor.user.id if actor.user is not None else None
+    columns: list[Any] = [Hearing.status, Hearing.organizer_id, Hearing.last_seq]
+    if user_id is not None:
+        def sanctioned(kind: str) -> Any:
+            return exists().where(Sanction.hearing_id == Hearing.id, Sanction.user_id == user_id,
+                                  Sanction.kind == kind, Sanction.lifted_at.is_(None))
+
+        columns += [
+            exists().where(CoModerator.hearing_id == Hearing.id, CoModerator.user_id == user_id).label("co_moderator"),
+            select(Registration.sector).where(Registration.hearing_id == Hearing.id, Registration.user_id == user_id)
+            .scalar_subquery().label("sector"),
+            sanctioned("mute").label("muted"), sanctioned("ban").label("banned"),
+        ]
+    row = (await db.execute(select(*columns).where(Hearing.id == hearing_id))).one_or_none()
     if row is None:
         raise NotFound(_(HEARING_MESSAGES["see"]))
-    hearing = Hearing(id=hearing_id, status=row.status, organizer_id=row.organizer_id)  # never added to db
+    co_moderators = [CoModerator(user_id=user_id)] if user_id is not None and row.co_moderator else []
+    hearing = Hearing(id=hearing_id, status=row.status, organizer_id=row.organizer_id,
+                      co_moderators=co_moderators)  # never added to db
     if not may_see_hearing(actor, hearing):
         raise NotFound(_(HEARING_MESSAGES["see"]))
-    return await viewer_for(db, actor, hearing), row.last_seq
+    if user_id is None:
+        return viewer_of(actor, hearing, None, set()), row.last_seq
+    sanctions = {kind for kind, on in (("mute", row.muted), ("ban", row.banned)) if on}
+    return viewer_of(actor, hearing, row.sector, sanctions), row.last_seq
 
 
 class HearingKind(StreamKind):

@@ -71,16 +71,22 @@ async def viewer_for(db: AsyncSession, actor: Actor, hearing: Hearing) -> Viewer
     user_id = actor.user.id if actor.user else None
     registration = await registration_for(db, hearing.id, user_id)
     sanctions = await active_sanctions(db, hearing.id, user_id)
+    return viewer_of(actor, hearing, registration.sector if registration else None, sanctions)
+
+
+def viewer_of(actor: Actor, hearing: Hearing, registered_sector: str | None, sanctions: set[str]) -> Viewer:
+    """The viewer from what the rules read: the hearing (its organizer and co-moderators), the
+    person's registration (its sector; None: not registered) and sanctions in force."""
     if may_chair_hearing(actor, hearing):
         role = "chair"
     elif may_moderate_hearing(actor, hearing):
         role = "moderator"
-    elif registration is not None and "ban" not in sanctions:
+    elif registered_sector is not None and "ban" not in sanctions:
         role = "participant"
     else:
         role = "visitor"
-    return Viewer(role=role, user_id=user_id, sector=registration.sector if registration else None,
-                  registered=registration is not None, muted="mute" in sanctions, banned="ban" in sanctions)
+    return Viewer(role=role, user_id=actor.user.id if actor.user else None, sector=registered_sector,
+                  registered=registered_sector is not None, muted="mute" in sanctions, banned="ban" in sanctions)
 
 
 def question_order(q: Question) -> tuple[int, int, int]:
