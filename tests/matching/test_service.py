@@ -20,7 +20,7 @@ from asar.projects.models import Project
 from tests.factories import BASE_URL, make_user
 from tests.hearings.helpers import actor_of, join, make_org
 from tests.matching.helpers import M, make_project, make_sponsor
-from tests.organizations.helpers import bearer, sign_in
+from tests.organizations.helpers import area, bearer, sign_in
 
 pytestmark = pytest.mark.sqlite
 
@@ -154,3 +154,41 @@ def test_the_digest_job_runs_on_mondays_from_nine_in_almaty() -> None:
     assert not digest_due(datetime(2026, 12, 8, 4, 0, tzinfo=UTC))  # Tuesday
     assert digest_due(datetime(2026, 12, 7, 18, 59, tzinfo=UTC))  # Monday 23:59 in Almaty
     assert not digest_due(datetime(2026, 12, 6, 19, 0, tzinfo=UTC))  # Sunday 19:00 UTC is Monday 00:00: before 9
+
+
+async def test_a_project_s_facts_are_the_same_read_alone_or_with_all(session: Any) -> None:
+    """The adapter reads one project's rows in one statement and all projects' table by table: the
+    same facts either way, track records included (2 of 3 due milestones reported on time)."""
+    from datetime import date
+
+    from asar.matching.adapter import project_facts
+    from asar.projects.models import Milestone
+
+    ngo, _ = await ngo_with_member(session)
+    other, _ = await ngo_with_member(session, "Басқа ұйым")
+    one = await make_project(session, ngo.id, "Бір", areas=("health", "education"),
+                             regions=(("KZ-75", "rural"), ("KZ-71", "rural")), groups=("youth", "children"),
+                             tranches=(M, 3 * M), goal=4 * M)
+    await make_project(session, ngo.id, "Екі", regions=(("KZ-75", "urban"), ("KZ-71", "rural")))
+    await make_project(session, other.id, "Үш", starts_in_days=-400, tranches=(M, M, 2 * M), status="completed")
+    done = (await session.execute(select(Project).where(Project.title_ru == "Үш"))).scalar_one()
+    rows = (await session.execute(select(Milestone).where(Milestone.project_id == done.id)
+                                  .order_by(Milestone.position))).scalars().all()
+    rows[0].reported_on = rows[0].due_on  # on time
+    rows[1].reported_on = rows[1].due_on + timedelta(days=3)  # late
+    await session.commit()
+    day = date.today()
+    everything = {f.id: f for f in await project_facts(session, day)}
+    alone = {f.id: f for pid in everything for f in await project_facts(session, day, [pid])}
+    assert alone == everything and len(everything) == 2  # the completed project is not matchable
+    facts = everything[one.id]
+    assert facts.settlement == "rural" and facts.tranches == (M, 3 * M) and facts.target_groups == ("children", "youth")
+    assert facts.area_ids == ((await area(session, "health")).id, (await area(session)).id)  # main area first
+    track = (await project_facts(session, day, [one.id]))[0].track
+    assert (track.completed_projects, track.milestones_due, track.milestones_on_time) == (0, 0, 0)
+    from asar.matching.adapter import track_records
+
+    records = await track_records(session, [other.id, ngo.id], day)
+    assert (records[other.id].completed_projects, records[other.id].milestones_due,
+            records[other.id].milestones_on_time) == (1, 3, 1)
+    assert await track_records(session, [other.id], day) == {other.id: records[other.id]}

@@ -85,3 +85,18 @@ def test_ties_at_the_last_place_are_broken_by_the_core() -> None:
                 for i in (40, 7, 33, 12, 5, 21, 9, 50, *range(60, 82))]
     ranked = ProjectTable.build(projects).rank(SponsorFacts(id=2), TODAY, 5)
     assert [m.project_id for m in ranked] == [5, 7, 9, 12, 21]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_suggestions_from_the_table_equal_the_core(seed: int) -> None:
+    rng = random.Random(200 + seed)
+    sponsors = [random_sponsor(rng, i) for i in range(1, 200)]
+    table = SponsorTable.build(sponsors)
+    found = 0
+    for pid in range(1, 25):
+        project = random_project(rng, pid)
+        judged = table.likely(project, TODAY, 50)
+        expected = core.suggest(project, judged, TODAY)
+        assert table.suggest(project, TODAY, judged_on=50) == expected, project
+        found += len(expected)
+    assert found > 10  # the cases are not all empty

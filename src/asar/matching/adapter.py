@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import BigInteger, Integer, String, and_, case, cast, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.i18n import local_datetime
@@ -50,6 +50,8 @@ async def track_records(db: AsyncSession, org_ids: Sequence[int], today: date) -
     """Each organization's track record, as of today."""
     if not org_ids:
         return {}
+    if len(set(org_ids)) == 1:
+        return await _one_track_record(db, next(iter(org_ids)), today)
     completed: dict[int, int] = {}
     milestones: dict[int, tuple[int, int]] = {}
     verified: dict[int, date | None] = {}
@@ -73,6 +75,23 @@ async def track_records(db: AsyncSession, org_ids: Sequence[int], today: date) -
             for org in set(org_ids)}
 
 
+async def _one_track_record(db: AsyncSession, org: int, today: date) -> dict[int, TrackRecord]:
+    """One organization's track record in one statement (a project's page asks for one)."""
+    due = and_(Milestone.due_on < today, Project.organization_id == org, Project.status != "draft")
+    milestones = select(Milestone.id).join(Project, Project.id == Milestone.project_id).where(due)
+    row = (await db.execute(select(
+        select(func.count()).select_from(Project).where(Project.organization_id == org,
+                                                        Project.status == "completed").scalar_subquery(),
+        select(func.count()).select_from(milestones.subquery()).scalar_subquery(),
+        select(func.count()).select_from(milestones.where(
+            Milestone.reported_on.is_not(None), Milestone.reported_on <= Milestone.due_on).subquery()).scalar_subquery(),
+        select(Organization.verified_at).where(Organization.id == org).scalar_subquery()))).one()
+    completed, due_count, on_time, verified_at = row
+    return {org: TrackRecord(completed_projects=int(completed or 0), milestones_due=int(due_count or 0),
+                             milestones_on_time=int(on_time or 0),
+                             verified_on=local_datetime(verified_at).date() if verified_at is not None else None)}
+
+
 async def project_facts(db: AsyncSession, today: date, project_ids: Sequence[int] | None = None) -> list[ProjectFacts]:
     """Facts of the published projects (all of them, or those of `project_ids` that are published)."""
     q = select(Project.id, Project.organization_id, Project.sponsorship_goal, Project.committed,
@@ -88,6 +107,11 @@ async def project_facts(db: AsyncSession, today: date, project_ids: Sequence[int
     groups: dict[int, list[str]] = defaultdict(list)
     tranches: dict[int, list[int]] = defaultdict(list)
     published = Project.status == MATCHABLE
+
+    if project_ids is not None and len(ids) <= 100:  # a page's few projects: their rows in one statement
+        await _children_in_one(db, ids, areas, regions, groups, tranches)
+        tracks = await track_records(db, [h.organization_id for h in heads], today)
+        return [_facts(h, areas, regions, groups, tranches, tracks) for h in heads]
 
     async def rows(model: Any, *columns: Any, order: tuple[Any, ...] = ()) -> list[Any]:
         stmt = select(model.project_id, *columns).order_by(model.project_id, *order)
@@ -107,12 +131,43 @@ async def project_facts(db: AsyncSession, today: date, project_ids: Sequence[int
     for pid, amount in await rows(Milestone, Milestone.amount, order=(Milestone.position,)):
         tranches[pid].append(int(amount))
     tracks = await track_records(db, [h.organization_id for h in heads], today)
-    return [ProjectFacts(
+    return [_facts(h, areas, regions, groups, tranches, tracks) for h in heads]
+
+
+def _facts(h: Any, areas: dict[int, list[int]], regions: dict[int, list[tuple[int, str]]],
+           groups: dict[int, list[str]], tranches: dict[int, list[int]], tracks: dict[int, TrackRecord]) -> ProjectFacts:
+    return ProjectFacts(
         id=h.id, organization_id=h.organization_id, area_ids=tuple(areas[h.id]),
         region_ids=tuple(sorted(r for r, _s in regions[h.id])),
         settlement=settlement_of(s for _r, s in regions[h.id]), target_groups=tuple(sorted(groups[h.id])),
         funding_gap=max(int(h.sponsorship_goal) - int(h.committed), 0), tranches=tuple(tranches[h.id]),
-        starts_on=h.starts_on, track=tracks[h.organization_id]) for h in heads]
+        starts_on=h.starts_on, track=tracks[h.organization_id])
+
+
+async def _children_in_one(db: AsyncSession, ids: Sequence[int], areas: dict[int, list[int]],
+                           regions: dict[int, list[tuple[int, str]]], groups: dict[int, list[str]],
+                           tranches: dict[int, list[int]]) -> None:
+    """Areas, regions, target groups and tranches of a few projects: one UNION ALL, one round trip."""
+    number, label, order = (lambda c: cast(c, BigInteger)), (lambda c: cast(c, String)), (lambda c: cast(c, Integer))
+    stmt = union_all(
+        select(ProjectArea.project_id, literal("a"), number(ProjectArea.area_id), label(literal("")),
+               order(ProjectArea.position)).where(ProjectArea.project_id.in_(ids)),
+        select(ProjectRegion.project_id, literal("r"), number(ProjectRegion.region_id), label(ProjectRegion.settlement),
+               order(literal(0))).where(ProjectRegion.project_id.in_(ids)),
+        select(ProjectTargetGroup.project_id, literal("g"), number(literal(0)), label(ProjectTargetGroup.code),
+               order(literal(0))).where(ProjectTargetGroup.project_id.in_(ids)),
+        select(Milestone.project_id, literal("m"), number(Milestone.amount), label(literal("")),
+               order(Milestone.position)).where(Milestone.project_id.in_(ids)))
+    rows = sorted((await db.execute(stmt)).all(), key=lambda r: (r[0], r[1], r[4], r[2], r[3]))
+    for pid, kind, value, text_, _position in rows:
+        if kind == "a":
+            areas[pid].append(int(value))
+        elif kind == "r":
+            regions[pid].append((int(value), text_))
+        elif kind == "g":
+            groups[pid].append(text_)
+        else:
+            tranches[pid].append(int(value))
 
 
 def facts_of_profile(profile: SponsorProfile) -> SponsorFacts:

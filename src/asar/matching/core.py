@@ -16,7 +16,7 @@ so that two sums of the same numbers in a different order never swap places).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from math import ceil
@@ -284,13 +284,24 @@ def rank_sponsors(project: ProjectFacts, sponsors: Iterable[SponsorFacts], today
 
 
 # ---------------------------------------------------------------- what would raise the match
-def _likely_average(project: ProjectFacts, sponsors: Sequence[SponsorFacts], today: date,
-                    likely: int) -> tuple[float, dict[int, float]]:
-    """The average score of the project's `likely` best sponsors, and every eligible sponsor's score."""
-    ranked = rank_sponsors(project, sponsors, today, limit=None)
-    top = ranked[:likely]
-    average = sum(m.score for m in top) / len(top) if top else 0.0
-    return average, {m.sponsor_id: m.score for m in ranked}
+Scorer = Callable[[ProjectFacts], dict[int, float]]  # a project -> every eligible sponsor's score, by id
+
+
+def scorer(sponsors: Sequence[SponsorFacts], today: date) -> Scorer:
+    """The core's own scorer for `suggest`: each eligible sponsor's score for the project."""
+    def score_all(project: ProjectFacts) -> dict[int, float]:
+        return {s.id: score(project, s, today).score for s in sponsors if eligible(project, s, today)}
+
+    return score_all
+
+
+def _likely_average(scores: dict[int, float], likely: int) -> float:
+    """The average score of the `likely` best sponsors (in ranking order, so the sum is always the same)."""
+    top = sorted(scores.items(), key=lambda item: rank_key(item[1], item[0]))[:likely]
+    total = 0.0
+    for _sid, value in top:
+        total += value
+    return total / len(top) if top else 0.0
 
 
 def _even_split(gap: int, most: int) -> tuple[int, ...]:
@@ -323,16 +334,19 @@ def hypotheses(project: ProjectFacts, sponsors: Sequence[SponsorFacts]) -> list[
 
 
 def suggest(project: ProjectFacts, sponsors: Sequence[SponsorFacts], today: date,
-            likely: int = LIKELY_SPONSORS, limit: int = 3) -> list[Suggestion]:
+            likely: int = LIKELY_SPONSORS, limit: int = 3, score_all: Scorer | None = None) -> list[Suggestion]:
     """What would raise the project's match: each hypothetical change is scored against the same
     sponsors, and kept when the average score of its `likely` best sponsors rises by MIN_GAIN or
     more. The best change of each kind, best first (ties by code); within a kind, on equal gains,
-    the first tried: the first group or area id in order, the largest milestone size."""
-    before, before_scores = _likely_average(project, sponsors, today, likely)
+    the first tried: the first group or area id in order, the largest milestone size. `score_all`
+    computes the scores (the vectorised table passes its own, equal to the core's)."""
+    score_all = score_all or scorer(sponsors, today)
+    before_scores = score_all(project)
+    before = _likely_average(before_scores, likely)
     best: dict[str, Suggestion] = {}
     for code, params, changed in hypotheses(project, sponsors):
-        after, after_scores = _likely_average(changed, sponsors, today, likely)
-        gain = round(after - before, 6)
+        after_scores = score_all(changed)
+        gain = round(_likely_average(after_scores, likely) - before, 6)
         if gain < MIN_GAIN:
             continue
         gaining = sum(1 for sid, value in after_scores.items()
@@ -343,4 +357,3 @@ def suggest(project: ProjectFacts, sponsors: Sequence[SponsorFacts], today: date
             best[code] = candidate
     ranked = sorted(best.values(), key=lambda s: (-s.gain, s.code))
     return ranked[:limit]
-

@@ -1,8 +1,8 @@
 """What matching adds to other domains' tables: one index.
 
-The service checks, on each ranking, whether published projects changed since its table was built
-(`SELECT count(*), max(updated_at) ... WHERE status = 'published'`); this index answers that from
-the index alone instead of reading every published project's row."""
+The service checks, on each ranking, whether projects changed since its table was built: the latest
+`updated_at` in each status (`max(updated_at) ... WHERE status = :s`), each one step down this index
+instead of a read of every project's row."""
 
 from __future__ import annotations
 

@@ -3,8 +3,9 @@ with what would raise its match, and the weekly digest. Reads only; the scores a
 
 Ranking many at once goes through the vectorised tables (asar.matching.vector). Each process keeps
 one table of published projects and one of sponsor profiles per database, and checks on every use
-whether it is still current: `count(*)` and the latest `updated_at` of published projects (an
-index answers it: asar.matching.models) or of sponsor profiles. A table is also rebuilt when older
+whether it is still current: the latest `updated_at` of projects in each status but draft (an
+index answers each: asar.matching.models), or `count(*)` and the latest `updated_at` of sponsor
+profiles. A table is also rebuilt when older
 than MAX_AGE_SECONDS (track records change with other rows: milestones reported, projects
 completed, organizations verified). A small table is rebuilt at once, in the request; a large one
 in the background, the old one serving meanwhile (its scores are at most a rebuild old).
@@ -24,6 +25,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import lazyload
 
 from asar.db import utcnow
 from asar.errors import NotFound, PermissionDenied
@@ -37,7 +39,7 @@ from asar.matching.vector import ProjectTable, SponsorTable
 from asar.organizations.models import Organization
 from asar.organizations.service import get_organization
 from asar.permissions import Actor, require_user
-from asar.projects.models import Project
+from asar.projects.models import STATUSES, Project
 from asar.reference.service import reference_data
 from asar.reference.target_groups import BY_CODE
 from asar.sponsors.guards import require_see_sponsor_profile
@@ -47,7 +49,8 @@ from asar.sponsors.service import find_profile
 log = structlog.get_logger("asar.matching")
 
 MAX_AGE_SECONDS = 300.0
-BACKGROUND_FROM = 20_000  # rows: a table this large is rebuilt in the background
+BACKGROUND_FROM = 20_000  # rows: a table this large is rebuilt in the background ...
+CHECK_EVERY_SECONDS = 1.0  # ... and checked for changes at most once a second
 LIKELY_SHOWN = 10  # likely sponsors shown on a project's page
 JUDGED_ON = 50  # the sponsors suggestions are judged against (the best for the project now)
 DIGEST_MIN_SCORE = 50.0
@@ -65,6 +68,7 @@ class _Kept:
     table: Any
     version: tuple[Any, ...]
     built: float
+    checked: float = 0.0
 
 
 class _Tables:
@@ -79,9 +83,14 @@ class _Tables:
 
     async def get(self, db: AsyncSession) -> Any:
         engine = db.sync_session.get_bind().engine
-        version = tuple(await self.version(db))
         kept = self.kept.get(engine)
-        if kept is not None and kept.version == version and time.monotonic() - kept.built < MAX_AGE_SECONDS:
+        now = time.monotonic()
+        large = kept is not None and self.rows(kept.table) >= BACKGROUND_FROM
+        if large and now - kept.checked < CHECK_EVERY_SECONDS and now - kept.built < MAX_AGE_SECONDS:
+            return kept.table
+        version = tuple(await self.version(db))
+        if kept is not None and kept.version == version and now - kept.built < MAX_AGE_SECONDS:
+            kept.checked = now
             return kept.table
         bind = db.bind
         if kept is not None and self.rows(kept.table) >= BACKGROUND_FROM and isinstance(bind, AsyncEngine):
@@ -92,7 +101,7 @@ class _Tables:
                 task.add_done_callback(self.tasks.discard)
             return kept.table
         table = await self.build(db)
-        self.kept[engine] = _Kept(table, version, time.monotonic())
+        self.kept[engine] = _Kept(table, version, time.monotonic(), time.monotonic())
         return table
 
     async def _rebuild(self, bind: AsyncEngine, engine: Engine) -> None:
@@ -100,7 +109,7 @@ class _Tables:
             async with AsyncSession(bind, expire_on_commit=False) as db:
                 version = tuple(await self.version(db))
                 table = await self.build(db)
-            self.kept[engine] = _Kept(table, version, time.monotonic())
+            self.kept[engine] = _Kept(table, version, time.monotonic(), time.monotonic())
         except Exception:
             log.exception("matching table rebuild failed")
         finally:
@@ -110,9 +119,16 @@ class _Tables:
         self.kept.clear()
 
 
+# A project entering or leaving "published" (or changed while published: a pledge, an edit) moves the
+# latest updated_at of the status it is in then; each maximum is one step down the (status, updated_at)
+# index, so the check costs the same for 100 or 100,000 projects.
+WATCHED = tuple(s for s in STATUSES if s != "draft")
+
+
 async def _project_version(db: AsyncSession) -> Any:
-    return (await db.execute(select(func.count(), func.max(Project.updated_at))
-                             .where(Project.status == MATCHABLE))).one()
+    return (await db.execute(select(*(
+        select(func.max(Project.updated_at)).where(Project.status == status).scalar_subquery()
+        for status in WATCHED)))).one()
 
 
 async def _sponsor_version(db: AsyncSession) -> Any:
@@ -173,7 +189,7 @@ async def rank_for_sponsor(db: AsyncSession, sponsor: SponsorFacts, limit: int =
 async def _projects_by_id(db: AsyncSession, ids: Sequence[int]) -> dict[int, Project]:
     if not ids:
         return {}
-    rows = (await db.execute(select(Project).where(Project.id.in_(list(ids))))).scalars().all()
+    rows = (await db.execute(select(Project).where(Project.id.in_(list(ids))).options(lazyload("*")))).scalars().all()
     return {p.id: p for p in rows}
 
 
@@ -237,7 +253,7 @@ async def sponsors_for_project(db: AsyncSession, actor: Actor, project_id: int,
         return ProjectSponsors(project, None, [], [])
     table: SponsorTable = await SPONSORS.get(db)
     matches = table.rank(facts, day, limit)
-    suggestions = core.suggest(facts, table.likely(facts, day, JUDGED_ON), day)
+    suggestions = table.suggest(facts, day, JUDGED_ON)
     orgs = {o.id: o for o in (await db.execute(select(Organization).where(
         Organization.id.in_([m.sponsor_id for m in matches])))).scalars()} if matches else {}
     return ProjectSponsors(project, facts, [SponsorMatch(orgs[m.sponsor_id], m) for m in matches

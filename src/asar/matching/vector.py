@@ -22,9 +22,11 @@ from typing import Any
 import numpy as np
 
 from asar.matching import core
-from asar.matching.core import WEIGHTS, Match, ProjectFacts, SponsorFacts
+from asar.matching.core import WEIGHTS, Match, ProjectFacts, SponsorFacts, Suggestion
 
 _TIE = 1e-6
+# The area factor's points by the best weight 0..3, computed as the core does (weight × (w / 3)).
+_AREA_POINTS = np.array([WEIGHTS["area"] * (w / core.MAX_AREA_WEIGHT) for w in range(core.MAX_AREA_WEIGHT + 1)])
 _SETTLEMENT = {"urban": 0, "rural": 1, "both": 2}
 
 
@@ -50,12 +52,24 @@ def _months(y: np.ndarray, m: np.ndarray, d: np.ndarray, today: date) -> np.ndar
 
 
 def _top(scores: np.ndarray, limit: int | None) -> np.ndarray:
-    """Indices of the candidates for the first `limit` places (all within _TIE of the last one)."""
-    finite = np.flatnonzero(np.isfinite(scores))
-    if limit is None or len(finite) <= limit:
-        return finite
-    kth = np.partition(scores[finite], len(finite) - limit)[len(finite) - limit]
-    return finite[scores[finite] >= kth - _TIE]
+    """Indices of the candidates for the first `limit` places (all within _TIE of the last one).
+
+    Scores are few distinct values with many ties, on which a partition of all of them is slow: a
+    histogram of the 0-100 range finds the bin holding the last place first, and the partition runs
+    on what lies at or above that bin."""
+    if limit is None or len(scores) <= limit:
+        return np.flatnonzero(scores > -np.inf)
+    counts, edges = np.histogram(scores, bins=400, range=(0.0, 100.0))
+    above = np.cumsum(counts[::-1])
+    reached = int(np.searchsorted(above, limit))
+    if reached >= len(counts):  # fewer than `limit` eligible: all of them
+        return np.flatnonzero(scores > -np.inf)
+    chosen = np.flatnonzero(scores >= edges[len(counts) - 1 - reached] - _TIE)
+    if len(chosen) <= limit:
+        return chosen
+    sub = scores[chosen]
+    kth = np.partition(sub, len(sub) - limit)[len(sub) - limit]
+    return chosen[sub >= kth - _TIE]
 
 
 @dataclass
@@ -74,6 +88,7 @@ class ProjectTable:
     settlement: np.ndarray
     gap: np.ndarray
     tranches: np.ndarray  # one row per project, padded with 0
+    tranche_columns: list[np.ndarray]  # the same, one contiguous array per milestone position
     completed: np.ndarray
     track_fixed: np.ndarray  # completed + on-time points (they do not depend on the day)
     verified: np.ndarray  # has a verification date
@@ -81,6 +96,9 @@ class ProjectTable:
     vm: np.ndarray
     vd: np.ndarray
     start: np.ndarray  # date ordinal, 0 when unknown
+    rural_fit: np.ndarray  # the rural factor's fit for a sponsor preferring villages
+    org_ids: frozenset[int]
+    _day_cache: tuple[date, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     @classmethod
     def build(cls, projects: Sequence[ProjectFacts]) -> ProjectTable:
@@ -106,7 +124,7 @@ class ProjectTable:
             group_bits=np.array([groups.mask(p.target_groups) for p in projects], dtype=np.uint64),
             settlement=np.array([_SETTLEMENT.get(p.settlement, 0) for p in projects], dtype=np.int8),
             gap=np.array([p.funding_gap for p in projects], dtype=np.int64),
-            tranches=tranches,
+            tranches=tranches, tranche_columns=[np.ascontiguousarray(tranches[:, j]) for j in range(width)],
             completed=np.array([p.track.completed_projects for p in projects], dtype=np.int64),
             track_fixed=np.array(fixed, dtype=np.float64).reshape(len(projects), 2),
             verified=np.array([p.track.verified_on is not None for p in projects], dtype=bool),
@@ -114,57 +132,90 @@ class ProjectTable:
             vm=np.array([(p.track.verified_on or far).month for p in projects], dtype=np.int64),
             vd=np.array([(p.track.verified_on or far).day for p in projects], dtype=np.int64),
             start=np.array([p.starts_on.toordinal() if p.starts_on else 0 for p in projects], dtype=np.int64),
+            rural_fit=np.array([{"rural": 1.0, "both": 0.5}.get(p.settlement, 0.0) for p in projects]),
+            org_ids=frozenset(p.organization_id for p in projects),
         )
 
-    def scores(self, s: SponsorFacts, today: date) -> np.ndarray:
-        """Every project's score for the sponsor; -inf where the pair is not eligible."""
-        one = np.ones(len(self.projects))
-        if s.area_weights:
-            best = np.zeros(len(self.projects), dtype=np.int64)
-            for weight in (1, 2, 3):  # higher weights overwrite lower ones: the best area counts
-                mask = self.areas.mask(a for a, w in s.area_weights.items() if w == weight)
-                best = np.where((self.area_bits & mask) != 0, weight, best)
-            area = best / core.MAX_AREA_WEIGHT
-        else:
-            area = one * core.OPEN
-        if s.region_ids:
-            region = ((self.region_bits & self.regions.mask(s.region_ids)) != 0).astype(np.float64)
-        else:
-            region = one * core.OPEN
-        if s.target_groups:
-            shared = np.bitwise_count(self.group_bits & self.groups.mask(s.target_groups)).astype(np.int64)
-            groups = np.minimum(shared, 2) / min(len(s.target_groups), 2)
-        else:
-            groups = one * core.OPEN
-        gap, floor, cap = self.gap, s.budget_min, s.cap
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = cap / gap
-            small = gap / floor if floor else one
-        t = self.tranches
-        fits = ((t > 0) & (t >= floor) & (t <= cap)).any(axis=1) if cap else np.zeros(len(gap), dtype=bool)
-        budget = np.where(gap < floor, small,
-                          np.where((cap == 0) | (gap <= cap), 1.0,
-                                   np.where(fits & (core.MILESTONE_FIT > share), core.MILESTONE_FIT, share)))
+    def _daily(self, today: date) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What depends on the day only (months verified, the track record's and the start's points),
+        worked out once per day."""
+        cached = self._day_cache
+        if cached is not None and cached[0] == today:
+            return cached[1]
         months = np.where(self.verified, _months(self.vy, self.vm, self.vd, today), 0)
         verified_points = core.TRACK_VERIFIED_POINTS * np.minimum(months, core.TRACK_VERIFIED_FULL) \
             / core.TRACK_VERIFIED_FULL
-        track = (self.track_fixed[:, 0] + self.track_fixed[:, 1] + verified_points) / WEIGHTS["track_record"]
-        if s.prefers_rural:
-            rural = np.choose(self.settlement, (0.0, 1.0, 0.5))
-        else:
-            rural = one * core.OPEN
+        track = WEIGHTS["track_record"] * (
+            (self.track_fixed[:, 0] + self.track_fixed[:, 1] + verified_points) / WEIGHTS["track_record"])
         days = self.start - today.toordinal()
-        start = np.where((self.start == 0) | (days < 0), core.OPEN,
-                         np.where(days <= core.START_SOON_DAYS, 1.0,
-                                  np.maximum(core.START_FLOOR,
-                                             1 - (days - core.START_SOON_DAYS) / core.START_FADE_DAYS)))
-        total = np.zeros(len(self.projects))
-        for name, fit in (("area", area), ("region", region), ("target_groups", groups), ("budget", budget),
-                          ("track_record", track), ("rural", rural), ("start", start)):
-            total += WEIGHTS[name] * fit
-        ok = ((gap > 0) & (self.org != s.id) & (self.completed >= s.min_completed_projects)
-              & (months >= s.min_verified_months))
-        return np.where(ok, total, -np.inf)
+        start = WEIGHTS["start"] * np.where(
+            (self.start == 0) | (days < 0), core.OPEN,
+            np.where(days <= core.START_SOON_DAYS, 1.0,
+                     np.maximum(core.START_FLOOR, 1 - (days - core.START_SOON_DAYS) / core.START_FADE_DAYS)))
+        daily = (months, track, start)
+        self._day_cache = (today, daily)
+        return daily
+
+    def scores(self, s: SponsorFacts, today: date) -> np.ndarray:
+        """Every project's score for the sponsor; -inf where the pair is not eligible."""
+        months, track_points, start_points = self._daily(today)
+        n = len(self.projects)
+        if s.area_weights:
+            best = np.zeros(n, dtype=np.int8)
+            for weight in (1, 2, 3):  # higher weights overwrite lower ones: the best area counts
+                mask = self.areas.mask(a for a, w in s.area_weights.items() if w == weight)
+                if mask:
+                    best = np.where((self.area_bits & mask) != 0, np.int8(weight), best)
+            total = _AREA_POINTS.take(best)
+        else:
+            total = np.full(n, WEIGHTS["area"] * core.OPEN)
+        if s.region_ids:
+            total += WEIGHTS["region"] * ((self.region_bits & self.regions.mask(s.region_ids)) != 0)
+        else:
+            total += WEIGHTS["region"] * core.OPEN
+        if s.target_groups:
+            shared = np.bitwise_count(self.group_bits & self.groups.mask(s.target_groups))
+            total += WEIGHTS["target_groups"] * (np.minimum(shared, 2) / min(len(s.target_groups), 2))
+        else:
+            total += WEIGHTS["target_groups"] * core.OPEN
+        total += WEIGHTS["budget"] * self._budget(s)
+        total += track_points
+        if s.prefers_rural:
+            total += WEIGHTS["rural"] * self.rural_fit
+        else:
+            total += WEIGHTS["rural"] * core.OPEN
+        total += start_points
+        ok = self.gap > 0
+        if s.id in self.org_ids:
+            ok &= self.org != s.id
+        if s.min_completed_projects:
+            ok &= self.completed >= s.min_completed_projects
+        if s.min_verified_months:
+            ok &= months >= s.min_verified_months
+        total[~ok] = -np.inf
+        return total
+
+    def _budget(self, s: SponsorFacts) -> np.ndarray:
+        """The budget factor's fit for every project (core._budget's rules)."""
+        gap, floor, cap = self.gap, s.budget_min, s.cap
+        fit = np.ones(len(gap))
+        if floor:
+            small = gap < floor
+            fit[small] = gap[small] / floor
+        if cap:
+            over = np.flatnonzero((gap > cap) & (gap >= floor))
+            share = cap / gap[over]
+            fit[over] = share
+            need = over[core.MILESTONE_FIT > share]  # where a whole milestone would fit better
+            if len(need):
+                # a tranche within floor..cap (a tranche of 0 never counts, as in the core): one pass
+                # per milestone column, each contiguous, instead of copying the rows' tranches
+                lowest = max(floor, 1)
+                fits = np.zeros(len(gap), dtype=bool)
+                for column in self.tranche_columns:
+                    fits |= (column >= lowest) & (column <= cap)
+                fit[need[fits[need]]] = core.MILESTONE_FIT
+        return fit
 
     def rank(self, s: SponsorFacts, today: date, limit: int | None = 20) -> list[Match]:
         """`core.rank_projects` over this table's projects, the same result, faster."""
@@ -259,6 +310,19 @@ class SponsorTable:
         """`core.rank_sponsors` over this table's sponsors, the same result, faster."""
         chosen = _top(self.scores(p, today), limit)
         return core.rank_sponsors(p, (self.sponsors[i] for i in chosen), today, limit)
+
+    def suggest(self, p: ProjectFacts, today: date, judged_on: int = 50, likely: int = core.LIKELY_SPONSORS,
+                limit: int = 3) -> list[Suggestion]:
+        """`core.suggest` against the project's `judged_on` best sponsors, each hypothesis scored here."""
+        chosen = self.likely(p, today, judged_on)
+        sub = SponsorTable.build(chosen)
+        ids = sub.ids.tolist()
+
+        def score_all(project: ProjectFacts) -> dict[int, float]:
+            return {sid: value for sid, value in zip(ids, sub.scores(project, today).tolist(), strict=True)
+                    if value != -np.inf}
+
+        return core.suggest(p, chosen, today, likely, limit, score_all=score_all)
 
     def likely(self, p: ProjectFacts, today: date, count: int) -> list[SponsorFacts]:
         """The `count` best sponsors for the project (and ties), as facts: what suggestions are judged on."""
