@@ -190,19 +190,30 @@ async def sponsor_facts(db: AsyncSession, org_ids: Sequence[int] | None = None) 
     if org_ids is not None:
         q = q.where(SponsorProfile.organization_id.in_(list(org_ids)))
     heads = (await db.execute(q)).all()
-    wanted = {h.organization_id for h in heads}
+    wanted = [h.organization_id for h in heads]
     weights: dict[int, dict[int, int]] = defaultdict(dict)
     regions: dict[int, set[int]] = defaultdict(set)
     groups: dict[int, set[str]] = defaultdict(set)
-    for org, area, weight in (await db.execute(select(SponsorArea.organization_id, SponsorArea.area_id,
-                                                      SponsorArea.weight))).all():
-        if org in wanted:
-            weights[org][area] = weight
-    for org, region in (await db.execute(select(SponsorRegion.organization_id, SponsorRegion.region_id))).all():
-        if org in wanted:
-            regions[org].add(region)
-    for org, code in (await db.execute(select(SponsorTargetGroup.organization_id, SponsorTargetGroup.code))).all():
-        if org in wanted:
+    if not wanted:
+        return []
+    number, label = (lambda c: cast(c, BigInteger)), (lambda c: cast(c, String))
+    parts = [select(SponsorArea.organization_id, literal("a"), number(SponsorArea.area_id), number(SponsorArea.weight),
+                    label(literal(""))),
+             select(SponsorRegion.organization_id, literal("r"), number(SponsorRegion.region_id), number(literal(0)),
+                    label(literal(""))),
+             select(SponsorTargetGroup.organization_id, literal("g"), number(literal(0)), number(literal(0)),
+                    label(SponsorTargetGroup.code))]
+    if org_ids is not None:  # a few: their rows only, in one round trip
+        parts = [part.where(part.selected_columns[0].in_(wanted)) for part in parts]
+    chosen = set(wanted)
+    for org, kind, value, weight, code in (await db.execute(union_all(*parts))).all():
+        if org not in chosen:
+            continue
+        if kind == "a":
+            weights[org][int(value)] = int(weight)
+        elif kind == "r":
+            regions[org].add(int(value))
+        else:
             groups[org].add(code)
     return [SponsorFacts(id=h.organization_id, area_weights=weights[h.organization_id],
                          region_ids=frozenset(regions[h.organization_id]),

@@ -32,7 +32,7 @@ from asar.errors import NotFound, PermissionDenied
 from asar.i18n import current_language, local_datetime
 from asar.i18n import gettext as _
 from asar.matching import core, reasons
-from asar.matching.adapter import MATCHABLE, facts_of_profile, project_facts, sponsor_facts
+from asar.matching.adapter import MATCHABLE, project_facts, sponsor_facts
 from asar.matching.core import Match, ProjectFacts, SponsorFacts, Suggestion
 from asar.matching.reasons import Names
 from asar.matching.vector import ProjectTable, SponsorTable
@@ -44,7 +44,6 @@ from asar.reference.service import reference_data
 from asar.reference.target_groups import BY_CODE
 from asar.sponsors.guards import require_see_sponsor_profile
 from asar.sponsors.models import SponsorProfile
-from asar.sponsors.service import find_profile
 
 log = structlog.get_logger("asar.matching")
 
@@ -194,16 +193,17 @@ async def _projects_by_id(db: AsyncSession, ids: Sequence[int]) -> dict[int, Pro
 
 
 async def matches_for_sponsor(db: AsyncSession, actor: Actor, org_id: int,
-                              limit: int = 20) -> tuple[Organization, SponsorProfile | None, list[ProjectMatch]]:
-    """The projects matched for a business (its members and the admin see them), best first."""
+                              limit: int = 20) -> tuple[Organization, SponsorFacts | None, list[ProjectMatch]]:
+    """The projects matched for a business (its members and the admin see them), best first; the
+    profile's facts are None when it has no profile (or is not a verified business)."""
     org = await get_organization(db, org_id)
     require_see_sponsor_profile(actor, org)
-    profile = await find_profile(db, org.id)
-    if profile is None or org.sector != "business" or not org.verified:
-        return org, profile, []
-    matches = await rank_for_sponsor(db, facts_of_profile(profile), limit)
+    found = await sponsor_facts(db, [org.id])
+    if not found:
+        return org, None, []
+    matches = await rank_for_sponsor(db, found[0], limit)
     projects = await _projects_by_id(db, [m.project_id for m in matches])
-    return org, profile, [ProjectMatch(projects[m.project_id], m) for m in matches if m.project_id in projects]
+    return org, found[0], [ProjectMatch(projects[m.project_id], m) for m in matches if m.project_id in projects]
 
 
 def acting_business(actor: Actor) -> Organization:
