@@ -125,6 +125,7 @@ async def second_act(db: AsyncSession, world: World) -> None:
     await polls.create_poll(db, chair, hid, parse_poll(
         {"kind": "multiple", "question": "Which districts?", "options": "North\nSouth\nEast"}))  # stays a draft
 
+    await registered(db, hearing, "business", name="Late comer")  # participant.registered
     await floor.raise_hand(db, business, hid, "Roads")
     await floor.raise_hand(db, ngo, hid)
     await floor.give_floor(db, co, hid)  # floor.given (the fairest next hand)

@@ -41,7 +41,8 @@ async def test_snapshot_at_n_plus_the_events_after_n_is_the_snapshot_at_m(sessio
     await second_act(session, world)
     at_m = {name: await snapshot(session, world, who) for name, who in viewers(world).items()}
     wires = await events_after(session, world.hearing_id, n)
-    assert {w["type"] for w in wires} | {"hearing.opened", "hearing.updated", "co_moderator.added"} == set(et.EVENTS)
+    assert {w["type"] for w in wires} | {"hearing.scheduled", "hearing.opened", "hearing.updated",
+                                                       "co_moderator.added"} == set(et.EVENTS)
     assert "sanctions" in at_m["co-moderator"] and "draft_polls" in at_m["chair"]  # the views differ
     assert at_m["co-moderator"]["sanctions"] and at_m["chair"]["draft_polls"]
     for name, start in at_n.items():

@@ -125,10 +125,11 @@ async def test_events_are_numbered_without_gaps_in_commit_order(session) -> None
     await room.ask_question(session, citizen, hearing.id, "q-1", "Why?")
     await service.close_hearing(session, official, hearing.id)
     assert await _seqs(session, hearing.id) == [
-        (1, "hearing.opened"), (2, "post.created"), (3, "agenda.advanced"), (4, "question.asked"),
-        (5, "hearing.closed")]
+        (1, "hearing.scheduled"), (2, "hearing.opened"), (3, "participant.registered"),
+        (4, "participant.registered"), (5, "post.created"), (6, "agenda.advanced"), (7, "question.asked"),
+        (8, "hearing.closed")]
     refreshed = await service.get_hearing(session, hearing.id)
-    assert refreshed.last_seq == 5
+    assert refreshed.last_seq == 8
 
 
 async def test_agenda_advances_to_the_next_item_and_stops_at_the_end(session) -> None:

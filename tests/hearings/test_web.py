@@ -286,7 +286,7 @@ async def test_api_create_register_vote_and_results(client, session) -> None:
     r = await client.get(f"/api/v1/hearings/{hid}/events?since=0")
     page = r.json()
     types = [e["type"] for e in page["events"]]
-    assert types[0] == "hearing.opened" and "poll.closed" in types
+    assert types[:2] == ["hearing.scheduled", "hearing.opened"] and "poll.closed" in types
     assert [e["seq"] for e in page["events"]] == list(range(1, len(types) + 1))
     assert page["last_seq"] == len(types) and page["more"] is False
 

@@ -218,6 +218,16 @@ class Event(LiveEvent):
 EVENTS: dict[str, type[Event]] = Event.declared
 
 
+class HearingScheduled(Event, kw_only=True):
+    """The chair published a draft: it is listed, and people may register. Before this only the
+    organizer's officials can follow the hearing's stream."""
+
+    type = "hearing.scheduled"
+
+    hearing: Annotated[HearingInfo, doc("as in the snapshot, without `seq` (`status`: `scheduled`)")]
+    agenda: Annotated[list[AgendaItem], doc("as in the snapshot")]
+
+
 class HearingOpened(Event, kw_only=True):
     type = "hearing.opened"
 
@@ -348,6 +358,18 @@ class PollClosed(Event, kw_only=True):
 class PersonPrivate(Private, kw_only=True):
     user_id: int
     name: str | None
+
+
+class ParticipantRegistered(Event, kw_only=True):
+    """Someone registered for the hearing (registering again writes nothing); their own sockets get
+    a `you` frame with `registered: true`."""
+
+    type = "participant.registered"
+    reauthorizes = True
+
+    sector: Annotated[Sector, doc("the sector the person takes part in")]
+    registrations: Annotated[dict[Sector, int], doc("registered people by sector now, as in the snapshot")]
+    private: PersonPrivate
 
 
 class ParticipantSanctioned(Event, kw_only=True):

@@ -119,6 +119,12 @@ class Renderer:
                 return self.many(names, room=room, **ctx) + self.announce(text)
             case et.HearingUpdated():
                 return self.many(["status", "agenda"], room=Room(hearing=hearing, viewer=viewer), **ctx)
+            case et.HearingScheduled():
+                room = await load_room(db, hearing, viewer, parts={"polls", "floor"})
+                return self.many(["status", "agenda", "actions", "chair_controls"], room=room, **ctx)
+            case et.ParticipantRegistered():
+                counts = Room(hearing=hearing, viewer=viewer, registrations=dict(event.registrations))
+                return self.many(["registrations"], room=counts, **ctx)
             case et.PollDrafted():
                 if not viewer.chair or viewer.projector:
                     return ""

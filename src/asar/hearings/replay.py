@@ -8,7 +8,7 @@ snapshot for a scripted hearing, for the chair, a co-moderator and the public.
 The view is the one the snapshot was taken for: moderators' snapshots carry `pending` and
 `sanctions`, the chair's also `draft_polls`, and moderators' events carry the private fields.
 Not carried by events, so kept as the snapshot had them: `you` (your standing: `ack` and `you`
-frames change it), `presence` (a gauge: the `presence` frames), `registrations`, and the `id` and
+frames change it), `presence` (a gauge: the `presence` frames), and the `id` and
 `at` of a sanction in force (an event gives its person, kind and reason; `at` is taken from its
 moderation entry, `id` is null).
 """
@@ -76,6 +76,10 @@ def _hearing_status(state: State, ev: dict[str, Any]) -> None:
 def _hearing_updated(state: State, ev: dict[str, Any]) -> None:
     state["hearing"] = {**ev["hearing"], "seq": state["hearing"]["seq"]}
     state["agenda"] = ev["agenda"]
+
+
+def _registered(state: State, ev: dict[str, Any]) -> None:
+    state["registrations"] = ev["registrations"]
 
 
 def _agenda_advanced(state: State, ev: dict[str, Any]) -> None:
@@ -197,6 +201,8 @@ RULES: dict[str, Callable[[State, dict[str, Any]], None]] = {
     et.HearingOpened.type: _hearing_status,
     et.HearingClosed.type: _hearing_status,
     et.HearingUpdated.type: _hearing_updated,
+    et.HearingScheduled.type: _hearing_updated,
+    et.ParticipantRegistered.type: _registered,
     et.AgendaAdvanced.type: _agenda_advanced,
     et.PostCreated.type: _post,
     et.PostModerated.type: _post,

@@ -327,6 +327,8 @@ async def schedule(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearing:
     from asar.hearings.reminders import plan_reminders
 
     plan_reminders(db, hearing)
+    await events.append_event(db, hearing, et.HearingScheduled(
+        hearing=events.hearing_info(hearing), agenda=[events.agenda_item(a) for a in hearing.agenda]))
     return hearing
 
 
@@ -426,6 +428,11 @@ async def register(db: AsyncSession, actor: Actor, hearing_id: int) -> Registrat
     registration = Registration(hearing_id=hearing.id, user_id=user.id, sector=actor.verified_sector,
                                 organization_id=org.id if org is not None else None)
     db.add(registration)
+    await get_hearing(db, hearing.id, lock=True)  # registrations of one hearing count in seq order
+    await db.flush()
+    await events.append_event(db, hearing, et.ParticipantRegistered(
+        sector=registration.sector, registrations=await registration_counts(db, hearing.id),
+        private=et.PersonPrivate(user_id=user.id, name=user.name)))
     return registration
 
 
