@@ -192,3 +192,21 @@ async def test_a_project_s_facts_are_the_same_read_alone_or_with_all(session: An
     assert (records[other.id].completed_projects, records[other.id].milestones_due,
             records[other.id].milestones_on_time) == (1, 3, 1)
     assert await track_records(session, [other.id], day) == {other.id: records[other.id]}
+
+
+async def test_the_panel_of_a_draft_and_of_a_funded_project(client: Any, session: Any) -> None:
+    ngo, member = await ngo_with_member(session)
+    draft = await make_project(session, ngo.id, "Қаралама", status="draft")
+    funded = await make_project(session, ngo.id, "Қаржыландырылған", committed=4 * M)
+    await make_sponsor(session)
+    await sign_in(client, session, member)
+    for project in (draft, funded):  # its own organization: told why there is nothing to show
+        r = await client.get(f"/projects/{project.id}/sponsor-matches")
+        assert r.status_code == 200
+        assert "Спонсоры подбираются только для опубликованных проектов" in r.text
+    outsider = await make_user(session, name="Outsider")
+    headers = await bearer(session, outsider)
+    r = await client.get(f"/api/v1/projects/{draft.id}/sponsor-matches", headers=headers)
+    assert r.status_code == 404  # a draft is not told to exist
+    r = await client.get("/api/v1/projects/999999/sponsor-matches", headers=headers)
+    assert r.status_code == 404
