@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -142,3 +144,63 @@ async def test_the_bells_events_are_its_declared_ones(session) -> None:
     assert [type(e) for e in decoded] == [event_types.NotificationCreated, event_types.NotificationCreated,
                                           event_types.NotificationRead, event_types.NotificationRead]
     assert [e.unread for e in decoded] == [1, 2, 1, 0]
+
+
+@contextmanager
+def _statements(session) -> Iterator[list[str]]:
+    """The SQL statements a block sends (an executemany once)."""
+    from sqlalchemy import event
+
+    sent: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        sent.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+@pytest.mark.sqlite
+async def test_telling_many_people_costs_the_bell_the_same_statements_as_telling_one(session) -> None:
+    """notification.created for N people at once: one lock of their N streams (their next seqs), one
+    count of their unread notifications, one insert of the N events, however large N is (it was
+    about four statements per person); every person's event still carries their own count."""
+    from sqlalchemy import select
+
+    from asar.live.hub import HUB_KEY
+    from asar.notifications import live as bell
+    from asar.notifications.models import Notification
+    from asar.uow import unit_of_work
+
+    class Recording:
+        def __init__(self) -> None:
+            self.wires: list[tuple[str, dict[str, Any]]] = []
+
+        async def published(self, key: str, wire: dict[str, Any]) -> None:
+            self.wires.append((key, wire))
+
+    session.info[HUB_KEY] = hub = Recording()
+    costs = {}
+    for n in (1, 12):
+        people = [await make_user(session) for _ in range(n)]
+        await _tell(session, people[:1], f"before-{n}")  # the first already has one unread, and events
+        async with unit_of_work(session):
+            rows = [Notification(user_id=p.id, kind=notices.VERIFIED.name, dedupe_key=f"batch-{n}", params={},
+                                 in_app=True, email_state="none") for p in people]
+            session.add_all(rows)
+            await session.flush()
+            with _statements(session) as statements:
+                await bell.created(session, rows)
+                await session.flush()
+            costs[n] = len(statements)
+        wires = {key: wire for key, wire in hub.wires if wire["payload"].get("id") in {r.id for r in rows}}
+        assert {key for key in wires} == {f"user:{p.id}" for p in people}
+        assert [wires[f"user:{p.id}"]["payload"]["unread"] for p in people] == [2] + [1] * (n - 1)
+        assert [wires[f"user:{p.id}"]["seq"] for p in people] == [2] + [1] * (n - 1)
+        stored = (await session.execute(select(Notification.id).where(Notification.dedupe_key == f"batch-{n}"))).all()
+        assert len(stored) == n
+    assert costs[12] == costs[1] <= 4, costs

@@ -48,7 +48,7 @@ for the bell's snapshot and fragments and register the subclass in its place.
 from asar.live.events import Event, Private, Shape, UndeclaredEvent
 from asar.live.hub import Hub, hub_of, publish_after_commit
 from asar.live.limits import LiveLimits
-from asar.live.log import LogKind, append, append_event
+from asar.live.log import LogKind, append, append_event, append_events
 from asar.live.streams import (
            Access,
            Credential,
@@ -61,5 +61,5 @@ from asar.live.streams import (
 )
 
 __all__ = ["Access", "Credential", "Event", "Hub", "LiveLimits", "LogKind", "NotAllowed", "Private", "Reader", "Shape",
-           "StreamKind", "UndeclaredEvent", "append", "append_event", "envelope", "hub_of", "publish_after_commit",
+           "StreamKind", "UndeclaredEvent", "append", "append_event", "append_events", "envelope", "hub_of", "publish_after_commit",
            "split_key", "stream_key"]

@@ -12,9 +12,11 @@ there instead and publish with `publish_after_commit`.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.db import upsert_insert, utcnow
@@ -32,6 +34,25 @@ async def next_seq(db: AsyncSession, key: str) -> int:
     return (await db.execute(statement)).scalar_one()
 
 
+BATCH = 1000  # streams (or events) per statement: well under the drivers' parameter limits
+
+
+async def next_seqs(db: AsyncSession, keys: Iterable[str]) -> dict[str, list[int]]:
+    """`next_seq` for many streams at once (a key given k times takes k numbers): one statement per
+    BATCH streams, their rows locked in key order (two batches never wait on each other crosswise)
+    until the transaction ends. The seqs taken, per key, in order."""
+    wanted = Counter(keys)
+    last: dict[str, int] = {}
+    ordered = sorted(wanted.items())
+    for start in range(0, len(ordered), BATCH):
+        insert = upsert_insert(db)(LiveStream).values([{"key": k, "last_seq": n} for k, n in ordered[start:start + BATCH]])
+        statement = insert.on_conflict_do_update(
+            index_elements=[LiveStream.key], set_={"last_seq": LiveStream.last_seq + insert.excluded.last_seq},
+        ).returning(LiveStream.key, LiveStream.last_seq)
+        last.update((key, seq) for key, seq in (await db.execute(statement)).all())
+    return {key: list(range(last[key] - n + 1, last[key] + 1)) for key, n in wanted.items()}
+
+
 def _wire(event: LiveEvent) -> dict[str, Any]:
     """A stored event in the one envelope of asar.live.streams."""
     return envelope(event.stream, event.seq, event.type, event.at, event.payload, event.private)
@@ -47,6 +68,35 @@ async def append_event(db: AsyncSession, key: str, event: declarations.Event, *,
         raise declarations.UndeclaredEvent(f"stream kind {prefix!r} declares no events")
     type_, payload, private = declarations.stored_parts(event, declared)
     return await _append(db, key, type_, payload, private, seq)
+
+
+async def append_events(db: AsyncSession, events: Sequence[tuple[str, declarations.Event]],
+                        seqs: Mapping[str, Sequence[int]] | None = None) -> list[dict[str, Any]]:
+    """`append_event` for many events at once (to many streams, several to one stream allowed, in
+    order): each checked against its declaration, their seqs taken with `next_seqs` (or given:
+    `seqs`, what next_seqs gave in this transaction for these keys), stored with one INSERT per
+    BATCH events and published once the unit commits. Their wire forms, in order."""
+    parts = []
+    for key, event in events:
+        prefix, _ident = split_key(key)
+        if len(key) > KEY_LENGTH:
+            raise ValueError(f"stream key too long: {key!r}")
+        declared = declarations.family(prefix)
+        if declared is None:
+            raise declarations.UndeclaredEvent(f"stream kind {prefix!r} declares no events")
+        parts.append((key, *declarations.stored_parts(event, declared)))
+    if seqs is None:
+        seqs = await next_seqs(db, [key for key, *_rest in parts])
+    taken = {key: iter(numbers) for key, numbers in seqs.items()}
+    now = utcnow()
+    rows = [{"stream": key, "seq": next(taken[key]), "type": type_, "payload": payload, "private": private, "at": now}
+            for key, type_, payload, private in parts]
+    for start in range(0, len(rows), BATCH):
+        await db.execute(insert(LiveEvent).values(rows[start:start + BATCH]))
+    wires = [envelope(r["stream"], r["seq"], r["type"], now, r["payload"], r["private"]) for r in rows]
+    for wire in wires:
+        publish_after_commit(db, wire["stream"], wire)
+    return wires
 
 
 async def append(db: AsyncSession, key: str, type_: str, payload: dict[str, Any],

@@ -13,6 +13,7 @@ and on every reconnect) is the bell as it is now. A JSON client resumes with
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar import live
 from asar.i18n import use_language
 from asar.live.hub import Hub
-from asar.live.log import next_seq
+from asar.live.log import next_seqs
 from asar.live.personal import PREFIX, PersonalStream
 from asar.notifications.event_types import NotificationCreated, NotificationRead
 from asar.notifications.models import Notification
@@ -29,32 +30,42 @@ CREATED = NotificationCreated.type
 READ = NotificationRead.type
 
 
-async def _locked_count(db: AsyncSession, user_id: int) -> tuple[str, int, int]:
-    """The person's stream key, its next seq and their unread count, taken in that order."""
-    from asar.notifications.service import count_unread
+async def _locked_counts(db: AsyncSession, user_ids: list[int]) -> tuple[dict[str, list[int]], dict[int, int]]:
+    """The next seqs of these people's streams (one for each time a person is named), then their
+    unread counts, taken in that order."""
+    from asar.notifications.service import count_unread_of
 
     await db.flush()  # the change itself, before the count
-    key = live.stream_key(PREFIX, user_id)
-    # The stream's row is locked from here until commit: the count comes after any other writer's
-    # to this person, and the events' counts follow their order.
-    seq = await next_seq(db, key)
+    # The streams' rows are locked from here until commit: each count comes after any other
+    # writer's to that person, and the events' counts follow their order.
+    seqs = await next_seqs(db, [live.stream_key(PREFIX, uid) for uid in user_ids])
     with db.no_autoflush:
-        unread = await count_unread(db, user_id)
-    return key, seq, unread
+        unread = await count_unread_of(db, set(user_ids))
+    return seqs, unread
 
 
 async def created(db: AsyncSession, notifications: list[Notification]) -> None:
-    """Each notification shown in-app, on its person's stream."""
-    for n in notifications:
-        if n.in_app:
-            key, seq, unread = await _locked_count(db, n.user_id)
-            await live.append_event(db, key, NotificationCreated(id=n.id, kind=n.kind, unread=unread), seq=seq)
+    """Each notification shown in-app, on its person's stream: a few statements for all of them
+    (their streams locked at once, their counts at once, their events in one insert), not a few
+    per person."""
+    shown = [n for n in notifications if n.in_app]
+    if not shown:
+        return
+    seqs, unread = await _locked_counts(db, [n.user_id for n in shown])
+    later = Counter(n.user_id for n in shown)  # a person's events count up to their total, in order
+    events = []
+    for n in shown:
+        later[n.user_id] -= 1
+        event = NotificationCreated(id=n.id, kind=n.kind, unread=unread.get(n.user_id, 0) - later[n.user_id])
+        events.append((live.stream_key(PREFIX, n.user_id), event))
+    await live.append_events(db, events, seqs)
 
 
 async def read(db: AsyncSession, user_id: int, ids: list[int]) -> None:
     """Notifications marked read, on their person's stream (the other tabs' bells drop too)."""
-    key, seq, unread = await _locked_count(db, user_id)
-    await live.append_event(db, key, NotificationRead(ids=ids, unread=unread), seq=seq)
+    seqs, unread = await _locked_counts(db, [user_id])
+    key = live.stream_key(PREFIX, user_id)
+    await live.append_events(db, [(key, NotificationRead(ids=ids, unread=unread.get(user_id, 0)))], seqs)
 
 
 class NotificationStream(PersonalStream):

@@ -173,6 +173,17 @@ async def count_unread(db: AsyncSession, user_id: int) -> int:
     return int((await db.execute(q)).scalar_one())
 
 
+async def count_unread_of(db: AsyncSession, user_ids: Iterable[int]) -> dict[int, int]:
+    """The bell's number of many people, in one statement (people with none are left out)."""
+    ids = sorted(set(user_ids))
+    if not ids:
+        return {}
+    q = (select(Notification.user_id, func.count(Notification.id))
+         .where(Notification.user_id.in_(ids), Notification.in_app.is_(True), Notification.read_at.is_(None))
+         .group_by(Notification.user_id))
+    return {uid: int(n) for uid, n in (await db.execute(q)).all()}
+
+
 async def list_notifications(db: AsyncSession, actor: Actor, *, unread_only: bool = False,
                              limit: int = PER_PAGE, offset: int = 0) -> tuple[list[Notification], int]:
     """The person's in-app notifications, newest first, and how many there are."""
