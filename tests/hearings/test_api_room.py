@@ -98,3 +98,20 @@ async def test_the_json_room_actions_keep_the_socket_rate_classes(client, sessio
     question, _ = await room.ask_question(session, other, hearing.id, "q-c", "Someone asks")
     r = await client.post(f"{a}/questions/{question.id}/upvote", headers=headers)  # vote: a window of its own
     assert r.status_code == 200
+
+
+async def test_every_room_action_of_the_api_counts_in_its_class_with_the_forms(client, session) -> None:
+    """The endpoints that existed before (votes, the floor, the chair's poll and agenda verbs) count in
+    the same windows: a raised hand is a write, as a post is."""
+    _chair_user, chair = await person(session, "government", name="Chair")
+    hearing = await live_hearing(session, chair)
+    user, _ = await registered(session, hearing, "ngo", name="Speaker")
+    headers = await bearer(session, user)
+    a = f"/api/v1/hearings/{hearing.id}"
+    assert (await client.post(f"{a}/floor/raise", json={"note": "Parks"}, headers=headers)).status_code == 200
+    assert (await client.post(f"{a}/floor/lower", json={}, headers=headers)).status_code == 200
+    statuses = [(await client.post(f"{a}/posts", json={"client_id": f"c-{n}", "body": f"Point {n}"},
+                                   headers=headers)).status_code for n in range(4)]
+    assert statuses == [200, 200, 200, 429]  # 2 floor writes + 3 posts = the write class's 5
+    r = await client.post(f"{a}/polls/1/votes", json={"client_id": "v", "option_id": 1}, headers=headers)
+    assert r.status_code == 404  # the vote class is another window (no such poll here)

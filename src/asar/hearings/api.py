@@ -64,6 +64,12 @@ from asar.web.params import Offset, Seq
 
 TAGS = ["hearings"]
 EVENT_PAGE = 500
+ROOM = {"throttled": True}  # a room action: counted in its rate class (429 rate_limited is declared)
+
+
+async def _counted(request: Request[Any, Any, Any], hearing_id: int, kind: str) -> None:
+    """Count a room action in the socket's rate class for this person and hearing (all instances)."""
+    await check_rate(request.app, require_user(request.state.actor).id, hearing_id, ACTIONS[kind])
 
 
 async def _out(request: Request[Any, Any, Any], h: Hearing, *, document: bool = True,
@@ -167,12 +173,13 @@ async def agenda(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> 
     return (await _out(request, hearing)).agenda
 
 
-@post("/api/v1/hearings/{hearing_id:int}/agenda/advance", name="hearings:api_advance", guards=[signed_in], tags=TAGS, status_code=200,
+@post("/api/v1/hearings/{hearing_id:int}/agenda/advance", name="hearings:api_advance", guards=[signed_in], tags=TAGS, status_code=200, opt=ROOM,
       summary="Make an agenda item current (default: the next one)")
 async def advance(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                   data: JSONBody[AdvanceIn | None] = None) -> HearingOut:
     data = data or AdvanceIn()  # no body: the next item
     item_id = None if data.item_id is UNSET else data.item_id
+    await _counted(request, hearing_id, "advance_agenda")
     await service.advance_agenda(request.state.db, request.state.actor, hearing_id, item_id)  # type: ignore[arg-type]
     return await _out(request, await service.get_hearing(request.state.db, hearing_id))
 
@@ -199,10 +206,11 @@ async def create_poll(request: Request[Any, Any, Any], hearing_id: FromPath[int]
     return await _poll_out(request, hearing, await polls.get_poll(db, hearing_id, poll.id))
 
 
-def _poll_verb(path: str, name: str, verb: Any, summary: str) -> Any:
-    @post(path, name=name, guards=[signed_in], tags=TAGS, status_code=200, summary=summary)
+def _poll_verb(path: str, name: str, verb: Any, summary: str, kind: str) -> Any:
+    @post(path, name=name, guards=[signed_in], tags=TAGS, status_code=200, summary=summary, opt=ROOM)
     async def handler(request: Request[Any, Any, Any], hearing_id: FromPath[int], poll_id: FromPath[int]) -> PollOut:
         db = request.state.db
+        await _counted(request, hearing_id, kind)
         await verb(db, request.state.actor, hearing_id, poll_id)
         hearing = await service.get_hearing(db, hearing_id)
         return await _poll_out(request, hearing, await polls.get_poll(db, hearing_id, poll_id))
@@ -211,15 +219,16 @@ def _poll_verb(path: str, name: str, verb: Any, summary: str) -> Any:
 
 
 open_poll = _poll_verb("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/open", "hearings:api_open_poll",
-                       polls.open_poll, "Open a prepared poll")
+                       polls.open_poll, "Open a prepared poll", "open_poll")
 close_poll = _poll_verb("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/close", "hearings:api_close_poll",
-                        polls.close_poll, "Close a poll (its results become visible to all)")
+                        polls.close_poll, "Close a poll (its results become visible to all)", "close_poll")
 
 
-@post("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/votes", name="hearings:api_vote", guards=[signed_in], tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/polls/{poll_id:int}/votes", name="hearings:api_vote", guards=[signed_in], tags=TAGS, opt=ROOM,
       status_code=200, summary="Vote (once per person; a retry with the same client_id changes nothing)")
 async def vote(request: Request[Any, Any, Any], hearing_id: FromPath[int], poll_id: FromPath[int],
                data: JSONBody[VoteIn]) -> VoteOut:
+    await _counted(request, hearing_id, "vote")
     result = await polls.cast_vote(request.state.db, request.state.actor, hearing_id, poll_id, data.client_id,
                                    data.as_mapping())
     return VoteOut(poll_id=result.poll_id, option_ids=result.option_ids, sector=result.sector,
@@ -349,47 +358,52 @@ async def floor_queue(request: Request[Any, Any, Any], hearing_id: FromPath[int]
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/raise", name="hearings:api_floor_raise", guards=[signed_in], tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/raise", name="hearings:api_floor_raise", guards=[signed_in], tags=TAGS, opt=ROOM,
       status_code=200, summary="Raise your hand to speak (registered participants; once at a time)")
 async def floor_raise(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                       data: JSONBody[RaiseHandIn | None] = None) -> dict[str, Any]:
+    await _counted(request, hearing_id, "raise_hand")
     await floor_service.raise_hand(request.state.db, request.state.actor, hearing_id, (data or RaiseHandIn()).note)
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/lower", name="hearings:api_floor_lower", guards=[signed_in], tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/lower", name="hearings:api_floor_lower", guards=[signed_in], tags=TAGS, opt=ROOM,
       status_code=200, summary="Lower your hand, or (a moderator) someone else's")
 async def floor_lower(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                       data: JSONBody[LowerHandIn | None] = None) -> dict[str, Any]:
+    await _counted(request, hearing_id, "lower_hand")
     await floor_service.lower_hand(request.state.db, request.state.actor, hearing_id,
                                    (data or LowerHandIn()).request_id)
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/give", name="hearings:api_floor_give", guards=[signed_in], tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/give", name="hearings:api_floor_give", guards=[signed_in], tags=TAGS, opt=ROOM,
       status_code=200, summary="Give the floor (moderators): the fairest next hand or a chosen one",
       description="A turn in progress ends first (`floor.ended`, then `floor.given` with `ends_at`).")
 async def floor_give(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                      data: JSONBody[GiveFloorIn | None] = None) -> dict[str, Any]:
     data = data or GiveFloorIn()  # no body: the fairest next hand, the usual time
+    await _counted(request, hearing_id, "give_floor")
     await floor_service.give_floor(request.state.db, request.state.actor, hearing_id, data.request_id,
                                    data.minutes)
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/extend", name="hearings:api_floor_extend", guards=[signed_in], tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/extend", name="hearings:api_floor_extend", guards=[signed_in], tags=TAGS, opt=ROOM,
       status_code=200, summary="Give the speaker more time (moderators)",
       description="Counted from `ends_at`, or from now when the time is already up (`floor.extended`).")
 async def floor_extend(request: Request[Any, Any, Any], hearing_id: FromPath[int],
                        data: JSONBody[ExtendFloorIn | None] = None) -> dict[str, Any]:
+    await _counted(request, hearing_id, "extend_floor")
     await floor_service.extend_floor(request.state.db, request.state.actor, hearing_id,
                                      (data or ExtendFloorIn()).minutes)
     return await _floor(request, hearing_id)
 
 
-@post("/api/v1/hearings/{hearing_id:int}/floor/end", name="hearings:api_floor_end", guards=[signed_in], tags=TAGS,
+@post("/api/v1/hearings/{hearing_id:int}/floor/end", name="hearings:api_floor_end", guards=[signed_in], tags=TAGS, opt=ROOM,
       status_code=200, summary="End the current turn (moderators, or the speaker finishing early)")
 async def floor_end(request: Request[Any, Any, Any], hearing_id: FromPath[int]) -> dict[str, Any]:
+    await _counted(request, hearing_id, "end_floor")
     await floor_service.end_floor(request.state.db, request.state.actor, hearing_id)
     return await _floor(request, hearing_id)
 
@@ -436,13 +450,12 @@ routes += [co_moderators, add_co_moderator, remove_co_moderator]
 # The socket's frames and the room's forms as JSON: each runs the action's one verb (ACTIONS) with
 # the frame's fields, so the guards, input rules and client ids are the socket's; the rate classes
 # too, counted per person and hearing across instances (check_rate). The answer is the socket's ack.
-ROOM = {"throttled": True}  # 429 (rate_limited) is declared
 
 
 async def _act(request: Request[Any, Any, Any], hearing_id: int, kind: str, data: dict[str, Any]) -> RoomActionOut:
     db, actor = request.state.db, request.state.actor
     action = ACTIONS[kind]
-    await check_rate(request.app, require_user(actor).id, hearing_id, action)
+    await _counted(request, hearing_id, kind)
     stored, duplicate = await action.run(db, actor, hearing_id, data)
     return RoomActionOut(action=kind, client_id=data.get("client_id"), duplicate=duplicate, stored=stored)
 
