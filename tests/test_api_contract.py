@@ -99,6 +99,11 @@ async def _seed(db: Database) -> tuple[dict[str, str], dict[str, list[int]]]:
                 ids["decision_id"] = [(await minutes.add_decision(s, chair, h.id, "Plant trees")).id]
                 ids["commitment_id"] = [(await commitments.add_commitment(s, chair, h.id, commitments.CommitmentInput(
                     "Plant 100 trees", ngo.id, date(2031, 6, 1)))).id]
+        # a published project of the NGO and a draft, so that the projects' operations meet real ids
+        from tests.projects.helpers import make_project
+
+        ids["project_id"] = [(await make_project(s, people["ngo_member"], publish=True)).id,
+                             (await make_project(s, people["ngo_member"])).id]
         # a notification for each person (the verification of the NGO), so that marking one read meets
         # real ids: the person's own, or someone else's (a 404)
         from asar.notifications.service import notify

@@ -17,6 +17,7 @@ from asar.demo import DEMO_PASSWORD, DEMO_PEOPLE, counts, load_demo
 from asar.mail.models import OutboxMail
 from asar.organizations.bin import check_bin
 from asar.organizations.models import Membership, Organization
+from asar.projects.demo import SPECS
 from tests.conftest import make_settings
 
 
@@ -32,6 +33,7 @@ async def _check_demo(url: str, tmp_path: Path) -> None:
             after_first = await counts(db)
         second = await load_demo(settings)
         assert "added now: 0 organizations, 0 people, 0 memberships" in second
+        assert f"Projects added now: {len(SPECS)}" in first and "Projects added now: 0" in second
         async with database.sessionmaker() as db:
             assert await counts(db) == after_first
             assert after_first["regions"] == 20

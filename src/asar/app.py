@@ -52,10 +52,13 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.organizations.controllers import routes as organizations_pages
     from asar.pledges.api import routes as pledges_api
     from asar.pledges.controllers import routes as pledges_pages
+    from asar.projects.api import routes as projects_api
     from asar.projects.browse import routes as projects_browse
+    from asar.projects.controllers import routes as projects_pages
     from asar.reference.api import routes as reference_api
     from asar.sponsors.api import routes as sponsors_api
     from asar.sponsors.controllers import routes as sponsors_pages
+    from asar.storage.controllers import routes as storage_pages
     from asar.web.controllers import routes as web_pages
 
     static = static_files_route(static_files)
@@ -63,7 +66,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     return [static, *web_pages, *accounts_pages, *organizations_pages, *audit_pages, *mail_pages,
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
-            *matching_pages, *matching_api, *pledges_pages, *pledges_api]
+            *matching_pages, *matching_api, *pledges_pages, *pledges_api, *projects_pages, *projects_api,
+            *storage_pages]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None,

@@ -30,6 +30,8 @@ from asar.jobs import JobQueue
 from asar.organizations.bin import check_digit
 from asar.organizations.models import Membership, Organization
 from asar.permissions import Actor
+from asar.projects.demo import load_demo_projects
+from asar.projects.models import Project
 from asar.reference.models import Area, Region
 from asar.settings import Settings
 from asar.uow import atomic, unit_of_work
@@ -319,7 +321,8 @@ async def counts(db: AsyncSession) -> dict[str, int]:
     """How many rows the tables the demo fills hold (the tests compare two runs)."""
     out = {}
     for name, model in (("organizations", Organization), ("people", User), ("memberships", Membership),
-                        ("audit entries", AuditEntry), ("regions", Region), ("areas", Area)):
+                        ("audit entries", AuditEntry), ("regions", Region), ("areas", Area),
+                        ("projects", Project)):
         out[name] = (await db.execute(select(func.count()).select_from(model))).scalar_one()
     return out
 
@@ -346,6 +349,7 @@ async def load_demo(settings: Settings) -> str:
         async with database.sessionmaker() as db:
             created = await _load(db)
             hearings_added = await load_demo_hearings(db)
+            projects_added = await load_demo_projects(db, _demo_actor)
             total = await counts(db)
         await jobs.drain()
     finally:
@@ -358,7 +362,7 @@ async def load_demo(settings: Settings) -> str:
         f"added now: {created.organizations} organizations, {created.people} people, "
         f"{created.memberships} memberships. Database totals: "
         + ", ".join(f"{v} {k}" for k, v in total.items())
-        + f". Hearings added now: {hearings_added}"
+        + f". Hearings added now: {hearings_added}. Projects added now: {projects_added}"
         + f".\nSign in as any demo person (e.g. {PEOPLE[0].email}) with the password {DEMO_PASSWORD}."
     )
 

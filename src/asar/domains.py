@@ -29,6 +29,7 @@ from asar.organizations import anonymize as organization_anonymize
 from asar.organizations import notices as organization_notices
 from asar.pledges import event_types as pledge_events
 from asar.pledges import notices as pledge_notices
+from asar.projects import notices as project_notices
 from asar.reference import jobs as reference
 from asar.web import urls
 
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
              live.register)
-NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices)  # imported: their notification kinds are registered
+NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices)  # imported: their notification kinds are registered
 EVENTS = (pledge_events,)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 

@@ -21,6 +21,7 @@ from asar.organizations.forms import (
     parse_role,
 )
 from asar.organizations.guards import require_manage_organization
+from asar.organizations.identifiers import org_identifier
 from asar.organizations.models import Membership, Organization
 from asar.permissions import require_confirmed, require_user, sector_of
 from asar.web.openapi import signed_in
@@ -53,6 +54,7 @@ class OrganizationOut:
     name_ru: str
     name_en: str | None
     bin: str
+    identifier: str  # org-id.guide: KZ-BIN-<12 digits>
     legal_form: str
     legal_form_label: str
     regions: list[RegionRef]
@@ -159,7 +161,7 @@ class VerifyBody(msgspec.Struct, kw_only=True):
 def _org_out(request: Request[Any, Any, Any], org: Organization) -> OrganizationOut:
     return OrganizationOut(
         id=org.id, sector=org.sector, name=org.name, name_kk=org.name_kk, name_ru=org.name_ru,
-        name_en=org.name_en, bin=org.bin, legal_form=org.legal_form,
+        name_en=org.name_en, bin=org.bin, identifier=org_identifier(org.bin), legal_form=org.legal_form,
         legal_form_label=legal_form_label(org.legal_form),
         regions=[RegionRef(r.id, r.iso_code, r.name) for r in org.regions], settlement=org.settlement,
         areas=[AreaRef(a.id, a.code, a.name) for a in org.areas], description=org.description,
