@@ -256,3 +256,17 @@ async def test_regions_keep_their_settlement(session) -> None:
     assert {(r.region_id, r.settlement) for r in project.regions} >= {(both, "both")}
     versions = (await session.execute(select(func.count(ProjectVersion.id)))).scalar_one()
     assert versions == 0  # a draft keeps no versions
+
+
+async def test_saving_a_project_keeps_its_search_terms(session) -> None:
+    from asar.projects.search import ProjectSearch
+
+    owner, _org = await _verified_member(session)
+    project = await make_project(session, owner, publish=True)
+    row = await session.get(ProjectSearch, project.id)
+    assert row is not None and "мектеп" in row.title_terms.split()
+    data = await project_data(session, title_kk="Жасыл саябақ", title_ru="Зелёный парк")
+    await service.update_project(session, await actor_of(session, owner), project.id, parse_project(data))
+    session.expunge_all()
+    row = await session.get(ProjectSearch, project.id)
+    assert "мектеп" not in row.title_terms.split() and "парк" in row.title_terms.split()

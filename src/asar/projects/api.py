@@ -17,6 +17,7 @@ from asar.organizations.models import Organization
 from asar.permissions import require_user
 from asar.projects import choices
 from asar.projects import service as projects
+from asar.projects.browse import api_list_projects
 from asar.projects.forms import PROJECT_FIELDS, parse_project, parse_status, parse_update
 from asar.projects.guards import require_edit
 from asar.projects.models import Project, ProjectUpdate, ProjectVersion
@@ -298,7 +299,7 @@ async def unfollow(request: Request[Any, Any, Any], project_id: FromPath[int]) -
 
 router = Router(
     path="/api/v1",
-    route_handlers=[get_project, create_project, update_project, publish_project, change_status, list_versions,
+    route_handlers=[api_list_projects, get_project, create_project, update_project, publish_project, change_status, list_versions,
                     list_updates, post_update, follow, unfollow],
     tags=["projects"],
 )

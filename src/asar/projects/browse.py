@@ -18,7 +18,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Request, Router, get
+from litestar import Request, get
 from litestar.params import Parameter
 from litestar.response import Template
 
@@ -170,5 +170,6 @@ async def api_list_projects(
     return ProjectListOut(items, result.total, result.capped, result.page, result.per_page, result.pages)
 
 
-api_router = Router(path="/api/v1", route_handlers=[api_list_projects], tags=["projects"])
-routes = [project_list, api_router]
+# GET /api/v1/projects is served by the projects API's router (asar.projects.api), with POST on the
+# same path: two routers on one path would both register its OPTIONS handler.
+routes = [project_list]

@@ -50,6 +50,7 @@ from asar.projects.models import (
     ProjectUpdate,
     ProjectVersion,
 )
+from asar.projects.search import refresh_document
 from asar.reference.service import areas_by_ids, regions_by_ids
 from asar.storage.images import clean_cover
 from asar.uow import atomic
@@ -196,6 +197,7 @@ async def create_project(db: AsyncSession, actor: Actor, data: ProjectInput) -> 
     _apply(project, data)
     db.add(project)
     await db.flush()
+    await refresh_document(db, project)
     audit.record(db, actor, "project.created", "project", project.id)
     return project
 
@@ -231,6 +233,7 @@ async def update_project(db: AsyncSession, actor: Actor, project_id: int, data: 
             "committed.")})
     before = snapshot(project)
     await _flush_replacing_children(db, project, data)
+    await refresh_document(db, project)
     after = snapshot(project)
     if project.status != "draft" and after != before:
         await _add_version(db, actor, project, after)
