@@ -234,3 +234,17 @@ async def test_demo_hearings_are_built_once_with_minutes(session) -> None:
     [poll] = data["polls"]
     assert poll["status"] == "closed" and all(poll["voters_by_sector"][s] > 0 for s in poll["voters_by_sector"])
     assert {c["state"] for c in data["commitments"]} == {"in_progress", "done"}
+
+
+async def test_exports_name_the_responsible_organization_by_its_identifier(session) -> None:
+    """issue 9 item 8: organizations in exports follow org-id.guide, KZ-BIN-<12 digits>."""
+    hearing, _u, official, _people, _poll = await closed_world(session)
+    org = await make_org(session, "business", name="Sapling Ltd")
+    await commitments.add_commitment(session, official, hearing.id, commitments.CommitmentInput(
+        "Give 500 saplings", org.id, date(2031, 1, 1)))
+    hearing, row = await minutes.closed_hearing(session, official, hearing.id)
+    data = await minutes.minutes_data(session, hearing, row)
+    as_json = json.loads(minutes.to_json(data))
+    assert as_json["commitments"][0]["organization"]["identifier"] == f"KZ-BIN-{org.bin}"
+    rows = list(csv.DictReader(io.StringIO(minutes.to_csv(data))))
+    assert [r["organization"] for r in rows if r["section"] == "commitment"] == [f"Sapling Ltd (KZ-BIN-{org.bin})"]

@@ -33,6 +33,7 @@ from asar.i18n import use_language
 from asar.inputs import EARLIEST, LATEST, visible
 from asar.jobs import enqueue_after_commit
 from asar.notifications.service import notify
+from asar.organizations.identifiers import org_identifier
 from asar.organizations.models import Organization
 from asar.permissions import Actor, require_user
 from asar.uow import atomic
@@ -109,7 +110,8 @@ async def commitment_data(db: AsyncSession, rows: list[Commitment], today: date)
     names = await user_names(db, {ch.changed_by_id for chs in history.values() for ch in chs})
     return [{
         "id": c.id, "hearing_id": c.hearing_id, "text": c.text,
-        "organization": {"id": c.organization_id, "name": orgs[c.organization_id].name}
+        "organization": {"id": c.organization_id, "name": orgs[c.organization_id].name,
+                         "identifier": org_identifier(orgs[c.organization_id].bin)}
         if c.organization_id in orgs else None,
         "deadline": c.deadline, "status": c.status, "overdue": c.overdue(today), "state": state_of(c, today),
         "history": [{"from_status": ch.from_status, "to_status": ch.to_status, "note": ch.note,

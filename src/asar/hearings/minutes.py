@@ -404,7 +404,8 @@ def csv_rows(data: dict[str, Any]) -> list[dict[str, Any]]:
         row("decision", number=d["position"], item=d["text"])
     for n, c in enumerate(data["commitments"], start=1):
         row("commitment", number=n, item=c["text"], status=c["state"], date=jsonable(c["deadline"]),
-            organization=c["organization"]["name"] if c["organization"] else "")
+            # the name and the org-id.guide identifier (KZ-BIN-<12 digits>) that other datasets join on
+            organization=f'{c["organization"]["name"]} ({c["organization"]["identifier"]})' if c["organization"] else "")
         for ch in c["history"]:
             row("commitment_change", number=n, status=ch["to_status"], date=jsonable(ch["at"]), detail=ch["note"])
     return out
