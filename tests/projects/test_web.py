@@ -69,6 +69,9 @@ async def test_write_publish_edit_and_compare(client, session) -> None:
     await sign_in(client, session, member)
     r = await client.post(f"/projects/{project_id}/publish", data={"_csrf_token": await csrf(client)})
     assert r.status_code == 303
+    page = (await client.get(f"/projects/{project_id}")).text
+    # the live funding progress (pledges' stream project:<id>) and, for its organization, likely sponsors
+    assert f'id="funding-{project_id}"' in page and f"/projects/{project_id}/sponsor-matches" in page
     r = await client.post(f"/projects/{project_id}/edit",
                           data=await _form(client, session, title_ru="Библиотеки для 15 сельских школ"))
     assert r.status_code == 303
