@@ -11,7 +11,9 @@ regions, areas, target groups and search documents), then serves ASAR with `asar
 uvicorn worker, no access log) and the raw baseline with uvicorn the same way. The raw template is
 ASAR's page for the same address with the cards put back as a Jinja loop. wrk measures both in
 interleaved rounds; then bench/fixed_rate.py offers half of ASAR's peak rate (open loop) to each,
-alternated, for their p99. Medians are printed and written as JSON
+alternated, for their p99. Before the load, both apps are also called in-process (ASGI, one
+request at a time) for their CPU time per request, which a busy machine disturbs far less than the
+rates. Medians are printed and written as JSON
 (bench/results/projects_list.json). Requests carry no cookie: a first-time visitor, in Russian.
 """
 
@@ -33,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from bench.pages import run_wrk, start, wait_until_up
 from bench.procs import stop
@@ -102,6 +105,45 @@ def raw_template(page: str) -> str:
     return "{% raw %}" + page[:start_at] + "{% endraw %}" + cards + "{% raw %}" + page[end_at:] + "{% endraw %}"
 
 
+async def cpu_per_request(url: str, asar_path: str, env: dict[str, str], template: Path,
+                          batches: int = 5, requests: int = 100) -> dict[str, float]:
+    """Process CPU time per request of ASAR and of the raw baseline, each called as ASGI in this
+    process one request at a time (PostgreSQL's time is another process's: not in it), the
+    minimum over batches. Less disturbed by a busy machine than the rates."""
+    import importlib
+
+    from profile_pages import call
+    from tests.conftest import Lifespan
+
+    from asar.app import create_app
+    from asar.settings import Settings
+
+    os.environ.update(env)
+    os.environ.update(RAW_DATABASE_URL=url, RAW_TEMPLATE=str(template))
+    raw_module = importlib.import_module("raw_projects")
+    apps = {"asar": (create_app(Settings()), asar_path), "raw": (raw_module.app, "/projects")}
+    headers = [(b"host", b"127.0.0.1")]
+    out = {}
+    for name, (app, path) in apps.items():
+        lifespan = Lifespan(app)
+        await lifespan.start()
+        try:
+            for _ in range(30):
+                status, _size = await call(app, path, headers)
+                if status != 200:
+                    raise SystemExit(f"{name} answered {status} in-process")
+            best = float("inf")
+            for _ in range(batches):
+                began = time.process_time()
+                for _ in range(requests):
+                    await call(app, path, headers)
+                best = min(best, (time.process_time() - began) / requests * 1000)
+            out[name] = best
+        finally:
+            await lifespan.stop()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--projects", type=int, default=100_000)
@@ -155,6 +197,11 @@ def main() -> int:
         if [i.strip() for i in ids] != [i.strip() for i in raw_ids]:
             raise SystemExit("the raw baseline does not show the same 20 projects in the same order")
         sizes = {"raw": len(raw_page.encode()), "asar": len(page.encode())}
+        cpu = asyncio.run(cpu_per_request(url, f"/projects?{query}",
+                                          {**env, "RAW_REGION": str(region), "RAW_AREA": str(area)},
+                                          work / "raw.html"))
+        print(f"CPU per request in-process: ASAR {cpu['asar']:.2f} ms, raw {cpu['raw']:.2f} ms "
+              f"(raw ÷ ASAR {cpu['raw'] / cpu['asar']:.2f})", flush=True)
         targets = {"raw": raw, "asar": asar}
 
         for target in targets.values():  # warm up: imports, template compilation, pools, plans
@@ -194,7 +241,7 @@ def main() -> int:
             "wrk": {"threads": args.threads, "connections": args.connections, "duration_s": args.duration,
                     "rounds": args.rounds},
             "projects": args.projects, "insert_seconds": insert_seconds, "path": f"/projects?{query}",
-            "bytes": sizes, "medians": medians, "asar_to_raw": medians["asar"]["rps"] / medians["raw"]["rps"],
+            "bytes": sizes, "cpu_ms_per_request_in_process": cpu, "medians": medians, "asar_to_raw": medians["asar"]["rps"] / medians["raw"]["rps"],
             "asar_to_raw_per_round": round_ratios,
             "half_peak": {"rate": rate, "medians": fixed_medians, "runs": fixed}, "runs": runs,
         }
@@ -205,6 +252,7 @@ def main() -> int:
         print(f"path: /projects?{query} ({args.projects} projects); bytes: ASAR {sizes['asar']}, raw {sizes['raw']}")
         for name, m in medians.items():
             print(f"{name:5} {m['rps']:9.1f} req/s  p50 {m['p50_ms']:7.2f} ms  p99 {m['p99_ms']:7.2f} ms")
+        print(f"CPU per request in-process: ASAR {cpu['asar']:.2f} ms, raw {cpu['raw']:.2f} ms")
         print(f"ASAR ÷ raw (medians): {report['asar_to_raw']:.3f}; per round: "
               + ", ".join(f"{r:.3f}" for r in round_ratios))
         for name, m in fixed_medians.items():

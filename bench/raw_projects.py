@@ -44,8 +44,9 @@ SELECT p.id, p.kind, p.status, p.social_enterprise,
          WHERE r.project_id = p.id) AS regions,
        (SELECT string_agg(CAST(a.area_id AS TEXT), ',' ORDER BY a.position) FROM project_areas a
          WHERE a.project_id = p.id) AS areas
-FROM (SELECT p.id FROM projects p JOIN project_search s ON s.project_id = p.id WHERE {FILTERS}
-      ORDER BY p.published_at DESC NULLS LAST, p.id DESC NULLS LAST LIMIT 20) page
+FROM (SELECT m.id FROM (SELECT p.id, p.published_at FROM projects p JOIN project_search s ON s.project_id = p.id
+                        WHERE {FILTERS} OFFSET 0) m
+      ORDER BY m.published_at DESC NULLS LAST, m.id DESC NULLS LAST LIMIT 20) page
 JOIN projects p ON p.id = page.id JOIN organizations o ON o.id = p.organization_id
 ORDER BY p.published_at DESC NULLS LAST, p.id DESC NULLS LAST
 """
