@@ -1,12 +1,9 @@
 """Pledging in real browsers (Debian's Chromium), three at once (issue 9, "Show"): a member of a
-verified business opens a rural school project's sponsorship page, pledges 1,000,000 ₸ through the
-review step and gets the receipt (number, amount in words); the NGO's member, in a second browser
-with the same page open, sees the pledge arrive without reloading (the bell counts it and the
-panel lists it) and accepts it there; an anonymous visitor, in a third browser, sees the progress
-bar fill without reloading.
-
-The journey starts from the project's sponsorship page (/projects/<id>/sponsorship), which the
-project page links to; the matching dashboard's "matched for you" list is the matching helper's."""
+verified business opens "matched for you", finds a rural school project with the reasons it was
+matched, opens its page, pledges 1,000,000 ₸ through the review step and gets the receipt (number,
+amount in words); the NGO's member, in a second browser with the project page open, sees the pledge
+arrive without reloading (the bell counts it and the sponsorship panel lists it) and accepts it
+there; an anonymous visitor, in a third browser, sees the progress bar move without reloading."""
 
 from __future__ import annotations
 
@@ -16,9 +13,10 @@ import re
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from tests.factories import make_user
 from tests.hearings.browser import CHROMIUM_ARGS
-from tests.hearings.helpers import session_cookie
-from tests.pledges.helpers import sides
+from tests.hearings.helpers import join, make_org, session_cookie
+from tests.matching.helpers import M, make_project, make_sponsor
 
 pytestmark = pytest.mark.browser
 
@@ -33,17 +31,24 @@ async def _listening(live, key: str, sockets: int) -> None:
     raise AssertionError(f"no {sockets} sockets on {key}")
 
 
-async def test_a_business_pledges_the_ngo_accepts_and_everyone_sees_it_live(db, live) -> None:
-    w = await sides(db, goal=1_000_000)
-    pid = w["project"].id
-    sponsorship = f"{live.url}/projects/{pid}/sponsorship"
+async def test_a_business_finds_a_matched_project_pledges_the_ngo_accepts_everyone_sees_it(db, live) -> None:
+    ngo = await make_org(db, "ngo", name="Green Steppe")
+    project = await make_project(db, ngo.id, "Libraries for village schools", regions=(("KZ-75", "rural"),),
+                                 groups=("children",), goal=4 * M, tranches=(2 * M, 2 * M))
+    ngo_user = await make_user(db, name="Nurlan NGO", language="en")
+    await join(db, ngo_user, ngo)
+    _business, sponsor_user, _profile = await make_sponsor(db, "Kazakh Copper", prefers_rural="1")
+    sponsor_user.language = "en"
+    await db.commit()
+    pid = project.id
+    project_page = f"{live.url}/projects/{pid}"
     errors: list[str] = []
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             pages = {}
-            for role, user in (("sponsor", w["biz_user"]), ("ngo", w["ngo_user"]), ("visitor", None)):
+            for role, user in (("sponsor", sponsor_user), ("ngo", ngo_user), ("visitor", None)):
                 context = await browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
                 if user is not None:
                     await context.add_cookies([{"name": "asar_session", "value": await session_cookie(db, user),
@@ -52,17 +57,22 @@ async def test_a_business_pledges_the_ngo_accepts_and_everyone_sees_it_live(db, 
                 page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
                 page.on("pageerror", lambda e: errors.append(str(e)))
                 pages[role] = page
-            ngo, visitor, sponsor = pages["ngo"], pages["visitor"], pages["sponsor"]
-            await ngo.goto(sponsorship)
-            await visitor.goto(sponsorship)
+            ngo_page, visitor, sponsor = pages["ngo"], pages["visitor"], pages["sponsor"]
+            await ngo_page.goto(project_page)
+            await visitor.goto(project_page)
             bar = visitor.locator(f"#funding-{pid}")
             await expect(bar).to_have_attribute("data-committed", "0")
-            await expect(ngo.locator("#notification-bell")).to_have_attribute("data-unread", "0")
+            await expect(ngo_page.locator("#notification-bell")).to_have_attribute("data-unread", "0")
             await _listening(live, f"project:{pid}", 2)
-            await _listening(live, f"user:{w['ngo_user'].id}", 1)
+            await _listening(live, f"user:{ngo_user.id}", 1)
 
-            # the sponsor: the project's page, the form, the review step, the receipt
-            await sponsor.goto(sponsorship)
+            # the sponsor: matched for you, the reasons, the project's page
+            await sponsor.goto(f"{live.url}/matches")
+            card = sponsor.locator(f"#match-{pid}")
+            await expect(card).to_contain_text("The project works in villages, which the sponsor gives priority to.")
+            await card.get_by_role("link", name="Libraries for village schools").click()
+            await expect(sponsor).to_have_url(project_page)
+            # the form, the review step, the receipt
             await sponsor.get_by_role("link", name="Pledge funds").click()
             await sponsor.get_by_label("Amount, whole tenge").fill("1 000 000")
             await sponsor.get_by_label("Conditions (optional)").fill("Our logo in the books")
@@ -74,17 +84,17 @@ async def test_a_business_pledges_the_ngo_accepts_and_everyone_sees_it_live(db, 
             await expect(sponsor.locator("#receipt-state")).to_have_text("awaiting the project's answer")
 
             # the NGO: the bell and the panel, without a reload
-            await expect(ngo.locator("#notification-bell")).to_have_attribute("data-unread", "1")
-            offer = ngo.locator(f"#pledge-list-{pid} li")
+            await expect(ngo_page.locator("#notification-bell")).to_have_attribute("data-unread", "1")
+            offer = ngo_page.locator(f"#pledge-list-{pid} li")
             await expect(offer).to_have_count(1)
             await expect(offer).to_contain_text("Kazakh Copper")
-            await expect(visitor.locator(f"#funding-{pid}")).to_have_attribute("data-reserved", "1000000")
+            await expect(bar).to_have_attribute("data-reserved", str(M))
             await offer.get_by_role("button", name="Accept").click()
             await expect(offer).to_contain_text("accepted")
 
             # the visitor: the bar moved, without a reload
-            await expect(bar).to_have_attribute("data-committed", "1000000")
-            await expect(bar).to_contain_text("Funded")
+            await expect(bar).to_have_attribute("data-committed", str(M))
+            await expect(visitor.locator(f"#funding-{pid} progress")).to_have_attribute("value", "25")
             await sponsor.reload()
             await expect(sponsor.locator("#receipt-state")).to_have_text("accepted")
             assert errors == []

@@ -254,10 +254,11 @@ async def accept_pledge(db: AsyncSession, actor: Actor, pledge_id: int, *, base_
 
 
 async def _reach_goal(db: AsyncSession, actor: Actor, project: Project) -> None:
-    """The goal is reached: the project becomes funded."""
-    project.status = "funded"
-    project.funded_at = utcnow()
-    audit.record(db, actor, "project.funded", "project", project.id, committed=project.committed)
+    """The goal is reached: the project becomes funded, through the projects domain's verb (in this
+    unit of work; the person accepting is a member of the project's organization, who may)."""
+    from asar.projects import service as projects
+
+    await projects.change_status(db, actor, project.id, "funded")
 
 
 @atomic
