@@ -65,6 +65,8 @@ async def test_matched_for_you_ranks_projects_and_explains_each(client: Any, ses
     assert page.status_code == 200
     assert "Ауыл мектептеріне кітапхана" in page.text and "Черновик" not in page.text
     assert "основная сфера спонсора" in page.text and "92" in page.text
+    assert f'href="/projects/{best.id}"' in page.text  # the project's page (asar.projects)
+    assert top["url"] == f"/projects/{best.id}"
 
 
 async def test_the_project_panel_shows_likely_sponsors_and_what_would_raise_the_match(
