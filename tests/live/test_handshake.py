@@ -60,6 +60,31 @@ async def test_a_visitor_of_a_stream_the_kind_does_not_vouch_for_is_always_asked
         assert (await refused.next())["code"] == "not_found"
 
 
+async def test_visitors_arriving_together_share_one_read_of_the_stream() -> None:
+    # a hall opening: a hundred handshakes in flight before the first one has joined the feed
+    async with world() as w:
+        w.kind.readers[1] = {None: False}
+        w.kind.admit_seconds = 0.05
+        await w.publish(1, "note.edited", {"i": 0})
+        crowd = [w.open(1, query={"since": "1"}) for _ in range(20)] + [w.open(1) for _ in range(5)]
+        hellos = [await _ready(s) for s in crowd]
+        assert w.kind.admits == 1
+        assert {(h["resume"], h["seq"]) for h in hellos[:20]} == {("replay", 1)}
+        assert {(h["resume"], h["seq"]) for h in hellos[20:]} == {("snapshot", 1)}
+        behind = [w.open(1, query={"since": "0"}) for _ in range(2)]  # they missed an event: read it
+        for s in behind:
+            assert (await _ready(s))["resume"] == "replay"
+            assert (await s.next())["seq"] == 1
+        w.kind.readers[1] = {}
+        refused = [w.open(1) for _ in range(3)]  # a refusal is shared alike
+        for s in refused:
+            assert (await s.next())["code"] == "not_found"
+        assert w.kind.admits == 1 + 2 + 1
+        await w.publish(1, "note.edited", {"i": 1})
+        for s in crowd:
+            assert (await s.until(lambda f: f.get("type") == "event"))["seq"] == 2
+
+
 async def test_a_reading_socket_costs_little_memory_of_its_own() -> None:
     """What the live layer allocates for a socket that only reads (no frame, nothing queued): its
     Connection, without rate windows, queues or an Event of its own (were about 5.5 KiB a socket:

@@ -81,12 +81,15 @@ class NoteKind(StreamKind):
         self.logs: dict[int, list[dict[str, Any]]] = {}
         self.admits = 0
         self.public: set[int] = set()  # notes whose visitors' right to read cannot be taken back
+        self.admit_seconds = 0.0
 
     def visitor_access(self, ident: Any) -> Reader | None:
         return Reader() if ident in self.public else None
 
     async def admit(self, db: Any, actor: Person, ident: int) -> tuple[Reader, int]:
         self.admits += 1
+        if self.admit_seconds:
+            await asyncio.sleep(self.admit_seconds)  # a database that takes its time
         rights = self.readers.get(ident, {})
         if actor.user_id not in rights:
             raise NotAllowed

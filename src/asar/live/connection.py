@@ -579,33 +579,74 @@ async def admit_reader(hub: Hub, kind: StreamKind, ident: Any, conn: Any, since:
     """The handshake of a WebSocket or an SSE request (`conn`): one short session for the whole of
     it (who it is, what they may see, where the log stands and the missed events: a connect per
     reader when a hall fills, docs/benchmarks.md); none for a visitor the process already knows
-    may read the stream (known_visitor). A visitor's session has no transaction where the
+    may read the stream (known_visitor), nor for one who arrives while another visitor's read of
+    it is in flight (shared_visitor_read). A visitor's session has no transaction where the
     database allows it (Database.read_sessionmaker: no BEGIN and ROLLBACK round trips)."""
     identity = hub.identity
     credential: Credential | None = identity.credential_of(conn)
+    lead: asyncio.Future[tuple[Access | None, int] | None] | None = None
     if credential is None:
-        known = known_visitor(hub, kind, ident, conn, since, fmt)
+        known = known_visitor(hub, kind, ident, conn, since, fmt) or await shared_visitor_read(
+            hub, kind, ident, conn, since, fmt)
         if known is not None:
             return known
+        if (hub, kind.key(ident)) not in _visitor_reads:  # the others arriving meanwhile wait for this read
+            lead = _visitor_reads[hub, kind.key(ident)] = asyncio.get_running_loop().create_future()
     access: Access | None = None
     newest, replay = 0, None
     reader = getattr(hub.db, "read_sessionmaker", None) if credential is None else None
-    async with (reader or hub.db.sessionmaker)() as db:
-        actor = await identity.actor_for(db, credential)
-        if actor is None and credential is not None and credential.kind == "session":
-            actor, credential = identity.ANONYMOUS, None  # a stale cookie makes a visitor, as on pages
-        if db.dirty:
-            async with unit_of_work(db):
-                pass  # stores the token's last use
-        lang = identity.language(conn, actor or identity.ANONYMOUS)
-        if actor is not None:
-            try:
-                access, newest = await kind.admit(db, actor, ident)
-            except NotAllowed:
-                access = None
-            if access is not None and fmt == "json":
-                replay = await replay_for(db, kind, ident, since, newest, hub.limits.replay_limit)
+    try:
+        async with (reader or hub.db.sessionmaker)() as db:
+            actor = await identity.actor_for(db, credential)
+            if actor is None and credential is not None and credential.kind == "session":
+                actor, credential = identity.ANONYMOUS, None  # a stale cookie makes a visitor, as on pages
+            if db.dirty:
+                async with unit_of_work(db):
+                    pass  # stores the token's last use
+            lang = identity.language(conn, actor or identity.ANONYMOUS)
+            if actor is not None:
+                try:
+                    access, newest = await kind.admit(db, actor, ident)
+                except NotAllowed:
+                    access = None
+                if lead is not None:
+                    lead.set_result((access, newest))
+                if access is not None and fmt == "json":
+                    replay = await replay_for(db, kind, ident, since, newest, hub.limits.replay_limit)
+    finally:
+        if lead is not None:
+            del _visitor_reads[hub, kind.key(ident)]
+            if not lead.done():
+                lead.set_result(None)  # it failed: the others read for themselves
     return Admission(actor, credential, access, newest, replay, lang)
+
+
+# A visitor's read of a stream in flight, per hub and stream key (only while it runs)
+_visitor_reads: dict[tuple[Any, str], asyncio.Future[tuple[Access | None, int] | None]] = {}
+
+
+async def shared_visitor_read(hub: Hub, kind: StreamKind, ident: Any, conn: Any, since: int | None,
+                              fmt: str) -> Admission | None:
+    """Visitors arriving together at a stream this process does not serve yet (a hall opening: the
+    first hundred handshakes in flight at once, each taking a pool connection for the same row)
+    wait for the visitor's read already in flight, and its answer (may a visitor read the stream;
+    where its log ends) is theirs: a read that began a moment before they came, as their own would
+    have been had they come a moment sooner. None: no read in flight, it failed, or this client
+    missed events that must be read."""
+    pending = _visitor_reads.get((hub, kind.key(ident)))
+    if pending is None:
+        return None
+    found = await asyncio.shield(pending)
+    if found is None:
+        return None
+    access, newest = found
+    replay: list[dict[str, Any]] | None = None
+    if access is not None and fmt == "json" and since is not None:
+        if since != newest:
+            return None
+        replay = []
+    identity = hub.identity
+    return Admission(identity.ANONYMOUS, None, access, newest, replay, identity.language(conn, identity.ANONYMOUS))
 
 
 def known_visitor(hub: Hub, kind: StreamKind, ident: Any, conn: Any, since: int | None, fmt: str) -> Admission | None:
