@@ -116,3 +116,31 @@ async def test_anonymous_is_sent_to_sign_in(client) -> None:
     r = await client.get("/admin/audit")
     assert r.status_code == 303
     assert r.headers["location"].startswith("/sign-in?next=/admin/audit")
+
+
+def test_every_action_the_code_records_has_a_label() -> None:
+    """Each action code written to the audit log (a literal in a record() call, or one of the codes
+    the f-strings make: a project's statuses, the room's moderation actions) reads as a sentence on
+    the admin page, not as a code."""
+    import re
+
+    from asar import ROOT_DIR
+    from asar.audit.controllers import ACTION_LABELS, OBJECT_LABELS
+    from asar.hearings.models import SANCTION_KINDS
+    from asar.hearings.room import LIFTED, MODERATION
+    from asar.projects.models import TRANSITIONS
+
+    recorded: set[str] = set()
+    targets: set[str] = set()
+    call = re.compile(r'record\(\s*db,\s*[^,]+,\s*"([a-z_]+\.[a-z_]+)"(?:\s*if[^,]+else\s*"([a-z_]+\.[a-z_]+)")?,\s*"([a-z_]+)"')
+    for path in (ROOT_DIR / "src" / "asar").rglob("*.py"):
+        for match in call.finditer(path.read_text()):
+            recorded.update(code for code in match.groups()[:2] if code)
+            targets.add(match.group(3))
+    assert len(recorded) >= 25  # the scan finds the calls
+    recorded |= {f"project.{status}" for targets_ in TRANSITIONS.values() for status in targets_}
+    recorded |= {f"hearing.{action}" for _, action in MODERATION}
+    recorded |= {f"hearing.{kind}" for kind in SANCTION_KINDS} | {f"hearing.{lift}" for lift in LIFTED.values()}
+    targets |= {target for target, _ in MODERATION} | {"person"}
+    assert sorted(recorded - ACTION_LABELS.keys()) == []
+    assert sorted(targets - OBJECT_LABELS.keys()) == []
