@@ -24,6 +24,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.storage.models import StoredFile
 
+# Files whose purpose starts with this are private: the public route (`storage:file`) refuses them,
+# and only their domain's own guarded route serves them (application documents: the applicant
+# organization and the call's issuer, never a person who merely has the link).
+PRIVATE_PREFIX = "private_"
+
+
+def is_private(row: StoredFile) -> bool:
+    return row.purpose.startswith(PRIVATE_PREFIX)
+
 
 async def put(db: AsyncSession, data: bytes, content_type: str, *, purpose: str = "",
               created_by_id: int | None = None) -> StoredFile:

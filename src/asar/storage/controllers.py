@@ -15,7 +15,7 @@ from asar.i18n import gettext as _
 @get("/files/{token:str}", name="storage:file", include_in_schema=False, opt={"read_only": True})
 async def serve_file(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[bytes]:
     found = await storage.get(request.state.db, token)
-    if found is None:
+    if found is None or storage.is_private(found[0]):
         raise NotFound(_("This file does not exist or was removed."))
     row, data = found
     # A token names one content for ever (a new upload gets a new token): cache it for a year.
