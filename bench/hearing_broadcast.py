@@ -28,7 +28,11 @@ for all the processes; this process pairs them. Results: stdout and bench/result
 
 Client protocol (stdin commands / stdout JSON lines): a client prints {"connected"}; then "go"
 (freeze its GC, ping), "ping", "post <k> <marker>" (answered {"posted", "t0"}; every client
-prints {"done": marker} once all its readers have it) and "end" ({"arrivals", "gaps", ...}).
+prints {"done": marker} once all its readers have it) and "end", answered by its report: short
+lines {"arrived": marker, "t": [...]} (at most REPORT_CHUNK times each), then {"report": {"gaps",
+"closed", "close_codes", "lines", "times"}} whose counts the parent checks (report_lines(),
+Report). A client that ends before its whole report, or a line that is not JSON, stops the run
+with a message saying which client and what was missing (ClientProcs).
 """
 
 from __future__ import annotations
@@ -51,8 +55,9 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -78,6 +83,167 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     raise RuntimeError("no VmRSS")
+
+
+# ---------------------------------------------------------------- a client's report
+# At 10,000 readers a client's arrival times came to ~400 KiB; sent as one JSON line, a parent
+# that took the first client's end of output for "ended early" killed the others mid-write (the
+# cut lines then failed to parse at multiples of the pipe's page size). The report is now many
+# short lines and a last line with their counts, and a client's end of output is early only
+# before that last line (ClientProcs).
+REPORT_CHUNK = 1000  # arrival times per line (~20 KiB)
+
+
+def report_lines(arrivals: dict[str, list[float]], *, gaps: int, closed: int, close_codes: list[str]) -> Iterator[str]:
+    """A client's final report as JSON lines: the arrival times per marker, REPORT_CHUNK at a
+    time, then the totals with how many lines and times came before (Report checks them)."""
+    lines = times = 0
+    for marker, got in arrivals.items():
+        for start in range(0, len(got), REPORT_CHUNK):
+            chunk = got[start:start + REPORT_CHUNK]
+            yield json.dumps({"arrived": marker, "t": chunk})
+            lines += 1
+            times += len(chunk)
+    yield json.dumps({"report": {"gaps": gaps, "closed": closed, "close_codes": close_codes,
+                                 "lines": lines, "times": times}})
+
+
+def write_report(out: TextIO, arrivals: dict[str, list[float]], *, gaps: int, closed: int,
+                 close_codes: list[str]) -> None:
+    """report_lines() to `out` (the client's stdout, a pipe), flushed."""
+    out.writelines(line + "\n" for line in report_lines(arrivals, gaps=gaps, closed=closed, close_codes=close_codes))
+    out.flush()
+
+
+class IncompleteReport(Exception):
+    pass
+
+
+class Report:
+    """One client's report as its lines arrive (report_lines): `feed` each message, `done` once the
+    closing line came and its counts match what came before (IncompleteReport if not)."""
+
+    def __init__(self) -> None:
+        self.arrivals: dict[str, list[float]] = {}
+        self.lines = 0
+        self.times = 0
+        self.totals: dict[str, Any] | None = None
+
+    def feed(self, msg: dict[str, Any]) -> bool:
+        """Add msg if it is a line of the report (True), else False."""
+        if "arrived" in msg:
+            if self.totals is not None:
+                raise IncompleteReport("a report line after the report's last line")
+            self.arrivals.setdefault(msg["arrived"], []).extend(msg["t"])
+            self.lines += 1
+            self.times += len(msg["t"])
+            return True
+        if "report" in msg:
+            totals = msg["report"]
+            if (totals["lines"], totals["times"]) != (self.lines, self.times):
+                raise IncompleteReport(f"{self.lines} of {totals['lines']} report lines and {self.times} of "
+                                       f"{totals['times']} arrival times came")
+            self.totals = totals
+            return True
+        return False
+
+    @property
+    def done(self) -> bool:
+        return self.totals is not None
+
+    def result(self) -> dict[str, Any]:
+        assert self.totals is not None
+        return {"arrivals": self.arrivals, "gaps": self.totals["gaps"], "closed": self.totals["closed"],
+                "close_codes": self.totals["close_codes"]}
+
+
+class ClientProcs:
+    """The client processes of one run: their stdin for commands, and their stdout read line by
+    line by one thread each into one queue. A client's end of output before its whole report, a
+    line that is not JSON or a report that does not add up stops the run (SystemExit) with a
+    message naming the client; after its report, a client's end of output is what should happen."""
+
+    def __init__(self, name: str, cmds: Iterable[list[str]]) -> None:
+        self.name = name
+        self.lines: queue.Queue[tuple[int, dict[str, Any]]] = queue.Queue()
+        self.procs: list[subprocess.Popen[str]] = []
+        self.reports: list[Report] = []
+        for i, cmd in enumerate(cmds):
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            self.procs.append(proc)
+            self.reports.append(Report())
+            threading.Thread(target=self._pump, args=(i, proc), daemon=True).start()
+
+    def _pump(self, i: int, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        received = 0
+        try:
+            for line in proc.stdout:
+                received += 1
+                try:
+                    msg = json.loads(line)
+                except ValueError as exc:
+                    cut = "" if line.endswith("\n") else ", cut (no end of line)"
+                    msg = {"bad": f"line {received} of {len(line)} characters is not JSON{cut}: {exc}"}
+                self.lines.put((i, msg))
+        except Exception as exc:  # noqa: BLE001 - said in the main thread, which stops the run
+            self.lines.put((i, {"bad": f"reading line {received + 1} failed: {exc!r}"}))
+            return
+        self.lines.put((i, {"eof": received}))
+
+    def tell(self, i: int, command: str) -> None:
+        stdin = self.procs[i].stdin
+        assert stdin is not None
+        stdin.write(command + "\n")
+        stdin.flush()
+
+    def _fail(self, i: int, what: str) -> SystemExit:
+        try:
+            code: int | str | None = self.procs[i].wait(5)
+        except subprocess.TimeoutExpired:
+            code = "still running"
+        report = self.reports[i]
+        return SystemExit(f"{self.name}: client process {i} {what} (exit code {code}; {report.lines} report lines "
+                          f"with {report.times} arrival times so far)")
+
+    def take(self, timeout: float) -> tuple[int, dict[str, Any]]:
+        """The next line of any client (lines of its report are also added to its Report); queue.Empty
+        after timeout seconds."""
+        while True:
+            i, msg = self.lines.get(timeout=timeout)
+            if "bad" in msg:
+                raise self._fail(i, f"sent a broken line: {msg['bad']}")
+            if "eof" in msg:
+                if self.reports[i].done:
+                    continue  # it ended after its whole report
+                raise self._fail(i, f"ended early, after {msg['eof']} lines of output")
+            try:
+                self.reports[i].feed(msg)  # if it is a line of the report
+            except IncompleteReport as exc:
+                raise self._fail(i, f"sent an incomplete report: {exc}") from None
+            return i, msg
+
+    def collect(self, timeout: float) -> list[dict[str, Any]]:
+        """Every client's whole report ("end" told to all first), in client order; each client
+        then exits by itself."""
+        for i in range(len(self.procs)):
+            self.tell(i, "end")
+        deadline = time.monotonic() + timeout
+        while not all(r.done for r in self.reports):
+            try:
+                self.take(max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                waiting = [i for i, r in enumerate(self.reports) if not r.done]
+                raise SystemExit(f"{self.name}: no whole report from client processes {waiting} in {timeout} s "
+                                 f"({[self.reports[i].lines for i in waiting]} report lines so far)") from None
+        for proc in self.procs:
+            proc.wait(30)
+        return [r.result() for r in self.reports]
+
+    def kill(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
 
 
 # ---------------------------------------------------------------- a client process
@@ -133,10 +299,9 @@ async def client_main(args: argparse.Namespace) -> None:
             t0 = time.monotonic()
             await poster.send(frame)
             print(json.dumps({"posted": marker, "t0": t0}), flush=True)
-    os.set_blocking(sys.stdout.fileno(), True)  # one whole line, however long (a split one was seen once)
-    print(json.dumps({"arrivals": arrivals, "gaps": sum(r.gaps for r in readers),
-                      "closed": sum(r.closed is not None for r in readers),
-                      "close_codes": sorted({str(r.closed) for r in readers if r.closed is not None})}), flush=True)
+    write_report(sys.stdout, arrivals, gaps=sum(r.gaps for r in readers),
+                 closed=sum(r.closed is not None for r in readers),
+                 close_codes=sorted({str(r.closed) for r in readers if r.closed is not None}))
     for r in readers:
         r.abort()
     for c in posters:
@@ -174,37 +339,16 @@ def measure(name: str, servers: list[subprocess.Popen[bytes]], urls: list[str], 
     before = [rss_kib(s.pid) for s in servers]
     k = max(len(servers), min(args.client_procs, n))
     sizes = [n // k + (i < n % k) for i in range(k)]
-    lines: queue.Queue[tuple[int, dict[str, Any]]] = queue.Queue()
-    clients = []
-    for i, size in enumerate(sizes):
-        cmd = [sys.executable, __file__, "--client", "--url", urls[i % len(urls)], "--n", str(size), "--tokens", ",".join(tokens),
-               "--since", str(since)] + (["--posters"] if i == 0 else [])
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        clients.append(proc)
-
-        def pump(i: int = i, proc: subprocess.Popen[str] = proc) -> None:
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                lines.put((i, json.loads(line)))
-            lines.put((i, {"eof": True}))
-
-        threading.Thread(target=pump, daemon=True).start()
-
-    def tell(i: int, command: str) -> None:
-        assert clients[i].stdin is not None
-        clients[i].stdin.write(command + "\n")
-        clients[i].stdin.flush()
-
-    def take(timeout: float) -> tuple[int, dict[str, Any]]:
-        i, msg = lines.get(timeout=timeout)
-        if "eof" in msg:
-            raise SystemExit(f"{name}: client process {i} ended early")
-        return i, msg
+    cmds = [[sys.executable, __file__, "--client", "--url", urls[i % len(urls)], "--n", str(size), "--tokens",
+             ",".join(tokens), "--since", str(since)] + (["--posters"] if i == 0 else [])
+            for i, size in enumerate(sizes)]
+    clients = ClientProcs(name, cmds)
+    tell, take = clients.tell, clients.take
 
     profiler = None
     try:
         connect_s = 0.0
-        for _ in clients:
+        for _ in range(k):
             _, msg = take(600)
             connect_s = max(connect_s, msg["connect_s"])
         time.sleep(2.0)
@@ -252,19 +396,9 @@ def measure(name: str, servers: list[subprocess.Popen[bytes]], urls: list[str], 
         if profiler is not None:
             profiler.send_signal(signal.SIGINT)
             profiler.wait(30)
-        results = []
-        for i in range(k):
-            tell(i, "end")
-        while len(results) < k:
-            _, msg = take(60)
-            if "arrivals" in msg:
-                results.append(msg)
-        for proc in clients:
-            proc.wait(30)
+        results = clients.collect(120)
     finally:
-        for proc in clients:
-            if proc.poll() is None:
-                proc.kill()
+        clients.kill()
         if profiler is not None and profiler.poll() is None:
             profiler.kill()
     comments = []
