@@ -150,8 +150,10 @@ class HearingKind(StreamKind):
     def visitor_access(self, ident: Any) -> Viewer | None:
         """A visitor of a hearing one was admitted to before, without a query: a visitor may see
         every hearing out of draft, and a hearing leaves draft once (service.schedule) and never
-        goes back nor is deleted, so what a visitor may see of it cannot shrink. One shared Viewer
-        (a visitor's socket never re-authorizes, so nothing replaces or changes it)."""
+        goes back to draft nor is deleted (nor is its organizer, whose deletion would cascade to
+        it), so what a visitor may see of it cannot shrink. tests/hearings/test_visitor_shortcut.py
+        checks the rules and the code for that; a verb that breaks it must drop this shortcut. One
+        shared Viewer (a visitor's socket never re-authorizes, so nothing replaces or changes it)."""
         return VISITOR if ident in self.open_to_visitors else None
 
     def not_allowed_message(self) -> str:
