@@ -40,17 +40,18 @@ from asar.projects.models import (
     ProjectVersion,
 )
 from asar.projects.search import ProjectSearch
-from asar.reference.models import Area, Region
+from asar.reference.models import Area, MciRate, Region
 from asar.sponsors.models import SponsorArea, SponsorProfile, SponsorRegion, SponsorTargetGroup
 from asar.storage.models import StoredFile
+from asar.workdays.models import CalendarHoliday, DayOffTransfer, KurbanAit
 
 __all__ = [
-    "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CoModerator", "Commitment", "CommitmentChange",
-    "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent", "HearingInvitee", "InterestMessage",
-    "InterestThread", "Invitation", "LiveEvent", "LiveStream", "LoginThrottle", "Membership", "Milestone",
-    "Minutes", "ModerationAction", "Notification", "NotificationPreference", "Organization", "OutboxMail",
-    "Pledge", "Poll", "PollOption", "PollVote", "Post", "Project", "ProjectArea", "ProjectRegion",
-    "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate", "ProjectVersion", "Question", "QuestionUpvote",
-    "Region", "Registration", "Sanction", "SponsorArea", "SponsorProfile", "SponsorRegion",
-    "SponsorTargetGroup", "StoredFile", "Tranche", "User", "UserSession",
+    "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CalendarHoliday", "CoModerator", "Commitment",
+    "CommitmentChange", "DayOffTransfer", "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent",
+    "HearingInvitee", "InterestMessage", "InterestThread", "Invitation", "KurbanAit", "LiveEvent", "LiveStream",
+    "LoginThrottle", "MciRate", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
+    "NotificationPreference", "Organization", "OutboxMail", "Pledge", "Poll", "PollOption", "PollVote", "Post",
+    "Project", "ProjectArea", "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate",
+    "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "Sanction", "SponsorArea",
+    "SponsorProfile", "SponsorRegion", "SponsorTargetGroup", "StoredFile", "Tranche", "User", "UserSession"
 ]

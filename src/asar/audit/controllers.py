@@ -59,6 +59,12 @@ ACTION_LABELS: dict[str, str] = {
     "pledge.completed": N_("Pledge completed"),
     "sponsor_profile.created": N_("Sponsor profile created"),
     "sponsor_profile.updated": N_("Sponsor profile changed"),
+    "calendar.transfer_added": N_("Transfer of a day off entered"),
+    "calendar.transfer_removed": N_("Transfer of a day off removed"),
+    "calendar.kurban_ait_set": N_("Kurban Ait date entered"),
+    "calendar.kurban_ait_removed": N_("Kurban Ait date removed"),
+    "reference.mci_set": N_("MCI of a year entered"),
+    "reference.mci_removed": N_("MCI of a year removed"),
 }
 
 OBJECT_LABELS: dict[str, str] = {
@@ -71,6 +77,9 @@ OBJECT_LABELS: dict[str, str] = {
     "post": N_("Comment"),
     "question": N_("Question"),
     "person": N_("Person"),
+    "day_off_transfer": N_("Transfer of a day off"),
+    "kurban_ait": N_("Kurban Ait (year)"),
+    "mci": N_("MCI (year)"),
 }
 
 

@@ -1,13 +1,14 @@
-"""Regions (from shared/data/kz_regions.csv, loaded by the first migration) and areas of activity."""
+"""Regions (from shared/data/kz_regions.csv, loaded by the first migration), areas of activity and
+the MCI by year."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from asar.db import Base, IdMixin
+from asar.db import Base, BigId, IdMixin, utcnow
 from asar.i18n import current_language
 
 
@@ -42,3 +43,17 @@ class Area(IdMixin, Base):
     @property
     def name(self) -> str:
         return getattr(self, f"name_{current_language()}")
+
+
+class MciRate(Base):
+    """The monthly calculation index (MCI, АЕК, МРП) of one year in whole tenge, as the budget law
+    sets it; entered by the platform admin with its source."""
+
+    __tablename__ = "mci_rates"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    amount: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
