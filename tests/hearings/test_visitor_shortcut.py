@@ -102,7 +102,8 @@ def offences(protected: set[type]) -> list[str]:
     looks_protected = re.compile("|".join(sorted({n.lower() for n in names} | {"org"})), re.IGNORECASE)
     raw = re.compile(rf"\b(delete\s+from|truncate(\s+table)?)\s+({'|'.join(sorted(tables))})\b"
                      r"|\bupdate\s+hearings\s+set\b[^;]*\bstatus\b", re.IGNORECASE)
-    candidate = re.compile(r"delete|truncate|\.status\s*=[^=]|setattr", re.IGNORECASE)
+    candidate = re.compile(r"delete\(|delete\s+from|truncate|update\s+hearings|\.status\s*=[^=]|setattr\(",
+                           re.IGNORECASE)
     found = []
     for path in sorted(SRC.rglob("*.py")):
         source = path.read_text()
