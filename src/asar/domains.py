@@ -29,6 +29,7 @@ from asar.organizations import anonymize as organization_anonymize
 from asar.organizations import notices as organization_notices
 from asar.pledges import event_types as pledge_events
 from asar.pledges import notices as pledge_notices
+from asar.pledges import thread_events
 from asar.projects import notices as project_notices
 from asar.reference import jobs as reference
 from asar.web import urls
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
              live.register)
 NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices)  # imported: their notification kinds are registered
-EVENTS = (pledge_events,)  # imported: the event declarations of streams not imported above (docs/realtime.md)
+EVENTS = (pledge_events, thread_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 
 def _app_routes(static_files: Any) -> list[Any]:
@@ -72,5 +73,6 @@ def stream_kinds(settings: Settings) -> list[StreamKind]:
     from asar.hearings.live import HearingKind
     from asar.notifications.live import NotificationStream
     from asar.pledges.live import ProjectStream
+    from asar.pledges.thread_live import ThreadStream
 
-    return [HearingKind(settings.redis_url), NotificationStream(), ProjectStream()]
+    return [HearingKind(settings.redis_url), NotificationStream(), ProjectStream(), ThreadStream()]

@@ -41,7 +41,7 @@ async def test_visitors_and_the_team_hear_the_totals_and_resume(db, live) -> Non
         for ws in (visitor, team):
             assert (await _recv(ws))["type"] == "hello"
             assert await _recv(ws) == {"type": "snapshot", "stream": key, "seq": 0, "goal": 1_000, "committed": 0,
-                                       "reserved": 0, "status": "published"}
+                                       "reserved": 0, "status": "published", "version": 0, "updates": 0}
         p, _ = await service.pledge(db, w["biz_actor"], pid, PledgeInput(400, "", {}, "live-pledge-1"))
         seen = await _recv(visitor)
         assert seen["seq"] == 1 and seen["event"] | {"at": None} == {
@@ -114,7 +114,8 @@ async def test_the_stream_over_server_sent_events(db, live) -> None:
         assert (await stream.message())["data"]["stream"] == f"project:{pid}"
         snapshot = await stream.message()
         assert snapshot["data"] | {"seq": None} == {"type": "snapshot", "stream": f"project:{pid}", "seq": None,
-                                                   "goal": 1_000, "committed": 0, "reserved": 0, "status": "published"}
+                                                   "goal": 1_000, "committed": 0, "reserved": 0, "status": "published",
+                                                   "version": 0, "updates": 0}
         await service.pledge(db, w["biz_actor"], pid, PledgeInput(300, "", {}, "sse-pledge-1"))
         event = await stream.message()
         assert (event["data"]["event"]["type"], event["data"]["event"]["reserved"]) == ("project.funding", 300)

@@ -10,9 +10,11 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
+from asar import live
 from asar.errors import Conflict, Invalid
 from asar.i18n import current_language, pgettext
 from asar.i18n import gettext as _
+from asar.live import log as live_log
 from asar.permissions import require_user
 from asar.pledges import guards, interest, service, states
 from asar.pledges.forms import new_key, parse_pledge, pledge_values
@@ -193,9 +195,11 @@ async def express_interest(request: Request[Any, Any, Any], project_id: FromPath
 async def _thread_page(request: Request[Any, Any, Any], thread_id: int, errors: dict[str, str] | None = None,
                        body: str = "", status_code: int = 200) -> Template:
     db, actor = request.state.db, request.state.actor
+    # the seq the page is rendered at, read first: a message committed meanwhile is sent again, never missed
+    since = await live_log.last_seq(db, live.stream_key("thread", thread_id)) if 0 < thread_id < 2**63 else 0
     thread, project, sponsor = await interest.get_thread(db, actor, thread_id)
     return _render(request, "pledges/thread.html", status_code, thread=thread, project=project, sponsor=sponsor,
-                   errors=errors or {}, body=body)
+                   errors=errors or {}, body=body, live_since=since)
 
 
 @get("/interest/{thread_id:int}", name="pledges:thread", include_in_schema=False)

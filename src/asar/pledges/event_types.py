@@ -1,5 +1,5 @@
-"""The declared events of a project's funding stream `project:<id>` (asar.live.events): the family
-`ProjectEvent`, written by the money verbs (asar.pledges.service) with `live.append_event` and read
+"""The declared money events of a project's stream `project:<id>` (asar.live.events; the family
+`ProjectEvent` is asar.projects.event_types'), written by the money verbs (asar.pledges.service) with `live.append_event` and read
 by the stream kind (asar.pledges.live). The public part is the project's money as anyone may see it;
 the private part (the project's own team) names the pledge that moved it."""
 
@@ -7,18 +7,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from asar.live.events import Event, Private, doc
+from asar.live.events import Private, doc
+from asar.projects.event_types import ProjectEvent
 
 PledgeState = Literal["offered", "accepted", "declined", "withdrawn", "completed"]
 Tenge = Annotated[int, doc("whole tenge")]
-
-
-class ProjectEvent(Event):
-    """The events of `project:<id>`."""
-
-    prefix = "project"
-    readers = "members of the project's organization"
-    source = "src/asar/pledges/event_types.py"
 
 
 class PledgeMoved(Private):

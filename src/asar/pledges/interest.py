@@ -1,28 +1,36 @@
 """Interest threads: a sponsor tells a project's organization it is interested, with a message; the
 two organizations talk in one thread per (project, sponsor organization). Each message tells the
-other side's people (asar.notifications: bell, and mail as each chose)."""
+other side's people (asar.notifications: bell, and mail as each chose) and reaches the thread's open
+pages live on its stream `thread:<id>` (asar.pledges.thread_live, which says why that stream)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar import live
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
 from asar.i18n import gettext as _
 from asar.inputs import visible
+from asar.live.log import next_seq
 from asar.notifications import kinds
 from asar.notifications.service import notify
 from asar.organizations.models import Organization
 from asar.permissions import Actor, require_user
-from asar.pledges import guards, notices
+from asar.pledges import guards, notices, thread_events
 from asar.pledges.models import InterestMessage, InterestThread
 from asar.pledges.service import _members, _names, _titles, get_project
 from asar.projects.models import Project
 from asar.uow import atomic
 
 MAX_MESSAGE = 4000
+
+
+async def count_messages(db: AsyncSession, thread_id: int) -> int:
+    return int((await db.execute(select(func.count()).select_from(InterestMessage)
+                                 .where(InterestMessage.thread_id == thread_id))).scalar_one())
 
 
 def _body(text: str) -> str:
@@ -79,6 +87,12 @@ async def _write(db: AsyncSession, actor: Actor, thread: InterestThread, project
     thread.last_message_at = now
     await db.flush()
     await _tell_other_side(db, thread, project, message, side, base_url)
+    # live on the thread's stream (asar.pledges.thread_live): the count taken after the seq, under its lock
+    key = live.stream_key(thread_events.ThreadEvent.prefix, thread.id)
+    seq = await next_seq(db, key)
+    await live.append_event(db, key, thread_events.MessagePosted(
+        id=message.id, side=side, body=body, posted_at=now.isoformat(),  # type: ignore[arg-type]
+        messages=await count_messages(db, thread.id)), seq=seq)
     return message
 
 

@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from asar.errors import Conflict, Invalid
 from asar.i18n import gettext as _
+from asar.live import log as live_log
 from asar.permissions import require_user
 from asar.projects import choices
 from asar.projects import service as projects
@@ -25,6 +26,7 @@ from asar.projects.guards import (
     require_create,
     require_edit,
 )
+from asar.projects.live import key as live_key
 from asar.projects.models import Project
 from asar.reference.service import list_areas, list_regions
 from asar.reference.target_groups import TARGET_GROUPS
@@ -146,18 +148,39 @@ async def update(request: Request[Any, Any, Any], project_id: FromPath[int]) -> 
 
 
 # ---------------------------------------------------------------- the project's page
+async def _facts_context(request: Request[Any, Any, Any], project: Project) -> dict[str, Any]:
+    """What the project's fields need (the page, and projects:facts)."""
+    db, actor = request.state.db, request.state.actor
+    return {"project": project, "may_edit": may_edit(actor, project),
+            "region_names": {r.id: r.name for r in await list_regions(db)},
+            "area_names": {a.id: a.name for a in await list_areas(db)}}
+
+
+async def _live_context(request: Request[Any, Any, Any], project: Project, since: int | None) -> dict[str, Any]:
+    """The page's place on its stream project:<id> (asar.pledges.live): the seq it is rendered at
+    (`since`, read before the project, so that a change committed in between is sent to the page
+    again rather than missed) and the money as the stream shows it."""
+    if not project.is_public:
+        return {}
+    from asar.pledges.service import funding_of  # the stream's owner; imported only here (no cycle)
+
+    if since is None:
+        since = await live_log.last_seq(request.state.db, live_key(project.id))
+    return {"live_page": True, "live_since": since, "funding": await funding_of(request.state.db, project)}
+
+
 async def _detail_page(request: Request[Any, Any, Any], project: Project, status_code: int = 200,
-                       **extra: Any) -> Template:
+                       since: int | None = None, **extra: Any) -> Template:
     db, actor = request.state.db, request.state.actor
     context: dict[str, Any] = {"update_values": {"title": "", "body": ""}, "update_errors": {}, **extra}
-    return _render(request, "projects/detail.html", status_code, project=project,
+    context.update(await _live_context(request, project, since))
+    context.update(await _facts_context(request, project))
+    return _render(request, "projects/detail.html", status_code,
                    org=await projects.organization_of(db, project),
                    cover=await projects.cover_token(db, project),
                    updates=await projects.list_updates(db, project),
                    following=await projects.is_following(db, actor, project),
-                   region_names={r.id: r.name for r in await list_regions(db)},
-                   area_names={a.id: a.name for a in await list_areas(db)},
-                   may_edit=may_edit(actor, project), may_publish=may_publish(actor, project),
+                   may_publish=may_publish(actor, project),
                    may_follow=may_follow(actor, project), may_post_update=may_post_update(actor, project),
                    next_statuses=choices.next_statuses(project), upload_max_mb=UPLOAD_MAX_BYTES // 1024 // 1024,
                    **context)
@@ -165,8 +188,26 @@ async def _detail_page(request: Request[Any, Any, Any], project: Project, status
 
 @get("/projects/{project_id:int}", name="projects:detail", include_in_schema=False)
 async def detail(request: Request[Any, Any, Any], project_id: FromPath[int]) -> Template:
+    since = await live_log.last_seq(request.state.db, live_key(project_id))  # before the project (_live_context)
     project = await projects.get_project(request.state.db, request.state.actor, project_id)
-    return await _detail_page(request, project)
+    return await _detail_page(request, project, since=since)
+
+
+@get("/projects/{project_id:int}/facts", name="projects:facts", include_in_schema=False)
+async def facts(request: Request[Any, Any, Any], project_id: FromPath[int]) -> Template:
+    """The project's fields as they are now (the page re-fetches them when its stream says an edit
+    made a new version), with its title, summary and versions link swapped out of band."""
+    project = await projects.get_project(request.state.db, request.state.actor, project_id)
+    return _render(request, "projects/partials/facts_push.html", **await _facts_context(request, project))
+
+
+@get("/projects/{project_id:int}/updates", name="projects:updates", include_in_schema=False)
+async def updates(request: Request[Any, Any, Any], project_id: FromPath[int]) -> Template:
+    """The project's updates as they are now (re-fetched by a page that missed events)."""
+    db = request.state.db
+    project = await projects.get_project(db, request.state.actor, project_id)
+    return _render(request, "projects/partials/updates.html", project=project,
+                   updates=await projects.list_updates(db, project))
 
 
 @get("/organizations/{org_id:int}/projects", name="projects:of_organization", include_in_schema=False)
@@ -282,5 +323,5 @@ async def unfollow(request: Request[Any, Any, Any], project_id: FromPath[int]) -
                     _("You no longer follow this project."))
 
 
-routes = [of_organization, new_form, create, edit_form, update, detail, versions, publish, status, report_milestone, cover,
+routes = [of_organization, new_form, create, edit_form, update, detail, facts, updates, versions, publish, status, report_milestone, cover,
           remove_cover, post_update, follow, unfollow]

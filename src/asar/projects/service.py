@@ -27,7 +27,7 @@ from asar.i18n import gettext as _
 from asar.notifications.service import notify
 from asar.organizations.models import Membership, Organization
 from asar.permissions import Actor, require_user
-from asar.projects import notices
+from asar.projects import live, notices
 from asar.projects.forms import ProjectInput, UpdateInput
 from asar.projects.guards import (
     KIND_OF_SECTOR,
@@ -237,6 +237,7 @@ async def update_project(db: AsyncSession, actor: Actor, project_id: int, data: 
     after = snapshot(project)
     if project.status != "draft" and after != before:
         await _add_version(db, actor, project, after)
+        await live.updated(db, project, [c.field for c in compare(before, after)])
     audit.record(db, actor, "project.updated", "project", project.id, version=project.version)
     return project
 
@@ -258,6 +259,7 @@ async def publish_project(db: AsyncSession, actor: Actor, project_id: int) -> Pr
     project.status = "published"
     project.published_at = utcnow()
     await _add_version(db, actor, project, snapshot(project))
+    await live.status_changed(db, project)
     audit.record(db, actor, "project.published", "project", project.id)
     return project
 
@@ -281,6 +283,7 @@ async def change_status(db: AsyncSession, actor: Actor, project_id: int, status:
     setattr(project, stamp, now)
     if status == "cancelled":
         project.cancel_reason = reason
+    await live.status_changed(db, project)
     audit.record(db, actor, f"project.{status}", "project", project.id, reason=reason or None)
     return project
 
@@ -368,6 +371,7 @@ async def post_update(db: AsyncSession, actor: Actor, project_id: int, data: Upd
         await notify(db, notices.UPDATE_POSTED.name, followers, key=f"project_update:{row.id}", base_url=base_url,
                      params={"project_id": project.id, "project": _titles(project), "update": data.title},
                      mail=lambda person: {"person": person.name, "project": project, "update": row})
+    await live.update_posted(db, project, row)
     audit.record(db, actor, "project.update_posted", "project", project.id, update_id=row.id)
     return row
 
