@@ -157,7 +157,7 @@ def test_demo_then_serve_in_an_empty_directory_serves_demo_data(tmp_path: Path) 
     demo = subprocess.run([str(ASAR), "demo", "--port", str(port)], check=False, cwd=work, env=env,
                           capture_output=True, text=True, timeout=180)
     assert demo.returncode == 0, demo.stderr[-2000:]
-    assert "added now: 10 organizations" in demo.stdout
+    assert "added now: 23 organizations" in demo.stdout
     assert (work / "asar.db").exists() and (work / ".asar-secret").exists()
     # the demo's commitment notices link to the port the app is about to be served on
     assert f"http://127.0.0.1:{port}/hearings/" in demo.stdout + demo.stderr
@@ -184,7 +184,7 @@ def test_demo_then_serve_in_an_empty_directory_serves_demo_data(tmp_path: Path) 
 
         home = httpx.get(f"{base}/", headers={"accept-language": "en"}, timeout=10)
         assert home.status_code == 200
-        assert "3 verified bodies" in home.text and "4 verified NGOs" in home.text
+        assert "6 verified bodies" in home.text and "10 verified NGOs" in home.text
 
         directory = httpx.get(f"{base}/organizations", headers={"accept-language": "ru"}, timeout=10)
         assert directory.status_code == 200

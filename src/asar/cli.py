@@ -106,7 +106,9 @@ def db_current() -> None:
               help="The address `asar serve` will listen on (links in the demo's mail, unless ASAR_BASE_URL is set).")
 @click.option("--port", default=8000, show_default=True, type=int,
               help="The port `asar serve` will listen on (likewise).")
-def demo(migrate: bool, host: str, port: int) -> None:
+@click.option("--scale", type=click.IntRange(1, 1_000_000), metavar="N",
+              help="Then add N more published projects (1 to 1,000,000), for benchmarks; each run adds N.")
+def demo(migrate: bool, host: str, port: int, scale: int | None) -> None:
     """Fill the database with demo data (safe to run again)."""
     from asar import migrate as migrations
     from asar.demo import load_demo
@@ -118,6 +120,10 @@ def demo(migrate: bool, host: str, port: int) -> None:
         migrations.upgrade(settings.database_url)
     summary = asyncio.run(load_demo(settings))
     click.echo(summary)
+    if scale is not None:
+        from asar.demo.scale import add_scale_projects
+
+        click.echo(asyncio.run(add_scale_projects(settings, scale)))
 
 
 @main.group()

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.projects.models import Project, ProjectArea, ProjectRegion, ProjectTargetGroup
+from asar.projects.models import Milestone, Project, ProjectArea, ProjectRegion, ProjectTargetGroup
 from asar.projects.search import ProjectSearch, facets, project_document
 from asar.reference.target_groups import TARGET_GROUPS
 
@@ -26,7 +26,7 @@ from asar.reference.target_groups import TARGET_GROUPS
 _WHAT = [
     ("Ауыл мектептеріне кітапхана", "Библиотека для сельских школ"),
     ("Балаларға арналған спорт алаңы", "Спортивная площадка для детей"),
-    ("Жастарға IT-курстар", "IT-курсы для молодёжи"),
+    ("Жастарға бағдарламалау курстары", "Курсы программирования для молодёжи"),
     ("Қарттарға үйде күтім", "Уход на дому за пожилыми"),
     ("Мүгедектігі бар адамдарға пандустар", "Пандусы для людей с инвалидностью"),
     ("Көпбалалы отбасыларға азық-түлік", "Продукты для многодетных семей"),
@@ -53,9 +53,10 @@ _WHO = [("балаларға", "детям"), ("жастарға", "молодё
 
 
 def _rows(n: int, first_id: int, organization_ids: Sequence[int], region_ids: Sequence[int],
-          area_ids: Sequence[int], seed: int, now: datetime) -> dict[str, list[dict[str, Any]]]:
+          area_ids: Sequence[int], seed: int, now: datetime, published_only: bool = False,
+          first_milestone_id: int | None = None) -> dict[str, list[dict[str, Any]]]:
     rng = random.Random(seed)
-    projects, regions, areas, groups, documents = [], [], [], [], []
+    projects, regions, areas, groups, documents, milestones = [], [], [], [], [], []
     codes = [g.code for g in TARGET_GROUPS]
     for i in range(n):
         pid = first_id + i
@@ -67,6 +68,8 @@ def _rows(n: int, first_id: int, organization_ids: Sequence[int], region_ids: Se
         state = rng.choice((0, 0, rng.randrange(1, 100) * 100_000))
         committed = rng.choice((0, 0, goal, rng.randrange(0, goal + 1, 50_000)))
         status = "funded" if committed >= goal else rng.choice(("published",) * 8 + ("in_progress", "completed"))
+        if published_only:  # all still seeking sponsors (the same draws, so other data stays as it was)
+            status, committed = "published", committed if committed < goal else goal // 2
         published = now - timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60))
         starts = (published + timedelta(days=rng.randrange(-30, 365))).date()
         project = {
@@ -96,8 +99,17 @@ def _rows(n: int, first_id: int, organization_ids: Sequence[int], region_ids: Se
         title_terms, body_terms = project_document(_Text(project))
         documents.append({"project_id": pid, "title_terms": title_terms, "body_terms": body_terms,
                           "facets": facets(own_regions, own_areas, own_codes)})
+        if first_milestone_id is not None:  # 1-3 stages whose tranches add up to the budget
+            count, budget, span = 1 + pid % 3, project["budget"], (project["ends_on"] - starts).days
+            for position in range(1, count + 1):
+                milestones.append({
+                    "id": first_milestone_id + len(milestones), "project_id": pid, "position": position,
+                    "title": f"{position}-кезең / Этап {position}", "deliverable": "",
+                    "due_on": starts + timedelta(days=span * position // count),
+                    "amount": budget - budget // count * (count - 1) if position == count else budget // count,
+                    "reported_on": None})
     return {"projects": projects, "project_regions": regions, "project_areas": areas,
-            "project_target_groups": groups, "project_search": documents}
+            "project_target_groups": groups, "project_search": documents, "project_milestones": milestones}
 
 
 class _Text:
@@ -109,12 +121,15 @@ class _Text:
 
 TABLES = {"projects": Project.__table__, "project_regions": ProjectRegion.__table__,
           "project_areas": ProjectArea.__table__, "project_target_groups": ProjectTargetGroup.__table__,
-          "project_search": ProjectSearch.__table__}
+          "project_search": ProjectSearch.__table__, "project_milestones": Milestone.__table__}
 
 
 async def insert_projects(db: AsyncSession, n: int, *, organization_ids: Sequence[int], seed: int = 1,
-                          batch: int = 10_000, now: datetime | None = None) -> int:
-    """Insert n published projects of the given organizations (and commit); their number."""
+                          batch: int = 10_000, now: datetime | None = None, published_only: bool = False,
+                          milestones: bool = False) -> int:
+    """Insert n projects of the given organizations (and commit); their number. Most are published
+    (some funded, in progress or completed) unless published_only; with milestones, each has 1-3
+    (so that it takes pledges: `asar demo --scale`)."""
     from asar.reference.service import reference_data
 
     ref = await reference_data(db)
@@ -122,12 +137,15 @@ async def insert_projects(db: AsyncSession, n: int, *, organization_ids: Sequenc
     area_ids = [a.id for a in ref.areas]
     now = now or datetime.now(UTC)
     next_id = ((await db.execute(select(func.max(Project.id)))).scalar() or 0) + 1
+    next_milestone = ((await db.execute(select(func.max(Milestone.id)))).scalar() or 0) + 1
     conn = await db.connection()
     asyncpg = conn.dialect.driver == "asyncpg"
     done = 0
     while done < n:
         count = min(batch, n - done)
-        tables = _rows(count, next_id + done, organization_ids, region_ids, area_ids, seed + done, now)
+        tables = _rows(count, next_id + done, organization_ids, region_ids, area_ids, seed + done, now,
+                       published_only, next_milestone if milestones else None)
+        next_milestone += len(tables["project_milestones"])
         for name, rows in tables.items():
             if not rows:
                 continue
@@ -140,8 +158,9 @@ async def insert_projects(db: AsyncSession, n: int, *, organization_ids: Sequenc
                 await db.execute(insert(TABLES[name]), rows)
         done += count
     if asyncpg:
-        await db.execute(text("SELECT setval(pg_get_serial_sequence('projects', 'id'), "
-                              "(SELECT max(id) FROM projects))"))
+        for table in ("projects", "project_milestones"):
+            await db.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                  f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"))
         for name in TABLES:  # the planner's statistics for the new rows
             await db.execute(text(f"ANALYZE {name}"))
     await db.commit()

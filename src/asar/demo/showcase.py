@@ -1,12 +1,13 @@
-"""Demo projects (`asar demo`): a few of each kind — NGO initiatives, state social-order projects and
-business CSR programmes, one social enterprise — in cities and villages, in every lifecycle state
-(a draft of the unverified NGO, published, funded, in progress, completed with its milestones
-reported). Built through the project verbs, so they are what a person would have made; found again
-by organization and Russian title, so a second run adds nothing.
+"""The demo's showcase projects (`asar demo`): a few of each kind — NGO initiatives, state
+social-order projects and business CSR programmes, one social enterprise — in cities and villages,
+in every lifecycle state (a draft of the unverified NGO, published, funded, in progress, completed
+with its milestones reported), owned by the organizations whose people sign in. Built through the
+project and pledge verbs, so they are what a person would have made (with the notifications and
+audit entries that go with it); found again by organization and Russian title, so a second run adds
+nothing. The 320 projects of the catalogue (asar.demo.catalogue) are written in bulk instead.
 
 Dates are relative to the day the demo runs (a project "starts in 40 days"), so the demo never
-looks stale. `SPECS` are hand-written; a larger generated set (`asar demo --scale N`) can append
-more specs built from the same fields.
+looks stale.
 """
 
 from __future__ import annotations
@@ -172,12 +173,39 @@ def submission(spec: DemoProject, today: date, areas: dict[str, int], regions: d
     }
 
 
-async def load_demo_projects(db: AsyncSession, actor_for: Any) -> int:
-    """The demo projects that are missing (actor_for(db, email) -> Actor); how many were added."""
+def _tranches(project: Project, amount: int) -> dict[int, int]:
+    """The pledge spread over the project's milestones in proportion to their tranches."""
+    out, given = {}, 0
+    for n, m in enumerate(project.milestones, start=1):
+        share = amount - given if n == len(project.milestones) else amount * m.amount // project.budget
+        out[m.id] = share
+        given += share
+    return {k: v for k, v in out.items() if v > 0}
+
+
+async def _pledge(db: AsyncSession, sponsor: Actor, project: Project, amount: int, base_url: str) -> Any:
+    from asar.pledges import service as pledges
+
+    row, _made = await pledges.pledge(db, sponsor, project.id, pledges.PledgeInput(
+        amount=amount, conditions="Есеп әр кезеңнен кейін / Отчёт после каждого этапа",
+        tranches=_tranches(project, amount), idempotency_key=f"demo-showcase-{project.id}-{amount}"),
+        base_url=base_url)
+    return row
+
+
+async def load_demo_projects(db: AsyncSession, actor_for: Any, base_url: str = "") -> int:
+    """The demo projects that are missing (actor_for(db, email) -> Actor); how many were added.
+
+    A funded, in-progress or completed one is funded as a person would: a demo business pledges its
+    goal and the owner accepts (which makes it funded); the completed one's tranches are paid. Then,
+    for the projects added now, the other pledge states, interest threads, followers and an update
+    (asar.demo.showcase.EXTRAS), all through the verbs, so the bells and the mail have them too."""
+    from asar.pledges import service as pledges
+
     areas = dict((await db.execute(select(Area.code, Area.id))).all())
     regions = dict((await db.execute(select(Region.iso_code, Region.id))).all())
     today = service.today()
-    added = 0
+    added: dict[str, Project] = {}
     for spec in SPECS:
         actor: Actor = await actor_for(db, spec.by)
         assert actor.organization is not None
@@ -186,16 +214,74 @@ async def load_demo_projects(db: AsyncSession, actor_for: Any) -> int:
         if exists:
             continue
         project = await service.create_project(db, actor, parse_project(submission(spec, today, areas, regions)))
-        added += 1
+        added[spec.title_ru] = project
         if spec.status == "draft":
             continue
         await service.publish_project(db, actor, project.id)
-        path = {"funded": ("funded",), "in_progress": ("funded", "in_progress"),
-                "completed": ("funded", "in_progress", "completed")}.get(spec.status, ())
-        for status in path:
-            if status == "completed":
-                for milestone in project.milestones:  # reported on time, a day before each was due
-                    milestone.reported_on = min(milestone.due_on, today) - timedelta(days=1)
-                await db.commit()
-            await service.change_status(db, actor, project.id, status)
-    return added
+        if spec.status not in ("funded", "in_progress", "completed"):
+            continue
+        sponsor = await actor_for(db, "business.admin@demo.asar.kz" if spec.by == "saryarka.admin@demo.asar.kz"
+                                  else "saryarka.admin@demo.asar.kz")
+        row = await _pledge(db, sponsor, project, project.sponsorship_goal, base_url)
+        await pledges.accept_pledge(db, actor, row.id, base_url=base_url)  # the goal is reached: funded
+        if spec.status == "funded":
+            continue
+        await service.change_status(db, actor, project.id, "in_progress")
+        if spec.status == "completed":
+            project = await service.load_project(db, project.id)
+            for milestone in project.milestones:  # reported on time, a day before each was due
+                milestone.reported_on = min(milestone.due_on, today) - timedelta(days=1)
+            await db.commit()
+            row = await db.get(type(row), row.id)
+            for tranche in list(row.tranches):
+                await pledges.disburse_tranche(db, sponsor, row.id, tranche.id, base_url=base_url)
+            await service.change_status(db, actor, project.id, "completed")
+    await _extras(db, actor_for, added, base_url)
+    return len(added)
+
+
+async def _extras(db: AsyncSession, actor_for: Any, added: dict[str, Project], base_url: str) -> None:
+    """Pledges in the other states, interest threads, followers and an update, on the showcase
+    projects added now (so a second run adds none of them)."""
+    from asar.pledges import interest
+    from asar.pledges import service as pledges
+    from asar.projects.forms import parse_update
+
+    dala = await actor_for(db, "business.admin@demo.asar.kz")
+    saryarka = await actor_for(db, "saryarka.admin@demo.asar.kz")
+    if (p := added.get("Библиотеки для сельских школ")) is not None:
+        thread, _message = await interest.express_interest(
+            db, dala, p.id, "Сәлеметсіз бе! Кітапханаларға ноутбук та қосуға дайынбыз. Есептерді қалай жібересіздер?\n\n"
+            "Здравствуйте! Готовы добавить к библиотекам ноутбуки. Как вы отчитываетесь?", base_url=base_url)
+        await interest.reply(db, await actor_for(db, "ngo.auyl@demo.asar.kz"), thread.id,
+                             "Рахмет! Әр кезеңнен кейін қабылдау актілері мен фотоесеп жібереміз.\n\n"
+                             "Спасибо! После каждого этапа присылаем акты приёма и фотоотчёт.", base_url=base_url)
+        await _pledge(db, dala, p, 1_000_000, base_url)  # offered: the NGO has yet to answer
+    if (p := added.get("Зелёные дворы Алматы")) is not None:
+        row = await _pledge(db, saryarka, p, 2_000_000, base_url)
+        await pledges.accept_pledge(db, await actor_for(db, "ngo.zhasyl@demo.asar.kz"), row.id, base_url=base_url)
+    if (p := added.get("Швейная мастерская «Умит»")) is not None:
+        row = await _pledge(db, dala, p, 500_000, base_url)
+        await pledges.decline_pledge(db, await actor_for(db, "ngo.umit@demo.asar.kz"), row.id,
+                                     "Бұл соманы жабдықтың бір бөлігіне ғана жеткізуге болмайды / "
+                                     "Эту сумму нельзя направить только на часть оборудования", base_url=base_url)
+    if (p := added.get("Трудоустройство сельской молодёжи")) is not None:
+        row = await _pledge(db, saryarka, p, 1_000_000, base_url)
+        await pledges.withdraw_pledge(db, saryarka, row.id, base_url=base_url)
+    if (p := added.get("Социальное такси для пожилых")) is not None:
+        thread, _message = await interest.express_interest(
+            db, saryarka, p.id, "Можем передать два микроавтобуса с подъёмником. Кто будет их обслуживать?",
+            base_url=base_url)
+        await interest.reply(db, await actor_for(db, "official.almaty@demo.asar.kz"), thread.id,
+                             "Спасибо! Обслуживание берёт на себя исполнитель социального заказа.", base_url=base_url)
+    for email, title in (("citizen@demo.asar.kz", "Библиотеки для сельских школ"),
+                         ("citizen@demo.asar.kz", "Зелёные дворы Алматы"),
+                         ("volunteer@demo.asar.kz", "Кабинет реабилитации для особых детей"),
+                         ("citizen.semey@demo.asar.kz", "Кабинет реабилитации для особых детей")):
+        if (p := added.get(title)) is not None:
+            await service.follow(db, await actor_for(db, email), p.id, base_url=base_url)
+    if (p := added.get("Кабинет реабилитации для особых детей")) is not None:
+        await service.post_update(db, await actor_for(db, "ngo.umit@demo.asar.kz"), p.id, parse_update({
+            "title": "Кабинет жабдықталды / Кабинет оборудован",
+            "body": "Тренажерлер орнатылды, алғашқы 40 бала сабаққа келді.\n\n"
+                    "Тренажёры установлены, первые 40 детей начали занятия."}), base_url=base_url)

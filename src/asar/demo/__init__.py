@@ -2,18 +2,22 @@
 
 Organizations are found again by BIN and people by e-mail, so a second run adds nothing. The 20
 regions and the areas of activity come from the first migration; this fills in who lives there:
-three verified government bodies (a ministry, the Almaty city akimat and a rural district akimat),
-two companies, five NGOs in cities and villages (one still waiting for verification), and people
-in every role, all confirmed and signing in with DEMO_PASSWORD.
+verified government bodies (a ministry, the Almaty city akimat, a rural district akimat and three
+regional akimats), six companies, eleven NGOs in cities and villages across the regions (one still
+waiting for verification), and people in every role, all confirmed and signing in with
+DEMO_PASSWORD. Then two hearings (below), the showcase projects built through the verbs
+(asar.demo.showcase), the catalogue of 320 projects with their pledges, updates and followers
+(asar.demo.catalogue, written by asar.demo.projects) and the businesses' sponsor profiles.
 
-It writes through the ORM directly (not the service verbs) because it creates what the verbs
-refuse to: already-verified bodies, an admin, confirmed addresses. Verifications and memberships
-are still written to the audit log, as the verbs would.
+It writes organizations and people through the ORM directly (not the service verbs) because it
+creates what the verbs refuse to: already-verified bodies, an admin, confirmed addresses.
+Verifications and memberships are still written to the audit log, as the verbs would.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,16 +28,19 @@ from asar.accounts.passwords import hash_password
 from asar.audit.models import AuditEntry
 from asar.audit.service import record
 from asar.db import Database, utcnow
+from asar.demo.projects import load_catalogue, load_sponsor_profiles
+from asar.demo.showcase import load_demo_projects
 from asar.domains import job_registry
 from asar.i18n import N_
 from asar.jobs import JobQueue
 from asar.organizations.bin import check_digit
 from asar.organizations.models import Membership, Organization
 from asar.permissions import Actor
-from asar.projects.demo import load_demo_projects
+from asar.pledges.models import Pledge
 from asar.projects.models import Project
 from asar.reference.models import Area, Region
 from asar.settings import Settings
+from asar.sponsors.models import SponsorProfile
 from asar.uow import atomic, unit_of_work
 
 DEMO_PASSWORD = "asar-demo-2026"
@@ -63,6 +70,7 @@ class DemoOrg:
     address: str
     phone: str
     verified_by: str | None  # the demo person who verified it (None: waiting for verification)
+    verified_months: int = 0  # verified this many months before the demo runs (its track record counts it)
 
 
 @dataclass(frozen=True)
@@ -86,7 +94,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         "гражданским обществом; оператор государственного социального заказа и грантов для НПО.\n\n"
         "Мәдениет, ақпарат, жастар саясаты және азаматтық қоғаммен өзара іс-қимыл саласындағы "
         "мемлекеттік саясат.",
-        "Астана, Мәңгілік Ел даңғылы, 8, «Министрліктер үйі»", "+7 7172 00 00 01", "admin",
+        "Астана, Мәңгілік Ел даңғылы, 8, «Министрліктер үйі»", "+7 7172 00 00 01", "admin", 120,
     ),
     DemoOrg(
         "akimat_almaty", "government", "99024000052",
@@ -95,7 +103,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         "Местный исполнительный орган города Алматы: городские социальные программы, "
         "благоустройство, общественные слушания по вопросам города.\n\n"
         "Алматы қаласының жергілікті атқарушы органы.",
-        "Алматы, Республика алаңы, 4", "+7 727 000 00 02", "admin",
+        "Алматы, Республика алаңы, 4", "+7 727 000 00 02", "admin", 120,
     ),
     DemoOrg(
         "akimat_abai_district", "government", "01114000073",
@@ -105,7 +113,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         "Районный акимат с центром в селе Караул: сельские округа, поддержка ветеранов, "
         "сельский спорт и развитие сёл.\n\n"
         "Орталығы Қарауыл ауылы болатын аудан әкімдігі: ауылдық округтер, ардагерлерді қолдау, ауыл спорты.",
-        "Абай облысы, Абай ауданы, Қарауыл ауылы, Абай көшесі, 1", "+7 72252 0 00 03", "admin",
+        "Абай облысы, Абай ауданы, Қарауыл ауылы, Абай көшесі, 1", "+7 72252 0 00 03", "admin", 60,
     ),
     DemoOrg(
         "dala_tech", "business", "15064000094",
@@ -114,7 +122,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         "IT-компания из Алматы. Программа корпоративной социальной ответственности: "
         "бесплатные курсы программирования для подростков и поддержка социальных предпринимателей.\n\n"
         "Алматылық IT-компания: жасөспірімдерге тегін бағдарламалау курстары.",
-        "Алматы, Әл-Фараби даңғылы, 17", "+7 727 000 00 04", "official.almaty@demo.asar.kz",
+        "Алматы, Әл-Фараби даңғылы, 17", "+7 727 000 00 04", "official.almaty@demo.asar.kz", 26,
     ),
     DemoOrg(
         "saryarka_metal", "business", "05034000115",
@@ -123,7 +131,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         "Металлургическое предприятие Карагандинской области. Спонсирует экологические и "
         "спортивные проекты в Караганде, Темиртау и окрестных посёлках.\n\n"
         "Қарағанды облысының металлургиялық кәсіпорны: экология және спорт жобаларының демеушісі.",
-        "Қарағанды, Бұқар жырау даңғылы, 30", "+7 7212 00 00 05", "official.culture@demo.asar.kz",
+        "Қарағанды, Бұқар жырау даңғылы, 30", "+7 7212 00 00 05", "official.culture@demo.asar.kz", 90,
     ),
     DemoOrg(
         "zhasyl_almaty", "ngo", "10044000136",
@@ -132,7 +140,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         ("KZ-75",), "urban", ("environment", "civil_society"),
         "Городские посадки деревьев, раздельный сбор отходов во дворах, экологические уроки в школах.\n\n"
         "Қала ағаштарын отырғызу, аулаларда қалдықтарды бөлек жинау, мектептерде экология сабақтары.",
-        "Алматы, Абай даңғылы, 52", "+7 727 000 00 06", "official.almaty@demo.asar.kz",
+        "Алматы, Абай даңғылы, 52", "+7 727 000 00 06", "official.almaty@demo.asar.kz", 54,
     ),
     DemoOrg(
         "umit", "ngo", "12094000157",
@@ -141,7 +149,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         "Помощь семьям, воспитывающим детей с инвалидностью, в Шымкенте и сёлах Туркестанской "
         "области: инклюзивные занятия, консультации родителей.\n\n"
         "Мүгедектігі бар балаларды тәрбиелеп отырған отбасыларға көмек.",
-        "Шымкент, Тәуке хан даңғылы, 5", "+7 7252 00 00 07", "official.culture@demo.asar.kz",
+        "Шымкент, Тәуке хан даңғылы, 5", "+7 7252 00 00 07", "official.culture@demo.asar.kz", 40,
     ),
     DemoOrg(
         "auyl_zhastary", "ngo", "18034000178",
@@ -152,7 +160,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         "профориентация.\n\n"
         "Абай ауданы ауылдарындағы жастар бастамалары: спорт үйірмелері, еріктілік, кәсіби бағдар.",
         "Абай облысы, Абай ауданы, Қарауыл ауылы, Құнанбай көшесі, 12", "+7 72252 0 00 08",
-        "official.abai@demo.asar.kz",
+        "official.abai@demo.asar.kz", 18,
     ),
     DemoOrg(
         "kamkor", "ngo", "08114000199",
@@ -161,7 +169,7 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         "Уход на дому за одинокими пожилыми людьми в Караганде и посёлках области, "
         "горячие обеды, помощь ветеранам.\n\n"
         "Қарағандыдағы және облыс кенттеріндегі жалғыз басты қарттарға үйде күтім.",
-        "Қарағанды, Ерубаев көшесі, 41", "+7 7212 00 00 09", "official.culture@demo.asar.kz",
+        "Қарағанды, Ерубаев көшесі, 41", "+7 7212 00 00 09", "official.culture@demo.asar.kz", 64,
     ),
     DemoOrg(
         "adilet", "ngo", "21054000210",
@@ -172,6 +180,123 @@ ORGANIZATIONS: tuple[DemoOrg, ...] = (
         "пенсии, права потребителей. Ожидает верификации.\n\n"
         "Түркістан облысы ауылдарының тұрғындарына тегін заң кеңестері.",
         "Түркістан облысы, Сайрам ауданы, Ақсу ауылы", "+7 72531 0 00 10", None,
+    ),
+    # More organizations in other regions: they own most of the catalogue's projects
+    # (asar.demo.catalogue) and sponsor them; nobody signs in for them.
+    DemoOrg(
+        "sana", "ngo", "11034000231",
+        "«Сана» білім беру қоры", "Образовательный фонд «Сана»", "Sana Education Foundation", "public_foundation",
+        ("KZ-71", "KZ-11", "KZ-59", "KZ-39", "KZ-15", "KZ-55"), "both", ("education", "youth", "rural"),
+        "Программы для сельских школ северных и западных областей: книги, кружки, повышение квалификации "
+        "учителей.\n\nСолтүстік және батыс облыстардың ауыл мектептеріне арналған бағдарламалар: кітаптар, "
+        "үйірмелер, мұғалімдердің біліктілігін арттыру.",
+        "Астана, Сарыарқа ауданы, Бейбітшілік көшесі, 14", "+7 7172 00 00 11", "official.culture@demo.asar.kz", 70,
+    ),
+    DemoOrg(
+        "meirim", "ngo", "13054000252",
+        "«Мейірім» қайырымдылық қоры", "Благотворительный фонд «Мейирим»", "Meirim Charitable Foundation",
+        "public_foundation", ("KZ-23", "KZ-47", "KZ-27", "KZ-15"), "both",
+        ("social_protection", "children_family", "elderly"),
+        "Помощь многодетным и малообеспеченным семьям, одиноким пожилым людям и бездомным в западных "
+        "областях.\n\nБатыс облыстардағы көпбалалы және аз қамтылған отбасыларға, жалғыз басты қарттарға және "
+        "баспанасыз адамдарға көмек.",
+        "Атырау, Сәтпаев даңғылы, 21", "+7 7122 00 00 12", "official.culture@demo.asar.kz", 48,
+    ),
+    DemoOrg(
+        "tabigat", "ngo", "09124000273",
+        "«Табиғат» экологиялық одағы", "Экологический союз «Табигат»", "Tabigat Ecological Union",
+        "association_of_legal_entities", ("KZ-63", "KZ-10", "KZ-33", "KZ-19", "KZ-55"), "both",
+        ("environment", "tourism", "civil_society"),
+        "Уборка рек и озёр, экологические тропы, посадка деревьев и раздельный сбор отходов на востоке и юго-"
+        "востоке страны.\n\nЕліміздің шығысы мен оңтүстік-шығысында өзен-көлдерді тазарту, экологиялық соқпақтар, "
+        "ағаш отырғызу және қалдықтарды бөлек жинау.",
+        "Өскемен, Қазақстан көшесі, 60", "+7 7232 00 00 13", "official.culture@demo.asar.kz", 96,
+    ),
+    DemoOrg(
+        "kenes", "ngo", "16024000294",
+        "«Кеңес» құқықтық орталығы", "Правовой центр «Кенес»", "Kenes Legal Centre", "private_institution",
+        ("KZ-31", "KZ-43", "KZ-61", "KZ-62", "KZ-79"), "both", ("human_rights", "gender", "consumer"),
+        "Бесплатная юридическая помощь женщинам, кандасам и людям, вернувшимся из мест заключения, на юге "
+        "страны.\n\nЕліміздің оңтүстігінде әйелдерге, қандастарға және жазасын өтеп шыққан адамдарға тегін заң "
+        "көмегі.",
+        "Тараз, Төле би көшесі, 35", "+7 7262 00 00 14", "official.culture@demo.asar.kz", 30,
+    ),
+    DemoOrg(
+        "zhiger", "ngo", "19084000315",
+        "«Жігер» жастар қозғалысы", "Молодёжное движение «Жигер»", "Zhiger Youth Movement", "public_association",
+        ("KZ-43", "KZ-31", "KZ-19", "KZ-33", "KZ-62", "KZ-35"), "both", ("youth", "sport", "civil_society"),
+        "Волонтёрские центры, спортивные секции и школы активных граждан для молодёжи городов и сёл.\n\n"
+        "Қалалар мен ауылдардың жастарына арналған еріктілер орталықтары, спорт үйірмелері және белсенді "
+        "азаматтар мектептері.",
+        "Қызылорда, Әйтеке би көшесі, 27", "+7 7242 00 00 15", "official.culture@demo.asar.kz", 20,
+    ),
+    DemoOrg(
+        "shapagat", "ngo", "07064000336",
+        "«Шапағат» мүгедектігі бар адамдар қауымдастығы", "Ассоциация людей с инвалидностью «Шапагат»",
+        "Shapagat Association of Persons with Disabilities", "association_of_legal_entities",
+        ("KZ-71", "KZ-55", "KZ-59", "KZ-11", "KZ-63", "KZ-39"), "both",
+        ("disability", "social_enterprise", "health"),
+        "Доступная среда, рабочие места и социальные предприятия, где работают люди с инвалидностью.\n\n"
+        "Кедергісіз орта, жұмыс орындары және мүгедектігі бар адамдар жұмыс істейтін әлеуметтік кәсіпорындар.",
+        "Астана, Байқоңыр ауданы, Жеңіс даңғылы, 5", "+7 7172 00 00 16", "official.culture@demo.asar.kz", 120,
+    ),
+    DemoOrg(
+        "akimat_mangystau", "government", "99014000357",
+        "Маңғыстау облысының әкімдігі", "Акимат Мангистауской области", "Akimat of Mangystau Region", "state_body",
+        ("KZ-47",), "both", ("social_protection", "housing", "health", "youth"),
+        "Местный исполнительный орган Мангистауской области: социальный заказ, жильё и вода для сёл.\n\n"
+        "Маңғыстау облысының жергілікті атқарушы органы.",
+        "Ақтау, 14-шағын аудан, 1", "+7 7292 00 00 17", "admin", 60,
+    ),
+    DemoOrg(
+        "akimat_north", "government", "99034000378",
+        "Солтүстік Қазақстан облысының әкімдігі", "Акимат Северо-Казахстанской области",
+        "Akimat of North Kazakhstan Region", "state_body",
+        ("KZ-59",), "both", ("social_protection", "rural", "education", "elderly"),
+        "Местный исполнительный орган Северо-Казахстанской области: социальный заказ для сёл и малых городов."
+        "\n\nСолтүстік Қазақстан облысының жергілікті атқарушы органы.",
+        "Петропавл, Конституция көшесі, 58", "+7 7152 00 00 18", "admin", 60,
+    ),
+    DemoOrg(
+        "akimat_kyzylorda", "government", "99054000399",
+        "Қызылорда облысының әкімдігі", "Акимат Кызылординской области", "Akimat of Kyzylorda Region", "state_body",
+        ("KZ-43",), "both", ("social_protection", "health", "environment", "rural"),
+        "Местный исполнительный орган Кызылординской области: Приаралье, питьевая вода, здоровье сельчан.\n\n"
+        "Қызылорда облысының жергілікті атқарушы органы.",
+        "Қызылорда, Бейбарыс сұлтан көшесі, 1", "+7 7242 00 00 19", "admin", 60,
+    ),
+    DemoOrg(
+        "kaspiy_munai", "business", "04084000410",
+        "«Каспий Мұнай Сервис» ЖШС", "ТОО «Каспий Мунай Сервис»", "Caspian Oil Service LLP", "llp",
+        ("KZ-23", "KZ-47"), "both", ("environment", "health", "sport", "children_family"),
+        "Нефтесервисная компания Атырау и Мангистау. Программа КСО: здоровье, спорт и экология в городах и "
+        "посёлках, где живут наши сотрудники.\n\nАтырау мен Маңғыстаудағы мұнай сервисі компаниясы.",
+        "Атырау, Азаттық даңғылы, 48", "+7 7122 00 00 20", "official.culture@demo.asar.kz", 84,
+    ),
+    DemoOrg(
+        "astyk_agro", "business", "06114000431",
+        "«Астық Агро» АҚ", "АО «Астык Агро»", "Astyk Agro JSC", "jsc",
+        ("KZ-39", "KZ-59", "KZ-11"), "rural", ("rural", "education", "elderly"),
+        "Агрохолдинг северных областей. Поддерживает сельские школы, амбулатории и пожилых жителей сёл, где "
+        "работают наши хозяйства.\n\nСолтүстік облыстардың агрохолдингі: ауыл мектептері мен амбулаторияларына "
+        "қолдау.",
+        "Қостанай, Әл-Фараби даңғылы, 65", "+7 7142 00 00 21", "official.culture@demo.asar.kz", 36,
+    ),
+    DemoOrg(
+        "sapa_bank", "business", "97024000452",
+        "«Сапа Банк» АҚ", "АО «Сапа Банк»", "Sapa Bank JSC", "jsc",
+        ("KZ-71", "KZ-75", "KZ-79", "KZ-61", "KZ-31"), "urban", ("consumer", "education", "elderly", "gender"),
+        "Банк второго уровня. Программа КСО: финансовая грамотность, защита прав потребителей, поддержка "
+        "женского предпринимательства.\n\nЕкінші деңгейлі банк: қаржылық сауаттылық және әйелдер кәсіпкерлігі.",
+        "Астана, Қабанбай батыр даңғылы, 11", "+7 7172 00 00 22", "official.culture@demo.asar.kz", 110,
+    ),
+    DemoOrg(
+        "shygys_energo", "business", "02104000473",
+        "«Шығыс Энерго» АҚ", "АО «Шыгыс Энерго»", "Shygys Energo JSC", "jsc",
+        ("KZ-63", "KZ-10", "KZ-55", "KZ-62"), "both", ("housing", "elderly", "environment", "sport"),
+        "Энергокомпания востока страны. Утепляет дома ветеранов, строит спортивные площадки и сажает деревья.\n\n"
+        "Шығыс өңірінің энергетикалық компаниясы: ардагерлердің үйлерін жылыту, спорт алаңдары, ағаш отырғызу.",
+        "Өскемен, Ушанов көшесі, 64", "+7 7232 00 00 23", "official.culture@demo.asar.kz", 72,
     ),
 )
 
@@ -309,7 +434,7 @@ async def _load(db: AsyncSession) -> Created:
         verifier = admin if spec.verified_by == "admin" else users[spec.verified_by]
         acting = next((m for (oid, uid), m in existing.items() if uid == verifier.id
                        and oid == verifier.acting_org_id), None)
-        org.verified_at = utcnow()
+        org.verified_at = utcnow() - timedelta(days=30 * spec.verified_months)
         org.verified_by_id = verifier.id
         record(db, Actor(user=verifier, membership=acting), "organization.verified", "organization", org.id,
                source="demo")
@@ -322,7 +447,7 @@ async def counts(db: AsyncSession) -> dict[str, int]:
     out = {}
     for name, model in (("organizations", Organization), ("people", User), ("memberships", Membership),
                         ("audit entries", AuditEntry), ("regions", Region), ("areas", Area),
-                        ("projects", Project)):
+                        ("projects", Project), ("pledges", Pledge), ("sponsor profiles", SponsorProfile)):
         out[name] = (await db.execute(select(func.count()).select_from(model))).scalar_one()
     return out
 
@@ -349,7 +474,12 @@ async def load_demo(settings: Settings) -> str:
         async with database.sessionmaker() as db:
             created = await _load(db)
             hearings_added = await load_demo_hearings(db)
-            projects_added = await load_demo_projects(db, _demo_actor)
+            projects_added = await load_demo_projects(db, _demo_actor, settings.base_url)
+            fans = [u for u, in (await db.execute(select(User.id).where(
+                User.email.in_([p.email for p in PEOPLE if not p.admin])).order_by(User.id))).all()]
+            await jobs.drain()  # the mail the verbs queued goes first: the catalogue then writes alone
+            catalogue_added = await load_catalogue(db, created.keys, fans)
+            profiles_added = await load_sponsor_profiles(db, created.keys, _demo_actor)
             total = await counts(db)
         await jobs.drain()
     finally:
@@ -362,7 +492,9 @@ async def load_demo(settings: Settings) -> str:
         f"added now: {created.organizations} organizations, {created.people} people, "
         f"{created.memberships} memberships. Database totals: "
         + ", ".join(f"{v} {k}" for k, v in total.items())
-        + f". Hearings added now: {hearings_added}. Projects added now: {projects_added}"
+        + f". Hearings added now: {hearings_added}. Projects added now: {projects_added + catalogue_added}"
+        + f" ({projects_added} through the verbs, {catalogue_added} of the catalogue). Sponsor profiles added now: "
+        + f"{profiles_added}"
         + f".\nSign in as any demo person (e.g. {PEOPLE[0].email}) with the password {DEMO_PASSWORD}."
     )
 
