@@ -28,6 +28,7 @@ from asar.notifications import service as notification_service
 from asar.organizations import anonymize as organization_anonymize
 from asar.organizations import notices as organization_notices
 from asar.pledges import event_types as pledge_events
+from asar.pledges import jobs as pledges
 from asar.pledges import notices as pledge_notices
 from asar.pledges import thread_events
 from asar.projects import notices as project_notices
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from asar.settings import Settings
 
 REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
-             live.register)
+             live.register, pledges.register)
 NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices)  # imported: their notification kinds are registered
 EVENTS = (pledge_events, thread_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 

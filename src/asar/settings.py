@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # days the shared live log (live_events) keeps an event: older ones are pruned (asar.live.jobs);
     # a reader further behind gets a snapshot. 0 keeps every event.
     live_retention_days: int = Field(default=30, ge=0, le=36500)
+    # days a pledge offer holds its part of a project's gap unanswered; then it lapses (asar.pledges.jobs)
+    pledge_offer_days: int = Field(default=14, ge=1, le=365)
     demo_credentials: bool | None = None
     data_dir: Path = Path(".")
 

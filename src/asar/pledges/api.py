@@ -38,7 +38,7 @@ def pledge_out(row: Pledge, sponsor: Organization) -> PledgeOut:
         id=row.id, project_id=row.project_id, organization_id=row.organization_id, organization=sponsor.name,
         amount=row.amount, amount_in_words=tenge_in_words(row.amount, current_language()), state=row.state,
         conditions=row.conditions, receipt_number=row.receipt_number, created_at=row.created_at,
-        answered_at=row.answered_at, decline_reason=row.decline_reason,
+        answered_at=row.answered_at, expires_at=row.expires_at, decline_reason=row.decline_reason,
         tranches=[TrancheOut(t.id, t.milestone_id, t.milestone_title, t.amount, t.disbursed_at) for t in row.tranches])
 
 
@@ -85,7 +85,8 @@ async def create_pledge(request: Request[Any, Any, Any], project_id: FromPath[in
         values["amount"] = int(data.amount)
     parsed = parse_pledge(values)
     row, made = await service.pledge(request.state.db, request.state.actor, project_id, parsed,
-                                     base_url=_base_url(request))
+                                     base_url=_base_url(request),
+                                     offer_days=request.app.state.settings.pledge_offer_days)
     _row, _project, sponsor = await service.get_pledge(request.state.db, request.state.actor, row.id)
     return Response(pledge_out(row, sponsor), status_code=201 if made else 200)
 

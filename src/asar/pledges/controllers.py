@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from asar import live
+from asar.db import utcnow
 from asar.errors import Conflict, Invalid
 from asar.i18n import current_language, pgettext
 from asar.i18n import gettext as _
@@ -29,6 +30,7 @@ def state_label(state: str) -> str:
         "offered": pgettext("pledge state", "awaiting the project's answer"),
         "accepted": pgettext("pledge state", "accepted"), "declined": pgettext("pledge state", "declined"),
         "withdrawn": pgettext("pledge state", "withdrawn"), "completed": pgettext("pledge state", "completed"),
+        "expired": pgettext("pledge state", "lapsed unanswered"),
     }.get(state, state)
 
 
@@ -118,7 +120,8 @@ async def confirm(request: Request[Any, Any, Any], project_id: FromPath[int]) ->
     guards.require_sponsor(actor, project)
     values = pledge_values(await request.form())
     try:
-        row, _made = await service.pledge(db, actor, project_id, parse_pledge(values), base_url=_base_url(request))
+        row, _made = await service.pledge(db, actor, project_id, parse_pledge(values), base_url=_base_url(request),
+                                          offer_days=request.app.state.settings.pledge_offer_days)
     except (Invalid, Conflict) as exc:
         project = await service.get_project(db, project_id)
         return await _form(request, project, values, exc.errors or {"form": exc.message}, exc.status)
@@ -135,7 +138,8 @@ async def detail(request: Request[Any, Any, Any], pledge_id: FromPath[int]) -> T
     row, project, sponsor = await service.get_pledge(db, actor, pledge_id)
     return _render(request, "pledges/receipt.html", pledge=row, project=project, sponsor=sponsor,
                    words=tenge_in_words(row.amount, current_language()),
-                   may_answer=row.state == states.OFFERED and guards.may_answer_pledge(actor, project),
+                   may_answer=(row.state == states.OFFERED and not states.lapsed(row.state, row.expires_at, utcnow())
+                               and guards.may_answer_pledge(actor, project)),
                    sponsor_side=guards.is_sponsor_side(actor, row))
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from asar.live.events import Private, doc
 from asar.projects.event_types import ProjectEvent
 
-PledgeState = Literal["offered", "accepted", "declined", "withdrawn", "completed"]
+PledgeState = Literal["offered", "accepted", "declined", "withdrawn", "expired", "completed"]
 Tenge = Annotated[int, doc("whole tenge")]
 
 
@@ -24,7 +24,7 @@ class PledgeMoved(Private):
 
 
 class FundingChanged(ProjectEvent, kw_only=True):
-    """A pledge was offered, accepted, declined, withdrawn or completed (or a tranche paid): the
+    """A pledge was offered, accepted, declined, withdrawn, expired or completed (or a tranche paid): the
     project's money as it is after the change, computed under the project's row lock."""
 
     type = "project.funding"

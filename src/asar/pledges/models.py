@@ -29,6 +29,7 @@ class Pledge(IdMixin, Base):
         # a retried request (same organization, same key) finds the pledge it made
         UniqueConstraint("organization_id", "idempotency_key"),
         Index("ix_pledges_project_id_state", "project_id", "state"),
+        Index("ix_pledges_state_expires_at", "state", "expires_at"),  # the offers past their time
     )
 
     project_id: Mapped[int] = mapped_column(BigId, ForeignKey("projects.id"))
@@ -44,6 +45,8 @@ class Pledge(IdMixin, Base):
     decline_reason: Mapped[str] = mapped_column(String(500), default="")
     withdrawn_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # an offer left unanswered lapses then (asar.pledges.jobs); None: it never lapses (made before 0017)
+    expires_at: Mapped[datetime | None]
 
     tranches: Mapped[list[Tranche]] = relationship(lazy="selectin", cascade="all, delete-orphan",
                                                    order_by="Tranche.position")

@@ -1,6 +1,6 @@
 """What sponsorship tells people (asar.notifications kinds): a pledge offered, withdrawn or a tranche
-paid (to the project's organization), a pledge accepted or declined (to the sponsor's), and a new
-message in an interest thread (to the other side)."""
+paid (to the project's organization), a pledge accepted or declined (to the sponsor's), an offer
+that lapsed unanswered (to both), and a new message in an interest thread (to the other side)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,17 @@ def _withdrawn(p: Params) -> str:
              amount=format_tenge(int(p["amount"])), project=pick(p["project"]))
 
 
+def _expired(p: Params) -> str:
+    return _("Your offer of %(amount)s to «%(project)s» lapsed: the project did not answer it in time.",
+             amount=format_tenge(int(p["amount"])), project=pick(p["project"]))
+
+
+def _lapsed(p: Params) -> str:
+    return _("The offer of %(amount)s from %(sponsor)s to «%(project)s» lapsed unanswered; other sponsors may "
+             "pledge that amount now.", sponsor=pick(p["sponsor"]), amount=format_tenge(int(p["amount"])),
+             project=pick(p["project"]))
+
+
 def _disbursed(p: Params) -> str:
     return _("%(sponsor)s recorded a tranche of %(amount)s to «%(project)s» as paid.", sponsor=pick(p["sponsor"]),
              amount=format_tenge(int(p["tranche_amount"])), project=pick(p["project"]))
@@ -64,6 +75,9 @@ PLEDGE_ACCEPTED = register(Kind("pledge_accepted", N_("Your pledges accepted"), 
 PLEDGE_DECLINED = register(Kind("pledge_declined", N_("Your pledges declined"), _declined, _pledge_link))
 PLEDGE_WITHDRAWN = register(Kind("pledge_withdrawn", N_("Pledges withdrawn from your projects"), _withdrawn,
                                  _pledge_link))
+PLEDGE_EXPIRED = register(Kind("pledge_expired", N_("Your offers that lapsed unanswered"), _expired, _pledge_link))
+OFFER_LAPSED = register(Kind("pledge_offer_lapsed", N_("Offers to your projects that lapsed unanswered"), _lapsed,
+                             _pledge_link))
 TRANCHE_DISBURSED = register(Kind("tranche_disbursed", N_("Tranches paid to your projects"), _disbursed,
                                   _pledge_link))
 INTEREST_MESSAGE = register(Kind("interest_message", N_("Messages from sponsors and projects"), _message,

@@ -35,11 +35,12 @@ class PledgeOut(msgspec.Struct):
     organization: str  # its name in the request's language
     amount: Tenge
     amount_in_words: str  # in the request's language (kk, ru or en)
-    state: str  # offered, accepted, declined, withdrawn or completed
+    state: str  # offered, accepted, declined, withdrawn, expired (an offer left unanswered) or completed
     conditions: str
     receipt_number: str
     created_at: datetime
     answered_at: datetime | None
+    expires_at: datetime | None  # an offer lapses then, unanswered (null: an old offer that never lapses)
     decline_reason: str
     tranches: list[TrancheOut]
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+import structlog
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,6 +38,8 @@ from asar.pledges.models import Pledge, Tranche
 from asar.projects.models import Project
 from asar.uow import atomic, in_unit
 
+log = structlog.get_logger("asar.pledges")
+DEFAULT_OFFER_DAYS = 14  # asar.settings.Settings.pledge_offer_days
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 MAX_CONDITIONS = 2000
 
@@ -75,15 +79,20 @@ async def get_project(db: AsyncSession, project_id: int) -> Project:
 
 async def lock_project(db: AsyncSession, project_id: int) -> Project:
     """The project, its row locked until the transaction ends: money verbs take turns here."""
+    project = await _lock(db, project_id)
+    if project is None or project.status not in guards.READABLE:
+        raise NotFound(_("This project does not exist or is not published."))
+    return project
+
+
+async def _lock(db: AsyncSession, project_id: int) -> Project | None:
+    """The project's row, locked until the transaction ends, whatever its status."""
     if db.get_bind().dialect.name == "sqlite":
         # SQLite has no row locks; a first write makes this transaction the one writer at once
         # (others wait on busy_timeout), where a read first would fail to upgrade later.
         await db.execute(text("UPDATE projects SET committed = committed WHERE id = :id"), {"id": project_id})
-    project = (await db.execute(select(Project).where(Project.id == project_id).with_for_update()
-                                .execution_options(populate_existing=True))).scalar_one_or_none()
-    if project is None or project.status not in guards.READABLE:
-        raise NotFound(_("This project does not exist or is not published."))
-    return project
+    return (await db.execute(select(Project).where(Project.id == project_id).with_for_update()
+                             .execution_options(populate_existing=True))).scalar_one_or_none()
 
 
 async def reserved_total(db: AsyncSession, project_id: int) -> int:
@@ -147,9 +156,10 @@ def _check_input(data: PledgeInput) -> None:
 
 @atomic
 async def pledge(db: AsyncSession, actor: Actor, project_id: int, data: PledgeInput, *,
-                 base_url: str = "") -> tuple[Pledge, bool]:
+                 base_url: str = "", offer_days: int = DEFAULT_OFFER_DAYS) -> tuple[Pledge, bool]:
     """Offer `data.amount` tenge to a published project (who may: guards.may_sponsor). (pledge, made
-    now): a retry with the same idempotency key returns the pledge it made, counted once."""
+    now): a retry with the same idempotency key returns the pledge it made, counted once. The offer
+    lapses after `offer_days` days unanswered (expire_offer)."""
     require_user(actor)
     project = await get_project(db, project_id)
     org = guards.require_sponsor(actor, project)
@@ -176,9 +186,11 @@ async def pledge(db: AsyncSession, actor: Actor, project_id: int, data: PledgeIn
     if problem:
         raise invalid({"tranches": problem})
     titles = {m.id: m.title for m in project.milestones}
+    made = utcnow()
     row = Pledge(project_id=project.id, organization_id=org.id, created_by_id=actor.user.id,  # type: ignore[union-attr]
                  amount=data.amount, state=states.OFFERED, conditions=data.conditions.strip(),
-                 idempotency_key=data.idempotency_key, created_at=utcnow())
+                 idempotency_key=data.idempotency_key, created_at=made,
+                 expires_at=states.expires_at(made, offer_days))
     row.tranches = [Tranche(position=i, milestone_id=mid, milestone_title=titles[mid], amount=amount)
                     for i, (mid, amount) in enumerate(plan)]
     db.add(row)
@@ -191,7 +203,8 @@ async def pledge(db: AsyncSession, actor: Actor, project_id: int, data: PledgeIn
             raise Conflict(_("This pledge was sent twice at once: reload the page to see it.")) from None
         raise
     audit.record(db, actor, "pledge.offered", "project", project.id, pledge_id=row.id, amount=row.amount,
-                 organization_id=org.id, tranches=[[m, a] for m, a in plan])
+                 organization_id=org.id, tranches=[[m, a] for m, a in plan],
+                 expires_at=row.expires_at.isoformat() if row.expires_at else None)
     await _changed(db, project, row)
     await _tell(db, notices.PLEDGE_OFFERED.name, project.organization_id, row, project, org, base_url)
     return row, True
@@ -238,6 +251,9 @@ async def accept_pledge(db: AsyncSession, actor: Actor, pledge_id: int, *, base_
     row, project = await _answerable(db, actor, pledge_id, "accept", sponsor_side=False)
     if project.status in ("completed", "cancelled"):
         raise Conflict(_("This project takes no pledges now."))
+    if states.lapsed(row.state, row.expires_at, utcnow()):
+        # past its time, before the job marked it: it is no longer on offer
+        raise Conflict(states.transition_message(states.EXPIRED, "accept"))
     row.state = states.next_state(row.state, "accept")
     row.answered_at = utcnow()
     row.answered_by_id = actor.user.id  # type: ignore[union-attr]
@@ -318,6 +334,54 @@ async def disburse_tranche(db: AsyncSession, actor: Actor, pledge_id: int, tranc
     await _tell(db, notices.TRANCHE_DISBURSED.name, project.organization_id, row, project, await _sponsor(db, row),
                 base_url, tranche_id=tranche.id, tranche_amount=tranche.amount)
     return row
+
+
+# ---------------------------------------------------------------- offers that lapse
+async def overdue_offers(db: AsyncSession, now: datetime) -> list[int]:
+    """The ids of the offers past their time, still unanswered (oldest first)."""
+    q = (select(Pledge.id).where(Pledge.state == states.OFFERED, Pledge.expires_at.is_not(None),
+                                 Pledge.expires_at <= now).order_by(Pledge.expires_at, Pledge.id))
+    return list((await db.execute(q)).scalars())
+
+
+@atomic
+async def expire_offer(db: AsyncSession, pledge_id: int, now: datetime, *, base_url: str = "") -> Pledge | None:
+    """Mark one unanswered offer past its time `expired` (the caller's unit of work): what it held is
+    open again; the audit log, the project's stream and both sides hear of it. Under the project's
+    row lock, like every money verb, so an accept racing it finds it expired (or this finds it
+    accepted and does nothing); None when it is not (or no longer) an overdue offer, which is what a
+    second run finds: it tells nobody twice."""
+    row = await db.get(Pledge, pledge_id)
+    project = await _lock(db, row.project_id) if row is not None else None
+    if row is None or project is None:
+        return None
+    row = await _pledge_for(db, pledge_id)  # as it is now, under the lock
+    if not states.lapsed(row.state, row.expires_at, now):
+        return None
+    row.state = states.next_state(row.state, "expire")
+    audit.record(db, None, "pledge.expired", "project", project.id, pledge_id=row.id, amount=row.amount,
+                 organization_id=row.organization_id,
+                 expires_at=row.expires_at.isoformat() if row.expires_at else None)
+    await _changed(db, project, row)
+    sponsor = await _sponsor(db, row)
+    await _tell(db, notices.PLEDGE_EXPIRED.name, row.organization_id, row, project, sponsor, base_url)
+    await _tell(db, notices.OFFER_LAPSED.name, project.organization_id, row, project, sponsor, base_url)
+    return row
+
+
+async def expire_overdue_offers(db: AsyncSession, now: datetime, *, base_url: str = "") -> int:
+    """Every overdue offer expired, each in a unit of work of its own (one failing is logged and the
+    rest go on); how many expired now. Idempotent: a second run finds none."""
+    done = 0
+    overdue = await overdue_offers(db, now)
+    await db.rollback()  # the listing's read ends; each offer takes its project's lock in its own unit
+    for pledge_id in overdue:
+        try:
+            if await expire_offer(db, pledge_id, now, base_url=base_url) is not None:
+                done += 1
+        except Exception:
+            log.exception("an offer could not be expired", pledge_id=pledge_id)
+    return done
 
 
 # ---------------------------------------------------------------- reading

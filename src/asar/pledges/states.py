@@ -1,10 +1,12 @@
 """The pledge's rules as plain functions of plain data (no I/O): its states and who moves it between
 them, what an amount may be, how much of a project's goal is still open, and the tranche schedule.
 
-States: `offered` → `accepted` | `declined` | `withdrawn`; an accepted pledge's tranches are
+States: `offered` → `accepted` | `declined` | `withdrawn` | `expired`; an accepted pledge's tranches are
 disbursed one by one and the pledge is `completed` when the last one is. The project's side accepts
 or declines; the sponsor withdraws an offer (not an accepted pledge: the project counts on it) and
-records each tranche it paid.
+records each tranche it paid. An offer the project leaves unanswered lapses (`expired`) when its
+`expires_at` passes (a number of days after it was made, `ASAR_PLEDGE_OFFER_DAYS`): nobody may
+accept it from then on, and the scheduled job (asar.pledges.jobs) frees what it held.
 
 Money: an open offer holds its amount against the project's goal until it is answered, so offers
 can never promise more than the goal and accepting one never overshoots it. The project's
@@ -18,20 +20,23 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from asar.i18n import gettext as _
 
 OFFERED, ACCEPTED, DECLINED, WITHDRAWN, COMPLETED = "offered", "accepted", "declined", "withdrawn", "completed"
-STATES = (OFFERED, ACCEPTED, DECLINED, WITHDRAWN, COMPLETED)
-ACTIONS = ("accept", "decline", "withdraw", "complete")
+EXPIRED = "expired"
+STATES = (OFFERED, ACCEPTED, DECLINED, WITHDRAWN, EXPIRED, COMPLETED)
+ACTIONS = ("accept", "decline", "withdraw", "expire", "complete")
 TRANSITIONS: dict[tuple[str, str], str] = {
     (OFFERED, "accept"): ACCEPTED,
     (OFFERED, "decline"): DECLINED,
     (OFFERED, "withdraw"): WITHDRAWN,
+    (OFFERED, "expire"): EXPIRED,
     (ACCEPTED, "complete"): COMPLETED,
 }
 # who takes each action: the project's organization or the sponsor's ("system": the last tranche)
-SIDE = {"accept": "project", "decline": "project", "withdraw": "sponsor", "complete": "system",
+SIDE = {"accept": "project", "decline": "project", "withdraw": "sponsor", "expire": "system", "complete": "system",
         "disburse": "sponsor"}
 HOLDS = frozenset({OFFERED})  # states whose amount is held against the goal, not yet committed
 COMMITS = frozenset({ACCEPTED, COMPLETED})  # states whose amount is in the project's committed total
@@ -69,7 +74,19 @@ def transition_message(state: str, action: str) -> str:
         return _("This pledge was withdrawn.")
     if state == COMPLETED:
         return _("This pledge is completed.")
+    if state == EXPIRED:
+        return _("This offer lapsed: the project did not answer it in time.")
     return _("This pledge is still waiting for the project's answer.")
+
+
+def lapsed(state: str, expires_at: datetime | None, now: datetime) -> bool:
+    """Whether an offer is past its time: nobody may accept it any more (the job marks it `expired`)."""
+    return state == OFFERED and expires_at is not None and now >= expires_at
+
+
+def expires_at(made: datetime, days: int) -> datetime:
+    """When an offer made at `made` lapses, unanswered."""
+    return made + timedelta(days=days)
 
 
 # ---------------------------------------------------------------- amounts
