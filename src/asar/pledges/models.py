@@ -45,7 +45,7 @@ class Pledge(IdMixin, Base):
     decline_reason: Mapped[str] = mapped_column(String(500), default="")
     withdrawn_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
-    # an offer left unanswered lapses then (asar.pledges.jobs); None: it never lapses (made before 0017)
+    # an offer left unanswered lapses then (asar.pledges.jobs); None: it never lapses (a row written without one)
     expires_at: Mapped[datetime | None]
 
     tranches: Mapped[list[Tranche]] = relationship(lazy="selectin", cascade="all, delete-orphan",

@@ -1,8 +1,8 @@
 """pledges: offers lapse unanswered: pledges.expires_at (the offers open now get 14 days from when
 they were made, the default of ASAR_PLEDGE_OFFER_DAYS) and an index for the job that finds them
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 """
 
 from datetime import timedelta
@@ -12,8 +12,8 @@ from alembic import op
 
 import asar.db
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
