@@ -46,7 +46,7 @@ class Org:
 class PlannedPledge:
     sponsor: str  # organization key
     amount: int
-    state: str  # offered, accepted, declined, withdrawn, completed
+    state: str  # offered, accepted, declined, withdrawn, expired, completed
     tranches: list[tuple[int, int, bool]] = field(default_factory=list)  # (milestone index, amount, disbursed)
     reason: str = ""  # why it was declined
 
@@ -225,7 +225,7 @@ def _funding(project: PlannedProject, businesses: list[Org], today: date, rng: r
             sponsor = _sponsors(project, businesses, rng, 1)[0]
             project.pledges.append(PlannedPledge(sponsor, amount, "offered",
                                                  [(i, a, False) for i, a in _tranches(amount, project.milestones)]))
-    for state, chance in (("declined", 0.15), ("withdrawn", 0.1)):
+    for state, chance in (("declined", 0.15), ("withdrawn", 0.1), ("expired", 0.05)):
         if rng.random() < (chance if status != "cancelled" else 0.5):
             amount = _round(goal * rng.uniform(0.1, 0.5))
             sponsor = _sponsors(project, businesses, rng, 1)[0]

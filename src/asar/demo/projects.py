@@ -131,7 +131,8 @@ async def _admins(db: AsyncSession, org_ids: list[int]) -> dict[int, int]:
 
 # the audit entries a pledge's state took to reach (as the verbs record them)
 _STEPS = {"offered": ("offered",), "accepted": ("offered", "accepted"), "declined": ("offered", "declined"),
-          "withdrawn": ("offered", "withdrawn"), "completed": ("offered", "accepted", "completed")}
+          "withdrawn": ("offered", "withdrawn"), "expired": ("offered", "expired"),
+          "completed": ("offered", "accepted", "completed")}
 
 
 def _pledges(rows: _Rows, planned: PlannedProject, project: Project, orgs: dict[str, Organization],
@@ -146,7 +147,10 @@ def _pledges(rows: _Rows, planned: PlannedProject, project: Project, orgs: dict[
                         idempotency_key=f"demo-{project.id}-{number}", created_at=made, answered_at=answered,
                         answered_by_id=admins.get(project.organization_id) if answered else None,
                         decline_reason=p.reason,
-                        withdrawn_at=made + timedelta(days=1) if p.state == "withdrawn" else None, completed_at=None)
+                        withdrawn_at=made + timedelta(days=1) if p.state == "withdrawn" else None, completed_at=None,
+                        # a lapsed offer went unanswered for the default 14 days (ASAR_PLEDGE_OFFER_DAYS);
+                        # the open ones carry none, so the demo's offers stay open
+                        expires_at=made + timedelta(days=14) if p.state == "expired" else None)
         paid_at = None
         for position, (index, amount, paid) in enumerate(p.tranches):
             milestone = project.milestones[index]
