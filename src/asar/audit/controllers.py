@@ -55,6 +55,7 @@ ACTION_LABELS: dict[str, str] = {
     "pledge.accepted": N_("Pledge accepted"),
     "pledge.declined": N_("Pledge declined"),
     "pledge.withdrawn": N_("Pledge withdrawn"),
+    "pledge.expired": N_("Pledge offer lapsed unanswered"),
     "pledge.tranche_disbursed": N_("Tranche paid out"),
     "pledge.completed": N_("Pledge completed"),
     "sponsor_profile.created": N_("Sponsor profile created"),
