@@ -3,7 +3,9 @@ verified business opens "matched for you", finds a rural school project with the
 matched, opens its page, pledges 1,000,000 ₸ through the review step and gets the receipt (number,
 amount in words); the NGO's member, in a second browser with the project page open, sees the pledge
 arrive without reloading (the bell counts it and the sponsorship panel lists it) and accepts it
-there; an anonymous visitor, in a third browser, sees the progress bar move without reloading."""
+there; an anonymous visitor, in a third browser, sees the progress bar move without reloading, and so
+does a fourth whose network blocks WebSockets (its page reads the stream over Server-Sent Events,
+static/js/live-fallback.js); a lifecycle step then changes both visitors' status badges."""
 
 from __future__ import annotations
 
@@ -13,9 +15,11 @@ import re
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from asar.projects import service as projects
 from tests.factories import make_user
 from tests.hearings.browser import CHROMIUM_ARGS
-from tests.hearings.helpers import join, make_org, session_cookie
+from tests.hearings.helpers import actor_of, join, make_org, session_cookie
+from tests.hearings.test_fallback_browser import BLOCK_WEBSOCKETS
 from tests.matching.helpers import M, make_project, make_sponsor
 
 pytestmark = pytest.mark.browser
@@ -48,8 +52,10 @@ async def test_a_business_finds_a_matched_project_pledges_the_ngo_accepts_everyo
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         try:
             pages = {}
-            for role, user in (("sponsor", sponsor_user), ("ngo", ngo_user), ("visitor", None)):
+            for role, user in (("sponsor", sponsor_user), ("ngo", ngo_user), ("visitor", None), ("blocked", None)):
                 context = await browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+                if role == "blocked":  # a network that refuses the WebSocket upgrade: Server-Sent Events
+                    await context.add_init_script(BLOCK_WEBSOCKETS.replace("BLOCKED", "/ws/"))
                 if user is not None:
                     await context.add_cookies([{"name": "asar_session", "value": await session_cookie(db, user),
                                                 "url": live.url}])
@@ -57,13 +63,17 @@ async def test_a_business_finds_a_matched_project_pledges_the_ngo_accepts_everyo
                 page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
                 page.on("pageerror", lambda e: errors.append(str(e)))
                 pages[role] = page
-            ngo_page, visitor, sponsor = pages["ngo"], pages["visitor"], pages["sponsor"]
+            ngo_page, visitor, sponsor, blocked = pages["ngo"], pages["visitor"], pages["sponsor"], pages["blocked"]
             await ngo_page.goto(project_page)
             await visitor.goto(project_page)
+            await blocked.goto(project_page)
             bar = visitor.locator(f"#funding-{pid}")
             await expect(bar).to_have_attribute("data-committed", "0")
+            section = blocked.locator("section.live-fallback[data-live-fallback='sse']")
+            await expect(section).to_have_count(1)  # its socket failed: the page reads the stream over SSE
+            await blocked.evaluate("window.__loaded = true")  # gone if the page ever reloads
             await expect(ngo_page.locator("#notification-bell")).to_have_attribute("data-unread", "0")
-            await _listening(live, f"project:{pid}", 2)
+            await _listening(live, f"project:{pid}", 3)
             await _listening(live, f"user:{ngo_user.id}", 1)
 
             # the sponsor: matched for you, the reasons, the project's page
@@ -95,8 +105,17 @@ async def test_a_business_finds_a_matched_project_pledges_the_ngo_accepts_everyo
             # the visitor: the bar moved, without a reload
             await expect(bar).to_have_attribute("data-committed", str(M))
             await expect(visitor.locator(f"#funding-{pid} progress")).to_have_attribute("value", "25")
+            # the visitor whose network blocks WebSockets: the same, over Server-Sent Events
+            await expect(blocked.locator(f"#funding-{pid}")).to_have_attribute("data-committed", str(M))
+            # a lifecycle step reaches both visitors' status badges without a reload
+            await projects.change_status(db, await actor_of(db, ngo_user), pid, "in_progress")
+            for page in (visitor, blocked):
+                await expect(page.locator(f"#project-status-{pid}")).to_have_text("In progress")
+            assert await blocked.evaluate("window.__loaded") is True
+            assert await blocked.evaluate("window.__wsAttempts") >= 1  # the socket was tried, and blocked
             await sponsor.reload()
             await expect(sponsor.locator("#receipt-state")).to_have_text("accepted")
-            assert errors == []
+            # what the browsers log: htmx's report of each blocked attempt (htmx:wsError), nothing else
+            assert [e for e in errors if e != "[object Event]"] == [], errors
         finally:
             await browser.close()
