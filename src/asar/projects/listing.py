@@ -491,46 +491,6 @@ async def cards(db: AsyncSession, rows: Sequence[Any], lang: str) -> list[Projec
 
 # ---------------------------------------------------------------- the home page
 HOME_CARDS = 4
-TOTALS_SECONDS = 30.0  # the year's totals are read at most this often per process
-
-
-@dataclass
-class YearTotals:
-    """Sponsors' commitments to public projects published this calendar year (Asia/Almaty): the
-    sum of the projects' committed amounts, and how many projects have any."""
-
-    year: int
-    committed: int
-    projects: int
-
-
-_totals: dict[tuple[int, str], tuple[float, YearTotals]] = {}
-
-
-def forget_year_totals() -> None:
-    _totals.clear()
-
-
-async def year_totals(db: AsyncSession) -> YearTotals:
-    """YearTotals, kept TOTALS_SECONDS per process and database (a sum over the year's projects
-    is the one part of the home page that grows with the number of projects)."""
-    import time
-
-    conn = await db.connection()
-    key = (id(conn.engine), str(conn.engine.url))
-    now = time.monotonic()
-    hit = _totals.get(key)
-    if hit is not None and now - hit[0] < TOTALS_SECONDS:
-        return hit[1]
-    year = today().year
-    start = datetime(year, 1, 1, tzinfo=TIMEZONE)
-    row = (await db.execute(
-        select(func.coalesce(func.sum(_P.committed), 0), func.count().filter(_P.committed > 0))
-        .where(_P.status.in_(_PUBLIC), _P.published_at >= start)
-    )).one()
-    totals = YearTotals(year, int(row[0]), int(row[1]))
-    _totals[key] = (now, totals)
-    return totals
 
 
 async def home_projects(db: AsyncSession) -> tuple[list[ProjectCard], list[ProjectCard]]:

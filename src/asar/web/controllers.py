@@ -14,8 +14,9 @@ from sqlalchemy import func, select, text
 from asar.hearings.service import hearing_cards
 from asar.i18n import LANGUAGES
 from asar.organizations.models import Organization
+from asar.pledges.totals import year_totals
 from asar.projects.browse import detail_url
-from asar.projects.listing import home_projects, year_totals
+from asar.projects.listing import home_projects
 from asar.uow import unit_of_work
 from asar.web.context import LANG_COOKIE
 from asar.web.templating import page, url_reverser
