@@ -18,4 +18,26 @@ bash scripts/venv.sh
 
 .venv/bin/ruff check src tests scripts bench migrations
 .venv/bin/python scripts/i18n.py check >/dev/null || { .venv/bin/python scripts/i18n.py check | tail -20; exit 1; }
-exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+
+# Two phases, one run (tests/conftest.py sums their counts and applies CI's rules at the end): the
+# tests not marked `serial` on one xdist worker per core (whole modules stay on one worker, so a
+# module's world is built once), then the timing-sensitive `serial` tests alone. Extra arguments
+# (paths, -k, -x, --durations=N) go to both; a phase with nothing selected is no failure unless
+# both are empty.
+workers=$(nproc 2>/dev/null || echo 2)
+[ "$workers" -gt 4 ] && workers=4
+[ "$workers" -lt 2 ] && workers=2
+tally=$(mktemp)
+trap 'rm -f "$tally"' EXIT
+export ASAR_TEST_TALLY="$tally"
+set +e
+ASAR_TEST_PHASE=parallel .venv/bin/python -m pytest -q -p no:cacheprovider -n "$workers" --dist loadfile "$@"
+first=$?
+ASAR_TEST_PHASE=serial .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+second=$?
+set -e
+[ $first -eq 5 ] && [ $second -eq 5 ] && exit 5  # nothing selected at all
+[ $first -eq 5 ] && first=0
+[ $second -eq 5 ] && second=0
+[ $first -ne 0 ] && exit $first
+exit $second

@@ -2,13 +2,20 @@
 transaction rolled back at the end. Tests marked `sqlite` also run on the embedded SQLite default
 (a fresh copy of a migrated file per test).
 
-At the end the counts of tests executed per backend are printed; with CI=true a run in which a
-backend executed nothing, or in which anything was skipped, fails.
+scripts/test.sh runs the suite in two phases: everything not marked `serial` on pytest-xdist workers
+(each worker is a session of its own: its own PostgreSQL, Redis and shared apps; whole modules stay
+on one worker), then the `serial` tests (timing-sensitive: nothing else loads the CPU) in one
+process. ASAR_TEST_PHASE (parallel|serial) selects a phase's tests; ASAR_TEST_TALLY names the file in
+which the first phase leaves its counts for the second.
+
+At the end the counts of tests executed per backend are printed (summed over both phases); with
+CI=true a run in which a backend executed nothing, or in which anything was skipped, fails.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import tempfile
@@ -41,9 +48,17 @@ _CHECKOUT_BEFORE: set[str] = set()
 TMP_ROOT = Path(tempfile.gettempdir())
 
 
+def _is_worker(config: pytest.Config) -> bool:
+    """An xdist worker: its controller owns the temporary folder, the checkout check and the counts."""
+    return hasattr(config, "workerinput")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     global TMP_ROOT
     _CHECKOUT_BEFORE.update(p.name for p in CHECKOUT.iterdir())
+    if _is_worker(config):
+        TMP_ROOT = Path(os.environ["TMPDIR"])  # the controller's folder (set below, inherited)
+        return
     TMP_ROOT = Path(tempfile.mkdtemp(prefix="asar-tests-"))
     TMP_ROOT.chmod(0o755)  # throwaway PostgreSQL runs as the postgres user under it
     os.environ["TMPDIR"] = str(TMP_ROOT)
@@ -276,20 +291,27 @@ def _suites(item: pytest.Item) -> list[str]:
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # on the xdist controller too: the suites travel with the report (user_properties)
     if report.skipped:
         _skipped.append(report.nodeid)
     if report.when == "call" and report.passed:
-        item_suites = _item_suites.get(report.nodeid, [])
-        _counts.update(item_suites)
+        _counts.update(dict(report.user_properties).get("asar_suites", ()))
         _counts["all"] += 1
 
 
-_item_suites: dict[str, list[str]] = {}
+PHASES = ("parallel", "serial")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    phase = os.environ.get("ASAR_TEST_PHASE")
+    if phase in PHASES:
+        serial = phase == "serial"
+        keep = [item for item in items if bool(item.get_closest_marker("serial")) == serial]
+        if dropped := [item for item in items if bool(item.get_closest_marker("serial")) != serial]:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = keep
     for item in items:
-        _item_suites[item.nodeid] = _suites(item)
+        item.user_properties.append(("asar_suites", tuple(_suites(item))))
 
 
 def leftovers() -> list[str]:
@@ -301,13 +323,35 @@ def leftovers() -> list[str]:
     return sorted(left)
 
 
+def _tally(config: pytest.Config) -> None:
+    """Two phases count as one run: the first leaves its counts and skips in ASAR_TEST_TALLY, the
+    second adds them to its own."""
+    path = os.environ.get("ASAR_TEST_TALLY")
+    if not path or config.option.collectonly:
+        return
+    tally = Path(path)
+    if os.environ.get("ASAR_TEST_PHASE") == "serial":
+        if tally.exists() and tally.stat().st_size:
+            before = json.loads(tally.read_text())
+            _counts.update(before["counts"])
+            _skipped[:0] = before["skipped"]
+    else:
+        tally.write_text(json.dumps({"counts": _counts, "skipped": _skipped}))
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _is_worker(session.config):
+        return  # the controller reports and checks for the whole run
     left = leftovers()
     shutil.rmtree(TMP_ROOT, ignore_errors=True)
     if left:
         print(f"\nTests left files behind: {left[:10]}")
         if os.environ.get("CI") == "true" and not session.config.option.collectonly:
             session.exitstatus = 1
+    _tally(session.config)
+    if os.environ.get("ASAR_TEST_PHASE") == "parallel":
+        print(f"\nASAR suites executed and passed in the parallel phase: {_counts['all']}")
+        return  # the serial phase reports (and checks) both
     line = ("ASAR suites executed and passed: "
             + ", ".join(f"{k} {_counts[k]}" for k in ("PostgreSQL", "Redis", "browser", "SQLite"))
             + f" (all {_counts['all']})")

@@ -21,6 +21,9 @@ from bench.ws_clients import RoomClient, connect_all, new_client_id
 from tests.hearings.test_scale import Instance, make_world, running_pair, stored_state, voter
 from tests.services import Redis, until
 
+# delivery within FAST is a timing claim: measured with nothing else running (scripts/test.sh)
+pytestmark = pytest.mark.serial
+
 FAST = 0.3  # cross-instance delivery through pub/sub takes 10-20 ms; the event-log fallback up to 2 s
 
 

@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 
+import pytest
 from redis.asyncio import Redis
 from sqlalchemy import func, select
 
@@ -128,6 +129,7 @@ async def test_a_person_with_sockets_on_two_instances_counts_once(redis_url) -> 
         await peek.aclose()
 
 
+@pytest.mark.serial  # frames per second: a timing claim (scripts/test.sh runs it alone)
 async def test_the_room_shows_who_is_here_by_sector_live(db, open_socket, live) -> None:
     _, official = await person(db, "government")
     hearing = await live_hearing(db, official)
@@ -180,6 +182,7 @@ async def test_the_room_shows_who_is_here_by_sector_live(db, open_socket, live) 
     assert events_after == events_before  # a gauge, not history
 
 
+@pytest.mark.serial  # frames per second: a timing claim (scripts/test.sh runs it alone)
 async def test_a_large_room_gets_presence_no_more_often_than_its_frame_budget_and_the_last_count_arrives() -> None:
     """Presence to every socket of a hall of N costs N frames: a large room gets it at most every
     N / presence_fanout seconds (5,000 sockets filling a hall sent ~N²/2 frames, half the server's
