@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -312,6 +313,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             items[:] = keep
     for item in items:
         item.user_properties.append(("asar_suites", tuple(_suites(item))))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Hypothesis keeps its example database in .hypothesis/ of the working directory (the checkout,
+    which a run must leave as it was): into this run's pytest folder instead, once a test module
+    imported it (conftest does not import it: a second of start-up for every process)."""
+    if "hypothesis" in sys.modules:
+        from hypothesis.configuration import set_hypothesis_home_dir
+
+        set_hypothesis_home_dir(session.config._tmp_path_factory.getbasetemp() / "hypothesis")  # type: ignore[attr-defined]
 
 
 def leftovers() -> list[str]:

@@ -26,7 +26,6 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -138,10 +137,8 @@ async def _seed(db: Database) -> tuple[dict[str, str], dict[str, list[int]]]:
 @pytest.fixture(scope="module")
 def server(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("contract")
-    set_hypothesis_home_dir(tmp / ".hypothesis")  # its caches stay out of the checkout
     with live_server(postgres, lambda url: make_settings(url, tmp), _seed) as (base_url, (tokens, ids), _):
         yield Server(base_url, tokens, ids)
-    set_hypothesis_home_dir(None)
 
 
 @pytest.fixture(scope="module")
