@@ -354,7 +354,8 @@ def test_every_mutating_route_is_in_the_table() -> None:
     from tests.pledges.test_permissions import CASES as PLEDGE_CASES
     from tests.projects.test_permissions import CASES as PROJECT_CASES
     from tests.sponsors.test_permissions import CASES as SPONSOR_CASES
+    from tests.workdays.test_permissions import CASES as CALENDAR_CASES
 
     covered = {(c.method, normalize(c.path)) for c in (*CASES, *HEARING_CASES, *NOTIFICATION_CASES, *SPONSOR_CASES,
-                                                     *PLEDGE_CASES, *PROJECT_CASES)}
+                                                     *PLEDGE_CASES, *PROJECT_CASES, *CALENDAR_CASES)}
     assert sorted(mutating_routes() - covered) == []

@@ -60,6 +60,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.sponsors.controllers import routes as sponsors_pages
     from asar.storage.controllers import routes as storage_pages
     from asar.web.controllers import routes as web_pages
+    from asar.workdays.api import routes as workdays_api
+    from asar.workdays.controllers import routes as workdays_pages
 
     static = static_files_route(static_files)
 
@@ -67,7 +69,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
             *matching_pages, *matching_api, *pledges_pages, *pledges_api, *projects_pages, *projects_api,
-            *storage_pages]
+            *storage_pages, *workdays_pages, *workdays_api]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None,

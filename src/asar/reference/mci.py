@@ -119,7 +119,7 @@ async def set_mci(db: AsyncSession, actor: Actor, year: int | None, amount: int 
 async def remove_mci(db: AsyncSession, actor: Actor, year: int) -> None:
     """Remove a year's MCI entered by mistake (the platform admin only)."""
     require_admin(actor)
-    row = await db.get(MciRate, year)
+    row = await db.get(MciRate, year) if FIRST_YEAR <= year <= LAST_YEAR else None
     if row is None:
         raise NotFound(_("There is no MCI for this year."))
     amount = row.amount

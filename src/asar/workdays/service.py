@@ -188,7 +188,7 @@ async def set_kurban_ait(db: AsyncSession, actor: Actor, year: int | None, day: 
 async def remove_kurban_ait(db: AsyncSession, actor: Actor, year: int) -> None:
     """Remove a year's Kurban Ait entered by mistake."""
     require_admin(actor)
-    row = await db.get(KurbanAit, year)
+    row = await db.get(KurbanAit, year) if FIRST_YEAR <= year <= LAST_YEAR else None
     if row is None:
         raise NotFound(_("There is no Kurban Ait date for this year."))
     day = row.day.isoformat()
