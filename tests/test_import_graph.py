@@ -16,7 +16,7 @@ import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 DOMAINS = ("asar.accounts", "asar.organizations", "asar.hearings", "asar.mail", "asar.audit", "asar.reference",
-           "asar.projects", "asar.matching", "asar.pledges")
+           "asar.projects", "asar.matching", "asar.pledges", "asar.competitions")
 PLATFORM = ("asar.jobs", "asar.worker", "asar.lifespan", "asar.uow", "asar.live", "asar.notifications",
             "asar.signals", "asar.web.urls", "asar.storage")
 

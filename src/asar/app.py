@@ -40,6 +40,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.accounts.api import routes as accounts_api
     from asar.accounts.controllers import routes as accounts_pages
     from asar.audit.controllers import routes as audit_pages
+    from asar.competitions.api import routes as competitions_api
+    from asar.competitions.controllers import routes as competitions_pages
     from asar.hearings.api import routes as hearings_api
     from asar.hearings.controllers import routes as hearings_pages
     from asar.hearings.live import routes as hearings_live
@@ -69,7 +71,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
             *matching_pages, *matching_api, *pledges_pages, *pledges_api, *projects_pages, *projects_api,
-            *storage_pages, *workdays_pages, *workdays_api]
+            *competitions_pages, *competitions_api, *storage_pages, *workdays_pages, *workdays_api]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None,

@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from asar.accounts.signals import account_deleted
+from asar.competitions import event_types as call_events
+from asar.competitions import notices as call_notices
 from asar.hearings import anonymize as hearing_anonymize
 from asar.hearings import jobs as hearings
 from asar.hearings import notices as hearing_notices
@@ -41,8 +43,9 @@ if TYPE_CHECKING:
 
 REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
              live.register, pledges.register)
-NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices)  # imported: their notification kinds are registered
-EVENTS = (pledge_events, thread_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
+NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices,
+           call_notices)  # imported: their notification kinds are registered
+EVENTS = (pledge_events, thread_events, call_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 
 def _app_routes(static_files: Any) -> list[Any]:
@@ -71,9 +74,10 @@ def job_registry() -> JobRegistry:
 def stream_kinds(settings: Settings) -> list[StreamKind]:
     """The live streams the app serves (asar.live; the LivePlugin registers them with the hub):
     each domain's StreamKind. Imported here, when the app starts, not by the worker."""
+    from asar.competitions.live import CallStream
     from asar.hearings.live import HearingKind
     from asar.notifications.live import NotificationStream
     from asar.pledges.live import ProjectStream
     from asar.pledges.thread_live import ThreadStream
 
-    return [HearingKind(settings.redis_url), NotificationStream(), ProjectStream(), ThreadStream()]
+    return [HearingKind(settings.redis_url), NotificationStream(), ProjectStream(), ThreadStream(), CallStream()]

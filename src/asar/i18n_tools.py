@@ -224,7 +224,7 @@ _KK_LETTERS = "а-яёәғқңөұүһі"
 # A case ending cannot be fixed text after a placeholder: it depends on the value's last sound
 # (5-ке, 6-ға; 14:00-де, 15:30-да). Nor can a postposition that needs one follow it bare.
 _KK_GLUED = re.compile(rf"%\(\w+\)[sd](?:-(?:[{_KK_LETTERS}]{{1,4}})\b|[{_KK_LETTERS}])", re.IGNORECASE)
-_KK_ORDINAL_NOUNS = r"тармақ|бап|бет|пункт|қадам|орын|сынып|курс"
+_KK_ORDINAL_NOUNS = r"тармақ|бап|бет|пункт|қадам|орын|сынып|курс|лот|мүше"
 _KK_BARE_ORDINAL = re.compile(rf"%\((?:number|n|page|position)\)[sd] (?:{_KK_ORDINAL_NOUNS})", re.IGNORECASE)
 _KK_BARE_POSTPOSITION = re.compile(r"%\(\w+\)[sd] (?:дейін|кейін|бастап|бері|соң)\b", re.IGNORECASE)
 

@@ -2,6 +2,17 @@
 
 from asar.accounts.models import ApiToken, EmailToken, LoginThrottle, User, UserSession
 from asar.audit.models import AuditEntry
+from asar.competitions.models import (
+    Amendment,
+    Call,
+    CallArea,
+    CallFollower,
+    CallRegion,
+    CommissionMember,
+    Criterion,
+    Lot,
+    RequiredDocument,
+)
 from asar.db import Base
 from asar.hearings.models import (
     AgendaItem,
@@ -46,12 +57,14 @@ from asar.storage.models import StoredFile
 from asar.workdays.models import CalendarHoliday, DayOffTransfer, KurbanAit
 
 __all__ = [
-    "AgendaItem", "ApiToken", "Area", "AuditEntry", "Base", "CalendarHoliday", "CoModerator", "Commitment",
-    "CommitmentChange", "DayOffTransfer", "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent",
+    "AgendaItem", "Amendment", "ApiToken", "Area", "AuditEntry", "Base", "CalendarHoliday", "Call", "CallArea",
+    "CallFollower", "CallRegion", "CoModerator", "CommissionMember", "Commitment", "CommitmentChange",
+    "Criterion", "DayOffTransfer", "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent",
     "HearingInvitee", "InterestMessage", "InterestThread", "Invitation", "KurbanAit", "LiveEvent", "LiveStream",
-    "LoginThrottle", "MciRate", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
+    "LoginThrottle", "Lot", "MciRate", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
     "NotificationPreference", "Organization", "OutboxMail", "Pledge", "Poll", "PollOption", "PollVote", "Post",
     "Project", "ProjectArea", "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate",
-    "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "Sanction", "SponsorArea",
-    "SponsorProfile", "SponsorRegion", "SponsorTargetGroup", "StoredFile", "Tranche", "User", "UserSession"
+    "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "RequiredDocument", "Sanction",
+    "SponsorArea", "SponsorProfile", "SponsorRegion", "SponsorTargetGroup", "StoredFile", "Tranche", "User",
+    "UserSession"
 ]

@@ -126,6 +126,7 @@ def test_every_action_the_code_records_has_a_label() -> None:
 
     from asar import ROOT_DIR
     from asar.audit.controllers import ACTION_LABELS, OBJECT_LABELS
+    from asar.competitions.models import TRANSITIONS as CALL_TRANSITIONS
     from asar.hearings.models import SANCTION_KINDS
     from asar.hearings.room import LIFTED, MODERATION
     from asar.projects.models import TRANSITIONS
@@ -140,6 +141,7 @@ def test_every_action_the_code_records_has_a_label() -> None:
     assert len(recorded) >= 25  # the scan finds the calls
     recorded |= {f"project.{status}" for targets_ in TRANSITIONS.values() for status in targets_}
     recorded |= {f"hearing.{action}" for _, action in MODERATION}
+    recorded |= {f"call.{status}" for targets_ in CALL_TRANSITIONS.values() for status in targets_ if status != "published"}
     recorded |= {f"hearing.{kind}" for kind in SANCTION_KINDS} | {f"hearing.{lift}" for lift in LIFTED.values()}
     targets |= {target for target, _ in MODERATION} | {"person"}
     assert sorted(recorded - ACTION_LABELS.keys()) == []

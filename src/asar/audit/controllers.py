@@ -66,6 +66,18 @@ ACTION_LABELS: dict[str, str] = {
     "calendar.kurban_ait_removed": N_("Kurban Ait date removed"),
     "reference.mci_set": N_("MCI of a year entered"),
     "reference.mci_removed": N_("MCI of a year removed"),
+    "call.created": N_("Call drafted"),
+    "call.updated": N_("Call changed"),
+    "call.published": N_("Call announced"),
+    "call.rules_locked": N_("Call rules locked by the first application"),
+    "call.amended": N_("Call amended"),
+    "call.commission_set": N_("Call commission set"),
+    "call.compliance": N_("Call moved to the compliance check"),
+    "call.scoring": N_("Call moved to scoring"),
+    "call.decision": N_("Call moved to the decision"),
+    "call.appeals": N_("Call moved to appeals"),
+    "call.awarded": N_("Call awarded"),
+    "call.cancelled": N_("Call cancelled"),
 }
 
 OBJECT_LABELS: dict[str, str] = {
@@ -75,6 +87,7 @@ OBJECT_LABELS: dict[str, str] = {
     "invitation": N_("Invitation"),
     "hearing": N_("Hearing"),
     "project": N_("Project"),
+    "call": N_("Call"),
     "post": N_("Comment"),
     "question": N_("Question"),
     "person": N_("Person"),

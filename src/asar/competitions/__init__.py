@@ -1,0 +1,16 @@
+"""State social order and grant competitions (issue 10), from call to award.
+
+Layout (who owns what, so that the items of issue 10 grow the package without stepping on each
+other):
+
+- `models.py`, `rules.py`, `forms.py`, `service.py`, `guards.py`, `choices.py`, `notices.py`,
+  `event_types.py`, `live.py`, `calendar.py`, `controllers.py`, `api.py`: the call (issue 10 item 2)
+  and the package's shared pieces: the state machine (`models.STATUSES`/`TRANSITIONS`, moved on with
+  `service.advance`), the rule lock (`service.lock_rules`) and amendments (`service.update_call`,
+  `service.amendment_audience`), the numbers of the rules (`rules.DEFAULT_RULES`), the working-day
+  calendar and the MCI as a call uses them (`calendar`).
+- `applications/`: applications (item 3), built on `Call`, `Lot`, `RequiredDocument`, the call's
+  eligibility configuration (`Call.eligibility`, checked and evaluated by
+  `applications.eligibility`) and `service.lock_rules`.
+- later stages (compliance, scoring, decision, appeals, award) add a module each.
+"""
