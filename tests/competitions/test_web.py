@@ -1,0 +1,82 @@
+"""Call pages and the API through HTTP, a few round trips on the module's world: the public list and its
+filters, the call page in Kazakh (Almaty time, lots, amendments), the form refusing bad input with a
+message per field (never a 500; a signed-in person reads their profile's language, English here), and
+the API refusing a locked rule's change without a reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.models import User
+from asar.competitions.models import Call
+from asar.i18n import TIMEZONE
+from tests.competitions.test_permissions import World, as_form, build_world, new_call
+from tests.organizations.helpers import bearer, csrf, sign_in
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> World:
+    async with table.build() as session:
+        return await build_world(session)
+
+
+async def test_the_list_shows_announced_calls_with_filters(world: World, table_case: Any) -> None:
+    client = table_case.client
+    r = await client.get("/competitions", headers={"accept-language": "ru"})
+    assert r.status_code == 200
+    assert 'href="/competitions"' in r.text  # the main navigation
+    assert f'/competitions/{world.published}"' in r.text and f'/competitions/{world.draft}"' not in r.text
+    r = await client.get("/competitions?kind=grant_programme&status=nonsense&area=x&page=999999999999",
+                         headers={"accept-language": "en"})
+    assert r.status_code == 200 and "No calls match these filters." in r.text
+    r = await client.get("/api/v1/competitions?kind=state_grant&per_page=2")
+    assert r.status_code == 200 and r.json()["total"] == 4 and len(r.json()["items"]) == 2
+
+
+async def test_the_call_page_in_kazakh_with_its_lots_window_and_amendments(world: World, table_case: Any) -> None:
+    session: AsyncSession = table_case.session
+    client = table_case.client
+    issuer = await session.get(User, world.users["issuer"])
+    call = (await session.execute(select(Call).where(Call.id == world.locked))).scalar_one()
+    closes = call.closes_at.astimezone(TIMEZONE)
+    r = await client.patch(f"/api/v1/competitions/{world.locked}", json={"total_budget": 29_000_000},
+                           headers={**await bearer(session, issuer), "accept-language": "ru"})
+    assert r.status_code == 400, r.text  # locked: no reason, no change
+    assert r.json()["error"]["fields"]["reason"].startswith("Say why the rules change")
+    r = await client.patch(f"/api/v1/competitions/{world.locked}",
+                           json={"total_budget": 29_000_000, "reason": "Бюджет уточнён."},
+                           headers=await bearer(session, issuer))
+    assert r.status_code == 200 and r.json()["amendments"] == 1, r.text
+    r = await client.get(f"/competitions/{world.locked}", headers={"accept-language": "kk"})
+    assert r.status_code == 200
+    for text in ("Лоттар", "Лот 1: наставничество", "Бағалау өлшемшарттары", "№ 1 өзгеріс", "Бюджет уточнён.",
+                 "Жалпы бюджет", closes.strftime("%H:%M")):
+        assert text in r.text, text
+    r = await client.get(f"/competitions/{world.draft}")
+    assert r.status_code == 404
+
+
+async def test_the_form_refuses_bad_input_with_translated_messages(world: World, table_case: Any) -> None:
+    session: AsyncSession = table_case.session
+    client = table_case.client
+    await sign_in(client, session, await session.get(User, world.users["issuer"]))
+    form = as_form(await new_call(session, "issuer", world))
+    bad = {**form, "total_budget": "17000000", "criterion_weight_0": "70", "lot_duration_months_1": "99999999999999999999999",
+           "closes_at": form["opens_at"]}
+    r = await client.post("/competitions/new", data={**bad, "_csrf_token": await csrf(client)},
+                          headers={"accept-language": "ru"})
+    assert r.status_code == 400, r.text[:500]
+    for text in ("Intake cannot close before it opens.", "The criteria&#39;s weights make 110 %",
+                 "Lot 2: enter its duration in whole months"):
+        assert text in r.text, text
+    r = await client.post("/competitions/new", data={**form, "title_ru": "Конкурс\x00", "_csrf_token": await csrf(client)},
+                          headers={"accept-language": "en"})
+    assert r.status_code == 400 and "not allowed" in r.text
+    r = await client.post(f"/competitions/{world.published}/commission",
+                          data={"member_email_0": "a@example.kz", "member_email_1": "b@example.kz",
+                                "_csrf_token": await csrf(client)}, headers={"accept-language": "kk"})
+    assert r.status_code == 400 and "odd number of members (now 2)" in r.text
