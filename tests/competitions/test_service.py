@@ -141,9 +141,9 @@ async def test_bad_input_is_refused_with_a_message(session) -> None:
                                                                  data["criteria"][1]]}, "criteria")
     assert "duration in whole months" in _error({**data, "lots": [{**lots[0], "duration_months": 10**12}]}, "lots")
     assert "Kazakh, Russian or both" in _error({**data, "languages": ["en"]}, "languages")
-    assert "minimum age" in _error({**data, "eligibility": [{"rule": "organization_age", "months": -1}]},
-                                   "eligibility")
-    assert "each once" in _error({**data, "eligibility": [{"rule": "no_such_rule"}]}, "eligibility")
+    assert "from 0 to 600" in _error({**data, "eligibility": [{"rule": "organization_age", "months": -1}]},
+                                     "eligibility")
+    assert "Unknown eligibility rule" in _error({**data, "eligibility": [{"rule": "no_such_rule"}]}, "eligibility")
     official, _body = await make_official(session)
     actor = await actor_of(session, official)
     for overrides, message in (
