@@ -12,5 +12,6 @@ other):
 - `applications/`: applications (item 3), built on `Call`, `Lot`, `RequiredDocument`, the call's
   eligibility configuration (`Call.eligibility`, checked and evaluated by
   `applications.eligibility`) and `service.lock_rules`.
-- later stages (compliance, scoring, decision, appeals, award) add a module each.
+- `evaluation/`: scoring (item 5; its pure core ranks applications per lot).
+- the other later stages (compliance, decision, appeals, award) add a module each.
 """
