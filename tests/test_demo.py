@@ -30,7 +30,7 @@ from asar.organizations.bin import check_bin
 from asar.organizations.models import Membership, Organization
 from asar.permissions import Actor
 from asar.pledges import states as pledge_states
-from asar.pledges.models import InterestThread, Pledge
+from asar.pledges.models import InterestThread, Pledge, Tranche
 from asar.projects.models import (
     KINDS,
     SETTLEMENTS,
@@ -181,6 +181,17 @@ async def _check_projects(db: AsyncSession) -> None:
     _org, facts, matches = await matching.matches_for_sponsor(db, Actor(user=User(is_admin=True)), dala.id)
     assert facts is not None and len(matches) >= 10
     assert all(m.project.status == "published" and m.match.contributions for m in matches)
+
+    # the rows written with their ids left PostgreSQL's id sequences past them: new rows still go in
+    project = next(p for p in projects if p.status == "in_progress")
+    milestone = project.milestones[0]
+    pledge = Pledge(project_id=project.id, organization_id=dala.id, amount=1, state="declined",
+                    idempotency_key="after-the-demo", tranches=[Tranche(position=0, milestone_id=milestone.id, amount=1)])
+    db.add_all([pledge, AuditEntry(action="demo.checked", object_type="project", object_id=project.id),
+                ProjectUpdate(project_id=project.id, title="x"), ProjectVersion(project_id=project.id, number=99,
+                                                                                 snapshot={})])
+    await db.flush()
+    await db.rollback()
 
 
 def people_by_id(people: dict[str, User]) -> dict[int, User]:

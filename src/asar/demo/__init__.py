@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
@@ -461,14 +461,28 @@ async def demo_jobs(database: Database, settings: Settings) -> tuple[JobQueue, A
         from arq.connections import RedisSettings
 
         arq_pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
-    jobs = JobQueue({"db": database, "settings": settings}, arq_pool, jobs=job_registry().jobs)
+    # without Redis each job runs at once, after the verb that queued it commits: on SQLite a job running
+    # beside the next verb would wait for its write lock (and make the verb wait), a second or more each
+    jobs = JobQueue({"db": database, "settings": settings}, arq_pool, jobs=job_registry().jobs, inline=arq_pool is None)
     database.sessionmaker.kw.setdefault("info", {})["jobs"] = jobs
     return jobs, arq_pool
+
+
+def _fast_sqlite(database: Database) -> None:
+    """SQLite without waiting for the disk at each commit (the demo's hundred commits each took an fsync,
+    seconds on a busy machine): if the machine stops mid-demo, the demo is simply run again."""
+    if database.engine.dialect.name == "sqlite":
+        @event.listens_for(database.engine.sync_engine, "connect")
+        def _no_sync(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA synchronous=OFF")
+            cur.close()
 
 
 async def load_demo(settings: Settings) -> str:
     """Fill settings' database with the demo data (adding only what is missing); a summary line."""
     database = Database.from_url(settings.database_url)
+    _fast_sqlite(database)
     jobs, arq_pool = await demo_jobs(database, settings)
     try:
         async with database.sessionmaker() as db:
