@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -218,8 +218,13 @@ def test_scale_is_bounded_with_a_clear_message() -> None:
         assert "Invalid value for '--scale'" in result.output
 
 
-def test_the_catalogue_is_planned_the_same_way_twice() -> None:
+def test_the_catalogue_is_planned_the_same_way_twice_and_on_another_day() -> None:
     orgs = [Org(o.key, o.sector, o.regions, o.areas, o.verified_by is not None) for o in ORGANIZATIONS]
     first, second = plan(orgs, date(2027, 3, 1)), plan(orgs, date(2027, 3, 1))
-    assert [(p.title_ru, p.status, p.budget, p.committed) for p in first] == \
-           [(p.title_ru, p.status, p.budget, p.committed) for p in second]
+    assert [(p.title_ru, p.status, p.budget, p.committed, p.starts_on) for p in first] == \
+           [(p.title_ru, p.status, p.budget, p.committed, p.starts_on) for p in second]
+    # a day later the same projects (found again by owner and title), their dates a day later
+    later = plan(orgs, date(2027, 3, 2))
+    assert [(p.owner, p.title_ru, p.title_kk, p.status) for p in first] == \
+           [(p.owner, p.title_ru, p.title_kk, p.status) for p in later]
+    assert all(b.starts_on - a.starts_on == timedelta(days=1) for a, b in zip(first, later, strict=True))

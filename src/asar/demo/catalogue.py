@@ -3,8 +3,10 @@
 owned by a demo organization that works there, in a lifecycle state, with its funding stack,
 milestones and sponsors' pledges. asar.demo.projects writes the plan to the database.
 
-Deterministic: the same day gives the same plan (dates are relative to it, so the demo never looks
-stale). Every title is unique: a seed goes to a place at most once, and the place is in the title.
+Deterministic: which projects there are, their owners, titles, statuses and budgets do not depend
+on the day (a second run on another day finds them again); their dates are relative to the day the
+demo runs, so it never looks stale. Every title is unique: a seed goes to a place at most once, and
+the place is in the title.
 
 Money adds up by construction: own contribution + state funding + sponsorship goal = budget; the
 milestones' tranches add up to the budget; a funded, in-progress or completed project's accepted
@@ -305,9 +307,11 @@ def plan(orgs: list[Org], today: date, now: datetime | None = None) -> list[Plan
     unverified_ngos = [o for o in orgs if o.sector == "ngo" and not o.verified]
     out: list[PlannedProject] = []
     for seed in SEEDS:
-        rng = random.Random(f"{seed.key}:{today.isoformat()}")
         places = [p for p in PLACES if _fits(seed, p)]
-        for place in rng.sample(places, min(PLACES_PER_SEED, len(places))):
+        for place in random.Random(seed.key).sample(places, min(PLACES_PER_SEED, len(places))):
+            # one generator per project, drawn from in the same order whatever the day: a project keeps
+            # its owner, title and status on the day after (what a second run finds again)
+            rng = random.Random(f"{seed.key}:{place.in_ru}")
             owner = _owner(seed, place, orgs, rng)
             status = rng.choices(list(STATUS_WEIGHTS), weights=list(STATUS_WEIGHTS.values()))[0]
             # the NGO still waiting for verification has drafts only, where it works
