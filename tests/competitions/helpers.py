@@ -13,6 +13,8 @@ from asar.competitions import service
 from asar.competitions.forms import parse_call
 from asar.competitions.models import Call
 from asar.i18n import TIMEZONE
+from asar.reference.mci import forget_mci, mci_for_year
+from asar.reference.models import MciRate
 from tests.organizations.helpers import actor_of, area, region
 
 
@@ -26,11 +28,21 @@ def window(days_from_now: float = 1, length_days: int = 25) -> tuple[str, str]:
     return almaty(start), almaty(start + timedelta(days=length_days))
 
 
+async def ensure_mci(session: AsyncSession, year: int, amount: int = 4_325) -> None:
+    """The MCI of year in the reference data (the migration seeds up to 2026; a test run in a later
+    year enters that year's as the admin would)."""
+    if await mci_for_year(session, year) is None:
+        session.add(MciRate(year=year, amount=amount, source="tests"))
+        await session.flush()
+        forget_mci()
+
+
 async def call_data(session: AsyncSession, **overrides: Any) -> dict[str, Any]:
     """A state grant call (as the JSON API takes it): 30M total, two short-term lots of 10M and 8M (within
     500-3,000 MCI at 2026's 4,325 tenge), two criteria of 60 % and 40 %, one required document; intake
     opens tomorrow for 25 days."""
     opens_at, closes_at = window()
+    await ensure_mci(session, int(opens_at[:4]))
     data: dict[str, Any] = {
         "kind": "state_grant",
         "title_kk": "Жастар бастамаларына мемлекеттік грант", "title_ru": "Государственный грант на молодёжные инициативы",

@@ -188,3 +188,42 @@ async def test_the_commission_is_odd_at_most_fifteen_and_told(session) -> None:
     newcomer = await make_user(session, email="new.expert@example.kz")
     assert await service.claim_invitations(session, await actor_of(session, newcomer)) == 1
     assert newcomer.id in (await service.load_call(session, call.id, for_update=True)).member_user_ids
+
+
+async def test_the_call_stream_admits_readers_of_public_calls_and_snapshots_the_lock(session) -> None:
+    from asar.competitions.live import CallStream
+    from asar.live import NotAllowed
+
+    official, _body = await make_official(session)
+    draft = await make_call(session, official)
+    call = await make_call(session, official, publish=True)
+    kind = CallStream()
+    visitor = await actor_of(session, await make_user(session))
+    with pytest.raises(NotAllowed):
+        await kind.admit(session, visitor, draft.id)
+    reader, seq = await kind.admit(session, visitor, call.id)
+    assert (reader.privileged, seq) == (False, 1)
+    issuer, _seq = await kind.admit(session, await actor_of(session, official), call.id)
+    assert issuer.privileged
+    await service.lock_rules(session, call.id)
+    data = await call_data(session, total_budget=40_000_000)
+    data["opens_at"], data["closes_at"] = call.opens_at.isoformat(), call.closes_at.isoformat()
+    await service.update_call(session, await actor_of(session, official), call.id, parse_call(data),
+                              reason="More money.", base_url=BASE_URL)
+    snap = await kind.snapshot(session, call.id, reader)
+    assert (snap["seq"], snap["amendments"], snap["rules_locked"], snap["status"]) == (3, 1, True, "published")
+
+
+async def test_the_appeal_window_counts_working_days_of_the_real_calendar(session) -> None:
+    """Results on Friday 24 October 2025 at noon, one working day to appeal: 25 October (a holiday) fell
+    on a Saturday, so Monday 27 October was off; the window ends when Tuesday 28 October ends."""
+    from datetime import datetime
+
+    from asar.i18n import TIMEZONE
+
+    official, _body = await make_official(session)
+    call = await make_call(session, official, appeal_days=1)
+    results_at = datetime(2025, 10, 24, 12, 0, tzinfo=TIMEZONE)
+    assert await service.appeal_deadline(session, call, results_at) == datetime(2025, 10, 29, 0, 0, tzinfo=TIMEZONE)
+    call.appeal_days = 5  # 28, 29, 30, 31 October and 3 November
+    assert await service.appeal_deadline(session, call, results_at) == datetime(2025, 11, 4, 0, 0, tzinfo=TIMEZONE)

@@ -563,6 +563,12 @@ async def commission_calls(db: AsyncSession, actor: Actor) -> list[Call]:
 
 
 # ---------------------------------------------------------------- the timeline
+async def appeal_deadline(db: AsyncSession, call: Call, results_at: datetime) -> datetime:
+    """When the appeal window closes: the end (Almaty) of the `call.appeal_days`-th working day after the
+    results were published (the decision's item calls this when it publishes them)."""
+    return await calendar.due_after(db, results_at, call.appeal_days)
+
+
 @dataclass
 class Stage:
     code: str           # a STATUSES value (intake is "published")
