@@ -3,7 +3,8 @@ job registry (jobs, schedules, startup work), to the notification kinds (its `no
 registers them when imported) and to the live streams (its StreamKind, in `stream_kinds`). The
 platform modules (asar.jobs, asar.worker, asar.lifespan, asar.notifications, asar.live) name no
 domain; a new domain with background work adds its `register` here, one that tells people things
-adds its `notices` to NOTICES, one with a live stream adds its kind to `stream_kinds`. Importing this module
+adds its `notices` to NOTICES, one with a live stream adds its kind to `stream_kinds`, one that writes
+the audit log adds the modules declaring its action codes (asar.audit.actions) to AUDITED. Importing this module
 also wires notifications' e-mail channel (asar.mail's outbox), the route table links are built
 from (asar.web.urls), and every domain's answer to account.deleted (ACCOUNT_DELETED).
 """
@@ -12,12 +13,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from asar.accounts import service as account_service
 from asar.accounts.signals import account_deleted
 from asar.competitions import event_types as call_events
 from asar.competitions import notices as call_notices
+from asar.competitions import service as call_service
 from asar.hearings import anonymize as hearing_anonymize
+from asar.hearings import commitments as hearing_commitments
 from asar.hearings import jobs as hearings
+from asar.hearings import minutes as hearing_minutes
 from asar.hearings import notices as hearing_notices
+from asar.hearings import room as hearing_room
+from asar.hearings import service as hearing_service
 from asar.jobs import JobRegistry
 from asar.live import jobs as live
 from asar.mail import jobs as mail
@@ -29,13 +36,19 @@ from asar.notifications import jobs as notifications
 from asar.notifications import service as notification_service
 from asar.organizations import anonymize as organization_anonymize
 from asar.organizations import notices as organization_notices
+from asar.organizations import service as organization_service
 from asar.pledges import event_types as pledge_events
 from asar.pledges import jobs as pledges
 from asar.pledges import notices as pledge_notices
+from asar.pledges import service as pledge_service
 from asar.pledges import thread_events
 from asar.projects import notices as project_notices
+from asar.projects import service as project_service
 from asar.reference import jobs as reference
+from asar.reference import mci
+from asar.sponsors import service as sponsor_service
 from asar.web import urls
+from asar.workdays import service as workday_service
 
 if TYPE_CHECKING:
     from asar.live import StreamKind
@@ -45,6 +58,9 @@ REGISTERS = (mail.register, reference.register, hearings.register, notifications
              live.register, pledges.register)
 NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices,
            call_notices)  # imported: their notification kinds are registered
+# imported: the modules that write the audit log declare its codes there, with their labels (asar.audit.actions)
+AUDITED = (account_service, organization_service, hearing_service, hearing_minutes, hearing_commitments, hearing_room,
+           project_service, pledge_service, sponsor_service, mci, workday_service, call_service)
 EVENTS = (pledge_events, thread_events, call_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 

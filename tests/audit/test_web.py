@@ -121,15 +121,20 @@ async def test_anonymous_is_sent_to_sign_in(client) -> None:
 def test_every_action_the_code_records_has_a_label() -> None:
     """Each action code written to the audit log (a literal in a record() call, or one of the codes
     the f-strings make: a project's statuses, the room's moderation actions) reads as a sentence on
-    the admin page, not as a code."""
+    the admin page, not as a code: its domain declared it (asar.audit.actions), with every type of
+    object the calls name, in kk, ru and en."""
     import re
 
+    import asar.domains  # noqa: F401 (the composition root imports every module that declares codes)
     from asar import ROOT_DIR
-    from asar.audit.controllers import ACTION_LABELS, OBJECT_LABELS
+    from asar.audit.actions import ACTIONS as ACTION_LABELS
+    from asar.audit.actions import OBJECTS as OBJECT_LABELS
     from asar.competitions.models import TRANSITIONS as CALL_TRANSITIONS
     from asar.hearings.models import SANCTION_KINDS
     from asar.hearings.room import LIFTED, MODERATION
+    from asar.i18n import use_language
     from asar.projects.models import TRANSITIONS
+    from asar.web.params import label
 
     recorded: set[str] = set()
     targets: set[str] = set()
@@ -146,3 +151,17 @@ def test_every_action_the_code_records_has_a_label() -> None:
     targets |= {target for target, _ in MODERATION} | {"person"}
     assert sorted(recorded - ACTION_LABELS.keys()) == []
     assert sorted(targets - OBJECT_LABELS.keys()) == []
+    for lang in ("kk", "ru"):  # translated (the catalogs' check ensures every language has them)
+        with use_language(lang):
+            untranslated = [c for c in recorded if label(ACTION_LABELS, c) == ACTION_LABELS[c]]
+            untranslated += [c for c in targets if label(OBJECT_LABELS, c) == OBJECT_LABELS[c]]
+        assert untranslated == [], lang
+
+
+def test_a_code_declared_twice_must_mean_one_thing() -> None:
+    from asar.audit import actions
+
+    actions.declare({"pledge.offered": actions.ACTIONS["pledge.offered"]})  # the same again: fine
+    with pytest.raises(ValueError, match=r"pledge\.offered"):
+        actions.declare({"pledge.offered": "Something else"})
+    assert actions.ACTIONS["pledge.offered"] == "Pledge offered"

@@ -17,10 +17,11 @@ from asar.accounts.models import ApiToken, EmailToken, User
 from asar.accounts.passwords import hash_password, needs_rehash, verify_password
 from asar.accounts.sessions import close_all_sessions, close_session, open_session
 from asar.accounts.signals import account_deleted
+from asar.audit import actions as audit_actions
 from asar.audit.service import record
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid, NotFound, RateLimited, invalid
-from asar.i18n import LANGUAGES, current_language, ngettext
+from asar.i18n import LANGUAGES, N_, current_language, ngettext
 from asar.i18n import gettext as _
 from asar.mail.service import queue_mail
 from asar.organizations.models import Membership
@@ -29,6 +30,11 @@ from asar.reference.models import Region
 from asar.tokens import new_token, token_hash
 from asar.uow import atomic, keep_changes
 from asar.web.urls import absolute_url
+
+audit_actions.declare({
+    "account.admin_granted": N_("Platform administrator appointed"),  # asar.accounts.admin
+    "account.deleted": N_("Account deleted"),
+}, objects={"user": N_("Person")})
 
 CONFIRM_PATH = "/confirm/"
 RESET_PATH = "/password/reset/"

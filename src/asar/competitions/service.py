@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar import live
 from asar.accounts.models import User
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.competitions import calendar, notices
 from asar.competitions.event_types import (
@@ -58,13 +59,28 @@ from asar.competitions.models import (
 from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
 from asar.db import upsert_insert, utcnow
 from asar.errors import Conflict, NotFound, invalid
-from asar.i18n import TIMEZONE, format_tenge
+from asar.i18n import N_, TIMEZONE, format_tenge
 from asar.i18n import gettext as _
 from asar.notifications.service import Address, notify
 from asar.organizations.models import Organization
 from asar.permissions import Actor, require_user
 from asar.reference.service import areas_by_ids, regions_by_ids
 from asar.uow import atomic
+
+audit_actions.declare({
+    "call.created": N_("Call drafted"),
+    "call.updated": N_("Call changed"),
+    "call.published": N_("Call announced"),
+    "call.rules_locked": N_("Call rules locked by the first application"),
+    "call.amended": N_("Call amended"),
+    "call.commission_set": N_("Call commission set"),
+    "call.compliance": N_("Call moved to the compliance check"),
+    "call.scoring": N_("Call moved to scoring"),
+    "call.decision": N_("Call moved to the decision"),
+    "call.appeals": N_("Call moved to appeals"),
+    "call.awarded": N_("Call awarded"),
+    "call.cancelled": N_("Call cancelled"),
+}, objects={"call": N_("Call")})
 
 MAX_ID = 2**63 - 1
 STREAM = "call"

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.db import utcnow
 from asar.errors import NotFound, PermissionDenied, invalid
@@ -28,8 +29,8 @@ from asar.hearings.minutes import _editable, user_names
 from asar.hearings.models import COMMITMENT_STATUSES, Commitment, CommitmentChange, Hearing, Registration
 from asar.hearings.notices import HEARING_COMMITMENT
 from asar.hearings.service import get_hearing
+from asar.i18n import N_, use_language
 from asar.i18n import gettext as _
-from asar.i18n import use_language
 from asar.inputs import EARLIEST, LATEST, visible
 from asar.jobs import enqueue_after_commit
 from asar.notifications.service import notify
@@ -37,6 +38,11 @@ from asar.organizations.identifiers import org_identifier
 from asar.organizations.models import Organization
 from asar.permissions import Actor, require_user
 from asar.uow import atomic
+
+audit_actions.declare({
+    "hearing.commitment_added": N_("Follow-up commitment added"),
+    "hearing.commitment_status": N_("Follow-up commitment status changed"),
+})
 
 log = structlog.get_logger("asar.hearings")
 MAX_TEXT = 2000

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
+from asar.audit import actions as audit_actions
 from asar.csvsafe import dict_rows_to_csv
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
@@ -59,6 +60,8 @@ from asar.organizations.models import Organization
 from asar.permissions import Actor
 from asar.reference.models import Region
 from asar.uow import atomic
+
+audit_actions.declare({"hearing.minutes_published": N_("Hearing minutes published")})
 
 MAX_DECISION = 5000
 PUBLIC_QUESTION_STATUSES = ("open", "answering", "answered")

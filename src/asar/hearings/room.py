@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
@@ -42,10 +43,21 @@ from asar.hearings.service import (
     require_live,
     require_participant,
 )
+from asar.i18n import N_
 from asar.i18n import gettext as _
 from asar.organizations.models import Organization
 from asar.permissions import Actor
 from asar.uow import atomic
+
+audit_actions.declare({
+    "hearing.approve": N_("Message approved by a moderator"),
+    "hearing.reject": N_("Message rejected by a moderator"),
+    "hearing.hide": N_("Message hidden by a moderator"),
+    "hearing.mute": N_("Participant muted"),
+    "hearing.ban": N_("Participant banned from the hearing"),
+    "hearing.unmute": N_("Mute lifted"),
+    "hearing.unban": N_("Ban lifted"),
+}, objects={"post": N_("Comment"), "question": N_("Question"), "person": N_("Person")})
 
 
 def _author_name(actor: Actor) -> str:

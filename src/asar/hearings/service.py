@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
@@ -31,13 +32,18 @@ from asar.hearings.guards import (
     require_create_hearing,
 )
 from asar.hearings.models import AgendaItem, CoModerator, Hearing, HearingInvitee, Registration, Sanction
-from asar.i18n import current_language, format_dt
+from asar.i18n import N_, current_language, format_dt
 from asar.i18n import gettext as _
 from asar.organizations.models import Membership, Organization
 from asar.permissions import Actor, require_confirmed, require_user
 from asar.rawread import fetch_rows
 from asar.reference.models import Region
 from asar.uow import atomic
+
+audit_actions.declare({
+    "hearing.co_moderator_added": N_("Co-moderator added"),
+    "hearing.co_moderator_removed": N_("Co-moderator removed"),
+}, objects={"hearing": N_("Hearing")})
 
 PUBLIC_STATUSES = ("scheduled", "live", "closed")
 

@@ -20,11 +20,12 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from asar.accounts.models import User
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.audit.models import AuditEntry
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
-from asar.i18n import current_language
+from asar.i18n import N_, current_language
 from asar.i18n import gettext as _
 from asar.notifications.service import Address, notify
 from asar.organizations import choices, notices
@@ -51,6 +52,18 @@ from asar.reference.service import AreaRef, RegionRef, areas_by_ids, reference_d
 from asar.tokens import new_token, token_hash
 from asar.uow import atomic
 from asar.web.urls import absolute_url
+
+audit_actions.declare({
+    "organization.created": N_("Organization created"),
+    "organization.updated": N_("Organization profile changed"),
+    "organization.verified": N_("Organization verified"),
+    "organization.verification_revoked": N_("Verification withdrawn"),
+    "membership.invited": N_("Invitation sent"),
+    "membership.accepted": N_("Invitation accepted"),
+    "membership.added": N_("Member added"),
+    "membership.role_changed": N_("Member's role changed"),
+    "membership.removed": N_("Member removed"),
+}, objects={"organization": N_("Organization"), "membership": N_("Membership"), "invitation": N_("Invitation")})
 
 INVITATION_DAYS = 14
 PER_PAGE = 20

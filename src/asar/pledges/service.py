@@ -24,9 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar import live
 from asar.accounts.models import User
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
+from asar.i18n import N_
 from asar.i18n import gettext as _
 from asar.notifications import kinds
 from asar.notifications.service import notify
@@ -37,6 +39,16 @@ from asar.pledges.event_types import FundingChanged, PledgeMoved
 from asar.pledges.models import Pledge, Tranche
 from asar.projects.models import Project
 from asar.uow import atomic, in_unit
+
+audit_actions.declare({
+    "pledge.offered": N_("Pledge offered"),
+    "pledge.accepted": N_("Pledge accepted"),
+    "pledge.declined": N_("Pledge declined"),
+    "pledge.withdrawn": N_("Pledge withdrawn"),
+    "pledge.expired": N_("Pledge offer lapsed unanswered"),
+    "pledge.tranche_disbursed": N_("Tranche paid out"),
+    "pledge.completed": N_("Pledge completed"),
+})
 
 log = structlog.get_logger("asar.pledges")
 DEFAULT_OFFER_DAYS = 14  # asar.settings.Settings.pledge_offer_days

@@ -19,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar import storage
 from asar.accounts.models import User
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.db import upsert_insert, utcnow
 from asar.errors import Conflict, NotFound, invalid
-from asar.i18n import TIMEZONE
+from asar.i18n import N_, TIMEZONE
 from asar.i18n import gettext as _
 from asar.notifications.service import notify
 from asar.organizations.models import Membership, Organization
@@ -54,6 +55,20 @@ from asar.projects.search import refresh_document
 from asar.reference.service import areas_by_ids, regions_by_ids
 from asar.storage.images import clean_cover
 from asar.uow import atomic
+
+audit_actions.declare({
+    "project.created": N_("Project created"),
+    "project.updated": N_("Project changed"),
+    "project.published": N_("Project published"),
+    "project.funded": N_("Project fully funded"),
+    "project.in_progress": N_("Project started"),
+    "project.completed": N_("Project completed"),
+    "project.cancelled": N_("Project cancelled"),
+    "project.milestone_reported": N_("Milestone reported done"),
+    "project.cover_changed": N_("Project cover image changed"),
+    "project.cover_removed": N_("Project cover image removed"),
+    "project.update_posted": N_("Project update posted"),
+}, objects={"project": N_("Project")})
 
 MAX_ID = 2**63 - 1
 

@@ -13,15 +13,21 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.errors import NotFound, invalid
-from asar.i18n import format_tenge
+from asar.i18n import N_, format_tenge
 from asar.i18n import gettext as _
 from asar.inputs import has_forbidden_characters, one_line, problem_message
 from asar.permissions import Actor, require_admin
 from asar.reference.cache import TableCache
 from asar.reference.models import MciRate
 from asar.uow import atomic
+
+audit_actions.declare({
+    "reference.mci_set": N_("MCI of a year entered"),
+    "reference.mci_removed": N_("MCI of a year removed"),
+}, objects={"mci": N_("MCI (year)")})
 
 # The years the admin may enter (and the API answers for); an amount outside MCI_MIN..MCI_MAX tenge
 # is a typing mistake (the MCI was 4,325 tenge in 2026).

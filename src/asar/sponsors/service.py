@@ -5,8 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.errors import invalid
+from asar.i18n import N_
 from asar.i18n import gettext as _
 from asar.organizations.models import Organization
 from asar.organizations.service import get_organization
@@ -16,6 +18,11 @@ from asar.sponsors.forms import ProfileInput
 from asar.sponsors.guards import require_edit_sponsor_profile, require_see_sponsor_profile
 from asar.sponsors.models import SponsorArea, SponsorProfile, SponsorRegion, SponsorTargetGroup
 from asar.uow import atomic
+
+audit_actions.declare({
+    "sponsor_profile.created": N_("Sponsor profile created"),
+    "sponsor_profile.updated": N_("Sponsor profile changed"),
+})
 
 
 async def find_profile(db: AsyncSession, org_id: int) -> SponsorProfile | None:

@@ -19,9 +19,10 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.errors import NotFound, invalid
-from asar.i18n import TIMEZONE, format_day
+from asar.i18n import N_, TIMEZONE, format_day
 from asar.i18n import gettext as _
 from asar.permissions import Actor, require_admin
 from asar.reference.cache import TableCache
@@ -29,6 +30,13 @@ from asar.reference.mci import FIRST_YEAR, LAST_YEAR, check_source, year_problem
 from asar.uow import atomic
 from asar.workdays.core import Holiday, Transfer, WorkingCalendar
 from asar.workdays.models import CalendarHoliday, DayOffTransfer, KurbanAit
+
+audit_actions.declare({
+    "calendar.transfer_added": N_("Transfer of a day off entered"),
+    "calendar.transfer_removed": N_("Transfer of a day off removed"),
+    "calendar.kurban_ait_set": N_("Kurban Ait date entered"),
+    "calendar.kurban_ait_removed": N_("Kurban Ait date removed"),
+}, objects={"day_off_transfer": N_("Transfer of a day off"), "kurban_ait": N_("Kurban Ait (year)")})
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "deadline_after", "deadline_moment", "is_working_day", "working_calendar",
            "working_days_between"]
