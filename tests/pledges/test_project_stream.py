@@ -18,8 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.errors import PermissionDenied
+from asar.notifications import service as notifications
+from asar.organizations import service as organizations
 from asar.pledges import service as pledges
 from asar.pledges.live import ProjectStream
+from asar.pledges.notices import PLEDGE_OFFERED
 from asar.pledges.service import PledgeInput
 from asar.projects import service as projects
 from asar.projects.forms import parse_project, parse_update
@@ -36,7 +39,9 @@ EN = {"accept-language": "en"}
 class World:
     project: int
     draft: int
+    ngo: int
     ngo_user: int
+    team_user: int
     biz_user: int
 
 
@@ -47,12 +52,17 @@ async def world(table: Any) -> World:
         business = await make_org(s, "business", name="Kazakh Copper")
         ngo_user = await make_user(s, name="Nurlan NGO", language="en")
         await join(s, ngo_user, ngo)
+        team_user = await make_user(s, name="Team Member", language="en")
+        await join(s, team_user, ngo)
         biz_user = await make_user(s, name="Bota Business", language="en")
         await join(s, biz_user, business)
+        # the bell only: no mail delivered in the background beside the sockets (one connection per case)
+        for member in (ngo_user, team_user):
+            await notifications.set_preference(s, await actor_of(s, member), PLEDGE_OFFERED.name, email="never")
         project = await make_project(s, ngo_user, publish=True)
         draft = await make_project(s, ngo_user, title_kk="Қаралама жоба")
         await s.commit()
-        return World(project.id, draft.id, ngo_user.id, biz_user.id)
+        return World(project.id, draft.id, ngo.id, ngo_user.id, team_user.id, biz_user.id)
 
 
 async def _actor(s: AsyncSession, user_id: int) -> Any:
@@ -116,6 +126,21 @@ async def test_status_edits_and_updates_reach_a_visitor_after_commit(world: Worl
     assert (await again.until("hello"))["resume"] == "replay"
     assert [(await again.until("event"))["event"]["type"] for _ in range(2)] == [
         "project.update_posted", "project.status"]
+
+
+async def test_a_member_who_leaves_the_team_is_no_longer_told_who_pledged(world: World, table_case: Any) -> None:
+    s, w = table_case.session, world
+    cookie = await session_cookie(s, await s.get(User, w.team_user))
+    ws = await table_case.socket(f"/ws/streams/project/{w.project}", {"cookie": f"asar_session={cookie}"})
+    assert (await ws.until("snapshot"))["status"] == "published"
+    first, _ = await pledges.pledge(s, await _actor(s, w.biz_user), w.project, PledgeInput(1_000, "", {}, "team-key-1"))
+    assert (await ws.until("event"))["event"]["pledge_id"] == first.id  # the team is told which pledge
+    await organizations.remove_member(s, await _actor(s, w.team_user), w.ngo, w.team_user)
+    await pledges.pledge(s, await _actor(s, w.biz_user), w.project, PledgeInput(2_000, "", {}, "team-key-2"))
+    # checked again before the private event, at once: the public event only, then the reader's view afresh
+    public = (await ws.until("event"))["event"]
+    assert public["reserved"] == 3_000 and "pledge_id" not in public and "amount" not in public
+    assert (await ws.until("snapshot"))["reserved"] == 3_000
 
 
 async def test_a_drafts_stream_opens_when_it_is_published_with_its_status(world: World, table_case: Any) -> None:

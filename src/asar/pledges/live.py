@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar.i18n import use_language
 from asar.live import LogKind, NotAllowed, Reader
 from asar.live.connection import Connection
-from asar.live.hub import Hub
+from asar.live.hub import Hub, OutEvent
 from asar.pledges import guards
 from asar.pledges.service import Funding, funding_of
 from asar.projects import choices
@@ -48,9 +48,16 @@ PAGE = "page-"  # the variants of the project page's own sockets: page-reader, p
 
 class ProjectConnection(Connection):
     """A socket on project:<id>: `view=page` (the project's own page) is shown its status, fields and
-    updates too, besides the progress every view gets."""
+    updates too, besides the progress every view gets. A privileged reader (the project's team) is
+    authorized again before every event with a private part, not only when its last check is older
+    than `auth_ttl`: a member who leaves the organization is never shown which pledge moved the
+    totals after they left (one short query per money event and team socket; visitors, the many,
+    never query)."""
 
     __slots__ = ()
+
+    def needs_auth(self, event: OutEvent) -> bool:
+        return super().needs_auth(event) or (event.private and self.access.privileged)
 
     @property
     def variant(self) -> str:
