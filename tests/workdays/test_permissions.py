@@ -4,7 +4,8 @@ admin may; the others get the sign-in redirect (anonymous) or 403, and nothing c
 page itself is the admin's only.
 
 The world is built once per module and each case runs in a savepoint rolled back after it, on one
-app for the session (tests/permission_table.py), on PostgreSQL and SQLite."""
+app for the session (tests/permission_table.py), on PostgreSQL (the rule is one require_admin call in each
+verb, the same on SQLite; tests/workdays/test_service.py runs the seeded calendar on both)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,6 @@ from tests.factories import make_user
 from tests.hearings.helpers import join, make_org
 from tests.organizations.helpers import csrf, make_official, sign_in
 from tests.permission_table import assert_refused
-
-pytestmark = pytest.mark.sqlite
 
 ROLES = ("anonymous", "citizen", "ngo_member", "business_member", "official", "platform_admin")
 ADMIN = frozenset({"platform_admin"})
