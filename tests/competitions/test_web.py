@@ -64,6 +64,12 @@ async def test_the_form_refuses_bad_input_with_translated_messages(world: World,
     session: AsyncSession = table_case.session
     client = table_case.client
     await sign_in(client, session, await session.get(User, world.users["issuer"]))
+    for path in ("/competitions/new", f"/competitions/{world.draft}/edit", f"/competitions/{world.locked}/edit",
+                 f"/competitions/{world.published}/commission"):
+        r = await client.get(path)
+        assert r.status_code == 200, (path, r.text[:300])
+    r = await client.get(f"/competitions/{world.locked}/edit")
+    assert "Reason for the amendment" in r.text and "Publish the amendment" in r.text
     form = as_form(await new_call(session, "issuer", world))
     bad = {**form, "total_budget": "17000000", "criterion_weight_0": "70", "lot_duration_months_1": "99999999999999999999999",
            "closes_at": form["opens_at"]}
