@@ -14,6 +14,7 @@ from asar.audit.models import AuditEntry
 from asar.competitions import calendar, service
 from asar.competitions.forms import parse_call, parse_members
 from asar.competitions.models import Amendment, Call
+from asar.db import utcnow
 from asar.errors import Conflict, Invalid, PermissionDenied
 from asar.i18n import use_language
 from asar.live.models import LiveEvent
@@ -176,6 +177,8 @@ async def test_the_commission_is_odd_at_most_fifteen_and_told(session) -> None:
     with pytest.raises(Invalid) as caught:
         parse_members([{"email": f"m{i}@example.kz"} for i in range(17)])
     assert "at most 15" in caught.value.errors["members"]
+    # someone registered the new expert's address without confirming it: that proves nothing
+    squatter = await make_user(session, email="new.expert@example.kz", confirmed=False)
     members = parse_members([{"email": official.email, "role": "chair"},
                              {"email": expert.email.upper(), "source": "expert"},
                              {"email": "new.expert@example.kz", "name": "Айгүл", "source": "expert"}])
@@ -185,7 +188,10 @@ async def test_the_commission_is_odd_at_most_fifteen_and_told(session) -> None:
     told = set((await session.execute(select(Notification.user_id)
                                       .where(Notification.kind == "call_commission_invited"))).scalars())
     assert told == {official.id, expert.id}
-    newcomer = await make_user(session, email="new.expert@example.kz")
+    with pytest.raises(PermissionDenied):  # an unconfirmed address proves nothing
+        await service.claim_invitations(session, await actor_of(session, squatter))
+    newcomer = squatter
+    newcomer.email_confirmed_at = utcnow()
     assert await service.claim_invitations(session, await actor_of(session, newcomer)) == 1
     assert newcomer.id in (await service.load_call(session, call.id, for_update=True)).member_user_ids
 

@@ -63,7 +63,7 @@ from asar.i18n import N_, TIMEZONE, format_tenge
 from asar.i18n import gettext as _
 from asar.notifications.service import Address, notify
 from asar.organizations.models import Organization
-from asar.permissions import Actor, require_user
+from asar.permissions import Actor, require_confirmed, require_user
 from asar.reference.service import areas_by_ids, regions_by_ids
 from asar.uow import atomic
 
@@ -490,7 +490,8 @@ async def advance(db: AsyncSession, actor: Actor, call_id: int, status: str, *, 
 async def set_commission(db: AsyncSession, actor: Actor, call_id: int, members: list[MemberInput], *,
                          base_url: str, rules: CompetitionRules = DEFAULT_RULES) -> list[CommissionMember]:
     """The commission as a whole (odd, at most rules.commission_max): members kept by e-mail address keep
-    their row; new ones are told (in-app and mail, or mail only to an address without an account)."""
+    their row; new ones are told (in-app and mail, or mail only to an address without a confirmed
+    account, whose owner takes the seat with claim_invitations once signed in and confirmed)."""
     call = await load_call(db, call_id, for_update=True)
     require_manage(actor, call)
     if call.status not in ("draft", "published", "compliance"):
@@ -503,7 +504,8 @@ async def set_commission(db: AsyncSession, actor: Actor, call_id: int, members: 
     known = {row.email for row in kept}
     emails = [e for e in wanted if e not in known]
     users = {u.email.lower(): u for u in (await db.execute(
-        select(User).where(func.lower(User.email).in_(emails), User.deleted_at.is_(None)))).scalars()} if emails else {}
+        select(User).where(func.lower(User.email).in_(emails), User.deleted_at.is_(None),
+                           User.email_confirmed_at.is_not(None)))).scalars()} if emails else {}
     new: list[CommissionMember] = []
     for email in emails:
         m = wanted[email]
@@ -531,7 +533,9 @@ async def set_commission(db: AsyncSession, actor: Actor, call_id: int, members: 
 
 @atomic
 async def claim_invitations(db: AsyncSession, actor: Actor) -> int:
-    """Link the commission seats invited to the person's e-mail address before they had an account."""
+    """Link the commission seats invited to the person's e-mail address before they had an account (or
+    had confirmed it): only a confirmed address proves the seat is theirs."""
+    require_confirmed(actor)
     user = require_user(actor)
     result = await db.execute(update(CommissionMember)
                               .where(func.lower(CommissionMember.email) == user.email.lower(),
