@@ -53,5 +53,11 @@ async def get(db: AsyncSession, token: str) -> tuple[StoredFile, bytes] | None:
     return None if found is None else (found[0], found[1])
 
 
+async def get_by_id(db: AsyncSession, file_id: int) -> tuple[StoredFile, bytes] | None:
+    """The file's row and bytes by its id (domains that serve private files through their own route)."""
+    found = (await db.execute(select(StoredFile, StoredFile.data).where(StoredFile.id == file_id))).first()
+    return None if found is None else (found[0], found[1])
+
+
 async def delete(db: AsyncSession, file_id: int) -> None:
     await db.execute(sql_delete(StoredFile).where(StoredFile.id == file_id))

@@ -1,0 +1,97 @@
+"""Application pages as people use them, on the module's world (a few round trips; signed-in people read pages in their own language, English here): the autosave
+(htmx) answers "saved at" with the checks, and the draft is there after a reload; the Save button
+works without JavaScript; documents are uploaded as real PDFs only and served to the applicant
+alone; submitting gives a receipt with the registration number; bad input gets a translated
+message, never a 500."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from asar.accounts.models import User
+from tests.competitions.application_helpers import World, build_world, real_pdf
+from tests.competitions.test_application_permissions import form
+from tests.organizations.helpers import csrf, sign_in
+
+pytestmark = pytest.mark.sqlite
+HX = {"hx-request": "true", "accept-language": "en"}
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> World:
+    async with table.build() as session:
+        return await build_world(session)
+
+
+async def signed_in(table_case: Any, world: World, role: str = "member") -> Any:
+    client = table_case.client
+    await sign_in(client, table_case.session, await table_case.session.get(User, world.users[role]))
+    return client
+
+
+async def test_autosave_answers_saved_at_and_the_draft_survives_a_reload(world: World, table_case: Any) -> None:
+    client = await signed_in(table_case, world)
+    page = await client.get(f"/applications/{world.draft}", headers={"accept-language": "en"})
+    assert page.status_code == 200 and 'hx-trigger="change delay:600ms' in page.text and "Saved at" in page.text
+    data = {**form(), "title": "Автосохранённое название", "_csrf_token": await csrf(client)}
+    r = await client.post(f"/applications/{world.draft}/save", data=data, headers=HX)
+    assert r.status_code == 200 and re.search(r"Saved at \d\d:\d\d", r.text), r.text[:500]
+    assert 'id="application-checks"' in r.text and 'hx-swap-oob="true"' in r.text
+    reloaded = await client.get(f"/applications/{world.draft}", headers={"accept-language": "en"})
+    assert 'value="Автосохранённое название"' in reloaded.text
+
+
+async def test_the_save_button_works_without_javascript_and_bad_input_is_explained(
+        world: World, table_case: Any) -> None:
+    client = await signed_in(table_case, world)
+    data = {**form(), "title": "Без скриптов", "_csrf_token": await csrf(client)}
+    r = await client.post(f"/applications/{world.draft}/save", data=data, headers={"accept-language": "en"})
+    assert r.status_code == 303 and r.headers["location"] == f"/applications/{world.draft}"
+    bad = {**form(), "line_amount_0": "ten million", "_csrf_token": await csrf(client)}
+    r = await client.post(f"/applications/{world.draft}/save", data=bad)
+    assert r.status_code == 400 and "Line 1: the amount must be a whole number of tenge" in r.text
+    r = await client.post(f"/applications/{world.draft}/save", data=bad, headers=HX)
+    assert r.status_code == 200 and "Not saved:" in r.text
+    control = {**form(), "title": "Bad\x07title", "_csrf_token": await csrf(client)}
+    r = await client.post(f"/applications/{world.draft}/save", data=control, headers={"accept-language": "en"})
+    assert r.status_code == 400 and "characters that are not allowed" in r.text
+
+
+async def test_documents_are_real_pdfs_served_to_the_applicant_alone(world: World, table_case: Any) -> None:
+    client = await signed_in(table_case, world)
+    path = f"/applications/{world.draft}/documents/{world.document}"
+    r = await client.post(path, data={"_csrf_token": await csrf(client)}, headers={"accept-language": "en"},
+                          files={"file": ("charter.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 99, "application/pdf")})
+    assert r.status_code == 400 and "This file is not a PDF document." in r.text
+    pdf = real_pdf("Charter, 2026")
+    r = await client.post(path, data={"_csrf_token": await csrf(client)},
+                          files={"file": ("устав.pdf", pdf, "application/pdf")})
+    assert r.status_code == 303
+    served = await client.get(path)
+    assert served.status_code == 200 and served.content == pdf
+    assert served.headers["content-disposition"].startswith("attachment")
+    from sqlalchemy import select
+
+    from asar.storage.models import StoredFile
+
+    token = (await table_case.session.execute(select(StoredFile.token).where(StoredFile.sha256 != "")
+                                              .order_by(StoredFile.id.desc()))).scalars().first()
+    assert (await client.get(f"/files/{token}")).status_code == 404  # never through the public route
+    other = await signed_in(table_case, world, "other_member")
+    assert (await other.get(path)).status_code == 404
+
+
+async def test_submit_gives_a_receipt_and_the_issuer_sees_it(world: World, table_case: Any) -> None:
+    client = await signed_in(table_case, world)
+    r = await client.post(f"/applications/{world.draft}/submit", data={"_csrf_token": await csrf(client)})
+    assert r.status_code == 303 and r.headers["location"] == f"/applications/{world.draft}/receipt"
+    receipt = await client.get(r.headers["location"])
+    assert receipt.status_code == 200 and "Registration number" in receipt.text
+    assert re.search(rf"{world.call}-\d{{4}}-0002", receipt.text)
+    table_case.client.cookies.clear()
+    issuer = await signed_in(table_case, world, "official")
+    listed = await issuer.get(f"/calls/{world.call}/applications", headers={"accept-language": "en"})
+    assert listed.status_code == 200 and f"{world.call}-" in listed.text and "0002" in listed.text
