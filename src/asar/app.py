@@ -41,6 +41,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.accounts.controllers import routes as accounts_pages
     from asar.audit.controllers import routes as audit_pages
     from asar.competitions.api import routes as competitions_api
+    from asar.competitions.applications.api import routes as applications_api
+    from asar.competitions.applications.controllers import routes as applications_pages
     from asar.competitions.controllers import routes as competitions_pages
     from asar.hearings.api import routes as hearings_api
     from asar.hearings.controllers import routes as hearings_pages
@@ -71,7 +73,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
             *matching_pages, *matching_api, *pledges_pages, *pledges_api, *projects_pages, *projects_api,
-            *competitions_pages, *competitions_api, *storage_pages, *workdays_pages, *workdays_api]
+            *competitions_pages, *competitions_api, *applications_pages, *applications_api, *storage_pages,
+            *workdays_pages, *workdays_api]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None,

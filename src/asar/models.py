@@ -2,6 +2,7 @@
 
 from asar.accounts.models import ApiToken, EmailToken, LoginThrottle, User, UserSession
 from asar.audit.models import AuditEntry
+from asar.competitions.applications.models import Application, ApplicationDocument, BudgetCap
 from asar.competitions.models import (
     Amendment,
     Call,
@@ -57,7 +58,8 @@ from asar.storage.models import StoredFile
 from asar.workdays.models import CalendarHoliday, DayOffTransfer, KurbanAit
 
 __all__ = [
-    "AgendaItem", "Amendment", "ApiToken", "Area", "AuditEntry", "Base", "CalendarHoliday", "Call", "CallArea",
+    "AgendaItem", "Amendment", "ApiToken", "Application", "ApplicationDocument", "Area", "AuditEntry", "Base",
+    "BudgetCap", "CalendarHoliday", "Call", "CallArea",
     "CallFollower", "CallRegion", "CoModerator", "CommissionMember", "Commitment", "CommitmentChange",
     "Criterion", "DayOffTransfer", "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent",
     "HearingInvitee", "InterestMessage", "InterestThread", "Invitation", "KurbanAit", "LiveEvent", "LiveStream",

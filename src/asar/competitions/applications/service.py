@@ -21,9 +21,8 @@ from asar import live, storage
 from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
-from asar.competitions import eligibility
 from asar.competitions import service as calls
-from asar.competitions.applications import notices
+from asar.competitions.applications import eligibility, notices
 from asar.competitions.applications.budget import CATEGORIES, BudgetLine, BudgetRules, Problem, check_budget
 from asar.competitions.applications.event_types import ApplicationsCounted
 from asar.competitions.applications.forms import ApplicationInput
@@ -215,7 +214,8 @@ def check(application: Application, call: Call, org: Organization, now: datetime
                                 languages=", ".join(_language_name(lang) for lang in call.languages))
     lot = lot_of(call, application.lot_id)
     attached = {d.document_id for d in application.documents}
-    return Checks(verdicts=eligibility.evaluate(call, org, now.astimezone(TIMEZONE).date()),
+    facts = eligibility.facts_of(org, now.astimezone(TIMEZONE).date())
+    return Checks(verdicts=eligibility.evaluate(call.eligibility, facts),
                   budget=check_budget(budget_lines(application), budget_rules(call, lot, caps)),
                   missing_documents=[d for d in call.documents if d.id not in attached], content=content)
 
