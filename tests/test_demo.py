@@ -143,6 +143,10 @@ async def _check_projects(db: AsyncSession) -> None:
     foreign = [t for p in projects for t in (p.title_kk, p.summary_kk) if LATIN.search(t)]
     assert not foreign, foreign[:5]
     assert not [m.title for p in projects for m in p.milestones if LATIN.search(m.title)]
+    # the catalogue's descriptions: the seed's Kazakh and Russian paragraphs, punctuation intact
+    library = next(p for p in projects if p.title_ru == "Библиотеки для сельских школ Бурабайского района")
+    assert "Ауыл мектептерінің кітап қоры ондаған жыл бойы жаңартылмаған: оқулық бар, ал" in library.description
+    assert "учебники есть, а книг для чтения почти нет" in library.description
     assert len({p.organization_id for p in public}) >= 15
 
     pledges = (await db.execute(select(Pledge))).scalars().all()

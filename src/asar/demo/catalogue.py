@@ -323,8 +323,9 @@ def plan(orgs: list[Org], today: date, now: datetime | None = None) -> list[Plan
             kind = KIND_OF_SECTOR[owner.sector]
             budget = rng.randrange(seed.budget[0] * 20, seed.budget[1] * 20 + 1) * 50_000
             own, state = _stack(kind, budget, rng)
+            people = f"{n:,}".replace(",", " ")
             description = (f"{_fill(seed.about_kk, place, n, k)}\n\n{_fill(seed.about_ru, place, n, k)}\n\n"
-                           f"**Қамту / Охват:** {n:,} адам / человек.".replace(",", " "))
+                           f"**Қамту / Охват:** {people} адам / человек.")
             project = PlannedProject(
                 seed=seed.key, owner=owner.key, kind=kind, status=status, social_enterprise=seed.social_enterprise,
                 title_kk=_fill(seed.title_kk, place, n, k), title_ru=_fill(seed.title_ru, place, n, k),
