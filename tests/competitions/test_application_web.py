@@ -95,3 +95,15 @@ async def test_submit_gives_a_receipt_and_the_issuer_sees_it(world: World, table
     issuer = await signed_in(table_case, world, "official")
     listed = await issuer.get(f"/calls/{world.call}/applications", headers={"accept-language": "en"})
     assert listed.status_code == 200 and f"{world.call}-" in listed.text and "0002" in listed.text
+
+
+async def test_the_call_page_offers_each_lot_to_an_ngo_and_the_list_to_the_issuer(
+        world: World, table_case: Any) -> None:
+    client = await signed_in(table_case, world, "other_member")
+    page = await client.get(f"/competitions/{world.call}")
+    assert page.status_code == 200
+    assert page.text.count('action="/calls/') == 3 and "Apply to this lot" in page.text
+    assert f"/calls/{world.call}/applications" not in page.text
+    issuer = await signed_in(table_case, world, "official")
+    page = await issuer.get(f"/competitions/{world.call}")
+    assert "Apply to this lot" not in page.text and f"/calls/{world.call}/applications" in page.text

@@ -224,3 +224,14 @@ async def test_the_issuer_sets_budget_caps_before_the_rules_lock(world: World, t
         strict = service.check(draft, call, org, now, {"administration": 5})
     assert [p.message for p in strict.budget] == [
         "Administration is 7.8% of the budget; the call allows at most 5%."]
+
+
+async def test_amendments_reach_the_applicants_except_those_who_withdrew(world: World, table_case: Any) -> None:
+    session = table_case.session
+    applicants = await service.applicants_of(session, world.call)
+    assert world.users["member"] in applicants and world.users["other_member"] not in applicants
+    for application_id in (world.draft, world.submitted):
+        app = await session.get(Application, application_id)
+        app.status = "withdrawn"
+    await session.flush()
+    assert world.users["member"] not in await service.applicants_of(session, world.call)
