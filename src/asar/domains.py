@@ -21,6 +21,9 @@ from asar.competitions import service as call_service
 from asar.competitions.applications import event_types as application_events
 from asar.competitions.applications import notices as application_notices
 from asar.competitions.applications import service as application_service
+from asar.competitions.evaluation import event_types as evaluation_events
+from asar.competitions.evaluation import notices as evaluation_notices
+from asar.competitions.evaluation import service as evaluation_service
 from asar.hearings import anonymize as hearing_anonymize
 from asar.hearings import commitments as hearing_commitments
 from asar.hearings import jobs as hearings
@@ -60,11 +63,12 @@ if TYPE_CHECKING:
 REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
              live.register, pledges.register)
 NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices,
-           call_notices, application_notices)  # imported: their notification kinds are registered
+           call_notices, application_notices, evaluation_notices)  # imported: their notification kinds are registered
 # imported: the modules that write the audit log declare its codes there, with their labels (asar.audit.actions)
 AUDITED = (account_service, organization_service, hearing_service, hearing_minutes, hearing_commitments, hearing_room,
-           project_service, pledge_service, sponsor_service, mci, workday_service, call_service, application_service)
-EVENTS = (pledge_events, thread_events, call_events, application_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
+           project_service, pledge_service, sponsor_service, mci, workday_service, call_service, application_service,
+           evaluation_service)
+EVENTS = (pledge_events, thread_events, call_events, application_events, evaluation_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 
 def _app_routes(static_files: Any) -> list[Any]:

@@ -1,0 +1,210 @@
+"""Evaluation at the service level, on one world built per module (the `table` harness): conflict
+declarations and recusal, sealed drafts, submission, progress without points (also on the call's
+public stream), the close, and who reads which scores before and after it. Every refusal is the
+guard a page, the API or a socket would hit: they call these verbs and reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from fractions import Fraction
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.models import User
+from asar.audit.models import AuditEntry
+from asar.competitions import service as calls
+from asar.competitions.applications import service as applications
+from asar.competitions.evaluation import service
+from asar.competitions.evaluation.models import ScoreSheet
+from asar.competitions.forms import MemberInput
+from asar.competitions.models import Call
+from asar.db import utcnow
+from asar.errors import Conflict, Invalid, NotFound, PermissionDenied
+from asar.i18n import use_language
+from asar.live.models import LiveEvent
+from asar.notifications.models import Notification
+from tests.competitions.application_helpers import World, build_world
+from tests.factories import BASE_URL, make_user
+from tests.organizations.helpers import actor_of
+
+pytestmark = pytest.mark.sqlite
+
+
+@dataclass(frozen=True)
+class Scoring:
+    base: World
+    members: dict[str, int]  # "a", "b", "c" -> user id
+    apps: tuple[int, int]  # lot 1's and lot 2's submitted applications
+    criteria: tuple[int, int]  # weight 60 and 40, both out of 10
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> Scoring:
+    """The applications' world with both applications submitted, a commission of three (a, b, c)
+    and the call in its scoring stage."""
+    async with table.build() as session:
+        base = await build_world(session)
+        ngo = await actor_of(session, await session.get(User, base.users["member"]))
+        await applications.submit_application(session, ngo, base.draft, base_url=BASE_URL)
+        people = {k: await make_user(session, name=f"Member {k.upper()}") for k in "abc"}
+        official = await actor_of(session, await session.get(User, base.users["official"]))
+        await calls.set_commission(session, official, base.call, [MemberInput(email=u.email) for u in people.values()],
+                                   base_url=BASE_URL)
+        # intake ends (the set-up moves the closing time; the clock rules are the applications' tests')
+        await session.execute(update(Call).where(Call.id == base.call).values(closes_at=utcnow() - timedelta(minutes=1)))
+        await session.commit()
+        official = await actor_of(session, await session.get(User, base.users["official"]))
+        await calls.advance(session, official, base.call, "compliance")
+        await calls.advance(session, official, base.call, "scoring")
+        call = await session.get(Call, base.call)
+        await session.refresh(call)
+        return Scoring(base=base, members={k: u.id for k, u in people.items()}, apps=(base.draft, base.submitted),
+                       criteria=tuple(c.id for c in call.criteria))  # type: ignore[arg-type]
+
+
+async def who(session: AsyncSession, world: Scoring, name: str) -> Any:
+    uid = world.members.get(name) or world.base.users[name]
+    return await actor_of(session, await session.get(User, uid))
+
+
+async def score(session: AsyncSession, world: Scoring, name: str, app: int, p1: int, p2: int, *,
+                submit: bool = True) -> None:
+    actor = await who(session, world, name)
+    await service.declare(session, actor, app, conflict=False)
+    c1, c2 = world.criteria
+    await service.save_scores(session, actor, app, {c1: (p1, "ok"), c2: (p2, "")})
+    if submit:
+        await service.submit_scores(session, actor, app)
+
+
+async def close(session: AsyncSession, world: Scoring) -> None:
+    await service.close_scoring(session, await who(session, world, "official"), world.base.call, base_url=BASE_URL)
+
+
+async def test_a_member_drafts_submits_and_progress_counts_without_points(world: Scoring, table_case: Any) -> None:
+    session = table_case.session
+    a = await who(session, world, "a")
+    app1 = world.apps[0]
+    c1, c2 = world.criteria
+    with pytest.raises(Conflict):  # declare first
+        await service.save_scores(session, a, app1, {c1: (5, "")})
+    await service.declare(session, a, app1, conflict=False)
+    sheet = await service.save_scores(session, a, app1, {c1: (7, "strong plan")})
+    assert sheet.status == "draft"
+    with use_language("kk"), pytest.raises(Invalid) as missing:
+        await service.submit_scores(session, a, app1)
+    assert set(missing.value.errors) == {f"criterion_{c2}"}
+    await service.save_scores(session, a, app1, {c2: (4, "")})
+    sheet = await service.submit_scores(session, a, app1)
+    assert sheet.status == "submitted" and sheet.points() == {c1: 7, c2: 4}
+    with pytest.raises(Conflict):  # final
+        await service.save_scores(session, a, app1, {c1: (10, "")})
+
+    call, progress = await service.progress_for(session, await who(session, world, "official"), world.base.call)
+    rows = {m.member_id: (m.due, m.submitted) for m in progress.members}
+    seat_a = next(m.id for m in call.members if m.user_id == world.members["a"])
+    assert rows[seat_a] == (2, 1)
+    assert (progress.sheets_due, progress.sheets_submitted, progress.members_done) == (6, 1, 0)
+    events = (await session.execute(select(LiveEvent).where(LiveEvent.stream == f"call:{world.base.call}",
+                                                            LiveEvent.type == "call.scoring_progress"))).scalars().all()
+    assert [e.payload for e in events][-1] == {"sheets_due": 6, "sheets_submitted": 1, "members_done": 0}
+    assert all(e.private is None for e in events)  # counts only, for everyone
+    actions = (await session.execute(select(AuditEntry.action).where(AuditEntry.object_id == app1,
+                                                                     AuditEntry.action.like("evaluation.%")))).scalars()
+    assert sorted(actions) == ["evaluation.no_conflict", "evaluation.submitted"]
+
+
+async def test_scores_are_sealed_until_scoring_closes(world: Scoring, table_case: Any) -> None:
+    session = table_case.session
+    app1 = world.apps[0]
+    await score(session, world, "a", app1, 7, 4)
+    await score(session, world, "b", app1, 9, 9, submit=False)  # B's draft
+    a, b = await who(session, world, "a"), await who(session, world, "b")
+    official, admin = await who(session, world, "official"), await who(session, world, "admin")
+    # before the close: each member reads their own sheet only; the issuer and the admin read none
+    assert [s.points() for s in await service.sheets_for(session, b, app1)] == [{world.criteria[0]: 9,
+                                                                                 world.criteria[1]: 9}]
+    assert [s.status for s in await service.sheets_for(session, a, app1)] == ["submitted"]
+    for viewer in (official, admin):
+        with pytest.raises(PermissionDenied):
+            await service.sheets_for(session, viewer, app1)
+        with pytest.raises(PermissionDenied):
+            await service.results(session, viewer, world.base.call)
+    with pytest.raises(PermissionDenied):
+        await service.results(session, a, world.base.call)
+    for outsider in ("citizen", "member", "other_member"):  # the applicant NGO's member included
+        with pytest.raises(NotFound):
+            await service.sheets_for(session, await who(session, world, outsider), app1)
+    with pytest.raises(PermissionDenied):  # only the issuer closes
+        await service.close_scoring(session, a, world.base.call, base_url=BASE_URL)
+
+    await close(session, world)
+    # after: every submitted sheet, to the commission and the issuer; B's draft never counts
+    for viewer in (a, b, official):
+        sheets = await service.sheets_for(session, viewer, app1)
+        assert [(s.member_id, s.status) for s in sheets] == [(sheets[0].member_id, "submitted")]
+    with pytest.raises(Conflict):
+        await service.save_scores(session, b, app1, {world.criteria[0]: (1, "")})
+    told = (await session.execute(select(Notification.user_id).where(Notification.kind == "scoring_closed"))).scalars()
+    assert sorted(told) == sorted(world.members.values())
+    stream = (await session.execute(select(LiveEvent.type).where(LiveEvent.stream == f"call:{world.base.call}")
+                                    .order_by(LiveEvent.seq.desc()).limit(2))).scalars().all()
+    assert stream == ["call.scoring_closed", "call.stage"]
+
+
+async def test_a_recused_member_can_neither_score_nor_open_nor_see(world: Scoring, table_case: Any) -> None:
+    session = table_case.session
+    app1, app2 = world.apps
+    await score(session, world, "c", app2, 5, 5, submit=False)  # a draft, then C declares a conflict
+    c = await who(session, world, "c")
+    await service.declare(session, c, app2, conflict=True, note="my sister chairs the NGO")
+    assert (await session.execute(select(ScoreSheet).where(ScoreSheet.application_id == app2))).first() is None
+    for attempt in (
+        service.open_sheet(session, c, app2),
+        service.save_scores(session, c, app2, {world.criteria[0]: (5, "")}),
+        service.submit_scores(session, c, app2),
+        service.declare(session, c, app2, conflict=False),  # a recusal is final
+        service.sheets_for(session, c, app2),
+    ):
+        with pytest.raises(NotFound):
+            await attempt
+    await score(session, world, "a", app2, 8, 6)
+    await score(session, world, "b", app2, 6, 8)
+    await score(session, world, "c", app1, 10, 10)
+    _, progress = await service.progress_for(session, c, world.base.call)
+    assert (progress.sheets_due, progress.sheets_submitted) == (5, 3)  # C owes one sheet, not two
+    await close(session, world)
+    with pytest.raises(NotFound):
+        await service.sheets_for(session, c, app2)
+    _, seen_by_c = await service.results(session, c, world.base.call)
+    assert seen_by_c.results[app2].totals == {} and seen_by_c.results[app2].aggregate is None
+    _, seen_by_a = await service.results(session, await who(session, world, "a"), world.base.call)
+    # app 2: A 60 × 8/10 + 40 × 6/10 = 72; B 36 + 32 = 68; mean 70. C's would-be 50 never enters.
+    assert seen_by_a.results[app2].aggregate == 70
+    assert len(seen_by_a.results[app2].totals) == 2
+    assert seen_by_a.results[app1].aggregate == 100  # C alone scored app 1: 10 and 10
+
+
+async def test_out_of_bounds_scores_are_refused_with_reasons(world: Scoring, table_case: Any) -> None:
+    session = table_case.session
+    a = await who(session, world, "a")
+    app1 = world.apps[0]
+    c1, c2 = world.criteria
+    await service.declare(session, a, app1, conflict=False)
+    with use_language("ru"), pytest.raises(Invalid) as high:
+        await service.save_scores(session, a, app1, {c1: (11, ""), c2: (-1, "")})
+    assert set(high.value.errors) == {f"criterion_{c1}", f"criterion_{c2}"}
+    assert "10" in high.value.errors[f"criterion_{c1}"]
+    with pytest.raises(Invalid):
+        await service.save_scores(session, a, app1, {c1: (5, "x" * 2001)})
+    with pytest.raises(Invalid):
+        await service.save_scores(session, a, app1, {999_999: (5, "")})
+    with pytest.raises(Invalid):
+        await service.declare(session, a, app1, conflict=True, note="x" * 501)
+    with pytest.raises(NotFound):  # not on the commission
+        await service.declare(session, await who(session, world, "official"), app1, conflict=False)
+    assert Fraction(1) == 1  # (the arithmetic is the core's: tests/competitions/test_evaluation_core.py)
