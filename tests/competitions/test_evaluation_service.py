@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -29,7 +28,7 @@ from asar.live.models import LiveEvent
 from asar.notifications.models import Notification
 from tests.competitions.application_helpers import World, build_world
 from tests.factories import BASE_URL, make_user
-from tests.organizations.helpers import actor_of
+from tests.organizations.helpers import actor_of, bearer
 
 pytestmark = pytest.mark.sqlite
 
@@ -207,4 +206,35 @@ async def test_out_of_bounds_scores_are_refused_with_reasons(world: Scoring, tab
         await service.declare(session, a, app1, conflict=True, note="x" * 501)
     with pytest.raises(NotFound):  # not on the commission
         await service.declare(session, await who(session, world, "official"), app1, conflict=False)
-    assert Fraction(1) == 1  # (the arithmetic is the core's: tests/competitions/test_evaluation_core.py)
+
+
+async def test_the_json_api_keeps_the_same_seals(world: Scoring, table_case: Any) -> None:
+    session, client = table_case.session, table_case.client
+    app1, app2 = world.apps
+    await score(session, world, "a", app1, 7, 4)
+    await service.declare(session, await who(session, world, "c"), app2, conflict=True)
+    headers = {name: await bearer(session, await session.get(User, world.members.get(name)
+                                                             or world.base.users[name]))
+               for name in ("a", "b", "c", "official", "member")}
+
+    async def get(name: str, path: str) -> Any:
+        return await client.get(f"/api/v1{path}", headers=headers[name])
+
+    assert (await get("b", f"/applications/{app1}/scores")).json() == []  # A's sheet is not B's to read
+    mine = (await get("a", f"/applications/{app1}/scores")).json()
+    assert [(s["status"], [x["points"] for x in s["scores"]]) for s in mine] == [("submitted", [7, 4])]
+    assert (await get("official", f"/applications/{app1}/scores")).status_code == 403  # progress only
+    assert (await get("member", f"/applications/{app1}/scores")).status_code == 404  # the applicant
+    assert (await get("c", f"/applications/{app2}/scores")).status_code == 404  # recused
+    assert (await get("a", f"/calls/{world.base.call}/scoring-results")).status_code == 403
+    progress = (await get("official", f"/calls/{world.base.call}/scoring-progress")).json()
+    assert (progress["sheets_due"], progress["sheets_submitted"]) == (5, 1)
+    assert "points" not in str(progress) and "scores" not in str(progress)
+    assert (await get("member", f"/calls/{world.base.call}/scoring-progress")).status_code == 404
+
+    await close(session, world)
+    ranking = (await get("b", f"/calls/{world.base.call}/scoring-results")).json()
+    # app 1: A alone, 60 × 7/10 + 40 × 4/10 = 42 + 16 = 58; app 2: nobody scored it
+    assert [[(r["application_id"], r["rank"], r["aggregate"]) for r in lot["applications"]]
+            for lot in ranking["lots"]] == [[(app1, 1, "58.00")], [(app2, None, None)]]
+    assert len((await get("b", f"/applications/{app1}/scores")).json()) == 1  # open to the commission now
