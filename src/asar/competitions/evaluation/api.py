@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Request, Router, get
-from litestar.params import FromPath
+import msgspec
+from litestar import Request, Router, get, post, put
+from litestar.params import FromPath, JSONBody
 
 from asar.competitions.evaluation import core, service
+from asar.competitions.evaluation.models import MAX_COMMENT, MAX_NOTE
 from asar.web.openapi import signed_in
 
 
@@ -83,6 +85,42 @@ class ResultsOut:
     anomalies: list[AnomalyOut]
 
 
+class ConflictBody(msgspec.Struct, forbid_unknown_fields=True):
+    conflict: bool  # true: recuse (final; any sheet of yours for the application is discarded)
+    note: Annotated[str, msgspec.Meta(max_length=MAX_NOTE)] = ""
+
+
+class ScoreBody(msgspec.Struct, forbid_unknown_fields=True):
+    criterion_id: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+    points: Annotated[int, msgspec.Meta(ge=0, le=core.MAX_POINTS)] | None = None  # within the criterion's max
+    comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] = ""
+
+
+class ScoresBody(msgspec.Struct, forbid_unknown_fields=True):
+    scores: Annotated[list[ScoreBody], msgspec.Meta(max_length=core.MAX_CRITERIA)]
+
+
+@dataclass
+class DeclarationOut:
+    application_id: int
+    conflict: bool
+
+
+@dataclass
+class ClosedOut:
+    call_id: int
+    stage: str
+
+
+def _base_url(request: Request[Any, Any, Any]) -> str:
+    return request.app.state.settings.base_url  # type: ignore[no-any-return]
+
+
+def _sheet_out(s: Any) -> SheetOut:
+    return SheetOut(member_id=s.member_id, status=s.status, submitted_at=s.submitted_at,
+                    scores=[ScoreOut(c.criterion_id, c.points, c.comment) for c in s.scores])
+
+
 def _shown(value: Any) -> str | None:
     out = core.shown(value)
     return None if out is None else str(out)
@@ -92,8 +130,38 @@ def _shown(value: Any) -> str | None:
      summary="The score sheets of an application you may read")
 async def sheets(request: Request[Any, Any, Any], application_id: FromPath[int]) -> list[SheetOut]:
     rows = await service.sheets_for(request.state.db, request.state.actor, application_id)
-    return [SheetOut(member_id=s.member_id, status=s.status, submitted_at=s.submitted_at,
-                     scores=[ScoreOut(c.criterion_id, c.points, c.comment) for c in s.scores]) for s in rows]
+    return [_sheet_out(s) for s in rows]
+
+
+@post("/applications/{application_id:int}/conflict", name="evaluation:api_declare", guards=[signed_in],
+      status_code=200, summary="Declare whether you have a conflict of interest with an application")
+async def declare(request: Request[Any, Any, Any], application_id: FromPath[int],
+                  data: JSONBody[ConflictBody]) -> DeclarationOut:
+    row = await service.declare(request.state.db, request.state.actor, application_id, conflict=data.conflict,
+                                note=data.note)
+    return DeclarationOut(application_id=row.application_id, conflict=row.conflict)
+
+
+@put("/applications/{application_id:int}/scores", name="evaluation:api_save", guards=[signed_in],
+     summary="Save your draft scores (sealed: only you read them)")
+async def save(request: Request[Any, Any, Any], application_id: FromPath[int],
+               data: JSONBody[ScoresBody]) -> SheetOut:
+    sheet = await service.save_scores(request.state.db, request.state.actor, application_id,
+                                      {s.criterion_id: (s.points, s.comment) for s in data.scores})
+    return _sheet_out(sheet)
+
+
+@post("/applications/{application_id:int}/scores/submit", name="evaluation:api_submit", guards=[signed_in],
+      status_code=200, summary="Submit your scores (every criterion scored; final)")
+async def submit(request: Request[Any, Any, Any], application_id: FromPath[int]) -> SheetOut:
+    return _sheet_out(await service.submit_scores(request.state.db, request.state.actor, application_id))
+
+
+@post("/calls/{call_id:int}/scoring/close", name="evaluation:api_close", guards=[signed_in], status_code=200,
+      summary="Close scoring (the issuer): sheets open to the commission, the call moves to the decision")
+async def close(request: Request[Any, Any, Any], call_id: FromPath[int]) -> ClosedOut:
+    call = await service.close_scoring(request.state.db, request.state.actor, call_id, base_url=_base_url(request))
+    return ClosedOut(call_id=call.id, stage=call.status)
 
 
 @get("/calls/{call_id:int}/scoring-progress", name="evaluation:api_progress", guards=[signed_in],
@@ -119,5 +187,5 @@ async def results(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Re
                    str(core.shown(a.difference))) for a in ev.anomalies])
 
 
-router = Router(path="/api/v1", route_handlers=[sheets, progress, results], tags=["evaluation"])
+router = Router(path="/api/v1", route_handlers=[sheets, declare, save, submit, close, progress, results], tags=["evaluation"])
 routes = [router]

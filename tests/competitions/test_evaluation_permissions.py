@@ -1,0 +1,123 @@
+"""Who may do what in evaluation, for every mutating route and ten roles: the seven of the
+applications' table (anonymous, citizen, member of the applicant NGO, other_member, unverified_member,
+official of the issuer, admin) and the commission's a, b and c (c recused from lot 2's application).
+An allowed role's request succeeds and changes what it says; anyone else is refused — 401 for
+anonymous, 403 or 404 (an application they may not open: not on the commission, or recused) — and
+nothing changes. The world is built once; every case runs in a savepoint rolled back after it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.models import User
+from asar.competitions.evaluation import service
+from tests.competitions.application_helpers import ROLES
+from tests.competitions.test_evaluation_service import Scoring, who
+from tests.competitions.test_evaluation_service import world as scoring_world
+from tests.organizations.helpers import bearer
+from tests.permission_table import assert_refused
+
+pytestmark = pytest.mark.sqlite
+
+COMMISSION = frozenset({"a", "b", "c"})
+NOT_RECUSED = frozenset({"a", "b"})
+ISSUER = frozenset({"official"})
+ALL_ROLES = (*ROLES, "a", "b", "c")
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> Scoring:
+    """The scoring world; a, b and c declared no conflict with lot 1's application and hold full
+    drafts of it; c is recused from lot 2's, a and b declared no conflict with it."""
+    built: Scoring = await scoring_world.__wrapped__(table)  # type: ignore[attr-defined]
+    async with table.build() as session:
+        app1, app2 = built.apps
+        c1, c2 = built.criteria
+        for name in "abc":
+            actor = await who(session, built, name)
+            await service.declare(session, actor, app1, conflict=False)
+            await service.save_scores(session, actor, app1, {c1: (5, ""), c2: (5, "")})
+            await service.declare(session, actor, app2, conflict=name == "c")
+        await session.commit()
+    return built
+
+
+async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
+    await session.commit()
+    queries = (
+        "SELECT application_id, member_id, conflict, note FROM evaluation_declarations ORDER BY 1, 2",
+        "SELECT application_id, member_id, status FROM evaluation_sheets ORDER BY 1, 2",
+        ("SELECT s.application_id, s.member_id, x.criterion_id, x.points, x.comment FROM evaluation_scores x "
+         "JOIN evaluation_sheets s ON s.id = x.sheet_id ORDER BY 1, 2, 3"),
+        "SELECT id, status FROM calls ORDER BY id",
+    )
+    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+
+
+Payload = Callable[[Scoring], dict[str, Any]]
+
+
+def nothing(_w: Scoring) -> dict[str, Any]:
+    return {}
+
+
+def no_conflict(_w: Scoring) -> dict[str, Any]:
+    return {"conflict": False, "note": "changed my mind"}
+
+
+def recuse(_w: Scoring) -> dict[str, Any]:
+    return {"conflict": True, "note": "a relative"}
+
+
+def scores(w: Scoring) -> dict[str, Any]:
+    return {"scores": [{"criterion_id": w.criteria[0], "points": 7, "comment": "clear plan"}]}
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # with {call}, {app1}, {app2}
+    allowed: frozenset[str]
+    payload: Payload = nothing
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.payload.__name__}"
+
+
+CASES = [
+    Case("POST", "/api/v1/applications/{app1}/conflict", COMMISSION, recuse),
+    Case("POST", "/api/v1/applications/{app2}/conflict", NOT_RECUSED, recuse),  # c's recusal is final
+    Case("PUT", "/api/v1/applications/{app1}/scores", COMMISSION, scores),
+    Case("PUT", "/api/v1/applications/{app2}/scores", NOT_RECUSED, scores),
+    Case("POST", "/api/v1/applications/{app1}/scores/submit", COMMISSION),
+    Case("POST", "/api/v1/calls/{call}/scoring/close", ISSUER),
+]
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_permission_table(case: Case, role: str, world: Scoring, table_case: Any) -> None:
+    session: AsyncSession = table_case.session
+    path = case.path.format(call=world.base.call, app1=world.apps[0], app2=world.apps[1])
+    headers = {"accept-language": "en"}
+    if role != "anonymous":
+        uid = world.members.get(role) or world.base.users[role]
+        headers.update(await bearer(session, await session.get(User, uid)))
+    data = case.payload(world)
+    before = await fingerprint(session)
+    r = await table_case.client.request(case.method, path, headers=headers, **({"json": data} if data else {}))
+    if role in case.allowed:
+        assert r.status_code == 200, (str(case), role, r.status_code, r.text[:800])
+        assert await fingerprint(session) != before, (str(case), role)  # it did what it says
+    elif role == "anonymous":
+        assert_refused(r, True, True, (str(case), role))
+        assert await fingerprint(session) == before, (str(case), role)
+    else:
+        assert r.status_code in (403, 404), (str(case), role, r.status_code, r.text[:300])
+        assert await fingerprint(session) == before, (str(case), role)
