@@ -11,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from asar.competitions import choices
+from asar.competitions import live as call_live
 from asar.competitions import service as calls
 from asar.competitions.forms import parse_call, parse_members, parse_reason
 from asar.competitions.guards import (
@@ -29,6 +30,7 @@ from asar.errors import Conflict, Invalid
 from asar.i18n import TIMEZONE
 from asar.i18n import gettext as _
 from asar.inputs import bounded_int
+from asar.live import log as live_log
 from asar.permissions import require_user
 from asar.reference.service import list_areas, list_regions
 from asar.web.templating import page, redirect
@@ -193,6 +195,7 @@ async def list_page(request: Request[Any, Any, Any]) -> Template:
 @get("/competitions/{call_id:int}", name="competitions:detail", include_in_schema=False, opt={"read_only": True})
 async def detail(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Template:
     db, actor = request.state.db, request.state.actor
+    live_since = await live_log.last_seq(db, call_live.key(call_id))  # before the call: a change in between is re-sent
     call = await calls.get_call(db, actor, call_id)
     invited = actor.user is not None and any(m.user_id is None and m.email == actor.user.email.lower()
                                              for m in call.members)
@@ -203,7 +206,7 @@ async def detail(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Tem
                    area_names={a.id: a.name for a in await list_areas(db)},
                    intake=call.intake_state(), may_edit=may_edit(actor, call), may_publish=may_publish(actor, call),
                    may_manage=may_manage(actor, call), may_follow=may_follow(actor, call), invited=invited,
-                   is_member=is_commission_member(actor, call))
+                   is_member=is_commission_member(actor, call), live_since=live_since)
 
 
 # ---------------------------------------------------------------- lifecycle

@@ -1,10 +1,20 @@
 """A call, live: the stream `call:<id>` (asar.live, shared event log).
 
 Anyone may read the stream of a published call (anonymous visitors too); the issuing organization's
-members are privileged (no event has a private part yet). Its events (asar.competitions.event_types)
-are appended by the call's verbs: published, updated, rules locked, amended, stage changed. The
-snapshot is the call's stage, closing time and number of amendments. No HTML face yet: the call page
-shows the state as rendered (later items add fragments)."""
+members are privileged (no event has a private part yet). Its events (asar.competitions.event_types,
+and asar.competitions.applications.event_types's count) are appended by the call's verbs: published,
+updated, rules locked, amended, stage changed. The snapshot is the call's stage, closing time and
+number of amendments.
+
+The browser face (`?format=html`, the call page's socket or its Server-Sent Events fallback): each
+event type's face is declared in FACES, the page's pieces (templates/competitions/partials/) that it
+changes, rendered from the call as it is now and swapped out of band: the stage badges, the rule
+lock's note, the application window, the timeline and the amendments list (a new amendment appears
+with its reason). An event type of the family without a face sends nothing (the generic frame and doc
+checks stay as they are; tests/competitions/test_live.py checks that every declared type has an entry
+here). The HTML snapshot (on connect, and in place of a backlog) is every piece afresh; a page that
+is up to date (its `since` is the stream's seq) gets nothing (asar.live.connection.Connection.begin).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +22,32 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from asar import live
 from asar.competitions.event_types import CallEvent
 from asar.competitions.guards import is_issuer
 from asar.competitions.models import Call
+from asar.i18n import use_language
 from asar.live import LogKind, NotAllowed, Reader
 from asar.live.hub import Hub
 
 PREFIX = "call"
+
+# The page's live pieces (templates/competitions/partials/<piece>.html), each swapped out of band.
+PIECES = ("stage", "lock", "window", "timeline", "amendments")
+
+# Each event type's HTML face: the pieces of the call page it changes ("" pieces: nothing to show).
+FACES: dict[str, tuple[str, ...]] = {
+    "call.published": ("stage", "window", "timeline"),
+    "call.updated": ("window", "timeline"),
+    "call.rules_locked": ("lock",),
+    "call.amended": ("amendments", "window", "timeline"),
+    "call.stage": ("stage", "timeline"),
+    "call.applications": (),  # the page shows no count yet (asar.competitions.applications)
+}
+
+
+def key(call_id: int) -> str:
+    return live.stream_key(PREFIX, call_id)
 
 
 class CallStream(LogKind):
@@ -27,8 +56,14 @@ class CallStream(LogKind):
     prefix = PREFIX
     events = CallEvent
 
+    def __init__(self) -> None:
+        self.hub: Hub | None = None
+
+    async def start(self, hub: Hub) -> None:
+        self.hub = hub
+
     async def admit(self, db: AsyncSession, actor: Any, ident: Any) -> tuple[Reader, int]:
-        call = await db.get(Call, ident)
+        call = await db.get(Call, ident, populate_existing=True)
         if call is None or not call.is_public:
             raise NotAllowed
         reader = Reader(user_id=actor.user.id if actor.user else None, privileged=is_issuer(actor, call))
@@ -41,5 +76,40 @@ class CallStream(LogKind):
         return {"seq": await self.last_seq(db, ident), "status": call.status, "closes_at": call.closes_at.isoformat(),
                 "amendments": call.amendments_count, "rules_locked": call.rules_locked}
 
+    # ---------------------------------------------------------------- the browser face
+    async def pieces(self, hub: Hub, db: AsyncSession, call: Call, names: tuple[str, ...], lang: str) -> str:
+        """The named pieces of the call page, as the call is now, each swapped out of band."""
+        from asar.competitions import choices, service
+        from asar.web.templating import url_reverser
+
+        if not names:
+            return ""
+        context: dict[str, Any] = {"call": call, "oob": True}
+        if "timeline" in names:
+            context["timeline"] = await service.timeline(db, call)
+        if "amendments" in names:
+            context["amendments"] = await service.list_amendments(db, call)
+        engine = hub.app.template_engine.engine
+        with use_language(lang):
+            return "".join(engine.get_template(f"competitions/partials/{name}.html").render(
+                url_for=url_reverser(hub.app), csrf_input="", **choices.LABELS, **context) for name in names)
+
     async def render(self, hub: Hub, wire: dict[str, Any], variant: str, lang: str) -> str:
-        return ""
+        names = FACES.get(wire["type"], ())
+        if not names:
+            return ""
+        _prefix, ident = wire["stream"].split(":", 1)
+        async with hub.db.sessionmaker() as db:
+            call = await db.get(Call, int(ident))
+            if call is None or not call.is_public:
+                return ""
+            return await self.pieces(hub, db, call, names, lang)
+
+    async def render_snapshot(self, hub: Hub, db: AsyncSession, ident: Any, access: Any, variant: str, lang: str,
+                              since: int | None) -> tuple[str, int]:
+        """Every live piece of the call page, as the call is now."""
+        call = await db.get(Call, ident, populate_existing=True)
+        if call is None:
+            raise NotAllowed
+        seq = await self.last_seq(db, ident)
+        return await self.pieces(hub, db, call, PIECES, lang), seq
