@@ -2,7 +2,7 @@
 
 Anyone may read the stream of a published call (anonymous visitors too); the issuing organization's
 members are privileged (no event has a private part yet). Its events (asar.competitions.event_types,
-and asar.competitions.applications.event_types's count) are appended by the call's verbs: published,
+asar.competitions.applications.event_types's count and asar.competitions.evaluation.event_types's scoring progress) are appended by the call's verbs: published,
 updated, rules locked, amended, stage changed. The snapshot is the call's stage, closing time and
 number of amendments.
 
@@ -43,6 +43,8 @@ FACES: dict[str, tuple[str, ...]] = {
     "call.amended": ("amendments", "window", "timeline"),
     "call.stage": ("stage", "timeline"),
     "call.applications": (),  # the page shows no count yet (asar.competitions.applications)
+    "call.scoring_progress": (),  # counts for the commission's pages (asar.competitions.evaluation)
+    "call.scoring_closed": ("timeline",),
 }
 
 
