@@ -1,7 +1,9 @@
-"""The main pages in Kazakh on a phone and in English on a desktop (issue 7, items 14 and 18): no
-serious or critical axe-core violation, nothing wider than the screen, the poll results by sector
-inside it, and on a phone a header that folds its menu behind one button (which works without
-JavaScript). One server with the demo data, one browser, each page loaded once per language."""
+"""The main pages in Kazakh on a phone and in English on a desktop (issue 7, items 14 and 18; the
+project list, a project's page and the sponsor's dashboard since issue 9): no serious or critical
+axe-core violation, nothing wider than the screen, the poll results by sector inside it, and on a
+phone a header that folds its menu behind one button (which works without JavaScript). One server
+with the demo data, one browser, each page loaded once per language (the sponsor's dashboard signed
+in as the demo company's administrator)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
+SPONSOR = "business.admin@demo.asar.kz"  # the demo company's administrator
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 
@@ -47,8 +50,21 @@ async def main_pages(page: Page, base: str) -> dict[str, str]:
     await page.goto(base + "/hearings")
     upcoming = await page.get_by_role("link", name=demo.UPCOMING_TITLE).get_attribute("href")
     closed = await page.get_by_role("link", name=demo.CLOSED_TITLE).get_attribute("href")
+    await page.goto(base + "/projects")
+    project = await page.locator("main li.project-card h2 a").first.get_attribute("href")
     return {"home": "/", "directory": "/organizations", "organization": org, "hearings": "/hearings",
-            "hearing": upcoming, "room": f"{closed}/room", "sign in": "/sign-in", "register": "/register"}
+            "hearing": upcoming, "room": f"{closed}/room", "projects": "/projects", "project": project,
+            "sign in": "/sign-in", "register": "/register"}
+
+
+async def sign_in_as(page: Page, base: str, email: str) -> None:
+    """Sign in through the form, with the demo password the sign-in page shows."""
+    await page.goto(base + "/sign-in")
+    form = page.locator("main form").first
+    await form.locator("input[name=email]").fill(email)
+    await form.locator("input[name=password]").fill(demo.DEMO_PASSWORD)
+    await form.locator("button[type=submit]").click()
+    await page.wait_for_url(lambda url: "/sign-in" not in url)
 
 
 async def test_main_pages_are_accessible_and_fit_phone_and_desktop(live_server: LiveServer, browser: Browser,
@@ -92,6 +108,17 @@ async def test_main_pages_are_accessible_and_fit_phone_and_desktop(live_server: 
             problems.extend(await serious_violations(page, f"{lang} open menu"))
             await hearings.click()
             await page.wait_for_url("**/hearings")
+        # the sponsor's dashboard ("matched for you", with the reasons), as the demo company's
+        # administrator (the language chosen on this device still holds)
+        await sign_in_as(page, base, SPONSOR)
+        await page.goto(base + "/matches")
+        assert await page.evaluate("document.documentElement.lang") == lang
+        assert await page.locator("main [id^='match-']").count() > 0, "no match on the sponsor's dashboard"
+        problems.extend(await serious_violations(page, f"{lang} sponsor dashboard /matches"))
+        layout = await page.evaluate(LAYOUT_JS)
+        if layout["scrollWidth"] > layout["width"]:
+            problems.append(f"{lang} sponsor dashboard: {layout['scrollWidth']}px wide in a {layout['width']}px "
+                            f"window ({', '.join(layout['wide'])})")
         await context.close()
 
     # Without JavaScript the phone's menu still opens (it is a <details>).
