@@ -5,16 +5,20 @@ amount in words); the NGO's member, in a second browser with the project page op
 arrive without reloading (the bell counts it and the sponsorship panel lists it) and accepts it
 there; an anonymous visitor, in a third browser, sees the progress bar move without reloading, and so
 does a fourth whose network blocks WebSockets (its page reads the stream over Server-Sent Events,
-static/js/live-fallback.js); a lifecycle step then changes both visitors' status badges."""
+static/js/live-fallback.js); a lifecycle step then changes both visitors' status badges. Before it
+all, the NGO's member creates and publishes a project through the form (one refused input, with
+its message)."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.async_api import async_playwright, expect
 
+from asar.i18n import format_tenge, gettext, use_language
 from asar.projects import service as projects
 from tests.factories import make_user
 from tests.hearings.browser import CHROMIUM_ARGS
@@ -33,6 +37,46 @@ async def _listening(live, key: str, sockets: int) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"no {sockets} sockets on {key}")
+
+
+async def _create_project_in_the_form(page, base: str) -> None:
+    """The NGO's member fills in the project form (areas, a region with its settlement type, the
+    funding stack, two milestones); the first try's stack does not add up and is refused with its
+    message, the rest kept; the corrected draft is saved, then published."""
+    start = date.today() + timedelta(days=40)
+    await page.goto(f"{base}/projects/new")
+    await page.locator("select[name=kind]").select_option("ngo_initiative")
+    await page.locator("[name=title_kk]").fill("Ауыл балаларына арналған шахмат үйірмесі")
+    await page.locator("[name=title_ru]").fill("Шахматный кружок для сельских детей")
+    await page.locator("[name=summary_ru]").fill("Кружок в трёх сёлах района.")
+    await page.locator("input[name=areas]").first.check()
+    region = page.locator("input[name=regions]").first
+    await region.check()
+    await page.locator(f"select[name=settlement_{await region.get_attribute('value')}]").select_option("rural")
+    await page.locator("[name=starts_on]").fill(start.isoformat())
+    await page.locator("[name=ends_on]").fill((start + timedelta(days=200)).isoformat())
+    await page.locator("[name=budget]").fill("3 000 000")
+    await page.locator("[name=own_contribution]").fill("500 000")
+    await page.locator("[name=sponsorship_goal]").fill("2 000 000")  # 2,500,000 of 3,000,000: refused
+    for n, (title, amount) in enumerate((("Chess sets", "1 000 000"), ("Lessons", "2 000 000")), start=1):
+        await page.get_by_label(f"Milestone {n}: title", exact=True).fill(title)
+        await page.get_by_label(f"Milestone {n}: deliverable", exact=True).fill(f"{title} delivered")
+        await page.get_by_label(f"Milestone {n}: due on", exact=True).fill((start + timedelta(days=60 * n)).isoformat())
+        await page.get_by_label(f"Milestone {n}: tranche", exact=True).fill(amount)
+    await page.get_by_role("button", name="Save the draft").click()
+    with use_language("en"):
+        refusal = gettext("The funding stack does not add up: own contribution, state funding and sponsorship "
+                          "goal make %(stack)s, but the budget is %(budget)s.", stack=format_tenge(2_500_000),
+                          budget=format_tenge(3_000_000))
+    await expect(page.locator("main")).to_contain_text(refusal)
+    await expect(page.get_by_label("Milestone 2: tranche", exact=True)).to_have_value("2 000 000")  # kept as typed
+    await page.locator("[name=sponsorship_goal]").fill("2 500 000")
+    await page.get_by_role("button", name="Save the draft").click()
+    await expect(page).to_have_url(re.compile(r"/projects/\d+$"))
+    project_id = page.url.rsplit("/", 1)[1]
+    await page.get_by_role("button", name="Publish").click()
+    await expect(page.locator(f"#project-status-{project_id}")).to_have_text("Published")
+    await expect(page.locator("main")).to_contain_text("Chess sets")
 
 
 async def test_a_business_finds_a_matched_project_pledges_the_ngo_accepts_everyone_sees_it(db, live) -> None:
@@ -64,6 +108,10 @@ async def test_a_business_finds_a_matched_project_pledges_the_ngo_accepts_everyo
                 page.on("pageerror", lambda e: errors.append(str(e)))
                 pages[role] = page
             ngo_page, visitor, sponsor, blocked = pages["ngo"], pages["visitor"], pages["sponsor"], pages["blocked"]
+            await _create_project_in_the_form(ngo_page, live.url)
+            refused = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+            assert errors.count(refused) == 1, errors  # the refused form's answer, logged by Chromium
+            errors.remove(refused)
             await ngo_page.goto(project_page)
             await visitor.goto(project_page)
             await blocked.goto(project_page)

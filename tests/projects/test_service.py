@@ -270,3 +270,22 @@ async def test_saving_a_project_keeps_its_search_terms(session) -> None:
     session.expunge_all()
     row = await session.get(ProjectSearch, project.id)
     assert "мектеп" not in row.title_terms.split() and "парк" in row.title_terms.split()
+
+
+def test_an_empty_part_of_the_funding_stack_is_none_of_it() -> None:
+    """The form marks only the budget required: a part of the stack left empty (no state funding) is
+    zero, not "Enter an amount in tenge." (the project-form browser journey found it); an empty
+    budget is still refused."""
+    from asar.errors import Invalid
+    from asar.projects.forms import parse_project
+
+    data = {"kind": "ngo_initiative", "title_ru": "Шахматный кружок", "summary_ru": "Кружок в сёлах.",
+            "areas": ["1"], "regions": ["1"], "settlement_1": "rural", "starts_on": "2027-03-01",
+            "ends_on": "2027-12-20", "budget": "3 000 000", "own_contribution": "500 000", "state_funding": "",
+            "sponsorship_goal": "2 500 000",
+            "milestones": [{"title": "Доски", "deliverable": "Акт", "due_on": "2027-06-01", "amount": "3 000 000"}]}
+    parsed = parse_project(data)
+    assert (parsed.own_contribution, parsed.state_funding, parsed.sponsorship_goal) == (500_000, 0, 2_500_000)
+    with pytest.raises(Invalid) as refused:
+        parse_project({**data, "budget": " "})
+    assert "budget" in refused.value.errors and "state_funding" not in refused.value.errors

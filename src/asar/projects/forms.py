@@ -248,7 +248,10 @@ def parse_project(data: Mapping[str, Any]) -> ProjectInput:
         errors["ends_on"] = _("The project cannot end before it starts.")
 
     for name in AMOUNT_FIELDS:
-        amount, problem = parse_amount(data.get(name), low=1 if name == "budget" else 0)
+        value = data.get(name)
+        if name != "budget" and (value is None or (isinstance(value, str) and not value.strip())):
+            value = 0  # a part of the stack left empty is none of it (the form marks only the budget required)
+        amount, problem = parse_amount(value, low=1 if name == "budget" else 0)
         if problem is not None:
             errors[name] = problem
         else:
