@@ -73,7 +73,7 @@ async def test_a_year_counts_the_pledges_accepted_in_it_in_almaty(world: Any, ta
     ("en", "Pledged to projects in {year}", "accepted pledges to 1 project"),
     ("ru", "Обязательства по финансированию проектов в {year} году", "принятые обязательства по финансированию 1 проекта"),
     ("kk", "{year} жылы жобаларға берілген қаржыландыруға міндеттемелер", "1 жобаға қабылданған қаржыландыруға міндеттемелер"),
-])
+], ids=["en", "ru", "kk"])
 async def test_the_home_page_shows_this_years_pledges(world: Any, table_case: Any, lang: str, heading: str,
                                                       count: str) -> None:
     db, client = table_case.session, table_case.client
