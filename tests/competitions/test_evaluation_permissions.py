@@ -20,7 +20,7 @@ from asar.competitions.evaluation import service
 from tests.competitions.application_helpers import ROLES
 from tests.competitions.test_evaluation_service import Scoring, who
 from tests.competitions.test_evaluation_service import world as scoring_world
-from tests.organizations.helpers import bearer
+from tests.organizations.helpers import bearer, csrf, sign_in
 from tests.permission_table import assert_refused
 
 pytestmark = pytest.mark.sqlite
@@ -79,12 +79,25 @@ def scores(w: Scoring) -> dict[str, Any]:
     return {"scores": [{"criterion_id": w.criteria[0], "points": 7, "comment": "clear plan"}]}
 
 
+def recuse_form(_w: Scoring) -> dict[str, Any]:
+    return {"conflict": "yes", "note": "a relative"}
+
+
+def scores_form(w: Scoring) -> dict[str, Any]:
+    c1, c2 = w.criteria
+    return {f"points_{c1}": "8", f"comment_{c1}": "clear", f"points_{c2}": "6", f"comment_{c2}": "", "action": "submit"}
+
+
 @dataclass(frozen=True)
 class Case:
     method: str
     path: str  # with {call}, {app1}, {app2}
     allowed: frozenset[str]
     payload: Payload = nothing
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.payload.__name__}"
@@ -97,6 +110,11 @@ CASES = [
     Case("PUT", "/api/v1/applications/{app2}/scores", NOT_RECUSED, scores),
     Case("POST", "/api/v1/applications/{app1}/scores/submit", COMMISSION),
     Case("POST", "/api/v1/calls/{call}/scoring/close", ISSUER),
+    Case("POST", "/applications/{app1}/scoring/declare", COMMISSION, recuse_form),
+    Case("POST", "/applications/{app2}/scoring/declare", NOT_RECUSED, recuse_form),
+    Case("POST", "/applications/{app1}/scoring/save", COMMISSION, scores_form),
+    Case("POST", "/applications/{app2}/scoring/save", NOT_RECUSED, scores_form),
+    Case("POST", "/calls/{call}/scoring/close", ISSUER),
 ]
 
 
@@ -105,18 +123,27 @@ CASES = [
 async def test_permission_table(case: Case, role: str, world: Scoring, table_case: Any) -> None:
     session: AsyncSession = table_case.session
     path = case.path.format(call=world.base.call, app1=world.apps[0], app2=world.apps[1])
+    client = table_case.client
     headers = {"accept-language": "en"}
     if role != "anonymous":
-        uid = world.members.get(role) or world.base.users[role]
-        headers.update(await bearer(session, await session.get(User, uid)))
+        user = await session.get(User, world.members.get(role) or world.base.users[role])
+        if case.api:
+            headers.update(await bearer(session, user))
+        else:
+            await sign_in(client, session, user)
     data = case.payload(world)
     before = await fingerprint(session)
-    r = await table_case.client.request(case.method, path, headers=headers, **({"json": data} if data else {}))
+    if case.api:
+        r = await client.request(case.method, path, headers=headers, **({"json": data} if data else {}))
+    else:
+        r = await client.request(case.method, path, headers=headers, data={**data, "_csrf_token": await csrf(client)})
     if role in case.allowed:
-        assert r.status_code == 200, (str(case), role, r.status_code, r.text[:800])
+        assert r.status_code in (200, 303), (str(case), role, r.status_code, r.text[:800])
+        if r.status_code == 303:
+            assert "sign-in" not in r.headers["location"], (str(case), role)
         assert await fingerprint(session) != before, (str(case), role)  # it did what it says
     elif role == "anonymous":
-        assert_refused(r, True, True, (str(case), role))
+        assert_refused(r, case.api, True, (str(case), role))
         assert await fingerprint(session) == before, (str(case), role)
     else:
         assert r.status_code in (403, 404), (str(case), role, r.status_code, r.text[:300])

@@ -28,7 +28,7 @@ from asar.live.models import LiveEvent
 from asar.notifications.models import Notification
 from tests.competitions.application_helpers import World, build_world
 from tests.factories import BASE_URL, make_user
-from tests.organizations.helpers import actor_of, bearer
+from tests.organizations.helpers import actor_of, bearer, sign_in
 
 pytestmark = pytest.mark.sqlite
 
@@ -75,7 +75,7 @@ async def score(session: AsyncSession, world: Scoring, name: str, app: int, p1: 
     actor = await who(session, world, name)
     await service.declare(session, actor, app, conflict=False)
     c1, c2 = world.criteria
-    await service.save_scores(session, actor, app, {c1: (p1, "ok"), c2: (p2, "")})
+    await service.save_scores(session, actor, app, {c1: (p1, f"remark of {name}"), c2: (p2, "")})
     if submit:
         await service.submit_scores(session, actor, app)
 
@@ -238,3 +238,26 @@ async def test_the_json_api_keeps_the_same_seals(world: Scoring, table_case: Any
     assert [[(r["application_id"], r["rank"], r["aggregate"]) for r in lot["applications"]]
             for lot in ranking["lots"]] == [[(app1, 1, "58.00")], [(app2, None, None)]]
     assert len((await get("b", f"/applications/{app1}/scores")).json()) == 1  # open to the commission now
+
+
+async def test_the_pages_keep_the_same_seals(world: Scoring, table_case: Any) -> None:
+    session, client = table_case.session, table_case.client
+    app1, app2 = world.apps
+    await score(session, world, "a", app1, 7, 4)
+    await service.declare(session, await who(session, world, "c"), app2, conflict=True)
+
+    async def as_(name: str) -> None:
+        client.cookies.clear()
+        await sign_in(client, session, await session.get(User, world.members.get(name) or world.base.users[name]))
+
+    await as_("b")
+    r = await client.get(f"/applications/{app1}/scoring")
+    assert r.status_code == 200 and "I have no conflict of interest" in r.text  # B declares first
+    assert "remark of a" not in r.text  # A's comment is not B's to read
+    await as_("c")
+    assert (await client.get(f"/applications/{app2}/scoring")).status_code == 404  # recused: cannot open it
+    await as_("official")
+    page = await client.get(f"/calls/{world.base.call}/scoring", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert "Score sheets submitted: 1 of 5." in page.text and "Close scoring" in page.text
+    assert (await client.get(f"/applications/{app1}/scoring")).status_code == 404  # the issuer does not score

@@ -95,6 +95,21 @@ async def _submitted_applications(db: AsyncSession, call_id: int) -> list[Applic
         Application.call_id == call_id, Application.status == "submitted").order_by(Application.id))).scalars())
 
 
+async def applications_for(db: AsyncSession, call: Call, member: CommissionMember | None) -> list[
+        tuple[Application, str]]:
+    """The submitted applications with the member's state on each ("recused", "submitted", "draft",
+    "declared", "new"; "" for a reader who is not on the commission)."""
+    apps = await _submitted_applications(db, call.id)
+    if member is None:
+        return [(a, "") for a in apps]
+    declared = {d.application_id: d.conflict for d in (await db.execute(select(ConflictDeclaration).where(
+        ConflictDeclaration.member_id == member.id))).scalars()}
+    sheets = {s.application_id: s.status for s in (await db.execute(select(ScoreSheet).where(
+        ScoreSheet.member_id == member.id))).scalars()}
+    return [(a, "recused" if declared.get(a.id) else sheets.get(a.id) or ("declared" if a.id in declared else "new"))
+            for a in apps]
+
+
 @dataclass(frozen=True)
 class Seat:
     """What a scoring verb works on: the application, its call (row-locked) and the member's seat."""
