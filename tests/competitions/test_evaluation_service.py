@@ -5,6 +5,7 @@ guard a page, the API or a socket would hit: they call these verbs and reads."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from asar.live.models import LiveEvent
 from asar.notifications.models import Notification
 from tests.competitions.application_helpers import World, build_world
 from tests.factories import BASE_URL, make_user
+from tests.live.asgi_sse import joined
 from tests.organizations.helpers import actor_of, bearer, sign_in
 
 pytestmark = pytest.mark.sqlite
@@ -261,3 +263,29 @@ async def test_the_pages_keep_the_same_seals(world: Scoring, table_case: Any) ->
     assert page.status_code == 200
     assert "Score sheets submitted: 1 of 5." in page.text and "Close scoring" in page.text
     assert (await client.get(f"/applications/{app1}/scoring")).status_code == 404  # the issuer does not score
+
+
+async def test_the_calls_socket_carries_counts_never_scores(world: Scoring, table_case: Any) -> None:
+    session = table_case.session
+    call_id = world.base.call
+    await score(session, world, "a", world.apps[0], 7, 4, submit=False)  # A's draft, with A's remark
+    a = await who(session, world, "a")
+    # The call's stream is one for everyone (its events declare no private part: a member's socket
+    # is sent exactly what a visitor's is), so a visitor's socket shows what B's would get. (A
+    # signed-in socket holds its session open across the case's savepoints on this harness.)
+    ws = await table_case.socket(f"/ws/streams/call/{call_id}", {"accept-language": "en"})
+    await joined(table_case.table.shared.hub, f"call:{call_id}", 1)
+    await service.submit_scores(session, a, world.apps[0])
+    frames = []
+    for _ in range(5):
+        message = await ws._next(10)
+        frames.append(str(message.get("text", "")))
+        if "call.scoring_progress" in frames[-1]:
+            break
+    await ws.close()
+    event = json.loads(frames[-1])
+    event = event.get("event", event)
+    assert event["type"] == "call.scoring_progress"
+    assert set(event) - {"type", "at", "seq"} == {"sheets_due", "sheets_submitted", "members_done"}
+    assert (event["sheets_submitted"], event["sheets_due"]) == (1, 6)
+    assert not any("remark of a" in f or '"points"' in f for f in frames)
