@@ -217,3 +217,15 @@ def test_templates_translate_a_label_in_its_context_even_after_the_bare_word() -
         assert rendered == "Хаттама / Жабық / Аяқталды"
         again = env.from_string("{{ _(m) }}").render(m=NC_("speaking time", "Minutes"))
         assert again == "Минут"  # not the cached bare "Minutes"
+
+
+def test_russian_full_stop_after_a_date_is_caught() -> None:
+    from datetime import date
+
+    from babel.dates import format_date
+
+    assert format_date(date(2026, 12, 7), format="long", locale="ru").endswith("г.")  # why the rule exists
+    assert tools.russian_punctuation("Проект отменён %(date)s. Причина: %(reason)s")
+    assert tools.russian_punctuation("Оно действует до %(expires_date)s.")
+    assert tools.russian_punctuation("Проект отменён %(date)s — причина: %(reason)s") == []
+    assert tools.russian_punctuation("Голосов: %(num)s.") == []

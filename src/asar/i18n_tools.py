@@ -214,6 +214,8 @@ def check() -> list[str]:
                         problems.append(f"{lang}/{domain}: placeholders differ in {label!r}: {s!r}")
                     if lang == "kk":
                         problems += [f"kk/{domain}: {p} in {label!r}: {s!r}" for p in kazakh_grammar(s)]
+                    if lang == "ru":
+                        problems += [f"ru/{domain}: {p} in {label!r}: {s!r}" for p in russian_punctuation(s)]
     for lang, by_domain in catalogs.items():
         problems += collisions(lang, by_domain)
     problems += glossary_problems(load_glossary(), catalogs)
@@ -245,6 +247,17 @@ def kazakh_grammar(text: str) -> list[str]:
     found += [f"postposition after a bare placeholder ({m.group(0)!r}: rephrase)"
               for m in _KK_BARE_POSTPOSITION.finditer(text)]
     return found
+
+
+# A Russian long date ends with its own full stop ("7 декабря 2026 г."): a sentence that puts one
+# after a date placeholder prints "г..".
+_RU_DATE_STOP = re.compile(r"%\((?:\w*_)?(?:date|day|deadline)\)s\.", re.IGNORECASE)
+
+
+def russian_punctuation(text: str) -> list[str]:
+    """A full stop right after a date placeholder doubles the date's own ("г.."): rephrase with a dash
+    or a colon before the date."""
+    return [f"full stop after a date ({m.group(0)!r}: the date ends in 'г.')" for m in _RU_DATE_STOP.finditer(text)]
 
 
 def collisions(lang: str, by_domain: dict[str, Catalog]) -> list[str]:
