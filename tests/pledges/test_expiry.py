@@ -169,15 +169,16 @@ async def test_the_receipt_shows_when_the_offer_lapses(world: World, table: Any,
     assert "Offer lapsed on" in r.text and "lapsed unanswered" in r.text
 
 
-async def test_the_setting_is_bounded() -> None:
+async def test_the_setting_is_bounded(tmp_path) -> None:
     from pydantic import ValidationError
 
     from asar.settings import Settings
 
-    assert Settings(pledge_offer_days=30).pledge_offer_days == 30
+    # data_dir: the embedded default's secret file goes there, not into the checkout (CI fails a leftover)
+    assert Settings(pledge_offer_days=30, data_dir=tmp_path).pledge_offer_days == 30
     for bad in (0, -1, 366):
         with pytest.raises(ValidationError):
-            Settings(pledge_offer_days=bad)
+            Settings(pledge_offer_days=bad, data_dir=tmp_path)
 
 
 # ---------------------------------------------------------------- a real race, on PostgreSQL
