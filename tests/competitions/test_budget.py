@@ -13,7 +13,10 @@ from asar.competitions.applications.budget import (
     BudgetRules,
     check_budget,
 )
+from asar.competitions.rules import DEFAULT_RULES, SizeClass
 from asar.i18n import use_language
+
+SHORT = DEFAULT_RULES.size_classes["short"]  # 500-3,000 MCI: the call's own definition of the class
 
 
 def lines(**amounts: int) -> list[BudgetLine]:
@@ -25,7 +28,7 @@ def codes(problems: list) -> list[str]:
 
 
 def test_a_budget_within_every_rule_passes() -> None:
-    rules = BudgetRules(lot_budget=10_000_000, min_mci=500, max_mci=3000, mci=3932)
+    rules = BudgetRules(lot_budget=10_000_000, size_class=SHORT, mci=3932)
     budget = lines(salaries=4_000_000, goods=2_000_000, services=1_000_000, travel=500_000,
                    administration=750_000)  # 9.09 % administration
     assert check_budget(budget, rules) == []
@@ -62,12 +65,25 @@ def test_a_total_over_the_lot_is_refused() -> None:
 @pytest.mark.parametrize(("total", "ok"), [(500 * 3932 - 1, False), (500 * 3932, True), (3000 * 3932, True),
                                            (3000 * 3932 + 1, False)])
 def test_the_grant_must_lie_in_its_mci_size_class(total: int, ok: bool) -> None:
-    rules = BudgetRules(lot_budget=10**9, min_mci=500, max_mci=3000, mci=3932)
+    rules = BudgetRules(lot_budget=10**9, size_class=SHORT, mci=3932)
     assert codes(check_budget(lines(salaries=total), rules)) == ([] if ok else ["size_class"])
 
 
+def test_the_budget_core_reads_the_calls_size_class_definition() -> None:
+    """One definition of a class serves the call's lots and the application's budget: a deployment
+    that changes a class's bounds in its CompetitionRules changes both, and a class without MCI
+    bounds (state social order) never bounds the budget."""
+    wider = SizeClass("short", 3, 12, 100, 3000)
+    assert wider.tenge_bounds(3932) == (100 * 3932, 3000 * 3932)
+    assert wider.fits_budget(100 * 3932, 3932) and not SHORT.fits_budget(100 * 3932, 3932)
+    assert check_budget(lines(salaries=100 * 3932), BudgetRules(10**9, size_class=wider, mci=3932)) == []
+    social = DEFAULT_RULES.size_classes["social_order"]
+    assert not social.in_mci and social.tenge_bounds(3932) == (None, None)
+    assert check_budget(lines(salaries=1), BudgetRules(10**9, size_class=social, mci=3932)) == []
+
+
 def test_an_open_ended_size_class_has_only_a_floor() -> None:
-    rules = BudgetRules(lot_budget=10**12, min_mci=10_000, max_mci=None, mci=3932)
+    rules = BudgetRules(lot_budget=10**12, size_class=DEFAULT_RULES.size_classes["long"], mci=3932)
     assert check_budget(lines(salaries=10_000 * 3932 * 5), rules) == []
     with use_language("en"):
         problem, = check_budget(lines(salaries=10_000 * 3932 - 1), rules)

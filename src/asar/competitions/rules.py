@@ -24,6 +24,21 @@ class SizeClass:
     min_mci: int | None = None
     max_mci: int | None = None
 
+    @property
+    def in_mci(self) -> bool:
+        """Whether the class bounds the budget in MCI (a state grant's classes do)."""
+        return self.min_mci is not None or self.max_mci is not None
+
+    def tenge_bounds(self, mci: int) -> tuple[int | None, int | None]:
+        """The class's budget bounds in tenge at an MCI value (None: no bound on that side)."""
+        return (self.min_mci * mci if self.min_mci is not None else None,
+                self.max_mci * mci if self.max_mci is not None else None)
+
+    def fits_budget(self, amount: int, mci: int) -> bool:
+        """Whether an amount in tenge lies in the class at an MCI value (bounds included)."""
+        low, high = self.tenge_bounds(mci)
+        return (low is None or amount >= low) and (high is None or amount <= high)
+
 
 def _classes() -> dict[str, SizeClass]:
     return {

@@ -233,8 +233,7 @@ async def check_lot_classes(db: AsyncSession, kind: str, data: CallInput,
     year = data.opens_at.astimezone(TIMEZONE).year
     allowed = rules.classes_of_kind.get(kind, ("",))
     mci: int | None = None
-    needs_mci = any(rules.size_classes[lot.size_class].min_mci is not None
-                    or rules.size_classes[lot.size_class].max_mci is not None
+    needs_mci = any(rules.size_classes[lot.size_class].in_mci
                     for lot in data.lots if lot.size_class in rules.size_classes)
     if needs_mci:
         mci = await calendar.mci_for_year(db, year)
@@ -256,10 +255,9 @@ async def check_lot_classes(db: AsyncSession, kind: str, data: CallInput,
             raise invalid({"lots": _("Lot %(number)s: a %(size)s grant runs %(low)s to %(high)s months, not "
                                      "%(months)s.", number=number, size=size_label(size.code),
                                      low=size.min_months, high=size.max_months, months=lot.duration_months)})
-        assert mci is not None or (size.min_mci is None and size.max_mci is None)
-        low = size.min_mci * mci if size.min_mci is not None and mci is not None else None
-        high = size.max_mci * mci if size.max_mci is not None and mci is not None else None
-        if (low is not None and lot.budget < low) or (high is not None and lot.budget > high):
+        assert mci is not None or not size.in_mci
+        if mci is not None and not size.fits_budget(lot.budget, mci):
+            low, high = size.tenge_bounds(mci)
             if high is None:
                 bounds = _("at least %(low)s MCI (%(tenge)s)", low=size.min_mci, tenge=format_tenge(low or 0))
             else:

@@ -11,8 +11,9 @@ every rule the budget breaks, each as a `Problem` with a translated sentence:
   unless the call sets another;
 - the total is within the lot's budget;
 - when the call has a grant size class, the total lies in it, measured in MCI (the monthly
-  calculation index of the year the call opens): `min_mci * mci <= total` and, if the class has
-  an upper bound, `total <= max_mci * mci`.
+  calculation index of the year the call opens): `SizeClass.fits_budget` of
+  `asar.competitions.rules`, the one definition of the classes that the call's lots are checked
+  against too.
 
 Shares are compared in integers (`amount * 100 <= cap * total`), so there is no rounding.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from asar.competitions.rules import SizeClass
 from asar.i18n import N_, format_tenge
 from asar.i18n import gettext as _
 
@@ -53,13 +55,12 @@ class BudgetLine:
 @dataclass(frozen=True)
 class BudgetRules:
     """What the call and the lot set: the lot's budget, caps per category in per cent of the
-    total (administration defaults to DEFAULT_ADMIN_SHARE), the grant size class in MCI (None
+    total (administration defaults to DEFAULT_ADMIN_SHARE), the lot's grant size class (None
     where it does not apply) and the MCI value in tenge for the call's year."""
 
     lot_budget: int
     caps: Mapping[str, int] = field(default_factory=dict)
-    min_mci: int | None = None
-    max_mci: int | None = None
+    size_class: SizeClass | None = None
     mci: int | None = None
 
     def cap(self, category: str) -> int | None:
@@ -133,11 +134,10 @@ def check_budget(lines: list[BudgetLine], rules: BudgetRules) -> list[Problem]:
         problems.append(Problem("budget", "over_lot", _(
             "The budget totals %(total)s, more than the lot's budget of %(lot)s.",
             total=format_tenge(whole), lot=format_tenge(rules.lot_budget))))
-    if rules.mci:
-        low = (rules.min_mci or 0) * rules.mci
-        high = rules.max_mci * rules.mci if rules.max_mci is not None else None
-        if whole < low or (high is not None and whole > high):
-            problems.append(Problem("budget", "size_class", _size_class_message(whole, rules, low, high)))
+    size = rules.size_class
+    if size is not None and size.in_mci and rules.mci and not size.fits_budget(whole, rules.mci):
+        low, high = size.tenge_bounds(rules.mci)
+        problems.append(Problem("budget", "size_class", _size_class_message(whole, size, low or 0, high)))
     return problems
 
 
@@ -147,13 +147,13 @@ def _percent(amount: int, whole: int) -> str:
     return str(tenths // 10) if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
 
 
-def _size_class_message(whole: int, rules: BudgetRules, low: int, high: int | None) -> str:
+def _size_class_message(whole: int, size: SizeClass, low: int, high: int | None) -> str:
     if high is None:
         return _("The grant requested, %(total)s, is outside the call's size class: at least %(min_mci)s "
-                 "MCI (%(low)s).", total=format_tenge(whole), min_mci=rules.min_mci, low=format_tenge(low))
+                 "MCI (%(low)s).", total=format_tenge(whole), min_mci=size.min_mci or 0, low=format_tenge(low))
     return _("The grant requested, %(total)s, is outside the call's size class: %(min_mci)s to %(max_mci)s "
-             "MCI (%(low)s to %(high)s).", total=format_tenge(whole), min_mci=rules.min_mci,
-             max_mci=rules.max_mci, low=format_tenge(low), high=format_tenge(high))
+             "MCI (%(low)s to %(high)s).", total=format_tenge(whole), min_mci=size.min_mci or 0,
+             max_mci=size.max_mci, low=format_tenge(low), high=format_tenge(high))
 
 
 def problem_text(problems: Iterable[Problem]) -> dict[str, str]:

@@ -187,9 +187,8 @@ def budget_rules(call: Call, lot: Lot, caps: dict[str, int] | None = None,
     """The budget rules of a lot: its budget, the call's caps and the lot's size class in MCI."""
     size = rules.size_classes.get(lot.size_class) if lot.size_class else None
     caps = caps or {}
-    return BudgetRules(lot_budget=lot.budget, caps=caps,
-                       min_mci=size.min_mci if size else None, max_mci=size.max_mci if size else None,
-                       mci=call.mci_value if size and size.min_mci is not None else None)
+    return BudgetRules(lot_budget=lot.budget, caps=caps, size_class=size,
+                       mci=call.mci_value if size and size.in_mci else None)
 
 
 def budget_lines(application: Application) -> list[BudgetLine]:
