@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -22,9 +22,10 @@ from asar.competitions.evaluation import service
 from asar.competitions.evaluation.models import ScoreSheet
 from asar.competitions.forms import MemberInput
 from asar.competitions.models import Call
+from asar.competitions.rules import CompetitionRules
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid, NotFound, PermissionDenied
-from asar.i18n import use_language
+from asar.i18n import TIMEZONE, use_language
 from asar.live.models import LiveEvent
 from asar.notifications.models import Notification
 from tests.competitions.application_helpers import World, build_world
@@ -289,3 +290,31 @@ async def test_the_calls_socket_carries_counts_never_scores(world: Scoring, tabl
     assert set(event) - {"type", "at", "seq"} == {"sheets_due", "sheets_submitted", "members_done"}
     assert (event["sheets_submitted"], event["sheets_due"]) == (1, 6)
     assert not any("remark of a" in f or '"points"' in f for f in frames)
+
+
+async def test_the_scoring_deadline_counts_working_days_from_its_start_and_is_flagged_overdue(
+        world: Scoring, table_case: Any) -> None:
+    session, client = table_case.session, table_case.client
+    call = await session.get(Call, world.base.call)
+    assert call is not None and call.scoring_started_at is not None  # advance() stamped the start
+    # Scoring started on Monday 19 October 2026 (Almaty). 25 October (Republic Day) fell on a Sunday, so
+    # Monday 26 October was off: the 15th working day after the start is Tuesday 10 November.
+    started = datetime(2026, 10, 19, 15, 30, tzinfo=TIMEZONE)
+    await session.execute(update(Call).where(Call.id == call.id).values(scoring_started_at=started))
+    await session.refresh(call)
+    due = await calls.scoring_deadline(session, call)
+    assert due == datetime(2026, 11, 11, tzinfo=TIMEZONE)  # the end of 10 November, Almaty
+    stages = {s.code: s for s in await calls.timeline(session, call, now=due - timedelta(seconds=1))}
+    assert stages["scoring"].due == due and stages["scoring"].state == "current"
+    assert not any(s.overdue for s in stages.values())
+    stages = {s.code: s for s in await calls.timeline(session, call, now=due)}
+    assert stages["scoring"].overdue and not stages["compliance"].overdue  # only the current stage
+    shorter = await calls.scoring_deadline(session, call, CompetitionRules(scoring_days=1))
+    assert shorter == datetime(2026, 10, 21, tzinfo=TIMEZONE)  # configurable in the rules
+
+    page = await client.get(f"/competitions/{call.id}", headers={"accept-language": "en"})  # public
+    assert page.status_code == 200 and "Overdue" in page.text
+    await sign_in(client, session, await session.get(User, world.base.users["official"]))
+    page = await client.get(f"/calls/{call.id}/scoring", headers={"accept-language": "en"})
+    assert page.status_code == 200 and "(15 working days after it started)" in page.text
+    assert page.text.split('id="scoring-due"')[1].split("</p>")[0].count("Overdue") == 1

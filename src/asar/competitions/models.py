@@ -101,6 +101,8 @@ class Call(IdMixin, TimestampMixin, Base):
     # Set by service.lock_rules when the first application is submitted; from then on a rule
     # changes only by an amendment.
     rules_locked_at: Mapped[datetime | None]
+    # When the call moved to scoring (service.advance): the scoring deadline counts from it.
+    scoring_started_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     amendments_count: Mapped[int] = mapped_column(Integer, default=0)

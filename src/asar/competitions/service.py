@@ -472,6 +472,8 @@ async def advance(db: AsyncSession, actor: Actor, call_id: int, status: str, *, 
         raise Conflict(_("Publish a call with its own action."))
     if status == "compliance" and call.closes_at > utcnow():
         raise Conflict(_("Intake is still open: the compliance check starts after it closes."))
+    if status == "scoring":
+        call.scoring_started_at = utcnow()
     if status == "cancelled":
         if not reason:
             raise invalid({"reason": _("Say why the call is cancelled: applicants and followers will read it.")})
@@ -587,20 +589,34 @@ async def appeal_deadline(db: AsyncSession, call: Call, results_at: datetime) ->
     return await calendar.due_after(db, results_at, call.appeal_days)
 
 
+async def scoring_deadline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES) -> datetime | None:
+    """When scoring is due: the end (Almaty) of the `rules.scoring_days`-th working day after scoring
+    started (None before it starts)."""
+    if call.scoring_started_at is None:
+        return None
+    return await calendar.due_after(db, call.scoring_started_at, rules.scoring_days)
+
+
 @dataclass
 class Stage:
     code: str           # a STATUSES value (intake is "published")
     state: str          # "done", "current", "upcoming" or "skipped" (a cancelled call's later stages)
     due: datetime | None  # when it ends (planned, in working days after the one before), if known
+    overdue: bool = False  # the current stage is past its due moment (shown publicly)
 
 
-async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES) -> list[Stage]:
+async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES,
+                   now: datetime | None = None) -> list[Stage]:
     """Each stage with its state and due moment: intake closes at `closes_at`, the compliance check
-    `rules.compliance_days` working days later, scoring `rules.scoring_days` after that; the decision's
-    and the appeals' moments come with the later items (the appeal window counts from the decision)."""
+    `rules.compliance_days` working days later, scoring `rules.scoring_days` after that (once scoring has
+    started, after its start: `scoring_deadline`); the decision's and the appeals' moments come with the
+    later items (the appeal window counts from the decision). The current stage past its due moment is
+    overdue."""
+    now = now or utcnow()
     order = ["draft", "published", "compliance", "scoring", "decision", "appeals", "awarded"]
     compliance_due = await calendar.due_after(db, call.closes_at, rules.compliance_days)
-    scoring_due = await calendar.due_after(db, call.closes_at, rules.compliance_days + rules.scoring_days)
+    scoring_due = (await scoring_deadline(db, call, rules)
+                   or await calendar.due_after(db, call.closes_at, rules.compliance_days + rules.scoring_days))
     dues: dict[str, datetime | None] = {"draft": call.published_at, "published": call.closes_at,
                                         "compliance": compliance_due, "scoring": scoring_due}
     current = order.index(call.status) if call.status in order else -1
@@ -610,5 +626,7 @@ async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAU
             state = "skipped"
         else:
             state = "done" if i < current else "current" if i == current else "upcoming"
-        out.append(Stage(code, state, dues.get(code)))
+        due = dues.get(code)
+        out.append(Stage(code, state, due, overdue=state == "current" and code != "published"
+                         and due is not None and due <= now))
     return out

@@ -11,9 +11,12 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
+from asar.competitions import service as calls
 from asar.competitions.evaluation import core, service
 from asar.competitions.evaluation.models import MAX_COMMENT, MAX_NOTE
 from asar.competitions.guards import may_manage
+from asar.competitions.rules import DEFAULT_RULES
+from asar.db import utcnow
 from asar.errors import Conflict, Invalid, PermissionDenied
 from asar.i18n import gettext as _
 from asar.web.templating import page, redirect
@@ -99,7 +102,10 @@ async def call_scoring(request: Request[Any, Any, Any], call_id: FromPath[int]) 
     me = service.member_of(actor, call)
     applications = await service.applications_for(db, call, me)
     names = {m.id: m.name or m.email for m in call.members}
+    scoring_due = await calls.scoring_deadline(db, call)
     return page(request, T + "call.html", call=call, progress=state, names=names, evaluation=evaluation,
+                scoring_due=scoring_due, scoring_days=DEFAULT_RULES.scoring_days,
+                scoring_overdue=call.status == "scoring" and scoring_due is not None and scoring_due <= utcnow(),
                 applications=applications, me=me, may_close=may_manage(actor, call) and call.status == "scoring",
                 shown=core.shown)
 
