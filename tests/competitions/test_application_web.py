@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from asar.accounts.models import User
+from asar.competitions.live import FACES, CallStream
+from asar.competitions.models import Call
 from tests.competitions.application_helpers import World, build_world, real_pdf
 from tests.competitions.test_application_permissions import form
 from tests.organizations.helpers import csrf, sign_in
@@ -107,3 +109,18 @@ async def test_the_call_page_offers_each_lot_to_an_ngo_and_the_list_to_the_issue
     issuer = await signed_in(table_case, world, "official")
     page = await issuer.get(f"/competitions/{world.call}")
     assert "Apply to this lot" not in page.text and f"/calls/{world.call}/applications" in page.text
+
+
+async def test_the_call_page_counts_submitted_applications_per_lot_and_its_stream_pushes_them(
+        world: World, table_case: Any) -> None:
+    session, client = table_case.session, table_case.client
+    page = await client.get(f"/competitions/{world.call}", headers={"accept-language": "en"})  # anyone
+    assert page.status_code == 200 and "Applications submitted" in page.text
+    counts = {lot: re.search(rf'id="lot-count-{lot}">[^<]*<strong>(\d+)</strong>', page.text) for lot in world.lots}
+    assert {lot: int(m.group(1)) for lot, m in counts.items() if m} == {  # the draft on lot 1 does not count
+        world.lots[0]: 0, world.lots[1]: 1, world.lots[2]: 0}
+    call = await session.get(Call, world.call)
+    assert FACES["call.applications"] == ("counts",)
+    frame = await CallStream().pieces(table_case.table.shared.hub, session, call, FACES["call.applications"], "ru")
+    assert f'id="call-counts-{world.call}" hx-swap-oob="true"' in frame and "Поданные заявки" in frame
+    assert re.search(rf'id="lot-count-{world.lots[1]}">[^<]*<strong>1</strong>', frame)

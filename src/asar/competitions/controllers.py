@@ -201,6 +201,7 @@ async def detail(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Tem
                                              for m in call.members)
     return _render(request, "competitions/detail.html", call=call, issuer=await calls.issuer_of(db, call),
                    amendments=await calls.list_amendments(db, call), timeline=await calls.timeline(db, call),
+                   counts=await call_live.application_counts(db, call),
                    following=await calls.is_following(db, actor, call), rules_text=choices.rules_text(call),
                    region_names={r.id: r.name for r in await list_regions(db)},
                    area_names={a.id: a.name for a in await list_areas(db)},

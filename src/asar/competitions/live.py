@@ -33,7 +33,7 @@ from asar.live.hub import Hub
 PREFIX = "call"
 
 # The page's live pieces (templates/competitions/partials/<piece>.html), each swapped out of band.
-PIECES = ("stage", "lock", "window", "timeline", "amendments")
+PIECES = ("stage", "lock", "window", "timeline", "amendments", "counts")
 
 # Each event type's HTML face: the pieces of the call page it changes ("" pieces: nothing to show).
 FACES: dict[str, tuple[str, ...]] = {
@@ -42,10 +42,17 @@ FACES: dict[str, tuple[str, ...]] = {
     "call.rules_locked": ("lock",),
     "call.amended": ("amendments", "window", "timeline"),
     "call.stage": ("stage", "timeline"),
-    "call.applications": (),  # the page shows no count yet (asar.competitions.applications)
+    "call.applications": ("counts",),  # submitted applications per lot (counts only)
     "call.scoring_progress": (),  # counts for the commission's pages (asar.competitions.evaluation)
     "call.scoring_closed": ("timeline",),
 }
+
+
+async def application_counts(db: AsyncSession, call: Call) -> dict[int, int]:
+    """The call page's count of submitted applications per lot (applications own the rows)."""
+    from asar.competitions.applications.service import submitted_by_lot
+
+    return await submitted_by_lot(db, call.id)
 
 
 def key(call_id: int) -> str:
@@ -91,6 +98,8 @@ class CallStream(LogKind):
             context["timeline"] = await service.timeline(db, call)
         if "amendments" in names:
             context["amendments"] = await service.list_amendments(db, call)
+        if "counts" in names:
+            context["counts"] = await application_counts(db, call)
         engine = hub.app.template_engine.engine
         with use_language(lang):
             return "".join(engine.get_template(f"competitions/partials/{name}.html").render(

@@ -101,6 +101,14 @@ async def submitted_count(db: AsyncSession, call_id: int) -> int:
     return int((await db.execute(q)).scalar_one())
 
 
+async def submitted_by_lot(db: AsyncSession, call_id: int) -> dict[int, int]:
+    """How many applications are submitted to each lot of a call (lots without one are left out):
+    counts only, public like the stream's `call.applications`."""
+    q = (select(Application.lot_id, func.count(Application.id))
+         .where(Application.call_id == call_id, Application.status == "submitted").group_by(Application.lot_id))
+    return {lot_id: int(n) for lot_id, n in (await db.execute(q)).all()}
+
+
 async def list_for_call(db: AsyncSession, actor: Actor, call_id: int) -> tuple[Call, list[tuple[Application, str]]]:
     """The submitted applications to a call with their organizations' names (the issuer's staff only)."""
     call = await calls.load_call(db, call_id)
