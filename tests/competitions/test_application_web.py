@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 
 from asar.accounts.models import User
+from asar.competitions import service as calls
+from asar.competitions.applications.budget import CATEGORIES
+from asar.competitions.controllers import call_values
 from asar.competitions.live import FACES, CallStream
 from asar.competitions.models import Call
 from tests.competitions.application_helpers import World, build_world, real_pdf
@@ -124,3 +127,49 @@ async def test_the_call_page_counts_submitted_applications_per_lot_and_its_strea
     frame = await CallStream().pieces(table_case.table.shared.hub, session, call, FACES["call.applications"], "ru")
     assert f'id="call-counts-{world.call}" hx-swap-oob="true"' in frame and "Поданные заявки" in frame
     assert re.search(rf'id="lot-count-{world.lots[1]}">[^<]*<strong>1</strong>', frame)
+
+
+def edit_form(values: dict[str, Any], **caps: str) -> dict[str, Any]:
+    """The call's edit form as the page fills it (controllers.call_values), with the budget caps typed."""
+    form: dict[str, Any] = {k: v for k, v in values.items() if isinstance(v, str)}
+    for name in ("areas", "regions", "languages", "eligibility"):
+        form[name] = values[name]
+    for prefix, key in (("lot", "lots"), ("criterion", "criteria"), ("document", "documents")):
+        for i, row in enumerate(values[key]):
+            form.update({f"{prefix}_{part}_{i}": value for part, value in row.items()})
+    return {**form, **{f"cap_{c}": caps.get(c, "") for c in CATEGORIES}}
+
+
+async def test_budget_caps_are_set_in_the_calls_form_and_amended_after_the_lock(world: World, table_case: Any) -> None:
+    session = table_case.session
+    client = await signed_in(table_case, world, "official")
+    unlocked = await calls.load_call(session, world.unlocked_call)
+    page = await client.get(f"/competitions/{unlocked.id}/edit", headers={"accept-language": "en"})
+    assert page.status_code == 200 and 'name="cap_administration"' in page.text and "Budget caps" in page.text
+    data = edit_form(call_values(unlocked), administration="5", travel="20")
+    r = await client.post(f"/competitions/{unlocked.id}/edit", data={**data, "_csrf_token": await csrf(client)})
+    assert r.status_code == 303, r.text[:2000]
+    assert await calls.budget_caps_of(session, unlocked.id) == {"administration": 5, "travel": 20}  # before the lock
+    page = await client.get(f"/competitions/{unlocked.id}/edit", headers={"accept-language": "en"})
+    assert 'name="cap_travel" value="20"' in page.text
+    bad = edit_form(call_values(unlocked), goods="150")
+    r = await client.post(f"/competitions/{unlocked.id}/edit", data={**bad, "_csrf_token": await csrf(client)},
+                          headers={"accept-language": "en"})
+    assert r.status_code == 400 and "Goods: a cap is a whole number of per cent from 0 to 100." in r.text
+
+    locked = await calls.load_call(session, world.call)  # an application is submitted: the rules are locked
+    closes = locked.closes_at
+    data = edit_form(call_values(locked), administration="8")
+    r = await client.post(f"/competitions/{locked.id}/edit", data={**data, "_csrf_token": await csrf(client)},
+                          headers={"accept-language": "en"})
+    assert r.status_code == 400 and "Say why the rules change" in r.text  # no reason: refused, nothing changed
+    assert await calls.budget_caps_of(session, locked.id) == {}
+    r = await client.post(f"/competitions/{locked.id}/edit", data={
+        **data, "reason": "Administration may take 8%.", "_csrf_token": await csrf(client)})
+    assert r.status_code == 303
+    amendment = (await calls.list_amendments(session, locked))[-1]
+    assert amendment.parts == ["budget_caps"] and amendment.affects_applicants
+    assert (amendment.before["budget_caps"], amendment.after["budget_caps"]) == ({}, {"administration": 8})
+    assert await calls.budget_caps_of(session, locked.id) == {"administration": 8}
+    await session.refresh(locked)
+    assert locked.closes_at > closes  # an amendment applicants feel extends intake

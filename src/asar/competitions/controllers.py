@@ -13,6 +13,7 @@ from litestar.response import Template
 from asar.competitions import choices
 from asar.competitions import live as call_live
 from asar.competitions import service as calls
+from asar.competitions.applications.budget import CATEGORIES, DEFAULT_ADMIN_SHARE, category_label
 from asar.competitions.forms import parse_call, parse_members, parse_reason
 from asar.competitions.guards import (
     is_commission_member,
@@ -75,6 +76,8 @@ def form_values(form: FormMultiDict) -> dict[str, Any]:
     values["lots"] = _rows(form, "lot", LOT_PARTS, 60)
     values["criteria"] = _rows(form, "criterion", CRITERION_PARTS, 30)
     values["documents"] = _rows(form, "document", DOCUMENT_PARTS, 40)
+    if any(f"cap_{c}" in form for c in CATEGORIES):
+        values["budget_caps"] = {c: v if isinstance(v := form.get(f"cap_{c}"), str) else "" for c in CATEGORIES}
     return values
 
 
@@ -114,7 +117,9 @@ async def _form_page(request: Request[Any, Any, Any], *, call: Call | None, valu
                    kinds=kinds or KINDS, areas=await list_areas(db), regions=await list_regions(db),
                    lot_rows=_padded(values.get("lots") or [], LOT_PARTS, 2),
                    criterion_rows=_padded(values.get("criteria") or [], CRITERION_PARTS, 2),
-                   document_rows=_padded(values.get("documents") or [], DOCUMENT_PARTS, 2))
+                   document_rows=_padded(values.get("documents") or [], DOCUMENT_PARTS, 2),
+                   cap_categories=CATEGORIES, category_label=category_label,
+                   default_admin_share=DEFAULT_ADMIN_SHARE)
 
 
 @get("/competitions/new", name="competitions:new", include_in_schema=False)
@@ -147,7 +152,9 @@ async def edit_form(request: Request[Any, Any, Any], call_id: FromPath[int]) -> 
     require_user(actor)
     call = await calls.load_call(request.state.db, call_id)
     require_edit(actor, call)
-    return await _form_page(request, call=call, values=call_values(call))
+    caps = await calls.budget_caps_of(request.state.db, call.id)
+    return await _form_page(request, call=call, values={**call_values(call),
+                                                        "budget_caps": {c: str(p) for c, p in caps.items()}})
 
 
 @post("/competitions/{call_id:int}/edit", name="competitions:update", include_in_schema=False)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from asar.competitions.applications import eligibility
+from asar.competitions.applications.budget import CATEGORIES, category_label
 from asar.competitions.models import KINDS, LANGUAGES, MEMBER_ROLES, MEMBER_SOURCES
 from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
 from asar.errors import invalid
@@ -76,6 +77,9 @@ class CallInput:
     lots: list[LotInput] = field(default_factory=list)
     criteria: list[CriterionInput] = field(default_factory=list)
     documents: list[DocumentInput] = field(default_factory=list)
+    # The caps per budget category in per cent of an application's total (a category left out has
+    # none, administration its default); None: left as they are (an API edit that does not name them).
+    budget_caps: dict[str, int] | None = None
 
 
 @dataclass
@@ -318,9 +322,30 @@ def parse_call(data: Mapping[str, Any], rules: CompetitionRules = DEFAULT_RULES)
                                total=format_tenge(total), budget=format_tenge(out.total_budget))
     out.criteria = _criteria(data.get("criteria"), errors, rules)
     out.documents = _documents(data.get("documents"), errors, rules)
+    if data.get("budget_caps") is not None:
+        out.budget_caps = _caps(data.get("budget_caps"), errors)
     if errors:
         raise invalid(errors)
     return out
+
+
+def _caps(data: Any, errors: dict[str, str]) -> dict[str, int]:
+    """{category: per cent or "" (no cap)}: the caps set, each a whole number from 0 to 100."""
+    if not isinstance(data, Mapping) or any(c not in CATEGORIES for c in data):
+        errors["budget_caps"] = _("Choose budget categories from the list.")
+        return {}
+    caps: dict[str, int] = {}
+    for category in CATEGORIES:
+        value = data.get(category)
+        if value in (None, ""):
+            continue
+        percent = _count(value, 0, 100)
+        if percent is None:
+            errors["budget_caps"] = _("%(category)s: a cap is a whole number of per cent from 0 to 100.",
+                                      category=category_label(category))
+        else:
+            caps[category] = percent
+    return caps
 
 
 def parse_members(data: Any, rules: CompetitionRules = DEFAULT_RULES) -> list[MemberInput]:

@@ -60,10 +60,12 @@ LANGUAGES = ("kk", "ru")
 MEMBER_SOURCES = ("issuer", "expert")
 MEMBER_ROLES = ("chair", "member", "secretary")
 # What an amendment may change; the ones applicants feel extend the closing time.
+# budget_caps: the caps per budget category (rows of applications' BudgetCap, read and written through
+# service.rules_snapshot's caller and service._write_caps).
 RULE_PARTS = ("text", "areas", "regions", "total_budget", "lots", "criteria", "documents", "eligibility",
-              "window", "languages", "appeal_days")
+              "window", "languages", "appeal_days", "budget_caps")
 AFFECTS_APPLICANTS = frozenset({"total_budget", "lots", "criteria", "documents", "eligibility", "window",
-                                "languages"})
+                                "languages", "budget_caps"})
 
 
 class Call(IdMixin, TimestampMixin, Base):

@@ -211,6 +211,19 @@ def input_snapshot(data: CallInput) -> dict[str, Any]:
     }
 
 
+async def budget_caps_of(db: AsyncSession, call_id: int) -> dict[str, int]:
+    """The call's caps per budget category (rule part `budget_caps`; applications own the rows)."""
+    from asar.competitions.applications.service import budget_caps
+
+    return dict(sorted((await budget_caps(db, call_id)).items()))
+
+
+async def _write_caps(db: AsyncSession, call_id: int, caps: dict[str, int]) -> None:
+    from asar.competitions.applications.service import replace_budget_caps
+
+    await replace_budget_caps(db, call_id, caps)
+
+
 def changed_parts(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return [part for part in RULE_PARTS if before.get(part) != after.get(part)]
 
@@ -350,6 +363,8 @@ async def create_call(db: AsyncSession, actor: Actor, data: CallInput,
     _apply(call, data, mci=mci)
     db.add(call)
     await db.flush()
+    if data.budget_caps:
+        await _write_caps(db, call.id, data.budget_caps)
     audit.record(db, actor, "call.created", "call", call.id)
     return call
 
@@ -372,12 +387,15 @@ async def update_call(db: AsyncSession, actor: Actor, call_id: int, data: CallIn
     now = utcnow()
     _check_window(call, data, rules, now)
     mci = await check_lot_classes(db, data.kind, data, rules)
-    before = rules_snapshot(call)
-    parts = changed_parts(before, input_snapshot(data))
+    before = {**rules_snapshot(call), "budget_caps": await budget_caps_of(db, call.id)}
+    caps = before["budget_caps"] if data.budget_caps is None else dict(sorted(data.budget_caps.items()))
+    parts = changed_parts(before, {**input_snapshot(data), "budget_caps": caps})
     if not parts:
         return None
     if not call.rules_locked:
         _apply(call, data, mci=mci)
+        if "budget_caps" in parts:
+            await _write_caps(db, call.id, caps)
         await db.flush()
         if call.status != "draft":
             await live.append_event(db, _key(call.id), CallUpdated(closes_at=_iso(call.closes_at)))
@@ -386,21 +404,24 @@ async def update_call(db: AsyncSession, actor: Actor, call_id: int, data: CallIn
     if not reason:
         raise Conflict(_("Applications have been submitted, so the rules are locked: publish this change as an "
                          "amendment, with the reason for it."))
-    return await _amend(db, actor, call, data, parts, before, reason, mci=mci, base_url=base_url, rules=rules)
+    return await _amend(db, actor, call, data, parts, before, reason, caps=caps, mci=mci, base_url=base_url,
+                        rules=rules)
 
 
 async def _amend(db: AsyncSession, actor: Actor, call: Call, data: CallInput, parts: list[str],
-                 before: dict[str, Any], reason: str, *, mci: tuple[int, int | None], base_url: str,
-                 rules: CompetitionRules) -> Amendment:
+                 before: dict[str, Any], reason: str, *, caps: dict[str, int], mci: tuple[int, int | None],
+                 base_url: str, rules: CompetitionRules) -> Amendment:
     affects = bool(AFFECTS_APPLICANTS.intersection(parts))
     closes_before = call.closes_at
     _apply(call, data, mci=mci)
+    if "budget_caps" in parts:
+        await _write_caps(db, call.id, caps)
     if affects:
         call.closes_at = await calendar.moved_by_working_days(db, data.closes_at, rules.amendment_extension_days)
     call.amendments_count += 1
     user = require_user(actor)
     row = Amendment(call_id=call.id, number=call.amendments_count, reason=reason, parts=parts, before=before,
-                    after=rules_snapshot(call), affects_applicants=affects, closes_at_before=closes_before,
+                    after={**rules_snapshot(call), "budget_caps": caps}, affects_applicants=affects, closes_at_before=closes_before,
                     closes_at_after=call.closes_at, created_by_id=user.id)
     db.add(row)
     await db.flush()

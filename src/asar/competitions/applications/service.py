@@ -183,11 +183,16 @@ async def set_budget_caps(db: AsyncSession, actor: Actor, call_id: int, caps: di
             errors[category] = _("A cap is a whole number of per cent from 0 to 100.")
     if errors:
         raise invalid(errors)
-    await db.execute(delete(BudgetCap).where(BudgetCap.call_id == call.id))
-    db.add_all([BudgetCap(call_id=call.id, category=c, percent=p) for c, p in caps.items()])
-    await db.flush()
+    await replace_budget_caps(db, call.id, caps)
     audit.record(db, actor, "call.budget_caps_set", "call", call.id, **caps)
     return await budget_caps(db, call.id)
+
+
+async def replace_budget_caps(db: AsyncSession, call_id: int, caps: dict[str, int]) -> None:
+    """Write a call's caps as a whole (the callers check who may and whether the rules allow it)."""
+    await db.execute(delete(BudgetCap).where(BudgetCap.call_id == call_id))
+    db.add_all([BudgetCap(call_id=call_id, category=c, percent=p) for c, p in caps.items()])
+    await db.flush()
 
 
 def budget_rules(call: Call, lot: Lot, caps: dict[str, int] | None = None,
