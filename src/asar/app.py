@@ -46,6 +46,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.competitions.controllers import routes as competitions_pages
     from asar.competitions.evaluation.api import routes as evaluation_api
     from asar.competitions.evaluation.controllers import routes as evaluation_pages
+    from asar.competitions.opendata.api import routes as opendata_api
     from asar.hearings.api import routes as hearings_api
     from asar.hearings.controllers import routes as hearings_pages
     from asar.hearings.live import routes as hearings_live
@@ -75,7 +76,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
             *matching_pages, *matching_api, *pledges_pages, *pledges_api, *projects_pages, *projects_api,
-            *competitions_pages, *competitions_api, *applications_pages, *applications_api, *evaluation_api, *evaluation_pages, *storage_pages,
+            *competitions_pages, *competitions_api, *applications_pages, *applications_api, *evaluation_api, *evaluation_pages, *opendata_api, *storage_pages,
             *workdays_pages, *workdays_api]
 
 

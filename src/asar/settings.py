@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # days a pledge offer holds its part of a project's gap unanswered; then it lapses (asar.pledges.jobs)
     pledge_offer_days: int = Field(default=14, ge=1, le=365)
     demo_credentials: bool | None = None
+    # the OCDS publisher prefix of ocids (asar.competitions.opendata): a real publisher registers its own
+    # with the Open Contracting Partnership and sets it here; the default is a placeholder
+    ocds_prefix: str = Field(default="ocds-asarkz", pattern=r"^ocds-[a-z0-9]{6}$")
     data_dir: Path = Path(".")
 
     @model_validator(mode="before")
