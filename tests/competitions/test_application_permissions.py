@@ -106,6 +106,7 @@ CASES = [
     Case("POST", "/applications/{submitted}/withdraw", MEMBER),
     Case("POST", "/api/v1/calls/{call}/lots/{lot3}/applications", NGOS),
     Case("PUT", "/api/v1/applications/{draft}", MEMBER, body),
+    Case("PUT", "/api/v1/applications/{draft}/documents/{document}", MEMBER, upload=True),
     Case("POST", "/api/v1/applications/{draft}/submit", MEMBER),
     Case("POST", "/api/v1/applications/{submitted}/reopen", MEMBER),
     Case("POST", "/api/v1/applications/{submitted}/withdraw", MEMBER),
@@ -130,7 +131,10 @@ async def test_permission_table(case: Case, role: str, world: World, table_case:
             await sign_in(client, session, user)
     data = case.payload()
     before = await fingerprint(session)
-    if case.api:
+    if case.api and case.upload:
+        r = await client.request(case.method, path, headers=headers,
+                                 files={"file": ("charter-v2.pdf", real_pdf("Charter v2"), "application/pdf")})
+    elif case.api:
         r = await client.request(case.method, path, headers=headers, **({"json": data} if data else {}))
     elif case.upload:
         r = await client.post(path, headers=headers, data={"_csrf_token": await csrf(client)},

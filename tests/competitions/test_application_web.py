@@ -14,12 +14,14 @@ import pytest
 from asar.accounts.models import User
 from asar.competitions import service as calls
 from asar.competitions.applications.budget import CATEGORIES
+from asar.competitions.applications.service import document_file
 from asar.competitions.controllers import call_values
 from asar.competitions.live import FACES, CallStream
 from asar.competitions.models import Call
+from asar.storage.pdf import PDF_MAX_BYTES
 from tests.competitions.application_helpers import World, build_world, real_pdf
 from tests.competitions.test_application_permissions import form
-from tests.organizations.helpers import csrf, sign_in
+from tests.organizations.helpers import actor_of, bearer, csrf, sign_in
 
 pytestmark = pytest.mark.sqlite
 HX = {"hx-request": "true", "accept-language": "en"}
@@ -173,3 +175,28 @@ async def test_budget_caps_are_set_in_the_calls_form_and_amended_after_the_lock(
     assert await calls.budget_caps_of(session, locked.id) == {"administration": 8}
     await session.refresh(locked)
     assert locked.closes_at > closes  # an amendment applicants feel extends intake
+
+
+async def test_the_json_api_attaches_a_document_with_the_pages_checks(world: World, table_case: Any) -> None:
+    session, client = table_case.session, table_case.client
+    headers = {**await bearer(session, await session.get(User, world.users["member"])), "accept-language": "en"}
+    path = f"/api/v1/applications/{world.draft}/documents/{world.document}"
+    png = await client.put(path, headers=headers,
+                           files={"file": ("charter.pdf", b"\x89PNG\r\n\x1a\n" + b"\x00" * 99, "application/pdf")})
+    assert png.status_code == 400 and "This file is not a PDF document." in png.text  # by content, not by name
+    big = await client.put(path, headers=headers, files={"file": ("big.pdf", b"%PDF-1.7\n" + b"0" * (PDF_MAX_BYTES + 65 * 1024),
+                                                                 "application/pdf")})
+    assert big.status_code == 413
+    other = await client.put(f"/api/v1/applications/{world.draft}/documents/{world.document + 999}", headers=headers,
+                             files={"file": ("x.pdf", real_pdf("X"), "application/pdf")})
+    assert other.status_code == 404  # not one of the call's required documents
+    pdf = real_pdf("Charter, API")
+    r = await client.put(path, headers=headers, files={"file": ("устав-api.pdf", pdf, "application/pdf")})
+    assert r.status_code == 200, r.text
+    assert [(d["document_id"], d["filename"], d["size"]) for d in r.json()["documents"]] == [
+        (world.document, "устав-api.pdf", len(pdf))]
+    member = await actor_of(session, await session.get(User, world.users["member"]))
+    assert (await document_file(session, member, world.draft, world.document))[1] == pdf  # stored, privately
+    schema = (await client.get("/schema/openapi.json")).json()
+    operation = schema["paths"]["/api/v1/applications/{application_id}/documents/{document_id}"]["put"]
+    assert "multipart/form-data" in operation["requestBody"]["content"]

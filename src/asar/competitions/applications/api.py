@@ -1,21 +1,25 @@
 """JSON API for applications: starting one on a lot, reading it with its checks, saving the draft
-(PUT: the fields sent replace theirs), submitting, reopening, withdrawing; the issuer's list of a
-call's submitted applications. Documents are attached through the page (multipart PDF upload)."""
+(PUT: the fields sent replace theirs), attaching a required document (multipart PDF upload, the
+page's checks), submitting, reopening, withdrawing; the issuer's list of a call's submitted
+applications."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Router, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, JSONBody
 
 from asar.competitions.applications import service as applications
 from asar.competitions.applications.forms import parse_application
 from asar.competitions.applications.models import Application
 from asar.competitions.guards import require_view
+from asar.storage.pdf import PDF_MAX_BYTES
 from asar.web.openapi import signed_in
 
 UNSET = msgspec.UNSET
@@ -162,6 +166,29 @@ async def save(request: Request[Any, Any, Any], application_id: FromPath[int],
     return await _full(request, application_id)
 
 
+@dataclass
+class DocumentUpload:
+    """multipart/form-data with one part, `file`: the PDF (at most 10 MB)."""
+
+    file: UploadFile
+
+
+@put("/applications/{application_id:int}/documents/{document_id:int}", name="applications:api_attach",
+     guards=[signed_in], request_max_body_size=PDF_MAX_BYTES + 64 * 1024,
+     summary="Attach (or replace) the PDF for one of the call's required documents")
+async def attach(request: Request[Any, Any, Any], application_id: FromPath[int], document_id: FromPath[int],
+                 data: Annotated[DocumentUpload, Body(media_type=RequestEncodingType.MULTI_PART)]) -> ApplicationOut:
+    """The applicant, on a draft, before intake closes; `document_id` is one of the call's required
+    documents. The file must be a real PDF by its content (PDF header, parses, at least one page, not
+    password-protected) and at most 10 MB: refused (400) otherwise, with the reason."""
+    upload = data.file
+    raw = await upload.read() if isinstance(upload, UploadFile) else b""
+    name = upload.filename if isinstance(upload, UploadFile) else ""
+    await applications.attach_document(request.state.db, request.state.actor, application_id, document_id, raw,
+                                       name or "")
+    return await _full(request, application_id)
+
+
 @post("/applications/{application_id:int}/submit", name="applications:api_submit", guards=[signed_in],
       status_code=200, summary="Submit while intake is open")
 async def submit(request: Request[Any, Any, Any], application_id: FromPath[int]) -> ApplicationOut:
@@ -221,6 +248,6 @@ async def set_caps(request: Request[Any, Any, Any], call_id: FromPath[int], data
     return CapsOut(call_id, caps)
 
 
-router = Router(path="/api/v1", route_handlers=[start, detail, save, submit, reopen, withdraw, for_call, get_caps, set_caps],
+router = Router(path="/api/v1", route_handlers=[start, detail, save, attach, submit, reopen, withdraw, for_call, get_caps, set_caps],
                 tags=["applications"])
 routes = [router]
