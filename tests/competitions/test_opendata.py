@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import json
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,8 +27,10 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 import asar.competitions.opendata.api as opendata_api
+from asar.competitions.applications.service import submitted_by_lot
 from asar.competitions.models import Call
 from asar.competitions.opendata import ocds
+from asar.competitions.opendata.service import CALL_COLUMNS, LOT_COLUMNS
 from tests.competitions.application_helpers import World, build_world
 from tests.competitions.helpers import make_call, window
 from tests.organizations.helpers import make_official
@@ -187,6 +190,8 @@ async def test_a_calls_lots_carry_counts_only(world: OpenWorld, table_case: Any)
     assert r.status_code == 200, r.text
     lots = r.json()
     assert [lot["applications"] for lot in lots] == [0, 1, 0]  # the draft on lot 1 is not counted
+    shown = await submitted_by_lot(table_case.session, world.base.call)  # what the call page shows
+    assert {lot["lot_id"]: lot["applications"] for lot in lots if lot["applications"]} == shown
     assert all(set(lot) == {"call_id", "ocid", "lot_id", "number", "title", "budget", "currency",
                             "duration_months", "size_class", "applications"} for lot in lots)
     for path in (f"/api/v1/open-data/calls/{world.base.call}/lots.json",
@@ -219,6 +224,9 @@ async def test_parameters_are_bounded(world: OpenWorld, table_case: Any) -> None
         assert params["per_page"]["maximum"] == 500 and params["page"]["maximum"] == 10_000, path
         assert all("maxLength" in str(params[name]) for name in ("kind", "status")), path
     assert "text/csv" in str(schema["paths"]["/api/v1/open-data/calls.csv"]["get"]["responses"]["200"])
+    for name, columns in (("CallRow", CALL_COLUMNS), ("LotRow", LOT_COLUMNS)):  # JSON and CSV say the same
+        assert tuple(schema["components"]["schemas"][name]["properties"]) == columns
+        assert tuple(f.name for f in fields(getattr(opendata_api, name))) == columns
 
 
 async def test_the_list_and_the_call_page_link_to_the_open_data(world: OpenWorld, table_case: Any) -> None:

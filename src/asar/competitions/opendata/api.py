@@ -5,6 +5,7 @@ CSV goes through asar.csvsafe (cells a spreadsheet would run as formulas are neu
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Request, Response, Router, get
@@ -26,6 +27,60 @@ Status = Annotated[str | None, Parameter(max_length=12, description="published |
 Id = Annotated[int | None, Parameter(ge=1, le=2**63 - 1)]
 PageNo = Annotated[int, Parameter(ge=1, le=10_000)]
 PerPage = Annotated[int, Parameter(ge=1, le=500)]
+
+
+# ---------------------------------------------------------------- response shapes (the CSVs' columns too)
+@dataclass
+class CallRow:
+    id: int
+    ocid: str
+    kind: str
+    status: str
+    intake: str  # upcoming | open | closed | not_published (cancelled), by the server's clock
+    issuer_identifier: str  # org-id.guide: KZ-BIN-<12 digits>
+    issuer_name: str
+    title_kk: str
+    title_ru: str
+    title_en: str
+    total_budget: int  # whole tenge
+    currency: str  # KZT
+    opens_at: str  # RFC 3339, UTC
+    closes_at: str
+    published_at: str
+    lots: int
+    applications: int  # submitted applications (a count only)
+    amendments: int
+    url: str
+
+
+@dataclass
+class LotRow:
+    call_id: int
+    ocid: str
+    lot_id: int
+    number: int
+    title: str
+    budget: int  # whole tenge
+    currency: str
+    duration_months: int
+    size_class: str  # short | medium | long | social_order | ""
+    applications: int  # submitted applications (a count only)
+
+
+@dataclass
+class CallPage:
+    items: list[CallRow]
+    total: int
+    page: int
+    per_page: int
+
+
+@dataclass
+class LotPage:
+    items: list[LotRow]
+    calls: int  # calls the filters select (the page's lots are those of this page of calls)
+    page: int
+    per_page: int
 
 
 def _settings(request: Request[Any, Any, Any]) -> Any:
@@ -85,11 +140,11 @@ async def _public_call(request: Request[Any, Any, Any], call_id: int) -> Call:
 # ---------------------------------------------------------------- calls and lots
 @get("/open-data/calls.json", name="opendata:calls_json", summary="Announced calls as open data (JSON)")
 async def calls_json(request: Request[Any, Any, Any], kind: Kind = None, status: Status = None, area: Id = None,
-                     region: Id = None, page: PageNo = 1, per_page: PerPage = 100) -> dict[str, Any]:
+                     region: Id = None, page: PageNo = 1, per_page: PerPage = 100) -> CallPage:
     """One item per call: the list's filters (kind, status, area, region); `applications` counts the
     submitted applications, nothing about who applied. Newest first."""
     items, total = await _calls(request, kind, status, area, region, page, per_page)
-    return {"items": await _call_rows(request, items), "total": total, "page": page, "per_page": per_page}
+    return CallPage([CallRow(**row) for row in await _call_rows(request, items)], total, page, per_page)
 
 
 @get("/open-data/calls.csv", name="opendata:calls_csv", media_type=CSV,
@@ -103,10 +158,10 @@ async def calls_csv(request: Request[Any, Any, Any], kind: Kind = None, status: 
 
 @get("/open-data/lots.json", name="opendata:lots_json", summary="The lots of announced calls (JSON)")
 async def lots_json(request: Request[Any, Any, Any], kind: Kind = None, status: Status = None, area: Id = None,
-                    region: Id = None, page: PageNo = 1, per_page: PerPage = 100) -> dict[str, Any]:
+                    region: Id = None, page: PageNo = 1, per_page: PerPage = 100) -> LotPage:
     """One item per lot of the page of calls the filters select, with its number of submitted applications."""
     items, total = await _calls(request, kind, status, area, region, page, per_page)
-    return {"items": await _lot_rows(request, items), "calls": total, "page": page, "per_page": per_page}
+    return LotPage([LotRow(**row) for row in await _lot_rows(request, items)], total, page, per_page)
 
 
 @get("/open-data/lots.csv", name="opendata:lots_csv", media_type=CSV, summary="The lots of announced calls (CSV)")
@@ -118,8 +173,8 @@ async def lots_csv(request: Request[Any, Any, Any], kind: Kind = None, status: S
 
 @get("/open-data/calls/{call_id:int}/lots.json", name="opendata:call_lots_json",
      summary="A call's lots with the number of submitted applications (JSON)")
-async def call_lots_json(request: Request[Any, Any, Any], call_id: FromPath[int]) -> list[dict[str, Any]]:
-    return await _lot_rows(request, [await _public_call(request, call_id)])
+async def call_lots_json(request: Request[Any, Any, Any], call_id: FromPath[int]) -> list[LotRow]:
+    return [LotRow(**row) for row in await _lot_rows(request, [await _public_call(request, call_id)])]
 
 
 @get("/open-data/calls/{call_id:int}/lots.csv", name="opendata:call_lots_csv", media_type=CSV,

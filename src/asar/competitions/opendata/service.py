@@ -29,7 +29,8 @@ LOT_COLUMNS = ("call_id", "ocid", "lot_id", "number", "title", "budget", "curren
 
 
 async def submitted_per_lot(db: AsyncSession, call_ids: Sequence[int]) -> dict[int, int]:
-    """lot id -> number of submitted applications, for the calls given."""
+    """lot id -> number of submitted applications, for the calls given (in one query; the same count as
+    `applications.service.submitted_by_lot` gives for one call, which the call page shows)."""
     if not call_ids:
         return {}
     q = (select(Application.lot_id, func.count(Application.id))
