@@ -13,6 +13,7 @@ on lot 2, plus a published call whose Russian title starts with `=`):
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -27,13 +28,14 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 import asar.competitions.opendata.api as opendata_api
+from asar.accounts.models import User
 from asar.competitions.applications.service import submitted_by_lot
 from asar.competitions.models import Call
 from asar.competitions.opendata import ocds
 from asar.competitions.opendata.service import CALL_COLUMNS, LOT_COLUMNS
 from tests.competitions.application_helpers import World, build_world
 from tests.competitions.helpers import make_call, window
-from tests.organizations.helpers import make_official
+from tests.organizations.helpers import bearer, make_official
 
 SCHEMAS = Path(opendata_api.__file__).parent / "schemas"
 OCDS_BASE = "https://standard.open-contracting.org/schema/1__1__5/"
@@ -56,6 +58,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
     return out
 
 
+@functools.cache
 def ocds_validator() -> jsonschema.Draft4Validator:
     """The release-package schema with the release schema (lots extension merged) resolved from disk."""
     release = merge_patch(_load("ocds-1.1.5/release-schema.json"),
@@ -111,6 +114,16 @@ async def test_the_tender_package_of_a_published_call_validates_against_ocds_1_1
     assert tender["value"] == {"amount": 30_000_000, "currency": "KZT"}
     assert [lot["value"]["amount"] for lot in tender["lots"]] == [10_000_000] * 3
     assert "numberOfTenderers" not in tender  # intake is open: the count is told once it closes
+    # an amendment (the rules are locked: the first application is submitted) makes a tenderAmendment
+    official = await session.get(User, world.base.users["official"])
+    r = await client.patch(f"/api/v1/competitions/{world.base.call}", headers=await bearer(session, official),
+                           json={"title_en": "Youth initiatives", "reason": "English title added."})
+    assert r.status_code == 200 and r.json()["amendments"] == 1, r.text
+    package = (await client.get(f"/api/v1/open-data/calls/{world.base.call}/ocds.json")).json()
+    assert_valid_ocds(package)
+    release = package["releases"][0]
+    assert release["tag"] == ["tenderAmendment"] and release["tender"]["title_en"] == "Youth initiatives"
+    assert release["tender"]["amendments"][0]["rationale"] == "English title added."
     # once intake has closed: a tenderUpdate with the submitted applications (the draft does not count)
     call = await session.get(Call, world.base.call)
     monkeypatch.setattr(opendata_api, "utcnow", lambda: call.closes_at + timedelta(seconds=1))

@@ -189,8 +189,9 @@ async def _releases(request: Request[Any, Any, Any], items: list[Call]) -> list[
     db, now = request.state.db, utcnow()
     counts = await data.submitted_per_lot(db, [c.id for c in items])
     orgs = await data.issuers(db, items)
-    return [ocds.tender_release(await data.call_data(db, c, orgs[c.organization_id], counts, now=now,
-                                                     url=_base(request) + _page_path(request, c)),
+    amendments = await data.amendments_of(db, [c.id for c in items])
+    return [ocds.tender_release(data.call_data(c, orgs[c.organization_id], counts, amendments[c.id], now=now,
+                                               url=_base(request) + _page_path(request, c)),
                                 prefix=_prefix(request), now=now) for c in items]
 
 

@@ -74,11 +74,20 @@ def lot_rows(call: Call, counts: dict[int, int], *, prefix: str) -> list[dict[st
              "applications": counts.get(lot.id, 0)} for lot in call.lots]
 
 
-async def call_data(db: AsyncSession, call: Call, org: Organization, counts: dict[int, int], *, url: str,
-                    now: datetime) -> ocds.CallData:
+async def amendments_of(db: AsyncSession, call_ids: Sequence[int]) -> dict[int, list[Amendment]]:
+    """call id -> its amendments in order, for the calls given (in one query)."""
+    out: dict[int, list[Amendment]] = {i: [] for i in call_ids}
+    if call_ids:
+        q = select(Amendment).where(Amendment.call_id.in_(list(call_ids))).order_by(Amendment.call_id,
+                                                                                   Amendment.number)
+        for a in (await db.execute(q)).scalars():
+            out[a.call_id].append(a)
+    return out
+
+
+def call_data(call: Call, org: Organization, counts: dict[int, int], amendments: Sequence[Amendment], *,
+              url: str, now: datetime) -> ocds.CallData:
     """The plain values the OCDS builder takes (the number of tenderers once intake has closed)."""
-    amendments = list((await db.execute(select(Amendment).where(Amendment.call_id == call.id)
-                                        .order_by(Amendment.number))).scalars())
     closed = now >= call.closes_at
     return ocds.CallData(
         id=call.id, kind=call.kind, status=call.status, title_kk=call.title_kk, title_ru=call.title_ru,
