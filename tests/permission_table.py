@@ -21,6 +21,7 @@ import importlib
 import json
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -155,10 +156,37 @@ class SharedApp:
     db: Any
     engine: AsyncEngine
     lifespan: Any
+    caches: list[Any] = field(default_factory=list)  # the app's TableCaches (asar.reference.cache)
 
     @property
     def hub(self) -> Any:
         return self.app.state.live_hub
+
+    def cache_state(self) -> tuple[int, ...]:
+        """The generations of the process's reference caches: a change through the ORM bumps them."""
+        from asar.reference import service
+
+        return (service._generation, *(c._generation for c in self.caches))
+
+    async def warm(self) -> None:
+        """The reference data read, as the app's lifespan reads it at start-up (a dict look-up when
+        they are: a request never pays for them, whatever ran before on this worker)."""
+        from asar.reference.service import reference_data
+
+        async with self.db.sessionmaker() as s:
+            await reference_data(s)
+
+    async def restore_caches(self, before: tuple[int, ...]) -> None:
+        """A case (or a module's world) that changed reference rows, then rolled back, leaves the
+        process's caches holding rows that no longer exist: forget them and read them again."""
+        if self.cache_state() == before:
+            return
+        from asar.reference.service import forget_reference_data
+
+        forget_reference_data()
+        for cache in self.caches:
+            cache.forget()
+        await self.warm()
 
 
 class SharedApps:
@@ -205,13 +233,21 @@ class SharedApps:
         await hub.stop()
         hub.limits = LiveLimits(feed_check_seconds=3600.0, feed_linger_seconds=0.0)
         await hub.start()
-        return SharedApp(backend, app, db, engine, lifespan)
+        return SharedApp(backend, app, db, engine, lifespan, caches=_table_caches())
 
     async def close(self) -> None:
         for shared in self.apps.values():
             await shared.lifespan.stop()
             if shared.backend == "sqlite":
                 await shared.engine.dispose()
+
+
+def _table_caches() -> list[Any]:
+    """Every TableCache of the app's modules (all imported once the app is made)."""
+    from asar.reference.cache import TableCache
+
+    return [value for name, module in list(sys.modules.items()) if name.startswith("asar.") and module
+            for value in vars(module).values() if isinstance(value, TableCache)]
 
 
 @dataclass
@@ -246,6 +282,7 @@ class Table:
 
 @asynccontextmanager
 async def module_table(shared: SharedApp) -> AsyncIterator[Table]:
+    caches = shared.cache_state()
     conn = await shared.engine.connect()
     outer = await conn.begin()
     shared.db.sessionmaker.configure(bind=conn)
@@ -256,6 +293,7 @@ async def module_table(shared: SharedApp) -> AsyncIterator[Table]:
         if outer.is_active:
             await outer.rollback()
         await conn.close()
+        await shared.restore_caches(caches)
 
 
 @dataclass
@@ -278,6 +316,8 @@ class TableCase:
 async def table_case(table: Table) -> AsyncIterator[TableCase]:
     with suppress(KeyError):
         del table.app.state["shared_rates"]  # the HTTP rate windows (asar.live.limits) start afresh too
+    await table.shared.warm()
+    caches = table.shared.cache_state()
     savepoint = await table.conn.begin_nested()
     try:
         transport = httpx.ASGITransport(app=table.app)
@@ -294,6 +334,7 @@ async def table_case(table: Table) -> AsyncIterator[TableCase]:
     finally:
         if savepoint.is_active:
             await savepoint.rollback()
+        await table.shared.restore_caches(caches)
 
 
 async def _feeds_stopped(hub: Any) -> None:

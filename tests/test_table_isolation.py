@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from asar.accounts.models import ApiToken, User
+from asar.reference.models import Region
+from asar.reference.service import reference_data
 from tests.factories import make_user
 from tests.organizations.helpers import bearer
 
@@ -54,3 +56,23 @@ async def test_the_next_case_sees_the_world_as_built(world: dict[str, int], tabl
     assert backend in _seen, "runs after test_a_case_changes_the_world"
     assert await _state(table_case.session, world["user"]) == _seen[backend]["before"]
     assert id(table_case.table.app) == _seen[backend]["app"]  # one app, not one per case
+
+
+async def test_a_case_renames_a_region_the_app_reads_at_once(table_case: Any, backend: str) -> None:
+    """The reference data are kept per process (asar.reference.service); a case renames a region."""
+    s = table_case.session
+    region = (await s.execute(select(Region).where(Region.iso_code == "KZ-71"))).scalar_one()
+    _seen.setdefault(backend, {})["region"] = (region.id, region.name_en)
+    region.name_en = "Renamed in a case"
+    await s.commit()
+    assert (await reference_data(s)).region_by_id[region.id].name_en == "Renamed in a case"
+    r = await table_case.client.get("/organizations", headers={"accept-language": "en"})
+    assert "Renamed in a case" in r.text
+
+
+async def test_the_next_case_reads_the_region_as_built(table_case: Any, backend: str) -> None:
+    """... and its savepoint rolled back: the cached copy is gone with it, on the pages too."""
+    region_id, name = _seen[backend]["region"]
+    assert (await reference_data(table_case.session)).region_by_id[region_id].name_en == name
+    r = await table_case.client.get("/organizations", headers={"accept-language": "en"})
+    assert name in r.text and "Renamed in a case" not in r.text

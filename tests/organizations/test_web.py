@@ -32,6 +32,23 @@ from tests.organizations.helpers import (
 pytestmark = pytest.mark.sqlite
 
 
+# One app per backend for the session, a savepoint per test (tests/permission_table.py): these
+# replace conftest's app per test. The module's world is empty: each test builds what it needs.
+@pytest.fixture
+def client(table_case):
+    return table_case.client
+
+
+@pytest.fixture
+def session(table_case):
+    return table_case.session
+
+
+@pytest.fixture
+def database(table_case):
+    return table_case.table.db
+
+
 async def _form(client, session, **overrides) -> dict:
     """A complete registration form (the fields a browser sends)."""
     data = {
