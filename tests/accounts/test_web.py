@@ -29,6 +29,27 @@ from tests.accounts.helpers import (
 from tests.factories import PASSWORD, make_user, valid_bin
 
 pytestmark = pytest.mark.sqlite
+
+
+# One app per backend for the session, a savepoint per test (tests/permission_table.py): these
+# replace conftest's app per test. The module's world is empty: each test builds what it needs.
+@pytest.fixture
+def client(table_case):
+    return table_case.client
+
+
+@pytest.fixture
+def session(table_case):
+    return table_case.session
+
+
+@pytest.fixture
+def settings(table_case):
+    """The shared app's own settings: what a test changes in them is put back after it."""
+    settings = table_case.table.app.state.settings
+    before = settings.demo_credentials
+    yield settings
+    settings.demo_credentials = before
 EN = {"accept-language": "en"}
 
 

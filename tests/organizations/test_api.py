@@ -24,6 +24,18 @@ from tests.organizations.helpers import (
 pytestmark = pytest.mark.sqlite
 
 
+# One app per backend for the session, a savepoint per test (tests/permission_table.py): these
+# replace conftest's app per test. The module's world is empty: each test builds what it needs.
+@pytest.fixture
+def client(table_case):
+    return table_case.client
+
+
+@pytest.fixture
+def session(table_case):
+    return table_case.session
+
+
 async def test_create_then_read(client, session) -> None:
     user = await make_user(session)
     headers = await bearer(session, user)

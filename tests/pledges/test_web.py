@@ -18,6 +18,18 @@ from tests.pledges.helpers import sides
 pytestmark = pytest.mark.sqlite
 
 
+# One app per backend for the session, a savepoint per test (tests/permission_table.py): these
+# replace conftest's app per test. The module's world is empty: each test builds what it needs.
+@pytest.fixture
+def client(table_case):
+    return table_case.client
+
+
+@pytest.fixture
+def session(table_case):
+    return table_case.session
+
+
 async def speak(session: Any, user: Any, lang: str) -> None:
     """The person's own language (a signed-in page is in it)."""
     user.language = lang
