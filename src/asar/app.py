@@ -43,6 +43,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.competitions.api import routes as competitions_api
     from asar.competitions.applications.api import routes as applications_api
     from asar.competitions.applications.controllers import routes as applications_pages
+    from asar.competitions.compliance.api import routes as compliance_api
+    from asar.competitions.compliance.controllers import routes as compliance_pages
     from asar.competitions.controllers import routes as competitions_pages
     from asar.competitions.evaluation.api import routes as evaluation_api
     from asar.competitions.evaluation.controllers import routes as evaluation_pages
@@ -76,7 +78,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *notifications_pages, *accounts_api, *organizations_api, *reference_api, *notifications_api,
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
             *matching_pages, *matching_api, *pledges_pages, *pledges_api, *projects_pages, *projects_api,
-            *competitions_pages, *competitions_api, *applications_pages, *applications_api, *evaluation_api, *evaluation_pages, *opendata_api, *storage_pages,
+            *competitions_pages, *competitions_api, *applications_pages, *applications_api, *evaluation_api, *evaluation_pages, *opendata_api,
+            *compliance_pages, *compliance_api, *storage_pages,
             *workdays_pages, *workdays_api]
 
 

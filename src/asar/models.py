@@ -3,6 +3,7 @@
 from asar.accounts.models import ApiToken, EmailToken, LoginThrottle, User, UserSession
 from asar.audit.models import AuditEntry
 from asar.competitions.applications.models import Application, ApplicationDocument, BudgetCap
+from asar.competitions.compliance.models import ComplianceMark
 from asar.competitions.evaluation.models import ConflictDeclaration, Score, ScoreSheet
 from asar.competitions.models import (
     Amendment,
@@ -61,7 +62,8 @@ from asar.workdays.models import CalendarHoliday, DayOffTransfer, KurbanAit
 __all__ = [
     "AgendaItem", "Amendment", "ApiToken", "Application", "ApplicationDocument", "Area", "AuditEntry", "Base",
     "BudgetCap", "CalendarHoliday", "Call", "CallArea",
-    "CallFollower", "CallRegion", "CoModerator", "CommissionMember", "Commitment", "CommitmentChange", "ConflictDeclaration",
+    "CallFollower", "CallRegion", "CoModerator", "CommissionMember", "Commitment", "CommitmentChange", "ComplianceMark",
+    "ConflictDeclaration",
     "Criterion", "DayOffTransfer", "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent",
     "HearingInvitee", "InterestMessage", "InterestThread", "Invitation", "KurbanAit", "LiveEvent", "LiveStream",
     "LoginThrottle", "Lot", "MciRate", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",

@@ -18,6 +18,7 @@ from asar.accounts.models import User
 from asar.audit.models import AuditEntry
 from asar.competitions import service as calls
 from asar.competitions.applications import service as applications
+from asar.competitions.compliance import service as compliance
 from asar.competitions.evaluation import service
 from asar.competitions.evaluation.models import ScoreSheet
 from asar.competitions.forms import MemberInput
@@ -46,8 +47,8 @@ class Scoring:
 
 @pytest.fixture(scope="module")
 async def world(table: Any) -> Scoring:
-    """The applications' world with both applications submitted, a commission of three (a, b, c)
-    and the call in its scoring stage."""
+    """The applications' world with both applications submitted and marked admissible, a commission
+    of three (a, b, c) and the call in its scoring stage."""
     async with table.build() as session:
         base = await build_world(session)
         ngo = await actor_of(session, await session.get(User, base.users["member"]))
@@ -61,6 +62,8 @@ async def world(table: Any) -> Scoring:
         await session.commit()
         official = await actor_of(session, await session.get(User, base.users["official"]))
         await calls.advance(session, official, base.call, "compliance")
+        for app in (base.draft, base.submitted):  # only admissible applications are scored
+            await compliance.mark(session, official, app, admissible=True)
         await calls.advance(session, official, base.call, "scoring")
         call = await session.get(Call, base.call)
         await session.refresh(call)

@@ -13,5 +13,7 @@ other):
   eligibility configuration (`Call.eligibility`, checked and evaluated by
   `applications.eligibility`) and `service.lock_rules`.
 - `evaluation/`: scoring (item 5; its pure core ranks applications per lot).
-- the other later stages (compliance, decision, appeals, award) add a module each.
+- `compliance/`: the compliance check (item 4): the issuer's marks (admissible or not, with reasons),
+  its working-day deadline and overdue flag, the rule that only admissible applications are scored.
+- the other later stages (decision, appeals, award) add a module each.
 """

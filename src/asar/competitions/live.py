@@ -45,6 +45,7 @@ FACES: dict[str, tuple[str, ...]] = {
     "call.applications": ("counts",),  # submitted applications per lot (counts only)
     "call.scoring_progress": (),  # counts for the commission's pages (asar.competitions.evaluation)
     "call.scoring_closed": ("timeline",),
+    "call.compliance_progress": ("timeline",),  # a mark may end the overdue flag (asar.competitions.compliance)
 }
 
 

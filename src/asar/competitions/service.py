@@ -97,6 +97,19 @@ def amendment_audience(fn: AmendmentAudience) -> AmendmentAudience:
     return fn
 
 
+# What a later stage's module checks before a call moves from one stage to another: functions of
+# (db, call, the stage it would move to) that raise Conflict to refuse. The compliance check
+# (asar.competitions.compliance) refuses scoring while a submitted application is unmarked.
+StageCheck = Callable[[AsyncSession, Call, str], Awaitable[None]]
+STAGE_CHECKS: list[StageCheck] = []
+
+
+def stage_check(fn: StageCheck) -> StageCheck:
+    """Register a check `advance` runs before a call changes stage (a decorator)."""
+    STAGE_CHECKS.append(fn)
+    return fn
+
+
 def _iso(moment: datetime) -> str:
     return moment.isoformat()
 
@@ -493,6 +506,8 @@ async def advance(db: AsyncSession, actor: Actor, call_id: int, status: str, *, 
         raise Conflict(_("Publish a call with its own action."))
     if status == "compliance" and call.closes_at > utcnow():
         raise Conflict(_("Intake is still open: the compliance check starts after it closes."))
+    for check in STAGE_CHECKS:
+        await check(db, call, status)
     if status == "scoring":
         call.scoring_started_at = utcnow()
     if status == "cancelled":
@@ -624,6 +639,7 @@ class Stage:
     state: str          # "done", "current", "upcoming" or "skipped" (a cancelled call's later stages)
     due: datetime | None  # when it ends (planned, in working days after the one before), if known
     overdue: bool = False  # the current stage is past its due moment (shown publicly)
+    late: Any = None  # the running stage past its due moment (compliance.service.Lateness), else None
 
 
 async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES,
@@ -650,4 +666,8 @@ async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAU
         due = dues.get(code)
         out.append(Stage(code, state, due, overdue=state == "current" and code != "published"
                          and due is not None and due <= now))
+    if call.status == "compliance":  # the stage's own rule, in its module (which imports this one)
+        from asar.competitions.compliance.service import lateness
+
+        out[order.index("compliance")].late = await lateness(db, call, compliance_due, now=now, rules=rules)
     return out

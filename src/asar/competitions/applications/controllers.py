@@ -23,6 +23,7 @@ from asar.competitions.applications.forms import (
 )
 from asar.competitions.applications.guards import is_applicant, may_edit
 from asar.competitions.applications.models import Application
+from asar.competitions.compliance import service as compliance
 from asar.competitions.models import Call
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid, NotFound
@@ -80,7 +81,8 @@ async def _view_page(request: Request[Any, Any, Any], application: Application, 
     return page(request, T + "detail.html", application=application, call=call, organization=org,
                 lot=applications.lot_of(call, application.lot_id), category_label=category_label,
                 applicant=is_applicant(actor, application),
-                intake_open=call.accepts_applications(utcnow()))
+                intake_open=call.accepts_applications(utcnow()),
+                compliance_mark=await compliance.verdict_for(db, actor, application))
 
 
 # ---------------------------------------------------------------- starting and the form

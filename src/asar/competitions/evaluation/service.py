@@ -29,6 +29,7 @@ from asar.audit import service as audit
 from asar.competitions import service as calls
 from asar.competitions.applications.models import Application
 from asar.competitions.applications.service import load_application
+from asar.competitions.compliance.service import admissible_ids, is_admissible
 from asar.competitions.evaluation import core, notices  # noqa: F401  (notices: its kind is registered)
 from asar.competitions.evaluation.event_types import ScoringClosed, ScoringProgress
 from asar.competitions.evaluation.models import MAX_COMMENT, MAX_NOTE, ConflictDeclaration, Score, ScoreSheet
@@ -91,8 +92,10 @@ async def is_recused(db: AsyncSession, application_id: int, member_id: int) -> b
 
 
 async def _submitted_applications(db: AsyncSession, call_id: int) -> list[Application]:
+    """The applications scoring takes: submitted, and marked admissible in the compliance check."""
     return list((await db.execute(select(Application).where(
-        Application.call_id == call_id, Application.status == "submitted").order_by(Application.id))).scalars())
+        Application.call_id == call_id, Application.status == "submitted",
+        Application.id.in_(admissible_ids(call_id))).order_by(Application.id))).scalars())
 
 
 async def applications_for(db: AsyncSession, call: Call, member: CommissionMember | None) -> list[
@@ -127,6 +130,8 @@ async def _seat(db: AsyncSession, actor: Actor, application_id: int, *, writing:
     call = await calls.load_call(db, application.call_id, for_update=writing)
     member = member_of(actor, call)
     if member is None or application.status != "submitted" or call.status not in (OPEN_STAGE, *CLOSED_STAGES):
+        raise _not_found()
+    if not await is_admissible(db, application.id):  # not scored: the compliance check did not admit it
         raise _not_found()
     if await is_recused(db, application.id, member.id):
         raise _not_found()
