@@ -12,6 +12,18 @@ from asar.reference.models import Region
 from tests.factories import PASSWORD, make_user, valid_bin
 
 pytestmark = pytest.mark.sqlite
+
+
+# One app per backend for the session, a savepoint per test (tests/permission_table.py): these
+# replace conftest's app per test. The module's world is empty: each test builds what it needs.
+@pytest.fixture
+def client(table_case):
+    return table_case.client
+
+
+@pytest.fixture
+def session(table_case):
+    return table_case.session
 EN = {"accept-language": "en"}
 
 

@@ -18,6 +18,18 @@ from tests.projects.helpers import project_data
 pytestmark = pytest.mark.sqlite
 
 
+# One app per backend for the session, a savepoint per test (tests/permission_table.py): these
+# replace conftest's app per test. The module's world is empty: each test builds what it needs.
+@pytest.fixture
+def client(table_case):
+    return table_case.client
+
+
+@pytest.fixture
+def session(table_case):
+    return table_case.session
+
+
 async def test_the_api_round_trip(client, session) -> None:
     member = await make_user(session)
     org = await make_org(session, member, verified=True)

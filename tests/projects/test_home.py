@@ -16,6 +16,18 @@ from tests.projects.listing_helpers import make_org, make_project
 pytestmark = pytest.mark.sqlite
 
 
+# One app per backend for the session, a savepoint per test (tests/permission_table.py): these
+# replace conftest's app per test. The module's world is empty: each test builds what it needs.
+@pytest.fixture
+def client(table_case):
+    return table_case.client
+
+
+@pytest.fixture
+def session(table_case):
+    return table_case.session
+
+
 @pytest.fixture(autouse=True)
 def _fresh_totals():
     forget_year_totals()
