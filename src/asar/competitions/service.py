@@ -184,43 +184,32 @@ async def organization_calls(db: AsyncSession, actor: Actor, org_id: int) -> lis
 # ---------------------------------------------------------------- the rules as data
 def rules_snapshot(call: Call) -> dict[str, Any]:
     """What applicants are judged by (and the call's text), as plain JSON, by RULE_PARTS."""
-    return {
-        "text": {"title_kk": call.title_kk, "title_ru": call.title_ru, "title_en": call.title_en,
-                 "description": call.description},
-        "areas": list(call.area_ids),
-        "regions": list(call.region_ids),
-        "total_budget": call.total_budget,
-        "lots": [{"title": lot.title, "budget": lot.budget, "duration_months": lot.duration_months,
-                  "size_class": lot.size_class, "expected_results": lot.expected_results,
-                  "indicators": lot.indicators} for lot in call.lots],
-        "criteria": [{"title": c.title, "description": c.description, "weight": c.weight,
-                      "max_points": c.max_points} for c in call.criteria],
-        "documents": [{"title": d.title, "note": d.note} for d in call.documents],
-        "eligibility": list(call.eligibility),
-        "window": {"opens_at": _iso(call.opens_at), "closes_at": _iso(call.closes_at)},
-        "languages": list(call.languages),
-        "appeal_days": call.appeal_days,
-    }
+    return _snapshot(call, areas=list(call.area_ids), regions=list(call.region_ids))
 
 
 def input_snapshot(data: CallInput) -> dict[str, Any]:
     """The same shape for what the issuer submitted."""
+    return _snapshot(data, areas=list(data.areas), regions=sorted(data.regions))
+
+
+def _snapshot(src: Call | CallInput, areas: list[int], regions: list[int]) -> dict[str, Any]:
+    """One shape for a stored call and a submitted one (they name their areas and regions apart)."""
     return {
-        "text": {"title_kk": data.title_kk, "title_ru": data.title_ru, "title_en": data.title_en,
-                 "description": data.description},
-        "areas": list(data.areas),
-        "regions": sorted(data.regions),
-        "total_budget": data.total_budget,
+        "text": {"title_kk": src.title_kk, "title_ru": src.title_ru, "title_en": src.title_en,
+                 "description": src.description},
+        "areas": areas,
+        "regions": regions,
+        "total_budget": src.total_budget,
         "lots": [{"title": lot.title, "budget": lot.budget, "duration_months": lot.duration_months,
                   "size_class": lot.size_class, "expected_results": lot.expected_results,
-                  "indicators": lot.indicators} for lot in data.lots],
+                  "indicators": lot.indicators} for lot in src.lots],
         "criteria": [{"title": c.title, "description": c.description, "weight": c.weight,
-                      "max_points": c.max_points} for c in data.criteria],
-        "documents": [{"title": d.title, "note": d.note} for d in data.documents],
-        "eligibility": list(data.eligibility),
-        "window": {"opens_at": _iso(data.opens_at), "closes_at": _iso(data.closes_at)},
-        "languages": list(data.languages),
-        "appeal_days": data.appeal_days,
+                      "max_points": c.max_points} for c in src.criteria],
+        "documents": [{"title": d.title, "note": d.note} for d in src.documents],
+        "eligibility": list(src.eligibility),
+        "window": {"opens_at": _iso(src.opens_at), "closes_at": _iso(src.closes_at)},
+        "languages": list(src.languages),
+        "appeal_days": src.appeal_days,
     }
 
 
