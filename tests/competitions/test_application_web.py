@@ -51,6 +51,28 @@ async def test_autosave_answers_saved_at_and_the_draft_survives_a_reload(world: 
     assert 'value="Автосохранённое название"' in reloaded.text
 
 
+async def test_an_autosave_that_cannot_reach_the_server_says_so_in_each_language(
+        world: World, table_case: Any) -> None:
+    """A failed send (slow or broken connection) must not leave the last "Saved at" standing: the form
+    carries the translated message and loads the script that puts it in the status line."""
+    client = await signed_in(table_case, world)
+    wanted = {"en": "Not saved: the connection to ASAR failed.", "ru": "Не сохранено: связь с АСАР прервалась.",
+              "kk": "Сақталмады: АСАР-мен байланыс үзілді."}
+    user = await table_case.session.get(User, world.users["member"])
+    for lang, text in wanted.items():
+        user.language = lang  # a signed-in person's own language wins over the browser's
+        await table_case.session.flush()
+        page = await client.get(f"/applications/{world.draft}", headers={"accept-language": lang})
+        assert page.status_code == 200 and 'data-status="autosave-status"' in page.text
+        assert f'data-unsaved="{text}' in page.text, lang
+        found = re.search(r'src="(/static/js/autosave[^"]*\.js)"', page.text)
+        assert found, lang
+    script = await client.get(found.group(1))
+    assert script.status_code == 200
+    for event in ("htmx:sendError", "htmx:timeout", "htmx:responseError"):
+        assert event in script.text
+
+
 async def test_the_save_button_works_without_javascript_and_bad_input_is_explained(
         world: World, table_case: Any) -> None:
     client = await signed_in(table_case, world)
