@@ -4,6 +4,7 @@ from asar.accounts.models import ApiToken, EmailToken, LoginThrottle, User, User
 from asar.audit.models import AuditEntry
 from asar.competitions.applications.models import Application, ApplicationDocument, BudgetCap
 from asar.competitions.compliance.models import ComplianceMark
+from asar.competitions.decision.models import CallDecision, DecisionAttendance, Winner
 from asar.competitions.evaluation.models import ConflictDeclaration, Score, ScoreSheet
 from asar.competitions.models import (
     Amendment,
@@ -62,14 +63,14 @@ from asar.workdays.models import CalendarHoliday, DayOffTransfer, KurbanAit
 __all__ = [
     "AgendaItem", "Amendment", "ApiToken", "Application", "ApplicationDocument", "Area", "AuditEntry", "Base",
     "BudgetCap", "CalendarHoliday", "Call", "CallArea",
-    "CallFollower", "CallRegion", "CoModerator", "CommissionMember", "Commitment", "CommitmentChange", "ComplianceMark",
+    "CallDecision", "CallFollower", "CallRegion", "CoModerator", "CommissionMember", "Commitment", "CommitmentChange", "ComplianceMark",
     "ConflictDeclaration",
-    "Criterion", "DayOffTransfer", "Decision", "EmailToken", "Follower", "Hearing", "HearingEvent",
+    "Criterion", "DayOffTransfer", "Decision", "DecisionAttendance", "EmailToken", "Follower", "Hearing", "HearingEvent",
     "HearingInvitee", "InterestMessage", "InterestThread", "Invitation", "KurbanAit", "LiveEvent", "LiveStream",
     "LoginThrottle", "Lot", "MciRate", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
     "NotificationPreference", "Organization", "OutboxMail", "Pledge", "Poll", "PollOption", "PollVote", "Post",
     "Project", "ProjectArea", "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate",
     "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "RequiredDocument", "Sanction", "Score", "ScoreSheet",
     "SponsorArea", "SponsorProfile", "SponsorRegion", "SponsorTargetGroup", "StoredFile", "Tranche", "User",
-    "UserSession"
+    "UserSession", "Winner"
 ]

@@ -105,6 +105,10 @@ class Call(IdMixin, TimestampMixin, Base):
     rules_locked_at: Mapped[datetime | None]
     # When the call moved to scoring (service.advance): the scoring deadline counts from it.
     scoring_started_at: Mapped[datetime | None]
+    # When the commission's results went public (decision.service.publish_results) and when the appeal
+    # window closes then (service.appeal_deadline); None before.
+    results_published_at: Mapped[datetime | None]
+    appeals_close_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     amendments_count: Mapped[int] = mapped_column(Integer, default=0)

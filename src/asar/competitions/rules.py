@@ -12,6 +12,7 @@ duration range and no MCI range; a business grant programme has no class.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,9 @@ class CompetitionRules:
     max_documents: int = 30
     max_points: int = 100              # a criterion's maximum points
     weights_total: int = 100           # the criteria's weights (percent) add up to this
+    # The commission decides with this share of its members present (rounded up); a member recused
+    # from an application counts neither way for it (asar.competitions.decision.core).
+    quorum: Fraction = Fraction(2, 3)
 
 
 DEFAULT_RULES = CompetitionRules()
