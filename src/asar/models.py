@@ -3,6 +3,7 @@
 from asar.accounts.models import ApiToken, EmailToken, LoginThrottle, User, UserSession
 from asar.audit.models import AuditEntry
 from asar.competitions.applications.models import Application, ApplicationDocument, BudgetCap
+from asar.competitions.awards.models import Award, AwardTranche, MilestoneEvidence, MilestoneReport
 from asar.competitions.compliance.models import ComplianceMark
 from asar.competitions.decision.models import CallDecision, DecisionAttendance, Winner
 from asar.competitions.evaluation.models import ConflictDeclaration, Score, ScoreSheet
@@ -61,13 +62,13 @@ from asar.storage.models import StoredFile
 from asar.workdays.models import CalendarHoliday, DayOffTransfer, KurbanAit
 
 __all__ = [
-    "AgendaItem", "Amendment", "ApiToken", "Application", "ApplicationDocument", "Area", "AuditEntry", "Base",
+    "AgendaItem", "Amendment", "ApiToken", "Application", "ApplicationDocument", "Area", "AuditEntry", "Award", "AwardTranche", "Base",
     "BudgetCap", "CalendarHoliday", "Call", "CallArea",
     "CallDecision", "CallFollower", "CallRegion", "CoModerator", "CommissionMember", "Commitment", "CommitmentChange", "ComplianceMark",
     "ConflictDeclaration",
     "Criterion", "DayOffTransfer", "Decision", "DecisionAttendance", "EmailToken", "Follower", "Hearing", "HearingEvent",
     "HearingInvitee", "InterestMessage", "InterestThread", "Invitation", "KurbanAit", "LiveEvent", "LiveStream",
-    "LoginThrottle", "Lot", "MciRate", "Membership", "Milestone", "Minutes", "ModerationAction", "Notification",
+    "LoginThrottle", "Lot", "MciRate", "Membership", "Milestone", "MilestoneEvidence", "MilestoneReport", "Minutes", "ModerationAction", "Notification",
     "NotificationPreference", "Organization", "OutboxMail", "Pledge", "Poll", "PollOption", "PollVote", "Post",
     "Project", "ProjectArea", "ProjectRegion", "ProjectSearch", "ProjectTargetGroup", "ProjectUpdate",
     "ProjectVersion", "Question", "QuestionUpvote", "Region", "Registration", "RequiredDocument", "Sanction", "Score", "ScoreSheet",

@@ -59,6 +59,10 @@ class Application(IdMixin, TimestampMixin, Base):
     # [{"category": str, "description": str, "amount": int}] (asar.competitions.applications.budget)
     budget: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     requested: Mapped[int] = mapped_column(BigInteger, default=0)
+    # [{"title": str, "deliverable": str, "month": int, "amount": int}]: the stages the work and the
+    # money fall into (month counted from the award, within the lot's duration); the amounts add up to
+    # `requested` (asar.competitions.applications.stages). They become the project's milestones.
+    stages: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     saved_at: Mapped[datetime | None]  # the last save (autosave or the button)
     registration_number: Mapped[str | None] = mapped_column(String(40), unique=True)
     submissions: Mapped[int] = mapped_column(Integer, default=0)  # how many times it was submitted
