@@ -13,19 +13,17 @@ on lot 2, plus a published call whose Russian title starts with `=`):
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import json
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4, DRAFT202012
+from referencing.jsonschema import DRAFT202012
 
 import asar.competitions.opendata.api as opendata_api
 from asar.accounts.models import User
@@ -35,48 +33,8 @@ from asar.competitions.opendata import ocds
 from asar.competitions.opendata.service import CALL_COLUMNS, LOT_COLUMNS
 from tests.competitions.application_helpers import World, build_world
 from tests.competitions.helpers import make_call, window
+from tests.competitions.opendata_schemas import SCHEMAS, _load, assert_valid_ocds
 from tests.organizations.helpers import bearer, make_official
-
-SCHEMAS = Path(opendata_api.__file__).parent / "schemas"
-OCDS_BASE = "https://standard.open-contracting.org/schema/1__1__5/"
-
-
-def _load(path: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / path).read_text(encoding="utf-8"))
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON Merge Patch: how an OCDS extension's release-schema.json applies to the core schema."""
-    if not isinstance(patch, dict):
-        return patch
-    out = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            out.pop(key, None)
-        else:
-            out[key] = merge_patch(out.get(key), value)
-    return out
-
-
-@functools.cache
-def ocds_validator() -> jsonschema.Draft4Validator:
-    """The release-package schema with the release schema (lots extension merged) resolved from disk."""
-    release = merge_patch(_load("ocds-1.1.5/release-schema.json"),
-                          _load("ocds_lots_extension-v1.1.5/release-schema.json"))
-    package = _load("ocds-1.1.5/release-package-schema.json")
-    registry: Registry = Registry().with_resources([
-        (OCDS_BASE + "release-schema.json", Resource.from_contents(release, default_specification=DRAFT4)),
-        (OCDS_BASE + "release-package-schema.json", Resource.from_contents(package, default_specification=DRAFT4)),
-    ])
-    jsonschema.Draft4Validator.check_schema(package)
-    jsonschema.Draft4Validator.check_schema(release)
-    return jsonschema.Draft4Validator(package, registry=registry,
-                                      format_checker=jsonschema.Draft4Validator.FORMAT_CHECKER)
-
-
-def assert_valid_ocds(package: dict[str, Any]) -> None:
-    errors = sorted(ocds_validator().iter_errors(package), key=lambda e: list(e.absolute_path))
-    assert errors == [], "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
 
 
 class OpenWorld:
