@@ -174,3 +174,18 @@ async def test_sent_markers_become_notifications_on_postgresql(postgres, tmp_pat
 @pytest.mark.sqlite
 async def test_sent_markers_become_notifications_on_sqlite(tmp_path: Path) -> None:
     await _markers_become_notifications(f"sqlite+aiosqlite:///{tmp_path / 'markers.db'}", tmp_path)
+
+
+def test_the_migrations_are_one_chain_numbered_like_their_files() -> None:
+    """Two branches landing a migration each with the same number fork the chain (it happened once:
+    both 0024); `upgrade head` then fails on every fresh machine. One head, each revision named by its
+    file's number, each pointing at the number before it."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert scripts.get_heads() == [max(s.revision for s in scripts.walk_revisions())], scripts.get_heads()
+    files = sorted(p.name for p in (Path(migrate.ROOT_DIR) / "migrations" / "versions").glob("[0-9]*.py"))
+    for n, name in enumerate(files, start=1):
+        script = scripts.get_revision(name[:4])
+        assert script is not None and script.revision == f"{n:04d}", (name, n)
+        assert script.down_revision == (None if n == 1 else f"{n - 1:04d}"), name
