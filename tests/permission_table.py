@@ -178,7 +178,11 @@ class SharedApp:
 
     async def restore_caches(self, before: tuple[int, ...]) -> None:
         """A case (or a module's world) that changed reference rows, then rolled back, leaves the
-        process's caches holding rows that no longer exist: forget them and read them again."""
+        process's caches holding rows that no longer exist: forget them and read them again. The home
+        page's year totals are kept by time, not by table generation, so they are always forgotten."""
+        from asar.pledges.totals import forget_year_totals
+
+        forget_year_totals()
         if self.cache_state() == before:
             return
         from asar.reference.service import forget_reference_data

@@ -10,10 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 from asar.accounts.models import ApiToken, User
+from asar.db import utcnow
+from asar.pledges.models import Pledge
+from asar.pledges.totals import forget_year_totals, year_totals
 from asar.reference.models import Region
 from asar.reference.service import reference_data
 from tests.factories import make_user
 from tests.organizations.helpers import bearer
+from tests.pledges.helpers import sides
 
 pytestmark = pytest.mark.sqlite
 
@@ -76,3 +80,21 @@ async def test_the_next_case_reads_the_region_as_built(table_case: Any, backend:
     assert (await reference_data(table_case.session)).region_by_id[region_id].name_en == name
     r = await table_case.client.get("/organizations", headers={"accept-language": "en"})
     assert name in r.text and "Renamed in a case" not in r.text
+
+
+async def test_a_case_accepts_a_pledge_the_home_page_counts(table_case: Any, backend: str) -> None:
+    """The year's pledged total is kept 30 s per process (asar.pledges.totals), by time, not by table:
+    a case's accepted pledge ..."""
+    s = table_case.session
+    _seen.setdefault(backend, {})["totals"] = await year_totals(s)
+    w = await sides(s, goal=10_000)
+    s.add(Pledge(project_id=w["project"].id, organization_id=w["business"].id, amount=7, state="accepted",
+                 conditions="", idempotency_key="isolation-totals", answered_at=utcnow()))
+    await s.commit()
+    forget_year_totals()
+    assert (await year_totals(s)).pledged == _seen[backend]["totals"].pledged + 7  # now kept for 30 s
+
+
+async def test_the_next_case_counts_the_pledges_as_built(table_case: Any, backend: str) -> None:
+    """... is gone with its savepoint, from the kept totals too."""
+    assert await year_totals(table_case.session) == _seen[backend]["totals"]
