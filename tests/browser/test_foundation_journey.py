@@ -304,7 +304,31 @@ async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_serve
     await nav.get_by_role("link", name=t("kk", "My profile")).click()
     await page.wait_for_url("**/profile")
     await expect(page.get_by_label(t("kk", "Preferred language"))).to_have_value("kk")
-    foreign += await not_kazakh(page, typed)
+
+    # An htmx form that does not succeed (static/js/htmx-errors.js): the token form without a name gets
+    # its Kazakh error swapped in (a 400), the focus on the field; then, with the network gone, a
+    # named token says in Kazakh that ASAR could not be reached, and the name stays typed.
+    tokens = page.locator("#api-tokens")
+    token_name = page.get_by_label(t("kk", "Name of the new token"))
+    problems.expect("the server responded with a status of 400")
+    await tokens.get_by_role("button", name=t("kk", "Create a token")).click()
+    await expect(tokens.locator("#token-name-error")).to_have_text(
+        t("kk", "Give the token a name, for example the program that will use it."))
+    await expect(token_name).to_be_focused()
+    await person_ctx.set_offline(True)
+    problems.expect("ERR_INTERNET_DISCONNECTED")
+    problems.expect("htmx:sendError")
+    problems.expect("htmx:afterRequest")  # (htmx logs both events of a failed send)
+    await token_name.fill("Есептер")
+    await tokens.get_by_role("button", name=t("kk", "Create a token")).click()
+    await expect(page.locator("#request-alert").get_by_role("alert")).to_have_text(t(
+        "kk", "ASAR could not be reached: check your connection. Nothing you entered is lost; send it again "
+        "when you are back online."))
+    await expect(token_name).to_have_value("Есептер")
+    await person_ctx.set_offline(False)
+    foreign += await not_kazakh(page, typed)  # the message and its close button too
+    await page.get_by_role("button", name=t("kk", "Close the message")).click()
+    await expect(page.locator("#request-alert").get_by_role("alert")).to_have_count(0)
 
     # A visitor whose browser asks for Kazakh, on a phone: the directory is no wider than the
     # screen, and the sign-in page (with its demo accounts) is Kazakh too.

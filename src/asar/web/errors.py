@@ -71,9 +71,20 @@ def error_response(request: Request[Any, Any, Any], status: int, code: str, mess
     )
 
 
+def _signed_out(request: Request[Any, Any, Any]) -> Response[Any]:
+    """A page asked for by someone not signed in: the sign-in page; for htmx a 401 whose message
+    static/js/htmx-errors.js shows (a redirect would be followed and the sign-in page swapped into
+    the form, taking away what the person typed)."""
+    if getattr(request, "htmx", False):
+        return error_response(request, 401, CODES[401], _(
+            "You are signed out. Sign in again in another tab (what you entered here stays on this page), "
+            "then send it again."))
+    return Redirect(path=f"/sign-in?next={quote(request.url.path)}", status_code=303)
+
+
 def service_error_handler(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
     if isinstance(exc, NotAuthenticated) and not _wants_json(request):
-        return Redirect(path=f"/sign-in?next={quote(request.url.path)}", status_code=303)
+        return _signed_out(request)
     headers = {"Retry-After": str(exc.retry_after)} if hasattr(exc, "retry_after") else None
     return error_response(request, exc.status, exc.code, exc.message, exc.errors, headers)
 
@@ -92,7 +103,7 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     if status == 403 and "csrf" in str(exc.detail).lower():
         message = _("This form has expired or was sent from elsewhere. Please reload the page and try again.")
     if status == 401 and not _wants_json(request):
-        return Redirect(path=f"/sign-in?next={quote(request.url.path)}", status_code=303)
+        return _signed_out(request)
     return error_response(request, status, CODES.get(status, "error"), message, fields,
                           headers=dict(exc.headers or {}) or None)
 

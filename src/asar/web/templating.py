@@ -43,6 +43,7 @@ from asar.web import csrf
 from asar.web import flash as flash_store
 
 TEMPLATE_DIR = ROOT_DIR / "templates"
+FRAGMENT_HEADER = "X-Asar-Fragment"  # on a 4xx answer to htmx that is meant for its target
 
 
 class _Reverser:
@@ -359,7 +360,8 @@ def make_environment(directory: Path = TEMPLATE_DIR, *, auto_reload: bool = True
 
 
 def page(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    """Render a full page (or, for an htmx request, the same template: it picks its fragment)."""
+    """Render a full page (or, for an htmx request, the same template: it picks its fragment; a 4xx
+    one is marked as meant for the request's target)."""
     context.setdefault("actor", request.state.actor)
     context.setdefault("settings", request.app.state.settings)
     context.setdefault("flashes", flash_store.incoming(request) + request.state.get("flash_now", []))
@@ -370,6 +372,10 @@ def page(request: Request[Any, Any, Any], template: str, status_code: int = 200,
     cls = HTMXPage if context["htmx"] else Page
     response = cls(template_name=template, context=context, status_code=status_code,
                    media_type=MediaType.HTML if template.endswith(".html") else None)
+    if context["htmx"] and 400 <= status_code < 500:
+        # the fragment the request's target asked for, with its errors: swapped like a success
+        # (static/js/htmx-errors.js); an error page (asar.web.errors) is not, and shows its message
+        response.headers[FRAGMENT_HEADER] = "target"
     if request.cookies.get(flash_store.FLASH_COOKIE):
         response.cookies.append(flash_store.clear_cookie())
     return response
