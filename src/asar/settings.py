@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # the OCDS publisher prefix of ocids (asar.competitions.opendata): a real publisher registers its own
     # with the Open Contracting Partnership and sets it here; the default is a placeholder
     ocds_prefix: str = Field(default="ocds-asarkz", pattern=r"^ocds-[a-z0-9]{6}$")
+    # the 360Giving prefix of grant ids (asar.competitions.opendata.giving): a real publisher registers its own
+    # with 360Giving; the default is a placeholder
+    giving_prefix: str = Field(default="360G-asarkz", pattern=r"^360G-[A-Za-z0-9]{2,40}$")
     data_dir: Path = Path(".")
 
     @model_validator(mode="before")

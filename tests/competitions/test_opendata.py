@@ -183,14 +183,16 @@ async def test_parameters_are_bounded(world: OpenWorld, table_case: Any) -> None
     client = table_case.client
     for query in ("per_page=501", "page=0", "page=10001", "kind=nonsense", "status=draft", "area=0",
                   "kind=" + "x" * 25):
-        for path in ("calls.json", "calls.csv", "lots.json", "ocds.json"):
+        for path in ("calls.json", "calls.csv", "lots.json", "ocds.json", "awards.json", "awards.csv",
+                     "360giving.json"):
             r = await client.get(f"/api/v1/open-data/{path}?{query}")
             assert r.status_code == 400, (path, query, r.status_code)
     r = await client.get("/api/v1/open-data/ocds.json?kind=grant_programme")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     schema = (await client.get("/schema/openapi.json")).json()
     for path in ("/api/v1/open-data/calls.json", "/api/v1/open-data/calls.csv", "/api/v1/open-data/lots.json",
-                 "/api/v1/open-data/lots.csv", "/api/v1/open-data/ocds.json"):
+                 "/api/v1/open-data/lots.csv", "/api/v1/open-data/ocds.json", "/api/v1/open-data/awards.json",
+                 "/api/v1/open-data/awards.csv", "/api/v1/open-data/360giving.json"):
         params = {p["name"]: p["schema"] for p in schema["paths"][path]["get"]["parameters"]}
         assert params["per_page"]["maximum"] == 500 and params["page"]["maximum"] == 10_000, path
         assert all("maxLength" in str(params[name]) for name in ("kind", "status")), path

@@ -119,7 +119,7 @@ def test_grants_as_360giving_1_4_validate_with_kz_bin_organizations() -> None:
     # the results went public at 20:00 UTC: 01:00 the next day in Almaty, the awardDate
     programme = giving.Programme(ocid="ocds-abc123-call-7", title="Молодёжь", funder=ISSUER,
                                  decided_at=datetime(2027, 5, 1, 20, 0, tzinfo=UTC),
-                                 url="https://asar.kz/competitions/7", regions=("Алматы", "Шымкент"))
+                                 url="https://asar.kz/competitions/7", regions=(("KZ-75", "Алматы"), ("KZ-79", "Шымкент")))
     grants = [giving.grant(g, programme, prefix="360G-asarkz") for g in _grants()]
     package = giving.package(grants, title="ASAR grants", publisher="ASAR", publisher_url="https://asar.kz/",
                              now=AWARDED)

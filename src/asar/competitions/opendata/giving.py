@@ -14,7 +14,7 @@ The mapping (docs/competitions.md, "360Giving 1.4"): title and description from 
 KZT, the amount applied for and awarded, the amount disbursed and a disbursement transaction per released
 tranche, the decision's date as `awardDate` (Asia/Almaty), the planned start (the agreement's signature,
 else the award) and duration (the lot's months), the call as `grantProgramme` (code: its ocid), the
-call's regions as `beneficiaryLocation` (`countryCode` KZ; 360Giving's geoCodeType codelist names British
+call's regions as `beneficiaryLocation` (`id` the ISO 3166-2 code, `countryCode` KZ; 360Giving's geoCodeType codelist names British
 code types, so no `geoCode`), `fromOpenCall` Yes.
 """
 
@@ -41,7 +41,7 @@ class Programme:
     funder: Party
     decided_at: datetime  # the results' publication: the decision to award, as the public saw it
     url: str = ""
-    regions: Sequence[str] = ()
+    regions: Sequence[tuple[str, str]] = ()  # (ISO 3166-2 code, name)
 
 
 def local_day(moment: datetime) -> date:
@@ -93,7 +93,8 @@ def grant(g: GrantData, programme: Programme, *, prefix: str) -> dict[str, Any]:
     if g.url:
         out["url"] = g.url
     if programme.regions:
-        out["beneficiaryLocation"] = [{"name": name, "countryCode": "KZ"} for name in programme.regions]
+        out["beneficiaryLocation"] = [{"id": code, "name": name, "countryCode": "KZ"}
+                                      for code, name in programme.regions]
     if released:
         out["disbursementTransaction"] = [
             {"id": f"{out['id']}-tranche-{t.id}", "transactionDate": stamp(t.released_at),  # type: ignore[arg-type]

@@ -1,13 +1,16 @@
-"""The rows of the open data: calls, lots with their application counts, and the OCDS call data.
+"""The rows of the open data: calls, lots with their application counts, the OCDS call data, and from the
+publication of the results the scores, the winners and their awards (read here, mapped by `rows`,
+`ocds` and `giving`, which take plain values).
 
 Only announced calls (`models.PUBLIC_STATUSES`) are exported. Of applications only a number per lot
-is given: the submitted ones (drafts and withdrawn applications are not counted), never who applied
-or what they asked for; the applicants and the scores are published with the results (item 6).
+is given until the results are published (drafts and withdrawn applications are not counted); the
+applicants scored, the scores and the winners are open data from the publication on, never before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +19,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.competitions import service as calls
 from asar.competitions.applications.models import Application
+from asar.competitions.awards.models import Award
+from asar.competitions.compliance.service import admissible_ids
+from asar.competitions.decision.models import Winner
+from asar.competitions.decision.service import results_public
+from asar.competitions.evaluation.models import ScoreSheet
+from asar.competitions.evaluation.service import recusals
 from asar.competitions.models import Amendment, Call
-from asar.competitions.opendata import ocds
+from asar.competitions.opendata import giving, ocds, rows
 from asar.organizations.identifiers import org_identifier
 from asar.organizations.models import Organization
+from asar.reference.service import regions_by_ids
 
 CALL_COLUMNS = ("id", "ocid", "kind", "status", "intake", "issuer_identifier", "issuer_name", "title_kk", "title_ru",
                 "title_en", "total_budget", "currency", "opens_at", "closes_at", "published_at", "lots",
@@ -86,7 +96,7 @@ async def amendments_of(db: AsyncSession, call_ids: Sequence[int]) -> dict[int, 
 
 
 def call_data(call: Call, org: Organization, counts: dict[int, int], amendments: Sequence[Amendment], *,
-              url: str, now: datetime) -> ocds.CallData:
+              url: str, now: datetime, awarded_at: datetime | None = None) -> ocds.CallData:
     """The plain values the OCDS builder takes (the number of tenderers once intake has closed)."""
     closed = now >= call.closes_at
     return ocds.CallData(
@@ -100,8 +110,105 @@ def call_data(call: Call, org: Organization, counts: dict[int, int], amendments:
         amendments=[ocds.AmendmentData(a.number, a.reason, a.created_at, tuple(a.parts)) for a in amendments],
         cancelled_at=call.cancelled_at, cancel_reason=call.cancel_reason, url=url,
         submitted=sum(counts.get(lot.id, 0) for lot in call.lots) if closed else None,
-        languages=tuple(call.languages))
+        languages=tuple(call.languages), awarded_at=awarded_at)
 
 
 async def list_public(db: AsyncSession, **filters: Any) -> tuple[list[Call], int]:
     return await calls.list_calls(db, **filters)
+
+
+async def organizations(db: AsyncSession, ids: set[int]) -> dict[int, Organization]:
+    if not ids:
+        return {}
+    return {o.id: o for o in (await db.execute(select(Organization).where(Organization.id.in_(ids)))).scalars()}
+
+
+def party_of(org: Organization) -> ocds.Party:
+    return ocds.Party(org.bin, org_name(org), org.name_kk, org.name_ru)
+
+
+async def score_rows(db: AsyncSession, call: Call, *, prefix: str) -> list[dict[str, Any]]:
+    """The scores of a call whose results are published (the caller checks `results_public`): every
+    application scored (submitted and admissible), every member, every criterion; recusals marked."""
+    apps = list((await db.execute(select(Application).where(
+        Application.call_id == call.id, Application.status == "submitted",
+        Application.id.in_(admissible_ids(call.id))))).scalars())
+    orgs = await organizations(db, {a.organization_id for a in apps})
+    sheets = {(s.member_id, s.application_id): {sc.criterion_id: sc.points for sc in s.scores}
+              for s in (await db.execute(select(ScoreSheet).where(ScoreSheet.call_id == call.id,
+                                                                 ScoreSheet.status == "submitted"))).scalars()}
+    return rows.score_rows(
+        call_id=call.id, ocid=ocds.ocid(prefix, call.id),
+        applications=[rows.ScoredApplication(a.id, a.lot_id, a.registration_number or "",
+                                             party_of(orgs[a.organization_id])) for a in apps],
+        members=[rows.Member(m.id, m.name) for m in call.members],
+        criteria=[rows.CriterionInfo(c.id, c.position, c.title, c.weight, c.max_points) for c in call.criteria],
+        sheets=sheets, recused=await recusals(db, call.id))
+
+
+# ---------------------------------------------------------------- winners and awards
+@dataclass
+class Outcome:
+    """A call's winners (from the publication of the results) and awards, as the builders take them."""
+
+    published_at: datetime | None = None
+    winners: list[ocds.WinnerData] = field(default_factory=list)
+    grants: list[ocds.GrantData] = field(default_factory=list)
+
+    @property
+    def awarded_at(self) -> datetime | None:
+        return max((g.awarded_at for g in self.grants), default=None)
+
+
+async def outcomes(db: AsyncSession, items: Sequence[Call], *,
+                   project_url: Callable[[int], str]) -> dict[int, Outcome]:
+    """call id -> its Outcome, for the calls given, in a few queries. A call whose results are not
+    published gets an empty one: winners confirmed but not yet published are never open data."""
+    out = {c.id: Outcome() for c in items}
+    public = {c.id: c for c in items if results_public(c)}
+    if not public:
+        return out
+    found = list((await db.execute(select(Winner).where(Winner.call_id.in_(list(public)))
+                                   .order_by(Winner.call_id, Winner.lot_id, Winner.rank, Winner.id))).scalars())
+    awards = list((await db.execute(select(Award).where(Award.call_id.in_(list(public)))
+                                    .order_by(Award.call_id, Award.lot_id, Award.id))).scalars())
+    app_ids = {w.application_id for w in found} | {a.application_id for a in awards}
+    apps = {a.id: a for a in (await db.execute(select(Application).where(Application.id.in_(app_ids)))).scalars()
+            } if app_ids else {}
+    orgs = await organizations(db, {a.organization_id for a in apps.values()} | {a.organization_id for a in awards})
+    for call_id, call in public.items():
+        out[call_id].published_at = call.results_published_at
+    for w in found:
+        app = apps[w.application_id]
+        out[w.call_id].winners.append(ocds.WinnerData(
+            w.application_id, w.lot_id, app.title, w.amount, party_of(orgs[app.organization_id]), rank=w.rank,
+            registration_number=app.registration_number or ""))
+    for a in awards:
+        app, call = apps[a.application_id], public[a.call_id]
+        months = next((lot.duration_months for lot in call.lots if lot.id == a.lot_id), 0)
+        out[a.call_id].grants.append(ocds.GrantData(
+            a.id, a.application_id, a.lot_id, app.title, a.amount, party_of(orgs[a.organization_id]), a.awarded_at,
+            signed_at=a.signed_at, duration_months=months,
+            tranches=[ocds.TrancheData(t.id, t.position, t.amount, t.released_at, t.title) for t in a.tranches],
+            url=project_url(a.project_id) if a.project_id else "", description=app.plan, applied_for=app.requested))
+    return out
+
+
+def lot_infos(call: Call) -> list[rows.LotInfo]:
+    return [rows.LotInfo(lot.id, lot.position, lot.title) for lot in call.lots]
+
+
+def call_title(call: Call) -> str:
+    return call.title_ru or call.title_kk or call.title_en
+
+
+async def programmes(db: AsyncSession, items: Sequence[Call], orgs: dict[int, Organization], outcome: dict[int, Outcome],
+                     *, prefix: str, url: Callable[[Call], str]) -> dict[int, giving.Programme]:
+    """call id -> its 360Giving grant programme, for the calls with awards (region names in one query)."""
+    awarded = [c for c in items if outcome[c.id].grants and outcome[c.id].published_at is not None]
+    regions = {r.id: r for r in await regions_by_ids(db, {i for c in awarded for i in c.region_ids})}
+    return {c.id: giving.Programme(
+        ocid=ocds.ocid(prefix, c.id), title=call_title(c), funder=party_of(orgs[c.organization_id]),
+        decided_at=outcome[c.id].published_at, url=url(c),  # type: ignore[arg-type]
+        regions=[(regions[i].iso_code, regions[i].name_ru or regions[i].name_kk) for i in c.region_ids
+                 if i in regions]) for c in awarded}
