@@ -86,3 +86,10 @@ async def test_the_form_refuses_bad_input_with_translated_messages(world: World,
                           data={"member_email_0": "a@example.kz", "member_email_1": "b@example.kz",
                                 "_csrf_token": await csrf(client)}, headers={"accept-language": "kk"})
     assert r.status_code == 400 and "odd number of members (now 2)" in r.text
+    # as a browser sends the form: the unused rows keep their lists' choices, and are still unused
+    rows = {f"member_email_{i}": f"{x}@example.kz" for i, x in enumerate("abc")}
+    rows |= {f"member_{part}_{i}": value for i in range(5) for part, value in (("source", "issuer"), ("role", "member"))}
+    r = await client.post(f"/competitions/{world.published}/commission",
+                          data={**rows, "member_email_3": "", "member_name_3": "", "_csrf_token": await csrf(client)},
+                          headers={"accept-language": "en"})
+    assert r.status_code == 303, r.text[:2000]

@@ -253,7 +253,8 @@ async def set_commission(request: Request[Any, Any, Any], call_id: FromPath[int]
     require_user(actor)
     call = await calls.load_call(db, call_id)
     require_manage(actor, call)
-    rows = _rows(await request.form(), "member", MEMBER_PARTS, 20)
+    # a row without an address or a name is unused, whatever its lists say (a browser always sends their choice)
+    rows = [r for r in _rows(await request.form(), "member", MEMBER_PARTS, 20) if r["email"].strip() or r["name"].strip()]
     try:
         await calls.set_commission(db, actor, call.id, parse_members(rows), base_url=_base_url(request))
     except (Invalid, Conflict) as exc:

@@ -1,0 +1,282 @@
+"""A competition from the call to the award in real browsers (Debian's Chromium), one browser context per
+person (issue 10, "Show"): an official of a verified government body creates a state-grant call with two
+lots through the form, announces it and forms a commission of three; two NGOs apply through the
+application form (autosave; one draft survives a reload; a PDF attached; submitted, with a receipt) while
+the official's call page counts the submissions live; a third NGO, too young, is told why it may not
+apply and its submission is refused; intake closes; the official marks both applications admissible and
+ends the compliance check; three members score, one of them recused from an application (which they then
+cannot open); the official closes scoring and sees the ranking.
+
+Intake closing cannot wait 25 days: the test moves the call's closing time one second into the past in
+the database (as tests/competitions/test_compliance.py and test_evaluation_service.py do) and runs the
+real job that opens the compliance check (`compliance.jobs.open_compliance_checks`). Nothing in the
+application is changed for the test."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+from sqlalchemy import update
+
+from asar.competitions.compliance.jobs import open_compliance_checks
+from asar.competitions.models import Call
+from asar.db import utcnow
+from asar.organizations.models import Organization
+from tests.competitions.application_helpers import old_bin, real_pdf
+from tests.competitions.helpers import almaty, ensure_mci
+from tests.factories import make_user, valid_bin
+from tests.hearings.browser import CHROMIUM_ARGS
+from tests.hearings.conftest import db, live, live_db_url  # noqa: F401
+from tests.hearings.helpers import join, session_cookie
+
+pytestmark = pytest.mark.browser
+
+_young = itertools.count(1)
+
+
+def young_bin() -> str:
+    """A valid BIN of an organization registered this month (its first four digits: YYMM)."""
+    prefix = utcnow().strftime("%y%m") + "4"
+    while True:
+        try:
+            return valid_bin(f"{prefix}{next(_young):06d}")
+        except ValueError:
+            continue
+
+
+async def _org(session: Any, sector: str, name: str, bin_: str) -> Organization:
+    org = Organization(sector=sector, name_kk=name, name_ru=name, name_en=name, bin=bin_,
+                       legal_form="state_body" if sector == "government" else "public_association",
+                       verified_at=utcnow())
+    session.add(org)
+    await session.commit()
+    return org
+
+
+async def _listening(server: Any, key: str, sockets: int) -> None:
+    """Until the server holds that many sockets on the stream (the page's ws extension connected)."""
+    for _ in range(500):
+        feed = server.hub.feeds.get(key)
+        if feed is not None and len(feed.conns) >= sockets:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"no {sockets} sockets on {key}")
+
+
+class People:
+    """One signed-in browser context per person, opened when first needed."""
+
+    def __init__(self, browser: Browser, server: Any, session: Any, errors: list[str]) -> None:
+        self.browser, self.live, self.db, self.errors = browser, server, session, errors
+        self.pages: dict[str, Page] = {}
+
+    async def page(self, name: str, user: Any) -> Page:
+        if name not in self.pages:
+            context = await self.browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+            await context.add_cookies([{"name": "asar_session", "value": await session_cookie(self.db, user),
+                                        "url": self.live.url}])
+            context.set_default_timeout(10_000)
+            page = await context.new_page()
+            page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: self.errors.append(str(e)))
+            self.pages[name] = page
+        return self.pages[name]
+
+
+async def _create_call(page: Page, base: str, members: list[str]) -> int:
+    """The official fills in the call form: two lots, two criteria, one required document, who may apply;
+    announces the call and sets a commission of three."""
+    opens = utcnow() - timedelta(hours=1)
+    await page.goto(f"{base}/competitions/new")
+    await page.locator("select[name=kind]").select_option("state_grant")
+    await page.get_by_label("Title in Kazakh").fill("Ауыл жастарына арналған мемлекеттік грант")
+    await page.get_by_label("Title in Russian").fill("Государственный грант для сельской молодёжи")
+    await page.locator("#f-description").fill("Поддержка **молодёжных** инициатив в сёлах.")
+    await page.locator("input[name=areas]").first.check()
+    await page.locator("input[name=regions]").first.check()
+    await page.get_by_label("Total budget, whole tenge").fill("20000000")
+    await page.get_by_label("Intake opens (Almaty time)").fill(almaty(opens))
+    await page.get_by_label("Intake closes (Almaty time)").fill(almaty(opens + timedelta(days=25)))
+    for code in ("kk", "ru"):
+        await page.locator(f"input[name=languages][value={code}]").check()
+    await page.locator("input[name=eligibility][value=organization_verified]").check()
+    await page.locator("input[name=eligibility][value=organization_age]").check()
+    await page.get_by_label("Minimum age in months").fill("12")
+    for n, (title, budget, months) in enumerate((("Спорт секциялары", "10000000", "6"),
+                                                 ("Еріктілер орталығы", "8000000", "9")), start=1):
+        await page.get_by_label(f"Lot {n}: title", exact=True).fill(title)
+        await page.get_by_label(f"Lot {n}: budget", exact=True).fill(budget)
+        await page.get_by_label(f"Lot {n}: months", exact=True).fill(months)
+        await page.get_by_label(f"Lot {n}: size class", exact=True).select_option("short")
+    for n, (title, weight) in enumerate((("Актуальность", "60"), ("Бюджет", "40")), start=1):
+        await page.get_by_label(f"Criterion {n}: title", exact=True).fill(title)
+        await page.get_by_label(f"Criterion {n}: weight", exact=True).fill(weight)
+        await page.get_by_label(f"Criterion {n}: maximum points", exact=True).fill("10")
+    await page.get_by_label("Document 1: title", exact=True).fill("Устав")
+    await page.get_by_role("button", name="Save the draft").click()
+    await expect(page).to_have_url(re.compile(r"/competitions/\d+$"))
+    call_id = int(page.url.rsplit("/", 1)[1])
+    await page.get_by_role("button", name="Announce the call").click()
+    await expect(page.locator(f"#call-stage-{call_id}")).to_contain_text("Intake open")
+    await page.get_by_role("link", name="Commission").click()
+    for n, email in enumerate(members, start=1):
+        await page.get_by_label(f"Member {n}: e-mail address", exact=True).fill(email)
+    await page.get_by_role("button", name="Save the commission").click()
+    await expect(page).to_have_url(f"{base}/competitions/{call_id}")
+    await expect(page.locator("section[aria-labelledby=commission] li")).to_have_count(3)
+    return call_id
+
+
+async def _apply(page: Page, base: str, call_id: int, lot: int, title: str, amounts: tuple[int, int, int], *,
+                 reload: bool) -> int:
+    """An NGO's member opens its draft on a lot and fills it in; the autosave stores it (after a reload
+    everything is there); attaches its charter; submits and gets the receipt. The application's id."""
+    await page.goto(f"{base}/competitions/{call_id}")
+    await page.locator("tbody tr").nth(lot - 1).get_by_role("button", name="Apply to this lot").click()
+    await expect(page).to_have_url(re.compile(r"/applications/\d+$"))
+    application_id = int(page.url.rsplit("/", 1)[1])
+    await page.locator("select[name=language]").select_option("ru")
+    await page.get_by_label("Project title").fill(title)
+    await page.get_by_label("Project plan").fill("Сорок занятий в трёх сёлах района; итоги — на встрече с акиматом.")
+    await page.get_by_label("Indicator 1", exact=True).fill("Подростков в секциях")
+    await page.get_by_label("Target value 1", exact=True).fill("120")
+    await page.get_by_label("Name 1", exact=True).fill("Айгерім Сейітова")
+    await page.get_by_label("Role in the project 1", exact=True).fill("руководитель")
+    for n, (category, amount) in enumerate(zip(("salaries", "goods", "administration"), amounts, strict=True), 1):
+        await page.get_by_label(f"Category {n}", exact=True).select_option(category)
+        await page.get_by_label(f"What for {n}", exact=True).fill(category)
+        if n < 3:
+            await page.get_by_label(f"Amount, ₸ {n}", exact=True).fill(str(amount))
+    last = f"line_amount_2={amounts[2]}"
+    async with page.expect_response(lambda r: r.url.endswith("/save") and last in (r.request.post_data or "")):
+        await page.get_by_label("Amount, ₸ 3", exact=True).fill(str(amounts[2]))  # autosave, no button
+    await expect(page.locator("#autosave-status")).to_contain_text(re.compile(r"Saved at \d\d:\d\d"))
+    checks = page.locator("#application-checks")
+    await expect(checks).to_contain_text("Attach the document «Устав» as a PDF.")
+    if reload:
+        await page.reload()
+        await expect(page.get_by_label("Project title")).to_have_value(title)
+        await expect(page.get_by_label("Amount, ₸ 3", exact=True)).to_have_value(str(amounts[2]))
+        await expect(page.get_by_label("Category 3", exact=True)).to_have_value("administration")
+    await page.locator("input[type=file]").first.set_input_files(
+        files=[{"name": "charter.pdf", "mimeType": "application/pdf", "buffer": real_pdf("Charter")}])
+    await page.get_by_role("button", name="Attach").click()
+    await expect(checks).to_contain_text("The application is complete and within the call's rules")
+    await page.get_by_role("button", name="Submit the application").click()
+    await expect(page).to_have_url(f"{base}/applications/{application_id}/receipt")
+    await expect(page.locator("dl.facts")).to_contain_text(re.compile(rf"{call_id}-\d{{4}}-000\d"))
+    return application_id
+
+
+async def _score(page: Page, base: str, application_id: int, points: tuple[int, int]) -> None:
+    await page.goto(f"{base}/applications/{application_id}/scoring")
+    await page.get_by_label("I have no conflict of interest").check()
+    await page.get_by_role("button", name="Declare").click()
+    fields = page.locator("input[name^=points_]")
+    for n, value in enumerate(points):
+        await fields.nth(n).fill(str(value))
+    await page.locator("textarea[name^=comment_]").first.fill("Обоснованный план.")
+    await page.get_by_role("button", name="Submit scores").click()
+    await expect(page.locator("main")).to_contain_text("Your scores are submitted")
+
+
+async def test_a_call_goes_from_the_form_through_applications_compliance_and_scoring(db, live) -> None:  # noqa: F811
+    official = await make_user(db, name="Official Aliya")
+    body = await _org(db, "government", "Akimat of Abai District", old_bin())
+    await join(db, official, body, role="admin")
+    ngos = []
+    for name, bin_ in (("Rural Youth", old_bin()), ("Steppe Volunteers", old_bin()), ("Fresh Start", young_bin())):
+        user = await make_user(db, name=f"{name} member")
+        await join(db, user, await _org(db, "ngo", name, bin_), role="admin")
+        ngos.append(user)
+    members = [await make_user(db, name=f"Member {x}") for x in "ABC"]
+    await ensure_mci(db, utcnow().year)
+    await db.commit()
+    base = live.url
+    errors: list[str] = []
+
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        try:
+            people = People(browser, live, db, errors)
+            desk = await people.page("official", official)
+            call_id = await _create_call(desk, base, [m.email for m in members])
+            await _listening(live, f"call:{call_id}", 1)
+            lot_counts = desk.locator(f"#call-counts-{call_id} strong")
+
+            # two NGOs apply to lot 1 at the same time; the official's page counts them without a reload
+            first, second = await asyncio.gather(
+                _apply(await people.page("ngo1", ngos[0]), base, call_id, 1, "Спорт в каждом ауле",
+                       (5_000_000, 2_000_000, 500_000), reload=True),
+                _apply(await people.page("ngo2", ngos[1]), base, call_id, 1, "Волонтёры сёл",
+                       (4_000_000, 1_500_000, 400_000), reload=False))
+            await expect(lot_counts.first).to_have_text("2")
+
+            # a third NGO, registered this month, is told why it may not apply, and cannot submit
+            young = await people.page("ngo3", ngos[2])
+            await young.goto(f"{base}/competitions/{call_id}")
+            await young.locator("tbody tr").first.get_by_role("button", name="Apply to this lot").click()
+            reason = re.compile(r"Months since your organization was registered: only [01]; the call asks for at least 12\.")
+            await expect(young.locator("#application-checks .check--fail").first).to_have_text(reason)
+            await young.get_by_role("button", name="Submit the application").click()
+            await expect(young.locator(".error-summary")).to_contain_text(reason)  # refused, and why
+            refused = "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+            assert errors.count(refused) == 1, errors  # the refused submission's answer, logged by Chromium
+            errors.remove(refused)
+
+            # intake closes (the closing time moved a second into the past; the real job opens the check)
+            await db.execute(update(Call).where(Call.id == call_id).values(closes_at=utcnow() - timedelta(seconds=1)))
+            await db.commit()
+            assert await open_compliance_checks({"db": live.db}) == 1
+            await expect(desk.locator(f"#call-stage-{call_id}")).to_contain_text("Compliance check")
+
+            # the compliance check: both admissible; the check ends and scoring starts
+            await desk.reload()  # the issuer's way to the check appears with the stage
+            await desk.get_by_role("link", name="Compliance check").click()
+            for app in (first, second):
+                row = desk.locator(f"#compliance-row-{app}")
+                await row.get_by_label("Admissible", exact=True).check()
+                await row.get_by_role("button", name="Save the mark").click()
+                await expect(row.locator("[role=status]")).to_contain_text("Admissible")
+            await desk.get_by_role("button", name="End the check and start scoring").click()
+            await expect(desk.locator(f"#call-stage-{call_id}")).to_contain_text("Scoring")
+            ngo1 = people.pages["ngo1"]
+            await ngo1.goto(f"{base}/applications/{first}")
+            await expect(ngo1.locator("#compliance")).to_contain_text("The application is admissible")
+
+            # three members score; C is recused from the second application and cannot open it after
+            a, b, c = [await people.page(f"member{n}", m) for n, m in enumerate(members)]
+
+            async def sheets(page: Page, marks: list[tuple[int, tuple[int, int]]]) -> None:
+                for application, points in marks:
+                    await _score(page, base, application, points)
+
+            await asyncio.gather(sheets(a, [(first, (9, 8)), (second, (6, 7))]),
+                                 sheets(b, [(first, (8, 9)), (second, (7, 6))]), sheets(c, [(first, (10, 9))]))
+            await c.goto(f"{base}/applications/{second}/scoring")
+            await c.get_by_label("I have a conflict of interest and recuse myself").check()
+            await c.get_by_role("button", name="Declare").click()
+            await expect(c).to_have_url(f"{base}/calls/{call_id}/scoring")
+            await expect(c.locator("main")).to_contain_text("You are recused from this application.")
+            answer = await c.goto(f"{base}/applications/{second}/scoring")
+            assert answer is not None and answer.status == 404
+            assert errors.count("Failed to load resource: the server responded with a status of 404 (Not Found)") == 1
+            errors.clear()
+
+            # the official sees progress only, then closes scoring and reads the ranking
+            await desk.goto(f"{base}/calls/{call_id}/scoring")
+            await expect(desk.locator("main")).to_contain_text("Score sheets submitted: 5 of 5.")
+            await desk.get_by_role("button", name="Close scoring").click()
+            await expect(desk.locator("main")).to_contain_text("Scoring is closed")
+            ranking = desk.locator("main table").nth(1)
+            await expect(ranking.locator("tbody tr")).to_have_count(2)
+            await expect(ranking.locator("tbody tr").first).to_contain_text(str(first))
+            assert errors == [], errors
+        finally:
+            await browser.close()
