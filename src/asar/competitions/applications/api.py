@@ -24,7 +24,7 @@ from asar.web.openapi import signed_in
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
-FIELDS = ("language", "title", "plan", "indicators", "team", "budget")
+FIELDS = ("language", "title", "plan", "indicators", "team", "budget", "stages")
 
 
 class IndicatorBody(msgspec.Struct, kw_only=True):
@@ -43,6 +43,16 @@ class LineBody(msgspec.Struct, kw_only=True):
     amount: int | str = 0  # whole tenge
 
 
+class StageBody(msgspec.Struct, kw_only=True):
+    """A stage: the month it ends in counts from the award (1 to the lot's duration); the stages'
+    amounts add up to the budget's total."""
+
+    title: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    deliverable: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    month: Annotated[int, msgspec.Meta(ge=0, le=120)] | Annotated[str, msgspec.Meta(max_length=20)] = 0
+    amount: Annotated[int, msgspec.Meta(ge=0, le=100_000_000_000)] | Annotated[str, msgspec.Meta(max_length=20)] = 0
+
+
 class ApplicationBody(msgspec.Struct, kw_only=True):
     """An application draft; only the fields sent change."""
 
@@ -52,6 +62,7 @@ class ApplicationBody(msgspec.Struct, kw_only=True):
     indicators: list[IndicatorBody] | Unset = UNSET
     team: list[MemberBody] | Unset = UNSET
     budget: list[LineBody] | Unset = UNSET
+    stages: Annotated[list[StageBody], msgspec.Meta(max_length=12)] | Unset = UNSET
 
     def given(self) -> dict[str, Any]:
         return {name: msgspec.to_builtins(getattr(self, name)) for name in FIELDS if getattr(self, name) is not UNSET}
@@ -92,6 +103,7 @@ class ApplicationOut:
     indicators: list[dict[str, Any]]
     team: list[dict[str, Any]]
     budget: list[dict[str, Any]]
+    stages: list[dict[str, Any]]  # [{"title", "deliverable", "month", "amount"}]
     requested: int
     registration_number: str | None
     submitted_at: datetime | None
@@ -115,7 +127,7 @@ def _out(application: Application, checks: applications.Checks | None) -> Applic
         id=application.id, call_id=application.call_id, lot_id=application.lot_id,
         organization_id=application.organization_id, status=application.status, language=application.language,
         title=application.title, plan=application.plan, indicators=list(application.indicators),
-        team=list(application.team), budget=list(application.budget), requested=application.requested,
+        team=list(application.team), budget=list(application.budget), stages=list(application.stages), requested=application.requested,
         registration_number=application.registration_number, submitted_at=application.submitted_at,
         saved_at=application.saved_at,
         documents=[DocumentOut(d.document_id, d.filename, d.size) for d in application.documents],
@@ -160,7 +172,7 @@ async def save(request: Request[Any, Any, Any], application_id: FromPath[int],
     application, _call = await applications.get_application(db, actor, application_id)
     values: dict[str, Any] = {"language": application.language, "title": application.title, "plan": application.plan,
                               "indicators": application.indicators, "team": application.team,
-                              "budget": application.budget}
+                              "budget": application.budget, "stages": application.stages}
     values.update(data.given())
     await applications.save_draft(db, actor, application_id, parse_application(values))
     return await _full(request, application_id)

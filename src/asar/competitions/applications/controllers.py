@@ -23,6 +23,7 @@ from asar.competitions.applications.forms import (
 )
 from asar.competitions.applications.guards import is_applicant, may_edit
 from asar.competitions.applications.models import Application
+from asar.competitions.applications.stages import MAX_STAGES
 from asar.competitions.compliance import service as compliance
 from asar.competitions.models import Call
 from asar.db import utcnow
@@ -51,7 +52,7 @@ def _is_htmx(request: Request[Any, Any, Any]) -> bool:
 def values_of(application: Application) -> dict[str, Any]:
     return {"language": application.language, "title": application.title, "plan": application.plan,
             "indicators": list(application.indicators), "team": list(application.team),
-            "budget": list(application.budget)}
+            "budget": list(application.budget), "stages": list(application.stages)}
 
 
 def _rows(values: dict[str, Any], name: str, limit: int, blank: dict[str, Any], extra: int = 3) -> list[dict[str, Any]]:
@@ -72,6 +73,8 @@ async def _form_page(request: Request[Any, Any, Any], application: Application, 
                 indicator_rows=_rows(values, "indicators", MAX_INDICATORS, {"name": "", "target": ""}),
                 team_rows=_rows(values, "team", MAX_TEAM, {"name": "", "role": ""}),
                 line_rows=_rows(values, "budget", MAX_LINES, {"category": "", "description": "", "amount": ""}),
+                stage_rows=_rows(values, "stages", MAX_STAGES, {"title": "", "deliverable": "", "month": "", "amount": ""}),
+                lot_months=applications.lot_of(call, application.lot_id).duration_months,
                 pdf_max_mb=PDF_MAX_BYTES // 1024 // 1024)
 
 

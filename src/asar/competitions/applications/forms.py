@@ -17,6 +17,12 @@ from typing import Any
 
 from asar.competitions.applications.budget import CATEGORIES, MAX_DESCRIPTION, MAX_LINE_AMOUNT, MAX_LINES
 from asar.competitions.applications.models import LANGUAGES
+from asar.competitions.applications.stages import (
+    MAX_MONTH,
+    MAX_STAGE_DELIVERABLE,
+    MAX_STAGE_TITLE,
+    MAX_STAGES,
+)
 from asar.errors import invalid
 from asar.i18n import gettext as _
 from asar.inputs import bounded_int, one_line, visible
@@ -37,6 +43,7 @@ class ApplicationInput:
     indicators: list[dict[str, str]] = field(default_factory=list)
     team: list[dict[str, str]] = field(default_factory=list)
     budget: list[dict[str, Any]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _text(value: Any) -> str:
@@ -101,16 +108,58 @@ def parse_application(data: Mapping[str, Any]) -> ApplicationInput:
         budget.append({"category": category, "description": description, "amount": amount})
     if len(budget) > MAX_LINES:
         errors["budget"] = _("A budget has at most %(max)s lines.", max=MAX_LINES)
+    stages = _stages(data.get("stages"), errors)
     if errors:
         raise invalid(errors)
     return ApplicationInput(language=language, title=title, plan=plan, indicators=indicators, team=team,
-                            budget=budget)
+                            budget=budget, stages=stages)
+
+
+def _whole(raw: Any, high: int) -> int | None:
+    """A whole number 0..high typed or sent (spaces allowed as thousands separators), 0 when empty."""
+    if isinstance(raw, str):
+        raw = raw.replace(" ", "").replace("\u00a0", "")
+    return 0 if raw in (None, "") else bounded_int(raw, 0, high)
+
+
+def _stages(raw: Any, errors: dict[str, str]) -> list[dict[str, Any]]:
+    """The stages as stored: title, deliverable, month, amount (what they must add up to is the
+    checks' business: asar.competitions.applications.stages)."""
+    stages: list[dict[str, Any]] = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, Mapping):
+            errors["stages"] = _("Each stage has a title, a deliverable, a month and an amount.")
+            continue
+        title = one_line(_text(item.get("title")))
+        deliverable = one_line(_text(item.get("deliverable")))
+        raw_month, raw_amount = item.get("month"), item.get("amount")
+        if not title and not deliverable and raw_month in (None, "") and raw_amount in (None, ""):
+            continue
+        n = len(stages) + 1
+        if len(title) > MAX_STAGE_TITLE or len(deliverable) > MAX_STAGE_DELIVERABLE:
+            errors[f"stage_{n}"] = _("Stage %(n)s: the title is at most %(title)s characters, the deliverable "
+                                     "at most %(deliverable)s.", n=n, title=MAX_STAGE_TITLE,
+                                     deliverable=MAX_STAGE_DELIVERABLE)
+        month = _whole(raw_month, MAX_MONTH)
+        if month is None:
+            errors[f"stage_{n}"] = _("Stage %(n)s: the month is a whole number from 1 to %(max)s.", n=n,
+                                     max=MAX_MONTH)
+            month = 0
+        amount = _whole(raw_amount, MAX_LINE_AMOUNT)
+        if amount is None:
+            errors[f"stage_{n}"] = _("Stage %(n)s: the amount must be a whole number of tenge, from 1 to "
+                                     "%(max)s.", n=n, max=MAX_LINE_AMOUNT)
+            amount = 0
+        stages.append({"title": title, "deliverable": deliverable, "month": month, "amount": amount})
+    if len(stages) > MAX_STAGES:
+        errors["stages"] = _("At most %(max)s stages.", max=MAX_STAGES)
+    return stages
 
 
 ROW_PARTS = {"indicator": ("name", "target"), "member": ("name", "role"),
-             "line": ("category", "description", "amount")}
-MAX_FORM_ROWS = {"indicator": MAX_INDICATORS, "member": MAX_TEAM, "line": MAX_LINES}
-BODY_NAME = {"indicator": "indicators", "member": "team", "line": "budget"}
+             "line": ("category", "description", "amount"), "stage": ("title", "deliverable", "month", "amount")}
+MAX_FORM_ROWS = {"indicator": MAX_INDICATORS, "member": MAX_TEAM, "line": MAX_LINES, "stage": MAX_STAGES}
+BODY_NAME = {"indicator": "indicators", "member": "team", "line": "budget", "stage": "stages"}
 
 
 def form_to_data(form: Mapping[str, Any]) -> dict[str, Any]:

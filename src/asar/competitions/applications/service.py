@@ -34,6 +34,7 @@ from asar.competitions.applications.guards import (
     require_view,
 )
 from asar.competitions.applications.models import Application, ApplicationDocument, BudgetCap
+from asar.competitions.applications.stages import check_stages, stages_of
 from asar.competitions.guards import require_edit as require_edit_call
 from asar.competitions.models import Call, Lot, RequiredDocument
 from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
@@ -138,6 +139,7 @@ class Checks:
     budget: list[Problem] = field(default_factory=list)
     missing_documents: list[RequiredDocument] = field(default_factory=list)
     content: dict[str, str] = field(default_factory=dict)
+    stages: list[Problem] = field(default_factory=list)
 
     @property
     def eligible(self) -> bool:
@@ -145,7 +147,8 @@ class Checks:
 
     @property
     def ok(self) -> bool:
-        return self.eligible and not self.budget and not self.missing_documents and not self.content
+        return self.eligible and not self.budget and not self.missing_documents and not self.content \
+            and not self.stages
 
     def errors(self) -> dict[str, str]:
         """The checks as form errors (field: message)."""
@@ -153,7 +156,7 @@ class Checks:
         failed = [v.reason for v in self.verdicts if not v.passed]
         if failed:
             errors["eligibility"] = " ".join(failed)
-        for p in self.budget:
+        for p in [*self.budget, *self.stages]:
             errors[p.field] = f"{errors[p.field]} {p.message}" if p.field in errors else p.message
         for doc in self.missing_documents:
             errors[f"document_{doc.id}"] = _("Attach the document «%(title)s» as a PDF.", title=doc.title)
@@ -229,7 +232,8 @@ def check(application: Application, call: Call, org: Organization, now: datetime
     facts = eligibility.facts_of(org, now.astimezone(TIMEZONE).date())
     return Checks(verdicts=eligibility.evaluate(call.eligibility, facts),
                   budget=check_budget(budget_lines(application), budget_rules(call, lot, caps)),
-                  missing_documents=[d for d in call.documents if d.id not in attached], content=content)
+                  missing_documents=[d for d in call.documents if d.id not in attached], content=content,
+                  stages=check_stages(stages_of(application.stages), application.requested, lot.duration_months))
 
 
 def _language_name(lang: str) -> str:
@@ -294,6 +298,7 @@ async def save_draft(db: AsyncSession, actor: Actor, application_id: int, data: 
     application.indicators = data.indicators
     application.team = data.team
     application.budget = data.budget
+    application.stages = data.stages
     application.requested = sum(int(b["amount"]) for b in data.budget)
     application.saved_at = utcnow()
     return application
