@@ -35,10 +35,12 @@ from asar.competitions.forms import MemberInput
 from asar.competitions.models import Call
 from asar.competitions.opendata.rows import AWARD_COLUMNS, SCORE_COLUMNS
 from asar.db import utcnow
+from asar.organizations.models import Organization
 from tests.competitions.application_helpers import World, build_world
 from tests.competitions.opendata_schemas import assert_valid_360giving, assert_valid_ocds
 from tests.factories import BASE_URL, make_user
 from tests.organizations.helpers import actor_of
+from tests.projects.listing_helpers import make_project
 
 NGO_NAMES = ("Наставники для подростков", "Волонтёры")  # the applications' titles (never before publication)
 
@@ -97,14 +99,18 @@ async def _publish(session: AsyncSession, world: Results) -> None:
     await session.commit()
 
 
-async def _award(session: AsyncSession, world: Results) -> None:
-    """The call awarded: lot 1's agreement signed and its first tranche released."""
+async def _award(session: AsyncSession, world: Results) -> int:
+    """The call awarded: lot 1's award became a project, its agreement signed and first tranche released."""
     await _publish(session, world)
     now = utcnow()
+    project = None
     for app_id in world.apps:
         app = await session.get(Application, app_id)
         signed = app_id == world.apps[0]
+        if signed:
+            project = await make_project(session, await session.get(Organization, app.organization_id))
         session.add(Award(call_id=world.base.call, lot_id=app.lot_id, application_id=app_id,
+                          project_id=project.id if signed and project else None,
                           organization_id=app.organization_id, amount=8_000_000, awarded_at=now - timedelta(hours=1),
                           signed_at=now - timedelta(minutes=30) if signed else None,
                           tranches=[AwardTranche(position=1, title="Старт", amount=3_000_000, due_on=date(2027, 3, 1),
@@ -113,6 +119,8 @@ async def _award(session: AsyncSession, world: Results) -> None:
                                                  due_on=date(2027, 9, 1))]))
     await session.execute(update(Call).where(Call.id == world.base.call).values(status="awarded"))
     await session.commit()
+    assert project is not None
+    return project.id
 
 
 async def test_nothing_of_the_results_before_they_are_published(world: Results, table_case: Any) -> None:
@@ -159,7 +167,7 @@ async def test_published_results_open_the_scores_and_the_award_release(world: Re
 
 async def test_an_awarded_call_as_ocds_contracts_and_360giving_grants(world: Results, table_case: Any) -> None:
     client, session, call = table_case.client, table_case.session, world.base.call
-    await _award(session, world)
+    project = await _award(session, world)
     package = (await client.get(f"/api/v1/open-data/calls/{call}/ocds.json")).json()
     assert_valid_ocds(package)
     tags = [r["tag"][0] for r in package["releases"]]
@@ -181,7 +189,8 @@ async def test_an_awarded_call_as_ocds_contracts_and_360giving_grants(world: Res
     mine = [a for a in page["items"] if a["call_id"] == call]
     assert [(a["award_status"], a["tranches_released"], bool(a["signed_at"])) for a in mine] == [
         ("active", 1, True), ("active", 0, False)]
-    assert mine[0]["project_url"] == ""  # no project linked in this world
+    assert mine[0]["project_url"].endswith(f"/projects/{project}") and mine[1]["project_url"] == ""
+    assert grants["grants"][0]["url"] == mine[0]["project_url"]
     text = (await client.get("/api/v1/open-data/awards.csv?kind=state_grant")).text
     assert text.startswith(",".join(AWARD_COLUMNS)) and text.count("\r\n") == 1 + len(page["items"])
     schema = (await client.get("/schema/openapi.json")).json()
