@@ -208,6 +208,7 @@ async def test_the_list_and_the_call_page_link_to_the_open_data(world: OpenWorld
     assert r.status_code == 200
     assert f"/api/v1/open-data/calls.csv?kind=state_grant&amp;region={world.region}\"" in r.text
     assert f"/api/v1/open-data/ocds.json?kind=state_grant&amp;region={world.region}\"" in r.text
+    assert f"/api/v1/open-data/awards.csv?kind=state_grant&amp;region={world.region}\"" in r.text
     r = await client.get(f"/competitions/{world.base.call}", headers={"accept-language": "en"})
     assert r.status_code == 200
     assert f"/api/v1/open-data/calls/{world.base.call}/lots.csv" in r.text
