@@ -351,6 +351,7 @@ def test_every_mutating_route_is_in_the_table() -> None:
     # (tests/notifications/test_permissions.py).
     from tests.competitions.test_application_permissions import CASES as APPLICATION_CASES
     from tests.competitions.test_compliance_permissions import CASES as COMPLIANCE_CASES
+    from tests.competitions.test_decision_permissions import CASES as DECISION_CASES
     from tests.competitions.test_evaluation_permissions import CASES as EVALUATION_CASES
     from tests.competitions.test_permissions import CASES as CALL_CASES
     from tests.hearings.test_permissions import CASES as HEARING_CASES
@@ -362,5 +363,6 @@ def test_every_mutating_route_is_in_the_table() -> None:
 
     covered = {(c.method, normalize(c.path)) for c in (*CASES, *HEARING_CASES, *NOTIFICATION_CASES, *SPONSOR_CASES,
                                                      *PLEDGE_CASES, *PROJECT_CASES, *CALENDAR_CASES, *CALL_CASES,
-                                                     *APPLICATION_CASES, *EVALUATION_CASES, *COMPLIANCE_CASES)}
+                                                     *APPLICATION_CASES, *EVALUATION_CASES, *COMPLIANCE_CASES,
+                                                     *DECISION_CASES)}
     assert sorted(mutating_routes() - covered) == []

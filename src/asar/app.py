@@ -46,6 +46,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.competitions.compliance.api import routes as compliance_api
     from asar.competitions.compliance.controllers import routes as compliance_pages
     from asar.competitions.controllers import routes as competitions_pages
+    from asar.competitions.decision.api import routes as decision_api
+    from asar.competitions.decision.controllers import routes as decision_pages
     from asar.competitions.evaluation.api import routes as evaluation_api
     from asar.competitions.evaluation.controllers import routes as evaluation_pages
     from asar.competitions.opendata.api import routes as opendata_api
@@ -79,7 +81,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
             *matching_pages, *matching_api, *pledges_pages, *pledges_api, *projects_pages, *projects_api,
             *competitions_pages, *competitions_api, *applications_pages, *applications_api, *evaluation_api, *evaluation_pages, *opendata_api,
-            *compliance_pages, *compliance_api, *storage_pages,
+            *compliance_pages, *compliance_api, *decision_pages, *decision_api, *storage_pages,
             *workdays_pages, *workdays_api]
 
 

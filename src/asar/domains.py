@@ -25,6 +25,9 @@ from asar.competitions.compliance import event_types as compliance_events
 from asar.competitions.compliance import jobs as compliance
 from asar.competitions.compliance import notices as compliance_notices
 from asar.competitions.compliance import service as compliance_service
+from asar.competitions.decision import event_types as decision_events
+from asar.competitions.decision import notices as decision_notices
+from asar.competitions.decision import service as decision_service
 from asar.competitions.evaluation import event_types as evaluation_events
 from asar.competitions.evaluation import notices as evaluation_notices
 from asar.competitions.evaluation import service as evaluation_service
@@ -67,12 +70,14 @@ if TYPE_CHECKING:
 REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
              live.register, pledges.register, compliance.register)
 NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices,
-           call_notices, application_notices, evaluation_notices, compliance_notices)  # imported: their notification kinds are registered
+           call_notices, application_notices, evaluation_notices, compliance_notices,
+           decision_notices)  # imported: their notification kinds are registered
 # imported: the modules that write the audit log declare its codes there, with their labels (asar.audit.actions)
 AUDITED = (account_service, organization_service, hearing_service, hearing_minutes, hearing_commitments, hearing_room,
            project_service, pledge_service, sponsor_service, mci, workday_service, call_service, application_service,
-           evaluation_service, compliance_service)
-EVENTS = (pledge_events, thread_events, call_events, application_events, evaluation_events, compliance_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
+           evaluation_service, compliance_service, decision_service)
+EVENTS = (pledge_events, thread_events, call_events, application_events, evaluation_events, compliance_events,
+          decision_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 
 def _app_routes(static_files: Any) -> list[Any]:

@@ -46,6 +46,9 @@ FACES: dict[str, tuple[str, ...]] = {
     "call.scoring_progress": (),  # counts for the commission's pages (asar.competitions.evaluation)
     "call.scoring_closed": ("timeline",),
     "call.compliance_progress": ("timeline",),  # a mark may end the overdue flag (asar.competitions.compliance)
+    "call.decision_meeting": (),  # counts for the decision page (asar.competitions.decision)
+    "call.winners_confirmed": (),
+    "call.results_published": ("stage", "timeline"),
 }
 
 

@@ -316,6 +316,19 @@ async def sheets_for(db: AsyncSession, actor: Actor, application_id: int) -> lis
         .order_by(ScoreSheet.member_id))).scalars())
 
 
+async def evaluate_call(db: AsyncSession, call: Call, *, margin: int = core.ANOMALY_MARGIN) -> core.Evaluation:
+    """The whole evaluation of a call from its submitted sheets, for no one in particular: the caller
+    decides who may read it (`results` below; the decision and the public results once published)."""
+    apps = await _submitted_applications(db, call.id)
+    entries = [core.Entry(a.id, a.lot_id, a.submitted_at or a.created_at, a.registration_number or "") for a in apps]
+    rows = (await db.execute(select(ScoreSheet).where(ScoreSheet.call_id == call.id,
+                                                      ScoreSheet.status == "submitted"))).scalars()
+    sheets = [core.Sheet(s.member_id, s.application_id, {sc.criterion_id: sc.points or 0 for sc in s.scores})
+              for s in rows if s.application_id in {a.id for a in apps}]
+    criteria = [core.Criterion(c.id, c.weight, c.max_points) for c in call.criteria]
+    return core.evaluate(criteria, entries, sheets, await recusals(db, call.id), margin=margin)
+
+
 async def results(db: AsyncSession, actor: Actor, call_id: int, *,
                   margin: int = core.ANOMALY_MARGIN) -> tuple[Call, core.Evaluation]:
     """The ranking per lot and the anomalies, after scoring closes, for the commission, the issuer's
@@ -327,15 +340,8 @@ async def results(db: AsyncSession, actor: Actor, call_id: int, *,
         raise NotFound(_("This call does not exist or is not published."))
     if not scoring_closed(call):
         raise PermissionDenied(_("Scores stay sealed until scoring closes: follow the progress meanwhile."))
-    apps = await _submitted_applications(db, call.id)
-    entries = [core.Entry(a.id, a.lot_id, a.submitted_at or a.created_at, a.registration_number or "") for a in apps]
-    rows = (await db.execute(select(ScoreSheet).where(ScoreSheet.call_id == call.id,
-                                                      ScoreSheet.status == "submitted"))).scalars()
-    sheets = [core.Sheet(s.member_id, s.application_id, {sc.criterion_id: sc.points or 0 for sc in s.scores})
-              for s in rows if s.application_id in {a.id for a in apps}]
+    evaluation = await evaluate_call(db, call, margin=margin)
     recused = await recusals(db, call.id)
-    criteria = [core.Criterion(c.id, c.weight, c.max_points) for c in call.criteria]
-    evaluation = core.evaluate(criteria, entries, sheets, recused, margin=margin)
     if member is not None:
         hidden = {a for m, a in recused if m == member.id}
         evaluation = core.Evaluation(

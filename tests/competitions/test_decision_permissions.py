@@ -1,0 +1,135 @@
+"""Who may do what in the decision, for every mutating route and ten roles: the applications' seven
+(anonymous, citizen, member of the applicant NGO, other_member of the other applicant, unverified_member,
+official of the issuer, admin) and the commission's a (chair), b (member) and c (secretary, recused from lot 2's
+application). The issuer's staff, the chair and the secretary record the meeting and confirm the winners; only
+the issuer's staff publish. An allowed role's request succeeds and changes what it says; anyone else is refused —
+401 for anonymous (a sign-in redirect on pages), 403 or 404 — and nothing changes. The world (the meeting recorded
+with everyone present, the ranking's proposal confirmed) is built once; every case runs in a savepoint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.models import User
+from asar.competitions.decision import service
+from asar.competitions.decision.core import Pick
+from asar.competitions.decision.service import MeetingInput
+from asar.db import utcnow
+from tests.competitions.decision_helpers import ROLES, Deciding, build_decision_world, who
+from tests.competitions.helpers import almaty
+from tests.organizations.helpers import bearer, csrf, sign_in
+from tests.permission_table import assert_refused
+
+RECORDERS = frozenset({"official", "a", "c"})
+ISSUER = frozenset({"official"})
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> Deciding:
+    async with table.build() as session:
+        built = await build_decision_world(session)
+        official = await who(session, built, "official")
+        await service.record_meeting(session, official, built.base.call,
+                                     MeetingInput(meeting_at=utcnow(), present=frozenset(built.seats.values())))
+        await service.confirm_winners(session, official, built.base.call,
+                                      {built.base.lots[0]: [Pick(built.first, 9_000_000)],
+                                       built.base.lots[1]: [Pick(built.third, 9_000_000)]})
+        await session.commit()
+    return built
+
+
+async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
+    await session.commit()
+    queries = (
+        "SELECT call_id, meeting_at, hearing_id, minutes, present_count, quorum_met, confirmed_at FROM call_decisions",
+        "SELECT decision_id, member_id, present FROM call_decision_attendance ORDER BY 1, 2",
+        "SELECT application_id, amount, departs_reason FROM call_winners ORDER BY 1",
+        "SELECT id, status, results_published_at FROM calls ORDER BY id",
+    )
+    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+
+
+Payload = Callable[[Deciding], dict[str, Any]]
+
+
+def nothing(_w: Deciding) -> dict[str, Any]:
+    return {}
+
+
+def meeting_json(w: Deciding) -> dict[str, Any]:
+    return {"meeting_at": utcnow().isoformat(), "present": [w.seats["a"], w.seats["b"]], "minutes": "Кворум есть."}
+
+
+def meeting_form(w: Deciding) -> dict[str, Any]:
+    return {"meeting_at": almaty(utcnow()), "present": [str(w.seats["a"]), str(w.seats["b"])], "minutes": "Кворум есть."}
+
+
+def winners_json(w: Deciding) -> dict[str, Any]:
+    return {"lots": [{"lot_id": w.base.lots[0], "winners": [{"application_id": w.first, "amount": 8_000_000}]}]}
+
+
+def winners_form(w: Deciding) -> dict[str, Any]:
+    return {f"win_{w.first}": "1", f"amount_{w.first}": "8000000"}
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    path: str  # with {call}
+    allowed: frozenset[str]
+    payload: Payload = nothing
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.payload.__name__}"
+
+
+CASES = [
+    Case("PUT", "/api/v1/calls/{call}/decision/meeting", RECORDERS, meeting_json),
+    Case("PUT", "/api/v1/calls/{call}/decision/winners", RECORDERS, winners_json),
+    Case("POST", "/api/v1/calls/{call}/decision/publish", ISSUER),
+    Case("POST", "/calls/{call}/decision/meeting", RECORDERS, meeting_form),
+    Case("POST", "/calls/{call}/decision/winners", RECORDERS, winners_form),
+    Case("POST", "/calls/{call}/decision/publish", ISSUER),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_permission_table(case: Case, role: str, world: Deciding, table_case: Any) -> None:
+    session: AsyncSession = table_case.session
+    path = case.path.format(call=world.base.call)
+    client = table_case.client
+    headers = {"accept-language": "en"}
+    if role != "anonymous":
+        user = await session.get(User, world.members.get(role) or world.base.users[role])
+        if case.api:
+            headers.update(await bearer(session, user))
+        else:
+            await sign_in(client, session, user)
+    data = case.payload(world)
+    before = await fingerprint(session)
+    if case.api:
+        r = await client.request(case.method, path, headers=headers, **({"json": data} if data else {}))
+    else:
+        r = await client.request(case.method, path, headers=headers, data={**data, "_csrf_token": await csrf(client)})
+    if role in case.allowed:
+        assert r.status_code in (200, 303), (str(case), role, r.status_code, r.text[:800])
+        if r.status_code == 303:
+            assert "sign-in" not in r.headers["location"], (str(case), role)
+        assert await fingerprint(session) != before, (str(case), role)  # it did what it says
+    elif role == "anonymous":
+        assert_refused(r, case.api, True, (str(case), role))
+        assert await fingerprint(session) == before, (str(case), role)
+    else:
+        assert r.status_code in (403, 404), (str(case), role, r.status_code, r.text[:300])
+        assert await fingerprint(session) == before, (str(case), role)
