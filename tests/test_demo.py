@@ -104,6 +104,7 @@ async def _check_demo(url: str, tmp_path: Path) -> None:
             assert notices and all(m.sent_at is not None for m in notices)
 
             await _check_projects(db)
+            await _check_calls(db)
         # `asar demo --scale N`: exactly N more, all published, each able to take pledges
         before = await counts_by_status(database)
         assert "Added 7 published projects" in await add_scale_projects(settings, 7)
@@ -119,6 +120,39 @@ async def _check_demo(url: str, tmp_path: Path) -> None:
 
 
 LATIN = re.compile("[A-Za-z]")
+
+
+async def _check_calls(db: AsyncSession) -> None:
+    """A call in each stage a person can visit (built through the verbs), titled in Kazakh and Russian,
+    issued by verified government bodies and one business grant programme, with applications, marks and
+    score sheets as their stages have them."""
+    from asar.competitions.applications.models import Application
+    from asar.competitions.compliance.models import ComplianceMark
+    from asar.competitions.evaluation.models import ConflictDeclaration, ScoreSheet
+    from asar.competitions.models import Call
+
+    found = (await db.execute(select(Call))).scalars().all()
+    assert Counter(c.status for c in found) == {"draft": 1, "published": 2, "compliance": 1, "scoring": 1}
+    assert all(c.title_kk and c.title_ru and not LATIN.search(c.title_kk) for c in found)
+    issuers = {c.id: await db.get(Organization, c.organization_id) for c in found}
+    assert all(o is not None and o.verified for o in issuers.values())
+    assert {(issuers[c.id].sector, c.kind) for c in found} >= {("government", "state_grant"),
+                                                               ("government", "state_social_order"),
+                                                               ("business", "grant_programme")}
+    by_stage = {c.status: c for c in found if c.status != "published"}
+    assert all(c.accepts_applications() for c in found if c.status == "published")
+    assert not by_stage["compliance"].accepts_applications() and by_stage["compliance"].rules_locked
+    apps = (await db.execute(select(Application))).scalars().all()
+    assert Counter((a.call_id in {c.id for c in found if c.status == "published"}, a.status) for a in apps) == {
+        (True, "submitted"): 3, (True, "draft"): 3, (False, "submitted"): 6}
+    assert all(a.registration_number for a in apps if a.status == "submitted")
+    marks = (await db.execute(select(ComplianceMark))).scalars().all()
+    assert sorted(m.admissible for m in marks if m.call_id == by_stage["compliance"].id) == [False, True]  # one unmarked
+    assert sorted(m.admissible for m in marks if m.call_id == by_stage["scoring"].id) == [False, True, True]
+    sheets = (await db.execute(select(ScoreSheet))).scalars().all()
+    assert Counter(s.status for s in sheets) == {"submitted": 3, "draft": 1}
+    recused = (await db.execute(select(ConflictDeclaration).where(ConflictDeclaration.conflict.is_(True)))).scalars()
+    assert len(recused.all()) == 1
 
 
 async def counts_by_status(database: Database) -> Counter[str]:

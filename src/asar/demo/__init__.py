@@ -27,7 +27,10 @@ from asar.accounts.models import User
 from asar.accounts.passwords import hash_password
 from asar.audit.models import AuditEntry
 from asar.audit.service import record
+from asar.competitions.applications.models import Application
+from asar.competitions.models import Call
 from asar.db import Database, utcnow
+from asar.demo.competitions import load_demo_calls
 from asar.demo.projects import load_catalogue, load_sponsor_profiles
 from asar.demo.showcase import load_demo_projects
 from asar.domains import job_registry
@@ -447,7 +450,8 @@ async def counts(db: AsyncSession) -> dict[str, int]:
     out = {}
     for name, model in (("organizations", Organization), ("people", User), ("memberships", Membership),
                         ("audit entries", AuditEntry), ("regions", Region), ("areas", Area),
-                        ("projects", Project), ("pledges", Pledge), ("sponsor profiles", SponsorProfile)):
+                        ("projects", Project), ("pledges", Pledge), ("sponsor profiles", SponsorProfile),
+                        ("calls", Call), ("applications", Application)):
         out[name] = (await db.execute(select(func.count()).select_from(model))).scalar_one()
     return out
 
@@ -489,6 +493,7 @@ async def load_demo(settings: Settings) -> str:
             created = await _load(db)
             hearings_added = await load_demo_hearings(db)
             projects_added = await load_demo_projects(db, _demo_actor, settings.base_url)
+            calls_added = await load_demo_calls(db, _demo_actor, settings.base_url)
             fans = [u for u, in (await db.execute(select(User.id).where(
                 User.email.in_([p.email for p in PEOPLE if not p.admin])).order_by(User.id))).all()]
             await jobs.drain()  # the mail the verbs queued goes first: the catalogue then writes alone
@@ -508,7 +513,7 @@ async def load_demo(settings: Settings) -> str:
         + ", ".join(f"{v} {k}" for k, v in total.items())
         + f". Hearings added now: {hearings_added}. Projects added now: {projects_added + catalogue_added}"
         + f" ({projects_added} through the verbs, {catalogue_added} of the catalogue). Sponsor profiles added now: "
-        + f"{profiles_added}"
+        + f"{profiles_added}. Calls added now: {calls_added}"
         + f".\nSign in as any demo person (e.g. {PEOPLE[0].email}) with the password {DEMO_PASSWORD}."
     )
 

@@ -1,0 +1,306 @@
+"""The demo's competitions (`asar demo`): one call in each stage a person can visit, built through the
+competition verbs (create, announce, commission, apply, submit, mark, score), so their pages, streams,
+notifications and audit entries are what the people would have made.
+
+- a **draft** of the ministry (state social order for 2027), seen by the ministry's people only;
+- an **announced** state grant of the Almaty akimat, intake open: two submitted applications and two
+  drafts (one complete, one just started);
+- a business **grant programme** of Dala Technologies, intake open: one submitted, one draft;
+- a state social order of the Abai district akimat in its **compliance check**: three submitted, one
+  marked admissible, one not admissible (with its reason), one not marked yet;
+- a state grant of the ministry in **scoring**: a commission of three (the ministry's official as chair,
+  two invited experts), three applications (two admissible, one not), some sheets submitted, one
+  saved as a draft, one member recused from an application.
+
+Calls are found again by issuer and Russian title, so a second run adds nothing; each is built in one
+unit of work, so a run stopped halfway leaves no half-built call. Intake that must have closed (the
+compliance and scoring calls) is moved into the past after the applications are submitted, as the
+hearings demo moves its closed hearing, and the compliance check is opened by the same verb as the job
+that opens it when intake closes. Dates are relative to the day the demo runs. Calls that need the MCI
+(state grants) fall back to state social order when the year's MCI is not entered yet.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.competitions import service as calls
+from asar.competitions.applications import service as applications
+from asar.competitions.applications.forms import parse_application
+from asar.competitions.compliance import service as compliance
+from asar.competitions.evaluation import service as evaluation
+from asar.competitions.forms import MemberInput, parse_call
+from asar.competitions.models import Call
+from asar.db import utcnow
+from asar.i18n import TIMEZONE
+from asar.permissions import Actor
+from asar.reference.mci import mci_for_year
+from asar.reference.models import Area, Region
+from asar.uow import unit_of_work
+
+ActorFor = Callable[[AsyncSession, str], Awaitable[Actor]]
+
+MINISTRY = "official.culture@demo.asar.kz"
+ALMATY = "official.almaty@demo.asar.kz"
+ABAI = "official.abai@demo.asar.kz"
+DALA = "business.admin@demo.asar.kz"
+ZHASYL, UMIT, AUYL, KAMKOR = ("ngo.zhasyl@demo.asar.kz", "ngo.umit@demo.asar.kz", "ngo.auyl@demo.asar.kz",
+                              "ngo.kamkor@demo.asar.kz")
+
+
+@dataclass(frozen=True)
+class DemoApplication:
+    by: str  # the NGO's demo person
+    lot: int  # 1-based
+    title: str
+    budget: tuple[int, int, int]  # salaries, goods, administration (tenge)
+    state: str = "submitted"  # "submitted", "draft" (complete, not submitted) or "started" (title only)
+    mark: str = ""  # compliance: "yes", "no" or "" (not marked)
+    language: str = "ru"
+
+
+@dataclass(frozen=True)
+class DemoCall:
+    by: str
+    stage: str  # "draft", "published", "compliance" or "scoring"
+    kind: str
+    title_kk: str
+    title_ru: str
+    description: str
+    areas: tuple[str, ...]
+    regions: tuple[str, ...]
+    lots: tuple[tuple[str, int, int], ...]  # (title, budget, months)
+    opened_days_ago: int  # negative: opens in that many days (a call past intake is moved back after it)
+    applications: tuple[DemoApplication, ...] = ()
+    sheets: tuple[tuple[str, int, str], ...] = ()  # (member, application index, "submit 8,7" / "draft 6" / "recused")
+
+
+CRITERIA = ({"title": "Өзектілігі / Актуальность", "description": "Насколько проект отвечает нуждам людей",
+             "weight": 40, "max_points": 10},
+            {"title": "Жоспардың сапасы / Качество плана", "description": "", "weight": 35, "max_points": 10},
+            {"title": "Бюджеттің негізділігі / Обоснованность бюджета", "description": "", "weight": 25,
+             "max_points": 5})
+COMMISSION = (MemberInput(MINISTRY, "Ерлан Сейітқали", "issuer", "chair"),
+              MemberInput(ALMATY, "Марина Ким", "expert", "member"),
+              MemberInput("citizen.semey@demo.asar.kz", "Pavel Ivanov", "expert", "member"))
+
+CALLS: tuple[DemoCall, ...] = (
+    DemoCall(
+        MINISTRY, "draft", "state_social_order",
+        "2027 жылға арналған жастар саясаты саласындағы мемлекеттік әлеуметтік тапсырыс",
+        "Государственный социальный заказ в сфере молодёжной политики на 2027 год",
+        "## Мақсаты\n\nАуыл жастарының бос уақытын ұйымдастыру және еріктілікті дамыту.\n\n"
+        "## Цель\n\nДосуг сельской молодёжи и развитие волонтёрства.",
+        ("youth",), ("KZ-71", "KZ-10"), (("Ауыл жастарының клубтары / Клубы сельской молодёжи", 40_000_000, 12),
+                                         ("Еріктілер мектебі / Школа волонтёров", 25_000_000, 12)), -10),
+    DemoCall(
+        ALMATY, "published", "state_grant",
+        "Алматы аулаларын көгалдандыруға арналған мемлекеттік грант",
+        "Государственный грант на озеленение дворов Алматы",
+        "Акимат поддерживает проекты жителей и НПО: **деревья во дворах**, полив и уход три года.\n\n"
+        "Әкімдік тұрғындар мен ҮЕҰ жобаларын қолдайды: аулаларға ағаш отырғызу және күтім.",
+        ("environment",), ("KZ-75",), (("Бостандық ауданы / Бостандыкский район", 10_000_000, 6),
+                                       ("Алатау ауданы / Алатауский район", 6_000_000, 9)), 5,
+        applications=(
+            DemoApplication(ZHASYL, 1, "Жасыл аулалар: 40 аула", (6_000_000, 2_500_000, 800_000)),
+            DemoApplication(KAMKOR, 2, "Сад ветеранов в Алатауском районе", (3_000_000, 1_800_000, 400_000)),
+            DemoApplication(UMIT, 1, "Инклюзивный сквер у реабилитационного центра", (4_000_000, 2_500_000, 500_000),
+                            state="draft"),
+            DemoApplication(AUYL, 2, "Ауладағы жастар бағы", (0, 0, 0), state="started", language="kk"),
+        )),
+    DemoCall(
+        DALA, "published", "grant_programme",
+        "«Дала Технолоджис» жасөспірімдерге арналған бағдарламалау мектептерінің грант бағдарламасы",
+        "Грантовая программа «Дала Технолоджис» для IT-школ подростков",
+        "Бесплатные курсы программирования для подростков из сёл и малых городов: компания даёт грант, ноутбуки "
+        "и наставников.\n\nАуыл мен шағын қала жасөспірімдеріне тегін бағдарламалау курстары.",
+        ("education", "youth"), ("KZ-75", "KZ-10"), (("IT-мектеп / IT-школа", 5_000_000, 8),), 3,
+        applications=(
+            DemoApplication(AUYL, 1, "Қарауылдағы жас бағдарламашылар мектебі", (2_500_000, 1_500_000, 300_000),
+                            language="kk"),
+            DemoApplication(UMIT, 1, "Программирование для детей с особыми потребностями",
+                            (2_000_000, 1_000_000, 200_000), state="draft"),
+        )),
+    DemoCall(
+        ABAI, "compliance", "state_social_order",
+        "Абай ауданының ауыл жастарына арналған спорт секциялары",
+        "Спортивные секции для сельской молодёжи Абайского района",
+        "Бесплатные секции по футболу, волейболу и тоғызқұмалақ в сельских округах района.\n\n"
+        "Аудандың ауылдық округтерінде футбол, волейбол және тоғызқұмалақ үйірмелері.",
+        ("sport", "rural"), ("KZ-10",), (("Қарауыл және маңындағы ауылдар / Караул и окрестные сёла", 12_000_000, 12),
+                                         ("Шалғай ауылдар / Отдалённые сёла", 8_000_000, 12)), 1,
+        applications=(
+            DemoApplication(AUYL, 1, "Әр ауылда спорт секциясы", (7_000_000, 3_500_000, 1_000_000), mark="yes",
+                            language="kk"),
+            DemoApplication(ZHASYL, 2, "Спорт и экология для сёл", (4_000_000, 2_000_000, 600_000), mark="no"),
+            DemoApplication(KAMKOR, 2, "Скандинавская ходьба для старших и младших", (3_500_000, 2_000_000, 500_000)),
+        )),
+    DemoCall(
+        MINISTRY, "scoring", "state_grant",
+        "Мәдени мұраны сақтау жобаларына арналған мемлекеттік грант",
+        "Государственный грант на проекты сохранения культурного наследия",
+        "Оцифровка архивов, экспедиции по записи устного наследия, музеи в сёлах.\n\n"
+        "Мұрағаттарды цифрландыру, ауызша мұраны жазып алу экспедициялары, ауыл мұражайлары.",
+        ("culture",), ("KZ-71", "KZ-10", "KZ-79"), (("Ауызша мұра / Устное наследие", 12_000_000, 10),
+                                                    ("Ауыл мұражайлары / Сельские музеи", 9_000_000, 12)), 1,
+        applications=(
+            DemoApplication(AUYL, 1, "Абай ауданының жыршылары: дыбыс мұрағаты", (6_000_000, 3_000_000, 900_000),
+                            mark="yes", language="kk"),
+            DemoApplication(UMIT, 2, "Музей детского творчества в Шымкенте", (4_500_000, 2_500_000, 700_000),
+                            mark="yes"),
+            DemoApplication(ZHASYL, 2, "Экомузей под открытым небом", (5_000_000, 3_000_000, 800_000), mark="no"),
+        ),
+        sheets=((MINISTRY, 0, "submit 9,8,4"), (MINISTRY, 1, "submit 7,8,5"),
+                (ALMATY, 0, "submit 8,7,4"), (ALMATY, 1, "draft 6,7"),
+                ("citizen.semey@demo.asar.kz", 0, "recused"))),
+)
+
+
+def demo_pdf(title: str) -> bytes:
+    """A one-page PDF (pypdf, a dependency of the PDF check itself) standing for an uploaded document."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _lot_class(kind: str, months: int, has_mci: bool) -> tuple[str, str, int]:
+    """(kind, size class, months) as the call is built: a state grant without the year's MCI becomes a
+    state social order (whose lots run 12 months at least)."""
+    if kind == "state_grant" and not has_mci:
+        kind = "state_social_order"
+    if kind == "state_grant":
+        return kind, ("short" if months <= 12 else "medium"), months
+    if kind == "state_social_order":
+        return kind, "social_order", max(12, months)
+    return kind, "", months
+
+
+def _local(moment: Any) -> str:
+    return moment.astimezone(TIMEZONE).strftime("%Y-%m-%dT%H:%M")
+
+
+async def _call_input(db: AsyncSession, spec: DemoCall, areas: dict[str, int], regions: dict[str, int]) -> Any:
+    opens = (utcnow() - timedelta(days=spec.opened_days_ago)).replace(second=0, microsecond=0)
+    has_mci = await mci_for_year(db, opens.astimezone(TIMEZONE).year) is not None
+    lots = []
+    kind = spec.kind
+    for title, budget, months in spec.lots:
+        kind, size, months = _lot_class(spec.kind, months, has_mci)
+        lots.append({"title": title, "budget": budget, "duration_months": months, "size_class": size,
+                     "expected_results": "Жыл соңына дейін нәтиже / Результат к концу года",
+                     "indicators": "Қатысушылар саны / Число участников"})
+    return parse_call({
+        "kind": kind, "title_kk": spec.title_kk, "title_ru": spec.title_ru, "title_en": "",
+        "description": spec.description, "areas": [areas[a] for a in spec.areas],
+        "regions": [regions[r] for r in spec.regions], "total_budget": sum(lot["budget"] for lot in lots),
+        "opens_at": _local(opens), "closes_at": _local(opens + timedelta(days=25)), "languages": ["kk", "ru"],
+        "eligibility": [{"rule": "organization_verified"}, {"rule": "organization_age", "months": 12}],
+        "appeal_days": 5, "lots": lots, "criteria": list(CRITERIA),
+        "documents": [{"title": "Жарғы / Устав", "note": "PDF"}],
+    })
+
+
+def _application_body(app: DemoApplication) -> dict[str, Any]:
+    if app.state == "started":
+        return {"language": app.language, "title": app.title}
+    salaries, goods, admin = app.budget
+    return {
+        "language": app.language, "title": app.title,
+        "plan": "Үш кезең: дайындық, негізгі жұмыс, қорытынды есеп.\n\nТри этапа: подготовка, основная работа, "
+                "итоговый отчёт с фотографиями и отзывами участников.",
+        "indicators": [{"name": "Қатысушылар / Участники", "target": "150"},
+                       {"name": "Іс-шаралар / Мероприятия", "target": "24"}],
+        "team": [{"name": "Жоба жетекшісі / Руководитель проекта", "role": "руководитель"},
+                 {"name": "Бухгалтер", "role": "финансы"}],
+        "budget": [{"category": "salaries", "description": "Команда / Команда", "amount": salaries},
+                   {"category": "goods", "description": "Материалы / Материалдар", "amount": goods},
+                   {"category": "administration", "description": "Бухгалтерия", "amount": admin}],
+    }
+
+
+async def _build(db: AsyncSession, spec: DemoCall, actor_for: ActorFor, base_url: str,
+                 areas: dict[str, int], regions: dict[str, int]) -> None:
+    issuer = await actor_for(db, spec.by)
+    call = await calls.create_call(db, issuer, await _call_input(db, spec, areas, regions))
+    if spec.stage == "draft":
+        return
+    if spec.stage == "scoring":
+        await calls.set_commission(db, issuer, call.id, list(COMMISSION), base_url=base_url)
+    await calls.publish_call(db, issuer, call.id)
+    lots = [lot.id for lot in call.lots]
+    document = call.documents[0].id
+    pdf = demo_pdf("Устав")
+    made: list[int] = []
+    for app in spec.applications:
+        ngo = await actor_for(db, app.by)
+        row = await applications.start_application(db, ngo, call.id, lots[app.lot - 1])
+        await applications.save_draft(db, ngo, row.id, parse_application(_application_body(app)))
+        made.append(row.id)
+        if app.state == "started":
+            continue
+        await applications.attach_document(db, ngo, row.id, document, pdf, "ustav.pdf")
+        if app.state == "submitted":
+            await applications.submit_application(db, ngo, row.id, base_url=base_url)
+    if spec.stage == "published":
+        return
+    # intake has closed: the window moves into the past (ending a day ago), then the check opens as the job opens it
+    call = await calls.load_call(db, call.id, for_update=True)
+    shift = call.closes_at - (utcnow() - timedelta(days=2 if spec.stage == "compliance" else 16))
+    call.opens_at -= shift
+    call.closes_at -= shift
+    await db.flush()
+    await compliance.start_compliance(db, call.id)
+    for app, application_id in zip(spec.applications, made, strict=True):
+        if app.mark:
+            await compliance.mark(db, issuer, application_id, admissible=app.mark == "yes", base_url=base_url,
+                                  reasons=() if app.mark == "yes" else ("off_topic",),
+                                  note="" if app.mark == "yes" else "Жоба лоттың тақырыбына сәйкес келмейді / "
+                                                                    "Проект не соответствует теме лота")
+    if spec.stage == "compliance":
+        return
+    await compliance.finish_compliance(db, issuer, call.id)
+    criteria = [c.id for c in call.criteria]
+    for member, index, what in spec.sheets:
+        person = await actor_for(db, member)
+        application_id = made[index]
+        if what == "recused":
+            await evaluation.declare(db, person, application_id, conflict=True,
+                                     note="Бұрын осы ұйымда жұмыс істедім / Работал в этой организации")
+            continue
+        action, points = what.split(" ")
+        await evaluation.declare(db, person, application_id, conflict=False)
+        await evaluation.save_scores(db, person, application_id, {
+            c: (int(p), "Жақсы негізделген / Хорошо обосновано") for c, p in zip(criteria, points.split(","),
+                                                                                    strict=False)})
+        if action == "submit":
+            await evaluation.submit_scores(db, person, application_id)
+
+
+async def load_demo_calls(db: AsyncSession, actor_for: ActorFor, base_url: str = "") -> int:
+    """The demo calls that are missing; how many were added."""
+    areas = dict((await db.execute(select(Area.code, Area.id))).all())
+    regions = dict((await db.execute(select(Region.iso_code, Region.id))).all())
+    added = 0
+    for spec in CALLS:
+        issuer = await actor_for(db, spec.by)
+        assert issuer.organization is not None
+        exists = (await db.execute(select(Call.id).where(Call.organization_id == issuer.organization.id,
+                                                         Call.title_ru == spec.title_ru))).first()
+        if exists:
+            continue
+        async with unit_of_work(db):
+            await _build(db, spec, actor_for, base_url, areas, regions)
+        added += 1
+    return added
