@@ -82,6 +82,13 @@
     return status >= 500 ? data.server : data.client;
   }
 
+  /* The element that made the request (detail.elt is the element an event is fired on: when the
+     swap removed that one, htmx fires afterRequest again on an ancestor still in the page). */
+  function source(event) {
+    var config = event.detail.requestConfig;
+    return (config && config.elt) || event.detail.elt;
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var xhr = event.detail.xhr;
     if (xhr && xhr.status >= 400 && xhr.status < 500 && xhr.getResponseHeader("X-Asar-Fragment") === "target") {
@@ -106,19 +113,19 @@
 
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
-    show(serverMessage(xhr) || fallback(xhr.status), event.detail.elt);
+    show(serverMessage(xhr) || fallback(xhr.status), source(event));
   });
 
   document.addEventListener("htmx:sendError", function (event) {
-    show(region() && region().dataset.network, event.detail.elt);
+    show(region() && region().dataset.network, source(event));
   });
 
   document.addEventListener("htmx:timeout", function (event) {
-    show(region() && region().dataset.timeout, event.detail.elt);
+    show(region() && region().dataset.timeout, source(event));
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.successful && failedFrom !== null && failedFrom === event.detail.elt) {
+    if (event.detail.successful && failedFrom !== null && failedFrom === source(event)) {
       clear();
     }
   });

@@ -321,14 +321,26 @@ async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_serve
     problems.expect("htmx:afterRequest")  # (htmx logs both events of a failed send)
     await token_name.fill("Есептер")
     await tokens.get_by_role("button", name=t("kk", "Create a token")).click()
-    await expect(page.locator("#request-alert").get_by_role("alert")).to_have_text(t(
+    message = page.locator("#request-alert").get_by_role("alert")
+    await expect(message).to_have_text(t(
         "kk", "ASAR could not be reached: check your connection. Nothing you entered is lost; send it again "
         "when you are back online."))
+    await expect(message).to_be_in_viewport()
     await expect(token_name).to_have_value("Есептер")
-    await person_ctx.set_offline(False)
     foreign += await not_kazakh(page, typed)  # the message and its close button too
     await page.get_by_role("button", name=t("kk", "Close the message")).click()
-    await expect(page.locator("#request-alert").get_by_role("alert")).to_have_count(0)
+    await expect(message).to_have_count(0)
+    # Sent again once back online: the token is made and the message (shown again meanwhile) goes.
+    problems.expect("ERR_INTERNET_DISCONNECTED")
+    problems.expect("htmx:sendError")
+    problems.expect("htmx:afterRequest")
+    await tokens.get_by_role("button", name=t("kk", "Create a token")).click()
+    await expect(message).to_have_count(1)
+    await person_ctx.set_offline(False)
+    await tokens.get_by_role("button", name=t("kk", "Create a token")).click()
+    await expect(tokens.locator(".new-token")).to_have_text(re.compile(r"^asar_"))
+    await expect(message).to_have_count(0)
+    await expect(tokens).to_contain_text("Есептер")
 
     # A visitor whose browser asks for Kazakh, on a phone: the directory is no wider than the
     # screen, and the sign-in page (with its demo accounts) is Kazakh too.
