@@ -148,22 +148,29 @@ async def _apply(page: Page, base: str, call_id: int, lot: int, title: str, amou
     await page.get_by_label("Target value 1", exact=True).fill("120")
     await page.get_by_label("Name 1", exact=True).fill("Айгерім Сейітова")
     await page.get_by_label("Role in the project 1", exact=True).fill("руководитель")
-    for n, (category, amount) in enumerate(zip(("salaries", "goods", "administration"), amounts, strict=True), 1):
-        await page.get_by_label(f"Category {n}", exact=True).select_option(category)
-        await page.get_by_label(f"What for {n}", exact=True).fill(category)
-        if n < 3:
-            await page.get_by_label(f"Amount, ₸ {n}", exact=True).fill(str(amount))
-    last = f"line_amount_2={amounts[2]}"
+    for n, (category, amount) in enumerate(zip(("salaries", "goods", "administration"), amounts, strict=True)):
+        await page.locator(f"select[name=line_category_{n}]").select_option(category)
+        await page.locator(f"input[name=line_description_{n}]").fill(category)
+        await page.locator(f"input[name=line_amount_{n}]").fill(str(amount))
+    total = sum(amounts)
+    stages = (("Секции открыты", "Расписание и списки", 3, total // 2), ("Турнир", "Итоговый отчёт", 6, total - total // 2))
+    for n, (stage, deliverable, month, _amount) in enumerate(stages):
+        await page.locator(f"input[name=stage_title_{n}]").fill(stage)
+        await page.locator(f"input[name=stage_deliverable_{n}]").fill(deliverable)
+        await page.locator(f"input[name=stage_month_{n}]").fill(str(month))
+    await page.locator("input[name=stage_amount_0]").fill(str(stages[0][3]))
+    last = f"stage_amount_1={stages[1][3]}"
     async with page.expect_response(lambda r: r.url.endswith("/save") and last in (r.request.post_data or "")):
-        await page.get_by_label("Amount, ₸ 3", exact=True).fill(str(amounts[2]))  # autosave, no button
+        await page.locator("input[name=stage_amount_1]").fill(str(stages[1][3]))  # autosave, no button
     await expect(page.locator("#autosave-status")).to_contain_text(re.compile(r"Saved at \d\d:\d\d"))
     checks = page.locator("#application-checks")
     await expect(checks).to_contain_text("Attach the document «Устав» as a PDF.")
     if reload:
         await page.reload()
         await expect(page.get_by_label("Project title")).to_have_value(title)
-        await expect(page.get_by_label("Amount, ₸ 3", exact=True)).to_have_value(str(amounts[2]))
-        await expect(page.get_by_label("Category 3", exact=True)).to_have_value("administration")
+        await expect(page.locator("input[name=line_amount_2]")).to_have_value(str(amounts[2]))
+        await expect(page.locator("select[name=line_category_2]")).to_have_value("administration")
+        await expect(page.locator("input[name=stage_amount_1]")).to_have_value(str(stages[1][3]))
     await page.locator("input[type=file]").first.set_input_files(
         files=[{"name": "charter.pdf", "mimeType": "application/pdf", "buffer": real_pdf("Charter")}])
     await page.get_by_role("button", name="Attach").click()
