@@ -1,10 +1,10 @@
 """Open data from the decision on (issue 10 item 9), through the routes, on one world per module: the
-applications' world with both applications submitted and admissible, a commission of three (C recused
-from lot 2's application), every sheet submitted, scoring closed (the call in its decision stage) and
-two winners confirmed but not published.
+decision's world (tests/competitions/decision_helpers.py: three admissible applications, a commission of
+three with c recused from lot 2's application, every sheet submitted, scoring closed) with the meeting
+recorded and two winners confirmed through the decision's verbs, the results not yet published.
 
 - before the results are published: no scores (404), no winners, no award release, no grant;
-- once published: the scores per application, member and criterion (the recused member marked, no
+- once published (decision.service.publish_results): the scores per application, member and criterion (the recused member marked, no
   points), the winners as pending awards, the OCDS award release (validated against OCDS 1.1.5);
 - once awarded, an agreement signed and a tranche released: the awardUpdate, contract and
   implementation releases and the 360Giving grants validate; awards as JSON and CSV;
@@ -23,79 +23,61 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import asar.competitions.opendata.api as opendata_api
-from asar.accounts.models import User
-from asar.competitions import service as calls
-from asar.competitions.applications import service as applications
 from asar.competitions.applications.models import Application
 from asar.competitions.awards.models import Award, AwardTranche
-from asar.competitions.compliance import service as compliance
-from asar.competitions.decision.models import Winner
-from asar.competitions.evaluation import service as evaluation
-from asar.competitions.forms import MemberInput
+from asar.competitions.decision import service as decision
+from asar.competitions.decision.core import Pick
+from asar.competitions.decision.service import MeetingInput
 from asar.competitions.models import Call
 from asar.competitions.opendata.rows import AWARD_COLUMNS, SCORE_COLUMNS
 from asar.db import utcnow
 from asar.organizations.models import Organization
-from tests.competitions.application_helpers import World, build_world
+from tests.competitions.application_helpers import World
+from tests.competitions.decision_helpers import Deciding, build_decision_world, who
 from tests.competitions.opendata_schemas import assert_valid_360giving, assert_valid_ocds
-from tests.factories import BASE_URL, make_user
-from tests.organizations.helpers import actor_of
+from tests.factories import BASE_URL
 from tests.projects.listing_helpers import make_project
 
-NGO_NAMES = ("Наставники для подростков", "Волонтёры")  # the applications' titles (never before publication)
+NGO_NAMES = ("Наставники для подростков", "Волонтёры", "Школа волонтёров")  # titles, sealed before publication
 
 
 @dataclass(frozen=True)
 class Results:
-    base: World
-    apps: tuple[int, int]  # lot 1's and lot 2's applications, both winners
-    members: tuple[int, int, int]  # commission member ids of A, B, C (C recused from apps[1])
+    deciding: Deciding
+    winners: tuple[int, int]  # lot 1's and lot 2's winning applications
+    seats: tuple[int, int, int]  # commission member ids of a, b, c (c recused from lot 2's application)
+
+    @property
+    def base(self) -> World:
+        return self.deciding.base
 
 
 @pytest.fixture(scope="module")
 async def world(table: Any) -> Results:
+    """The decision's world (three applications, c recused from lot 2's) with the meeting recorded and
+    the winners confirmed through the decision's verbs, the results not yet published."""
     async with table.build() as session:
-        base = await build_world(session)
-        ngo = await actor_of(session, await session.get(User, base.users["member"]))
-        await applications.submit_application(session, ngo, base.draft, base_url=BASE_URL)
-        people = [await make_user(session, name=f"Member {k}") for k in "ABC"]
-        official = await actor_of(session, await session.get(User, base.users["official"]))
-        await calls.set_commission(session, official, base.call,
-                                   [MemberInput(email=u.email, name=u.name) for u in people], base_url=BASE_URL)
-        await session.execute(update(Call).where(Call.id == base.call).values(closes_at=utcnow() - timedelta(minutes=1)))
+        deciding = await build_decision_world(session)
+        official = await who(session, deciding, "official")
+        await decision.record_meeting(session, official, deciding.base.call, MeetingInput(
+            meeting_at=utcnow(), present=frozenset(deciding.seats.values())))
+        lot1, lot2 = deciding.base.lots[0], deciding.base.lots[1]
+        await decision.confirm_winners(session, official, deciding.base.call, {
+            lot1: [Pick(deciding.first, 9_000_000)], lot2: [Pick(deciding.third, 8_000_000)]})
         await session.commit()
-        official = await actor_of(session, await session.get(User, base.users["official"]))
-        await calls.advance(session, official, base.call, "compliance")
-        apps = (base.draft, base.submitted)
-        for app in apps:
-            await compliance.mark(session, official, app, admissible=True)
-        await calls.advance(session, official, base.call, "scoring")
-        call = await session.get(Call, base.call)
-        await session.refresh(call)
-        c1, c2 = (c.id for c in call.criteria)
-        for i, person in enumerate(people):
-            actor = await actor_of(session, person)
-            for app in apps:
-                recused = person is people[2] and app == apps[1]
-                await evaluation.declare(session, actor, app, conflict=recused)
-                if not recused:
-                    await evaluation.save_scores(session, actor, app, {c1: (5 + i, "note"), c2: (7, "")})
-                    await evaluation.submit_scores(session, actor, app)
-        await evaluation.close_scoring(session, official, base.call, base_url=BASE_URL)
-        for app_id in apps:  # the decision's winners, confirmed, not published yet
-            app = await session.get(Application, app_id)
-            session.add(Winner(call_id=base.call, lot_id=app.lot_id, application_id=app_id, rank=1, amount=8_000_000))
-        await session.commit()
-        await session.refresh(call)
-        members = tuple(sorted(m.id for m in call.members))
-        return Results(base, apps, members)  # type: ignore[arg-type]
+        return Results(deciding, (deciding.first, deciding.third),
+                       (deciding.seats["a"], deciding.seats["b"], deciding.seats["c"]))
 
 
 async def _publish(session: AsyncSession, world: Results) -> None:
+    """The issuer publishes the results (the decision's verb); then the clock facts are moved into a
+    coherent past (announced 40 days ago, results 2 hours ago) so that later moments come after them."""
+    await decision.publish_results(session, await who(session, world.deciding, "official"), world.base.call,
+                                   base_url=BASE_URL)
     now = utcnow()
-    await session.execute(update(Call).where(Call.id == world.base.call).values(  # a coherent history
+    await session.execute(update(Call).where(Call.id == world.base.call).values(
         published_at=now - timedelta(days=40), opens_at=now - timedelta(days=39), closes_at=now - timedelta(days=10),
-        status="appeals", results_published_at=now - timedelta(hours=2), appeals_close_at=now + timedelta(days=7)))
+        results_published_at=now - timedelta(hours=2)))
     await session.commit()
 
 
@@ -104,9 +86,9 @@ async def _award(session: AsyncSession, world: Results) -> int:
     await _publish(session, world)
     now = utcnow()
     project = None
-    for app_id in world.apps:
+    for app_id in world.winners:
         app = await session.get(Application, app_id)
-        signed = app_id == world.apps[0]
+        signed = app_id == world.winners[0]
         if signed:
             project = await make_project(session, await session.get(Organization, app.organization_id))
         session.add(Award(call_id=world.base.call, lot_id=app.lot_id, application_id=app_id,
@@ -145,18 +127,19 @@ async def test_published_results_open_the_scores_and_the_award_release(world: Re
     r = await client.get(f"/api/v1/open-data/calls/{call}/scores.json")
     assert r.status_code == 200, r.text
     scores = r.json()
-    assert len(scores) == 2 * 3 * 2 and all(tuple(row) == SCORE_COLUMNS for row in scores)
+    assert len(scores) == 3 * 3 * 2 and all(tuple(row) == SCORE_COLUMNS for row in scores)
     recused = [row for row in scores if row["recused"]]
-    assert {(row["application_id"], row["member_id"]) for row in recused} == {(world.apps[1], world.members[2])}
+    assert {(row["application_id"], row["member_id"]) for row in recused} == {(world.deciding.third, world.seats[2])}
     assert all(row["points"] is None for row in recused)
     assert all(row["points"] is not None for row in scores if not row["recused"])
     assert all(row["applicant_identifier"].startswith("KZ-BIN-") for row in scores)
-    assert "note" not in r.text  # members' comments are not exported
+    assert f"a on {world.deciding.first}" not in r.text  # members' comments are not exported
+    assert {row["member_name"] for row in scores} == {"Member A", "Member B", "Member C"}
     rows = list(csv.DictReader(io.StringIO((await client.get(f"/api/v1/open-data/calls/{call}/scores.csv")).text)))
-    assert len(rows) == 12 and {row["recused"] for row in rows} == {"true", "false"}
+    assert len(rows) == 18 and {row["recused"] for row in rows} == {"true", "false"}
     awards = (await client.get(f"/api/v1/open-data/calls/{call}/awards.json")).json()
-    assert [(a["application_id"], a["award_status"], a["amount"]) for a in awards] == [
-        (world.apps[0], "pending", 8_000_000), (world.apps[1], "pending", 8_000_000)]
+    assert [(a["application_id"], a["award_status"], a["amount"], a["rank"]) for a in awards] == [
+        (world.winners[0], "pending", 9_000_000, 1), (world.winners[1], "pending", 8_000_000, 1)]
     package = (await client.get(f"/api/v1/open-data/calls/{call}/ocds.json")).json()
     assert_valid_ocds(package)
     award = next(r for r in package["releases"] if r["tag"] == ["award"])
