@@ -174,45 +174,52 @@ def quorum_text(q: QuorumOut) -> str:
 
 
 def to_markdown(p: ProtocolOut) -> str:
-    lines = [f"# {_('Protocol of the commission: %(call)s', call=p.title)}", ""]
-    lines.append(f"- {_('Issuer')}: {p.issuer.name} ({_('BIN')} {p.issuer.bin})")
-    lines.append(f"- {_('Call page')}: {p.url}")
+    # Labels are plain _() calls (the extractor does not look inside f-strings).
+    issuer, bin_label, call_page = _("Issuer"), _("BIN"), _("Call page")
+    lines = ["# " + _("Protocol of the commission: %(call)s", call=p.title), ""]
+    lines.append(f"- {issuer}: {p.issuer.name} ({bin_label} {p.issuer.bin})")
+    lines.append(f"- {call_page}: {p.url}")
     if p.published:
-        lines.append(f"- {_('Results published')}: {format_dt(p.results_published_at)}")
-        lines.append(f"- {_('Appeals until')}: {format_dt(p.appeals_close_at)}")
+        lines.append("- " + _("Results published on %(time)s. Appeals until %(deadline)s.",
+                              time=format_dt(p.results_published_at), deadline=format_dt(p.appeals_close_at)))
     else:
-        lines.append(f"- {_('Draft: the results are not published yet.')}")
-    lines += ["", f"## {_('Meeting')}", ""]
+        lines.append("- " + _("Draft: the results are not published yet."))
+    lines += ["", "## " + _("Meeting"), ""]
     if p.meeting is None:
         lines.append(_("The meeting is not recorded yet."))
     else:
-        lines.append(f"- {_('Held on')}: {format_dt(p.meeting.meeting_at)}")
-        lines.append(f"- {quorum_text(p.meeting.quorum)}")
+        lines.append("- " + _("Held on %(time)s.", time=format_dt(p.meeting.meeting_at)))
+        lines.append("- " + quorum_text(p.meeting.quorum))
         if p.meeting.confirmed_at:
-            lines.append(f"- {_('Winners confirmed')}: {format_dt(p.meeting.confirmed_at)}")
+            lines.append("- " + _("Winners confirmed on %(time)s.", time=format_dt(p.meeting.confirmed_at)))
         h = p.meeting.hearing
         if h is not None:
-            lines.append(f"- {_('Held as the public hearing')}: [{h.title}]({h.url})"
-                         + (f" — {_('minutes')}: {h.minutes_url}" if h.minutes_url else ""))
+            held, minutes_label = _("Held as the public hearing:"), _("minutes of the hearing")
+            line = f"- {held} [{h.title}]({h.url})"
+            if h.minutes_url:
+                line += f" — {minutes_label}: {h.minutes_url}"
+            lines.append(line)
             for n, text in enumerate(h.decisions, start=1):
                 lines.append(f"  {n}. {text}")
         if p.meeting.minutes:
             lines += ["", p.meeting.minutes]
-    lines += ["", f"## {_('Commission')}", "",
-              f"| {_('Commission member')} | {_('Role')} | {_('Attendance')} |", "|---|---|---|"]
+    member, role, attendance = _("Commission member"), _("Role"), _("Attendance")
+    lines += ["", "## " + _("Commission"), "", f"| {member} | {role} | {attendance} |", "|---|---|---|"]
     lines += [f"| {_cell(m.name)} | {role_label(m.role)} | {_present(m.present)} |" for m in p.commission]
-    lines += ["", f"## {_('Recusals')}", ""]
-    lines += ([f"- {_cell(r.member)}: {_('application No. %(number)s', number=r.registration_number)}"
+    lines += ["", "## " + _("Recusals"), ""]
+    lines += ([f"- {_cell(r.member)}: " + _("application No. %(number)s", number=r.registration_number)
                for r in p.recusals] or [_("No member was recused.")])
-    lines += ["", f"## {_('Criteria')}", "", f"| № | {_('Criterion')} | {_('Weight')} | {_('Maximum points')} |",
-              "|---|---|---|---|"]
+    criterion, weight, max_points = _("Criterion"), _("Weight"), _("Maximum points")
+    lines += ["", "## " + _("Criteria"), "", f"| № | {criterion} | {weight} | {max_points} |", "|---|---|---|---|"]
     lines += [f"| {c.number} | {_cell(c.title)} | {c.weight}% | {c.max_points} |" for c in p.criteria]
+    heads = [_("Place"), _("Application"), _("Applicant"), _("Requested"), _("Average score"), _("Decision"),
+             _("Reason")]
     for lot in p.lots:
-        lines += ["", f"## {_('Lot %(number)s: %(title)s', number=lot.number, title=lot.title)}", "",
-                  f"{_('Budget')}: {format_tenge(lot.budget)} · {_('Granted')}: {format_tenge(lot.awarded)}", ""]
+        lines += ["", "## " + _("Lot %(number)s: %(title)s", number=lot.number, title=lot.title), "",
+                  _("Budget: %(amount)s", amount=format_tenge(lot.budget)) + " · "
+                  + _("Granted: %(amount)s", amount=format_tenge(lot.awarded)), ""]
         if lot.applications:
-            lines += [(f"| {_('Place')} | {_('Application')} | {_('Applicant')} | {_('Requested')} "
-                       f"| {_('Average score')} | {_('Decision')} | {_('Reason')} |"), "|---|---|---|---|---|---|---|"]
+            lines += ["| " + " | ".join(heads) + " |", "|---|---|---|---|---|---|---|"]
         for a in lot.applications:
             decision = _("won: %(amount)s", amount=format_tenge(a.amount or 0)) if a.won else _("not won")
             lines.append(f"| {a.rank or '–'} | {_cell(a.registration_number)} {_cell(a.title)} | "
@@ -236,7 +243,8 @@ def to_pdf(p: ProtocolOut, lang: str, generated: str) -> bytes:
         pdf.para(_("Protocol of the commission").upper(), size=9, bold=True)
         pdf.para(p.title, size=16, bold=True)
         pdf.space(2)
-        pairs = [(_("Issuer"), f"{p.issuer.name} ({_('BIN')} {p.issuer.bin})"), (_("Call page"), p.url)]
+        bin_label = _("BIN")
+        pairs = [(_("Issuer"), f"{p.issuer.name} ({bin_label} {p.issuer.bin})"), (_("Call page"), p.url)]
         if p.published:
             pairs += [(_("Results published"), format_dt(p.results_published_at)),
                       (_("Appeals until"), format_dt(p.appeals_close_at))]
@@ -286,6 +294,7 @@ def to_pdf(p: ProtocolOut, lang: str, generated: str) -> bytes:
             else:
                 pdf.heading(title)
                 pdf.para(_("No application was scored in this lot."), muted=True)
-            pdf.para(f"{_('Budget')}: {format_tenge(lot.budget)} · {_('Granted')}: {format_tenge(lot.awarded)}",
+            pdf.para(_("Budget: %(amount)s", amount=format_tenge(lot.budget)) + " · "
+                     + _("Granted: %(amount)s", amount=format_tenge(lot.awarded)),
                      size=9, muted=True)
         return bytes(pdf.output())
