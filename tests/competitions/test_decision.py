@@ -173,6 +173,7 @@ async def test_publishing_opens_the_appeal_window_and_tells_the_applicants(world
     with use_language("ru"):
         text = protocol.to_markdown(data)
     assert "победила: 9\xa0000\xa0000\xa0₸" in text and "Заседание комиссии" in text and "кворум" in text.lower()
+    assert "Присуждено: 9\xa0000\xa0000\xa0₸" in text and "Granted" not in text  # every label translated
     assert protocol.to_pdf(data, "kk", "now").startswith(b"%PDF")
     events = (await session.execute(select(LiveEvent.type).where(LiveEvent.stream == f"call:{call_id}"))).scalars()
     assert {"call.winners_confirmed", "call.results_published", "call.stage"} <= set(events)
