@@ -79,10 +79,11 @@ def test_a_call_announced_before_its_window_opens_is_planned_then_active() -> No
 def test_award_contract_and_implementation_releases_validate_against_ocds() -> None:
     # at the decision: the tender release and the award release (pending during the appeal window)
     decided = ocds.releases(_call(status="appeals"), prefix="ocds-abc123", now=PUBLISHED + timedelta(days=1),
-                            winners=WINNERS, results_published_at=PUBLISHED)
+                            winners=WINNERS, results_published_at=PUBLISHED, decided_at=PUBLISHED - timedelta(days=1))
     assert [r["tag"] for r in decided] == [["tenderUpdate"], ["award"]]
     award = decided[1]
     assert award["date"] == ocds.stamp(PUBLISHED) and award["buyer"]["id"] == "KZ-BIN-971240001315"
+    assert {a["date"] for a in award["awards"]} == {ocds.stamp(PUBLISHED - timedelta(days=1))}  # the meeting
     assert [(a["id"], a["status"], a["value"]["amount"], a["relatedLots"], a["suppliers"][0]["id"])
             for a in award["awards"]] == [("award-101", "pending", 9_000_000, ["11"], "KZ-BIN-180540012345"),
                                           ("award-102", "pending", 8_000_000, ["12"], "KZ-BIN-180540012345"),
@@ -96,7 +97,7 @@ def test_award_contract_and_implementation_releases_validate_against_ocds() -> N
     # awarded: the award turns active, one agreement signed, two of its tranches released
     done = ocds.releases(_call(status="awarded", awarded_at=AWARDED), prefix="ocds-abc123",
                          now=AWARDED + timedelta(days=100), winners=WINNERS, results_published_at=PUBLISHED,
-                         grants=_grants())
+                         decided_at=PUBLISHED - timedelta(days=1), grants=_grants())
     assert [r["tag"][0] for r in done] == ["award", "tenderUpdate", "awardUpdate", "contract", "implementation",
                                            "implementation"]
     tender = next(r for r in done if r["tag"] == ["tenderUpdate"])

@@ -29,6 +29,7 @@ from asar.competitions.decision import service as decision
 from asar.competitions.decision.core import Pick
 from asar.competitions.decision.service import MeetingInput
 from asar.competitions.models import Call
+from asar.competitions.opendata.ocds import stamp
 from asar.competitions.opendata.rows import AWARD_COLUMNS, SCORE_COLUMNS
 from asar.db import utcnow
 from asar.organizations.models import Organization
@@ -144,6 +145,8 @@ async def test_published_results_open_the_scores_and_the_award_release(world: Re
     assert_valid_ocds(package)
     award = next(r for r in package["releases"] if r["tag"] == ["award"])
     assert {a["status"] for a in award["awards"]} == {"pending"}
+    meeting = await decision.decision_of(session, call)
+    assert {a["date"] for a in award["awards"]} == {stamp(meeting.meeting_at)}  # the decision's day
     assert {p["roles"][0] for p in award["parties"]} == {"buyer", "supplier"}
     assert (await client.get(f"/api/v1/open-data/calls/{call}/360giving.json")).status_code == 404  # not awarded
 

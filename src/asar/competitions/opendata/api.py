@@ -283,7 +283,7 @@ async def _releases(request: Request[Any, Any, Any], items: list[Call]) -> list[
         out += ocds.releases(data.call_data(c, orgs[c.organization_id], counts, amendments[c.id], now=now,
                                             url=_base(request) + _page_path(request, c), awarded_at=o.awarded_at),
                              prefix=_prefix(request), now=now, winners=o.winners,
-                             results_published_at=o.published_at, grants=o.grants)
+                             results_published_at=o.published_at, decided_at=o.decided_at, grants=o.grants)
     return out
 
 

@@ -12,7 +12,7 @@ A grant is an award (issue 10 item 7), so nothing is exported before a call is a
 
 The mapping (docs/competitions.md, "360Giving 1.4"): title and description from the winning application,
 KZT, the amount applied for and awarded, the amount disbursed and a disbursement transaction per released
-tranche, the decision's date as `awardDate` (Asia/Almaty), the planned start (the agreement's signature,
+tranche, the day of the commission's meeting that decided as `awardDate` (Asia/Almaty), the planned start (the agreement's signature,
 else the award) and duration (the lot's months), the call as `grantProgramme` (code: its ocid), the
 call's regions as `beneficiaryLocation` (`id` the ISO 3166-2 code, `countryCode` KZ; 360Giving's geoCodeType codelist names British
 code types, so no `geoCode`), `fromOpenCall` Yes.
@@ -39,7 +39,7 @@ class Programme:
     ocid: str
     title: str
     funder: Party
-    decided_at: datetime  # the results' publication: the decision to award, as the public saw it
+    decided_at: datetime  # the commission's meeting that decided (else the publication of the results)
     url: str = ""
     regions: Sequence[tuple[str, str]] = ()  # (ISO 3166-2 code, name)
 

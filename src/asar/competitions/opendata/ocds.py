@@ -288,14 +288,16 @@ def _base_release(call_id: int, issuer: Party, *, prefix: str, tag: str, date: d
 
 
 def award_release(call_id: int, issuer: Party, winners: Sequence[WinnerData], *, prefix: str,
-                  published_at: datetime, language: str = "ru") -> dict[str, Any]:
-    """The decision as the results published it: one `pending` award per winner (the appeal window
-    runs), dated the publication, the NGO as supplier, the lot in `relatedLots`."""
+                  published_at: datetime, decided_at: datetime | None = None, language: str = "ru") -> dict[str, Any]:
+    """The decision as the results published it, dated the publication: one `pending` award per winner
+    (the appeal window runs), its `date` the commission's meeting (else the publication), the NGO as
+    supplier, the lot in `relatedLots`."""
     release = _base_release(call_id, issuer, prefix=prefix, tag="award", date=published_at, language=language)
     release["parties"] = _parties(issuer, ["buyer", "procuringEntity"], [w.supplier for w in winners],
                                   ["supplier"])
     release["awards"] = [{"id": award_id(w.application_id), "title": w.title, "status": "pending",
-                          "date": stamp(published_at), "value": {"amount": w.amount, "currency": CURRENCY},
+                          "date": stamp(decided_at or published_at),
+                          "value": {"amount": w.amount, "currency": CURRENCY},
                           "suppliers": [_ref(w.supplier)], "relatedLots": [str(w.lot_id)]} for w in winners]
     return release
 
@@ -361,8 +363,8 @@ def implementation_release(call_id: int, issuer: Party, grant: GrantData, tranch
 
 
 def releases(call: CallData, *, prefix: str, now: datetime, winners: Sequence[WinnerData] = (),
-             results_published_at: datetime | None = None, grants: Sequence[GrantData] = ()
-             ) -> list[dict[str, Any]]:
+             results_published_at: datetime | None = None, decided_at: datetime | None = None,
+             grants: Sequence[GrantData] = ()) -> list[dict[str, Any]]:
     """Every release of a call, by date: the tender release, then (once the results are published) the
     award release, (once awarded) the awardUpdate release, a contract release per signed agreement and an
     implementation release per released tranche."""
@@ -370,7 +372,7 @@ def releases(call: CallData, *, prefix: str, now: datetime, winners: Sequence[Wi
     out, lang = [tender], tender["language"]
     if results_published_at is not None and winners:
         out.append(award_release(call.id, call.issuer, winners, prefix=prefix, published_at=results_published_at,
-                                 language=lang))
+                                 decided_at=decided_at, language=lang))
     if grants:
         out.append(award_update_release(call.id, call.issuer, grants, prefix=prefix, language=lang))
     for g in grants:

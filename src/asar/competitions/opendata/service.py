@@ -21,7 +21,7 @@ from asar.competitions import service as calls
 from asar.competitions.applications.models import Application
 from asar.competitions.awards.models import Award
 from asar.competitions.compliance.service import admissible_ids
-from asar.competitions.decision.models import Winner
+from asar.competitions.decision.models import CallDecision, Winner
 from asar.competitions.decision.service import results_public
 from asar.competitions.evaluation.models import ScoreSheet
 from asar.competitions.evaluation.service import recusals
@@ -152,6 +152,7 @@ class Outcome:
     """A call's winners (from the publication of the results) and awards, as the builders take them."""
 
     published_at: datetime | None = None
+    decided_at: datetime | None = None  # the commission's meeting
     winners: list[ocds.WinnerData] = field(default_factory=list)
     grants: list[ocds.GrantData] = field(default_factory=list)
 
@@ -176,8 +177,11 @@ async def outcomes(db: AsyncSession, items: Sequence[Call], *,
     apps = {a.id: a for a in (await db.execute(select(Application).where(Application.id.in_(app_ids)))).scalars()
             } if app_ids else {}
     orgs = await organizations(db, {a.organization_id for a in apps.values()} | {a.organization_id for a in awards})
+    meetings = dict((await db.execute(select(CallDecision.call_id, CallDecision.meeting_at).where(
+        CallDecision.call_id.in_(list(public))))).tuples().all())
     for call_id, call in public.items():
         out[call_id].published_at = call.results_published_at
+        out[call_id].decided_at = meetings.get(call_id)
     for w in found:
         app = apps[w.application_id]
         out[w.call_id].winners.append(ocds.WinnerData(
@@ -209,6 +213,6 @@ async def programmes(db: AsyncSession, items: Sequence[Call], orgs: dict[int, Or
     regions = {r.id: r for r in await regions_by_ids(db, {i for c in awarded for i in c.region_ids})}
     return {c.id: giving.Programme(
         ocid=ocds.ocid(prefix, c.id), title=call_title(c), funder=party_of(orgs[c.organization_id]),
-        decided_at=outcome[c.id].published_at, url=url(c),  # type: ignore[arg-type]
+        decided_at=outcome[c.id].decided_at or outcome[c.id].published_at, url=url(c),  # type: ignore[arg-type]
         regions=[(regions[i].iso_code, regions[i].name_ru or regions[i].name_kk) for i in c.region_ids
                  if i in regions]) for c in awarded}
