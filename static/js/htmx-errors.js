@@ -6,9 +6,9 @@
      swapped like a success, and the focus goes to its first invalid field;
    - any other error answer (403, 404, 409, 413, 429, 5xx, a proxy's page), a network error and a
      timeout swap nothing, so whatever the person typed stays as it is, and a message appears in
-     #request-alert (as a role=alert element: screen readers read it out). It is the server's own translated
-     message (the error page's [data-error-message]) when there is one, otherwise the region's own
-     translated message for the case (data-network, data-timeout, data-too-large, data-too-many,
+     #request-alert (as a role=alert element: screen readers read it out). It is the server's own
+     translated message (the error page's [data-error-message]) when there is one, otherwise the
+     region's own for the case (data-network, data-timeout, data-too-large, data-too-many,
      data-client, data-server, rendered in the page's language);
    - the message stays until it is closed or the same element's next request succeeds.
    Elements with their own handling keep it: the hearing room swaps its refusals (hearing-room.js),
