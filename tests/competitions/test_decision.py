@@ -231,6 +231,8 @@ async def test_pages_form_round_trip_and_public_results(world: Deciding, table_c
         body = api.json()
         assert [lot["winners"] for lot in body["lots"][:2]] == [[world.first], [world.third]]
         assert body["meeting"]["quorum"] == {"members": 3, "present": 3, "required": 2, "met": True, "rule": "2/3"}
+        page = await anonymous.get(f"/calls/{call_id}/protocol", headers={"accept-language": "en"})
+        assert page.status_code == 200 and "Protocol of the commission" in page.text and "Member C" in page.text
         pdf = await anonymous.get(f"/calls/{call_id}/protocol.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         md = await anonymous.get(f"/calls/{call_id}/protocol.md", headers={"accept-language": "en"})
