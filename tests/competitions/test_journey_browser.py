@@ -79,8 +79,9 @@ class People:
     async def page(self, name: str, user: Any) -> Page:
         if name not in self.pages:
             context = await self.browser.new_context(locale="en-GB", extra_http_headers={"Accept-Language": "en"})
-            await context.add_cookies([{"name": "asar_session", "value": await session_cookie(self.db, user),
-                                        "url": self.live.url}])
+            if user is not None:
+                await context.add_cookies([{"name": "asar_session", "value": await session_cookie(self.db, user),
+                                            "url": self.live.url}])
             context.set_default_timeout(10_000)
             page = await context.new_page()
             page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
@@ -284,6 +285,34 @@ async def test_a_call_goes_from_the_form_through_applications_compliance_and_sco
             ranking = desk.locator("main table").nth(1)
             await expect(ranking.locator("tbody tr")).to_have_count(2)
             await expect(ranking.locator("tbody tr").first).to_contain_text(str(first))
+
+            # the decision: the meeting with everyone present (quorum 2 of 3), the ranking's proposal confirmed,
+            # the results published
+            await desk.goto(f"{base}/competitions/{call_id}")
+            await desk.locator("#decision-link").click()
+            await desk.get_by_label("Date and time of the meeting (Almaty time)").fill(almaty(utcnow()))
+            for box in await desk.locator("input[name=present]").all():
+                await box.check()
+            await desk.get_by_label("Minutes of the meeting").fill("Присутствовали трое.\nКомиссия рассмотрела рейтинг и приняла решение.")
+            await desk.get_by_role("button", name="Record the meeting").click()
+            await expect(desk.locator("#meeting-summary")).to_contain_text("Held on")
+            await expect(desk.locator(f"#candidate-{first} input[name=win_{first}]")).to_be_checked()
+            await desk.get_by_role("button", name="Confirm the winners").click()
+            await expect(desk.locator("main")).to_contain_text("Winners confirmed on")
+            await desk.get_by_role("button", name="Publish the results").click()
+            await expect(desk).to_have_url(f"{base}/calls/{call_id}/results")
+
+            # results and every member's scores are public: an anonymous visitor reads them
+            visitor = await people.page("visitor", None)
+            await visitor.goto(f"{base}/calls/{call_id}/results")
+            winners = visitor.locator("ul.winners")
+            await expect(winners).to_contain_text("Rural Youth")
+            await expect(winners).not_to_contain_text("Steppe Volunteers")
+            scores = visitor.locator(f"#application-{second} tbody tr")
+            await expect(scores).to_have_count(3)
+            await expect(visitor.locator(f"#application-{second}")).to_contain_text("recused: a conflict of interest")
+            await expect(visitor.locator(f"#application-{first}")).to_contain_text("Обоснованный план.")
+            await expect(visitor.locator("main")).to_contain_text("Комиссия рассмотрела рейтинг и приняла решение.")
             assert errors == [], errors
         finally:
             await browser.close()
