@@ -349,6 +349,7 @@ def test_every_mutating_route_is_in_the_table() -> None:
     # /hearings and /api/v1/hearings have their own table (same roles and rules):
     # tests/hearings/test_permissions.py, whose cases count as covered here; so do notifications'
     # (tests/notifications/test_permissions.py).
+    from tests.competitions.test_appeal_permissions import CASES as APPEAL_CASES
     from tests.competitions.test_application_permissions import CASES as APPLICATION_CASES
     from tests.competitions.test_compliance_permissions import CASES as COMPLIANCE_CASES
     from tests.competitions.test_decision_permissions import CASES as DECISION_CASES
@@ -364,5 +365,5 @@ def test_every_mutating_route_is_in_the_table() -> None:
     covered = {(c.method, normalize(c.path)) for c in (*CASES, *HEARING_CASES, *NOTIFICATION_CASES, *SPONSOR_CASES,
                                                      *PLEDGE_CASES, *PROJECT_CASES, *CALENDAR_CASES, *CALL_CASES,
                                                      *APPLICATION_CASES, *EVALUATION_CASES, *COMPLIANCE_CASES,
-                                                     *DECISION_CASES)}
+                                                     *DECISION_CASES, *APPEAL_CASES)}
     assert sorted(mutating_routes() - covered) == []

@@ -41,6 +41,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.accounts.controllers import routes as accounts_pages
     from asar.audit.controllers import routes as audit_pages
     from asar.competitions.api import routes as competitions_api
+    from asar.competitions.appeals.api import routes as appeals_api
+    from asar.competitions.appeals.controllers import routes as appeals_pages
     from asar.competitions.applications.api import routes as applications_api
     from asar.competitions.applications.controllers import routes as applications_pages
     from asar.competitions.compliance.api import routes as compliance_api
@@ -81,7 +83,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
             *matching_pages, *matching_api, *pledges_pages, *pledges_api, *projects_pages, *projects_api,
             *competitions_pages, *competitions_api, *applications_pages, *applications_api, *evaluation_api, *evaluation_pages, *opendata_api,
-            *compliance_pages, *compliance_api, *decision_pages, *decision_api, *storage_pages,
+            *compliance_pages, *compliance_api, *decision_pages, *decision_api, *appeals_pages, *appeals_api, *storage_pages,
             *workdays_pages, *workdays_api]
 
 

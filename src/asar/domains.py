@@ -18,6 +18,9 @@ from asar.accounts.signals import account_deleted
 from asar.competitions import event_types as call_events
 from asar.competitions import notices as call_notices
 from asar.competitions import service as call_service
+from asar.competitions.appeals import event_types as appeal_events
+from asar.competitions.appeals import notices as appeal_notices
+from asar.competitions.appeals import service as appeal_service
 from asar.competitions.applications import event_types as application_events
 from asar.competitions.applications import notices as application_notices
 from asar.competitions.applications import service as application_service
@@ -71,13 +74,13 @@ REGISTERS = (mail.register, reference.register, hearings.register, notifications
              live.register, pledges.register, compliance.register)
 NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices,
            call_notices, application_notices, evaluation_notices, compliance_notices,
-           decision_notices)  # imported: their notification kinds are registered
+           decision_notices, appeal_notices)  # imported: their notification kinds are registered
 # imported: the modules that write the audit log declare its codes there, with their labels (asar.audit.actions)
 AUDITED = (account_service, organization_service, hearing_service, hearing_minutes, hearing_commitments, hearing_room,
            project_service, pledge_service, sponsor_service, mci, workday_service, call_service, application_service,
-           evaluation_service, compliance_service, decision_service)
+           evaluation_service, compliance_service, decision_service, appeal_service)
 EVENTS = (pledge_events, thread_events, call_events, application_events, evaluation_events, compliance_events,
-          decision_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
+          decision_events, appeal_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 
 def _app_routes(static_files: Any) -> list[Any]:

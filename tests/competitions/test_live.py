@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.competitions import service
-from asar.competitions.applications import event_types as _application_events  # noqa: F401 (members of the family)
+from asar.competitions.appeals import event_types as _appeal_events  # noqa: F401 (members of the family)
+from asar.competitions.applications import event_types as _application_events  # noqa: F401
 from asar.competitions.compliance import event_types as _compliance_events  # noqa: F401
 from asar.competitions.evaluation import event_types as _evaluation_events  # noqa: F401
 from asar.competitions.event_types import CallEvent

@@ -15,5 +15,7 @@ other):
 - `evaluation/`: scoring (item 5; its pure core ranks applications per lot).
 - `compliance/`: the compliance check (item 4): the issuer's marks (admissible or not, with reasons),
   its working-day deadline and overdue flag, the rule that only admissible applications are scored.
+- `appeals/`: appeals against the results (item 6): filing in the window, the issuer's answer within
+  working days, the overdue flag, `open_appeals_count` for the award.
 - the other later stages (decision, appeals, award) add a module each.
 """

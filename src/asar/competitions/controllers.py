@@ -214,7 +214,8 @@ async def detail(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Tem
                    area_names={a.id: a.name for a in await list_areas(db)},
                    intake=call.intake_state(), may_edit=may_edit(actor, call), may_publish=may_publish(actor, call),
                    may_manage=may_manage(actor, call), may_follow=may_follow(actor, call), invited=invited,
-                   is_member=is_commission_member(actor, call), live_since=live_since)
+                   is_member=is_commission_member(actor, call), live_since=live_since,
+                   appeals=await call_live.public_appeals(db, call))
 
 
 # ---------------------------------------------------------------- lifecycle

@@ -33,7 +33,7 @@ from asar.live.hub import Hub
 PREFIX = "call"
 
 # The page's live pieces (templates/competitions/partials/<piece>.html), each swapped out of band.
-PIECES = ("stage", "lock", "window", "timeline", "amendments", "counts")
+PIECES = ("stage", "lock", "window", "timeline", "amendments", "counts", "appeals")
 
 # Each event type's HTML face: the pieces of the call page it changes ("" pieces: nothing to show).
 FACES: dict[str, tuple[str, ...]] = {
@@ -49,6 +49,7 @@ FACES: dict[str, tuple[str, ...]] = {
     "call.decision_meeting": (),  # counts for the decision page (asar.competitions.decision)
     "call.winners_confirmed": (),
     "call.results_published": ("stage", "timeline"),
+    "call.appeals": ("appeals",),  # the public list of appeals and answers (asar.competitions.appeals)
 }
 
 
@@ -57,6 +58,13 @@ async def application_counts(db: AsyncSession, call: Call) -> dict[int, int]:
     from asar.competitions.applications.service import submitted_by_lot
 
     return await submitted_by_lot(db, call.id)
+
+
+async def public_appeals(db: AsyncSession, call: Call) -> Any:
+    """The call page's appeals (appeals own the rows): None for a draft."""
+    from asar.competitions.appeals.service import public_view
+
+    return await public_view(db, call) if call.is_public else None
 
 
 def key(call_id: int) -> str:
@@ -104,6 +112,8 @@ class CallStream(LogKind):
             context["amendments"] = await service.list_amendments(db, call)
         if "counts" in names:
             context["counts"] = await application_counts(db, call)
+        if "appeals" in names:
+            context["appeals"] = await public_appeals(db, call)
         engine = hub.app.template_engine.engine
         with use_language(lang):
             return "".join(engine.get_template(f"competitions/partials/{name}.html").render(

@@ -68,6 +68,7 @@ class CompetitionRules:
     #                                    affects applicants
     compliance_days: int = 10         # working days after intake closes (the compliance check)
     scoring_days: int = 15            # working days after the compliance check (scoring)
+    appeal_answer_days: int = 5       # working days after an appeal is filed (the issuer's answer)
     max_lots: int = 50
     max_criteria: int = 20
     max_documents: int = 30

@@ -1,0 +1,344 @@
+"""Appeals (issue 10 item 6), at the service level with a few web and API round trips, on one world
+built per module (the `table` harness): an applicant files an appeal while the window is open (the
+server's clock; after it, refused with a clear message), one at a time per application, withdrawable
+while unanswered; bad input is refused with a translated message and changes nothing; the issuer is
+told and answers within a deadline in working days (real dates: 16 December); an unanswered appeal
+past its deadline is flagged on the public call page, which shows the appeals and answers without the
+appellant; the call is not awarded while an appeal is open; audit, stream and notifications."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.models import User
+from asar.audit.models import AuditEntry
+from asar.competitions import service as calls
+from asar.competitions.appeals import rules, service
+from asar.competitions.appeals.models import Appeal
+from asar.competitions.compliance import service as compliance
+from asar.competitions.evaluation import service as evaluation
+from asar.competitions.models import Call
+from asar.db import utcnow
+from asar.errors import Conflict, Invalid, NotFound, PermissionDenied
+from asar.i18n import TIMEZONE, use_language
+from asar.live.models import LiveEvent
+from asar.notifications.models import Notification
+from asar.notifications.service import text_of
+from asar.storage.models import StoredFile
+from tests.competitions.application_helpers import real_pdf
+from tests.competitions.test_compliance import Check, build_check_world
+from tests.factories import BASE_URL
+from tests.organizations.helpers import actor_of, bearer, csrf, sign_in
+
+EN = {"accept-language": "en"}
+GROUNDS = "Баллы по критерию «Актуальность» не соответствуют приложенным письмам поддержки."
+
+
+@dataclass(frozen=True)
+class Appeals:
+    check: Check
+    call: int
+    filed: int  # lot 2's application: its open appeal (`appeal`)
+    free: int  # lot 1's application: no appeal yet
+    appeal: int
+
+    @property
+    def users(self) -> dict[str, int]:
+        return self.check.base.users
+
+
+async def open_window(session: AsyncSession, call_id: int, closes_at: datetime | None = None) -> None:
+    """The call in its appeals stage with the results published now and the window closing as given."""
+    official = await actor_of(session, await session.get(User, (await _issuer_user(session, call_id))))
+    await calls.advance(session, official, call_id, "appeals")
+    now = utcnow()
+    await session.execute(update(Call).where(Call.id == call_id).values(
+        results_published_at=now, appeals_close_at=closes_at or now + timedelta(days=7)))
+    await session.commit()
+
+
+async def _issuer_user(session: AsyncSession, call_id: int) -> int:
+    q = text("SELECT m.user_id FROM memberships m JOIN calls c ON c.organization_id = m.organization_id "
+             "WHERE c.id = :call ORDER BY m.id LIMIT 1")
+    return int((await session.execute(q, {"call": call_id})).scalar_one())
+
+
+async def build_appeals_world(session: AsyncSession) -> Appeals:
+    """The compliance world taken on: both applications admissible, scoring closed, the results published
+    (the window open for a week), and one appeal filed about lot 2's application."""
+    check = await build_check_world(session)
+    official = await actor_of(session, await session.get(User, check.base.users["official"]))
+    await compliance.mark(session, official, check.unmarked, admissible=True)
+    await compliance.finish_compliance(session, official, check.base.call)
+    official = await actor_of(session, await session.get(User, check.base.users["official"]))
+    await evaluation.close_scoring(session, official, check.base.call, base_url=BASE_URL)
+    await session.commit()
+    await open_window(session, check.base.call)
+    member = await actor_of(session, await session.get(User, check.base.users["member"]))
+    appeal = await service.file_appeal(session, member, check.marked, GROUNDS, base_url=BASE_URL)
+    await session.commit()
+    return Appeals(check=check, call=check.base.call, filed=check.marked, free=check.unmarked, appeal=appeal.id)
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> Appeals:
+    async with table.build() as session:
+        return await build_appeals_world(session)
+
+
+async def who(session: AsyncSession, world: Appeals, role: str) -> Any:
+    return await actor_of(session, await session.get(User, world.users[role]))
+
+
+async def rows(session: AsyncSession) -> list[tuple[Any, ...]]:
+    found = await session.execute(select(Appeal).order_by(Appeal.id).execution_options(populate_existing=True))
+    return [(a.application_id, a.number, a.status, a.text, a.outcome, a.answer, a.evidence_file_id)
+            for a in found.scalars()]
+
+
+# ---------------------------------------------------------------- pure rules
+def test_window_state_and_texts() -> None:
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=TIMEZONE)
+    assert rules.window_state("decision", None, now) == "not_yet"
+    assert rules.window_state("appeals", now + timedelta(seconds=1), now) == "open"
+    assert rules.window_state("appeals", now, now) == "closed"  # the closing moment itself is late
+    assert rules.window_state("awarded", now + timedelta(days=1), now) == "closed"
+    assert rules.window_state("cancelled", None, now) == "closed"
+    assert rules.appeal_text("  Основание.  ") == "Основание."
+    assert rules.answer("dismissed", " Баллы пересчитаны. ") == ("dismissed", "Баллы пересчитаны.")
+    with use_language("en"), pytest.raises(Invalid) as refused:
+        rules.answer("granted", "\u200b ")
+    assert set(refused.value.errors) == {"outcome", "answer"}
+
+
+# ---------------------------------------------------------------- filing
+async def test_filing_tells_the_issuer_is_audited_and_counted_on_the_stream(world: Appeals, table_case: Any) -> None:
+    s = table_case.session
+    appeal = await s.get(Appeal, world.appeal)
+    assert (appeal.number, appeal.status, appeal.text) == (1, "open", GROUNDS)
+    staff = set((await s.execute(text("SELECT m.user_id FROM memberships m JOIN calls c ON "
+                                      "c.organization_id = m.organization_id WHERE c.id = :c"), {"c": world.call}))
+                .scalars())
+    told = (await s.execute(select(Notification).where(Notification.kind == "appeal_filed"))).scalars().all()
+    assert {n.user_id for n in told} == staff and {n.dedupe_key for n in told} == {f"appeal_filed:{world.appeal}"}
+    with use_language("ru"):
+        assert "Жалоба № 1" in text_of(told[0])
+    entry = (await s.execute(select(AuditEntry).where(AuditEntry.action == "appeal.filed"))).scalar_one()
+    assert (entry.object_type, entry.object_id, entry.actor_id) == ("appeal", world.appeal, world.users["member"])
+    event = (await s.execute(select(LiveEvent).where(LiveEvent.stream == f"call:{world.call}")
+                             .order_by(LiveEvent.seq.desc()).limit(1))).scalar_one()
+    assert event.type == "call.appeals" and event.private is None  # counts only, for everyone
+    assert event.payload == {"filed": 1, "open": 1, "upheld": 0, "dismissed": 0}
+    assert await service.open_appeals_count(s, world.call) == 1
+
+
+async def test_one_appeal_at_a_time_withdrawn_refiled_answered_final(world: Appeals, table_case: Any) -> None:
+    s = table_case.session
+    member = await who(s, world, "member")
+    with use_language("en"), pytest.raises(Conflict) as refused:
+        await service.file_appeal(s, member, world.filed, "Ещё одна апелляция.")
+    assert "already has an appeal" in refused.value.message
+    await service.withdraw_appeal(s, member, world.appeal)
+    assert await service.open_appeals_count(s, world.call) == 0
+    again = await service.file_appeal(s, member, world.filed, "Повторная апелляция.")
+    assert again.number == 2  # numbers are never reused
+    with pytest.raises(Conflict):  # a withdrawn appeal stays withdrawn
+        await service.withdraw_appeal(s, member, world.appeal)
+    official = await who(s, world, "official")
+    await service.answer_appeal(s, official, again.id, "upheld", "Баллы пересчитаны комиссией.", base_url=BASE_URL)
+    with use_language("en"), pytest.raises(Conflict) as refused:
+        await service.file_appeal(s, member, world.filed, "Третья апелляция.")
+    assert "appealed once" in refused.value.message
+    with pytest.raises(Conflict):  # an answer is final
+        await service.answer_appeal(s, official, again.id, "dismissed", "Иначе.")
+    with pytest.raises(Conflict):  # no withdrawal after the answer
+        await service.withdraw_appeal(s, member, again.id)
+    told = (await s.execute(select(Notification).where(Notification.kind == "appeal_answered"))).scalars().all()
+    assert {n.user_id for n in told} == {world.users["member"], *await _org_admins(s, world)}
+    with use_language("ru"):
+        assert "удовлетворена" in text_of(told[0])
+    actions = (await s.execute(select(AuditEntry.action).where(AuditEntry.object_type == "appeal")
+                               .order_by(AuditEntry.id))).scalars().all()
+    assert actions == ["appeal.filed", "appeal.withdrawn", "appeal.filed", "appeal.upheld"]
+
+
+async def _org_admins(s: AsyncSession, world: Appeals) -> set[int]:
+    q = text("SELECT m.user_id FROM memberships m JOIN applications a ON a.organization_id = m.organization_id "
+             "WHERE a.id = :a")
+    return set((await s.execute(q, {"a": world.filed})).scalars())
+
+
+async def test_the_window_is_the_servers_clock_and_refusals_are_clear(world: Appeals, table_case: Any) -> None:
+    s = table_case.session
+    member = await who(s, world, "member")
+    before = await rows(s)
+    await s.execute(update(Call).where(Call.id == world.call).values(appeals_close_at=utcnow() - timedelta(seconds=1)))
+    await s.commit()
+    with use_language("en"), pytest.raises(Conflict) as refused:
+        await service.file_appeal(s, member, world.free, GROUNDS)
+    assert refused.value.message.startswith("The appeal window closed on ")
+    with use_language("kk"), pytest.raises(Conflict) as refused:
+        await service.file_appeal(s, member, world.free, GROUNDS)
+    assert re.search("[А-Яа-яӘәҒғҚқҢңӨөҰұҮүІі]", refused.value.message)
+    await service.withdraw_appeal(s, member, world.appeal)  # withdrawing stays possible after the window
+    official = await who(s, world, "official")
+    await s.execute(update(Call).where(Call.id == world.call).values(status="decision", appeals_close_at=None))
+    await s.commit()
+    with use_language("en"), pytest.raises(Conflict) as refused:
+        await service.file_appeal(s, member, world.free, GROUNDS)
+    assert refused.value.message == "Appeals are filed once the results of the call are published."
+    assert len(await rows(s)) == len(before)
+    with pytest.raises(NotFound):  # the issuer does not appeal, nor does a stranger see the application
+        await service.file_appeal(s, await who(s, world, "other_member"), world.free, GROUNDS)
+    with pytest.raises(PermissionDenied):
+        await service.file_appeal(s, official, world.free, GROUNDS)
+
+
+async def test_bad_input_is_refused_with_a_translated_message_and_nothing_changes(world: Appeals,
+                                                                                  table_case: Any) -> None:
+    s = table_case.session
+    member = await who(s, world, "member")
+    before = await rows(s)
+    expected = {"en": "Say what you appeal against and why.", "ru": "Укажите, что вы обжалуете и почему.",
+                "kk": "Нені және неге шағымданатыныңызды көрсетіңіз."}
+    for lang, message in expected.items():
+        with use_language(lang), pytest.raises(Invalid) as refused:
+            await service.file_appeal(s, member, world.free, "  \u200b ")
+        assert refused.value.errors == {"text": message}
+    for grounds, evidence in (("x" * 5001, None), ("Основание\x00", None), ("Основание\u202e", None),
+                              ("Основание.", b"MZ\x90\x00 not a pdf")):
+        with use_language("ru"), pytest.raises(Invalid) as refused:
+            await service.file_appeal(s, member, world.free, grounds, evidence=evidence, filename="x.pdf")
+        (field, message), = refused.value.errors.items()
+        assert field == ("evidence" if evidence else "text")
+        assert re.search("[А-Яа-яЁё]", message) and not re.search("[A-Za-z]", message.replace("PDF", "")), message
+    official = await who(s, world, "official")
+    for outcome, answer, fields in (("", "Причины.", {"outcome"}), ("dismissed", "", {"answer"}),
+                                    ("granted", "y" * 5001, {"outcome", "answer"})):
+        with pytest.raises(Invalid) as refused:
+            await service.answer_appeal(s, official, world.appeal, outcome, answer)
+        assert set(refused.value.errors) == fields
+    assert await rows(s) == before
+
+
+async def test_the_answer_is_due_in_working_days_on_real_dates(world: Appeals, table_case: Any) -> None:
+    """Filed on Friday 12 December 2025: five working days skip the weekend and Independence Day
+    (Tuesday 16 December): Monday 15, Wednesday 17, Thursday 18, Friday 19, Monday 22 December; the
+    answer is due at the end of Monday 22 December (Almaty)."""
+    s = table_case.session
+    member = await who(s, world, "member")
+    await s.execute(update(Call).where(Call.id == world.call)
+                    .values(appeals_close_at=datetime(2025, 12, 20, tzinfo=TIMEZONE)))
+    await s.commit()
+    filed = await service.file_appeal(s, member, world.free, GROUNDS,
+                                      now=datetime(2025, 12, 12, 10, 0, tzinfo=TIMEZONE))
+    assert filed.due_at == datetime(2025, 12, 23, 0, 0, tzinfo=TIMEZONE)
+    assert filed.overdue(datetime(2025, 12, 22, 23, 59, tzinfo=TIMEZONE)) is False
+    assert filed.overdue(datetime(2025, 12, 23, 0, 0, tzinfo=TIMEZONE)) is True
+
+
+async def test_an_overdue_appeal_is_flagged_publicly_without_the_appellant(world: Appeals, table_case: Any) -> None:
+    s, client = table_case.session, table_case.client
+    async def public_section() -> str:
+        page = await client.get(f"/competitions/{world.call}", headers=EN)  # anyone, no sign-in
+        assert page.status_code == 200
+        assert GROUNDS not in page.text  # the grounds stay between the applicant and the issuer
+        found = re.search(rf'id="call-appeals-{world.call}".*?</section>', page.text, re.DOTALL)
+        assert found is not None
+        assert "Green World" not in found.group(0) and "NGO member" not in found.group(0)  # no appellant
+        return found.group(0)
+
+    section = await public_section()
+    assert "Appeal No. 1" in section and "Awaiting the answer" in section
+    assert "Appeals: 1. Awaiting an answer: 1." in section and "overdue" not in section.lower()
+    await s.execute(update(Appeal).where(Appeal.id == world.appeal).values(due_at=utcnow() - timedelta(minutes=1)))
+    await s.commit()
+    section = await public_section()
+    assert "1 appeal overdue" in section and "Overdue</strong>" in section
+    official = await who(s, world, "official")
+    await service.answer_appeal(s, official, world.appeal, "dismissed", "Баллы выставлены по методике конкурса.")
+    section = await public_section()
+    assert "overdue" not in section.lower() and "Dismissed" in section
+    assert "Баллы выставлены по методике конкурса." in section
+    api = await client.get(f"/api/v1/calls/{world.call}/appeals")
+    assert api.status_code == 200 and api.json()["counts"]["dismissed"] == 1
+    assert set(api.json()["appeals"][0]) == {"number", "lot_number", "lot_title", "status", "filed_at", "due_at",
+                                             "overdue", "outcome", "answer", "answered_at"}
+
+
+async def test_no_award_while_an_appeal_is_open(world: Appeals, table_case: Any) -> None:
+    s = table_case.session
+    official = await who(s, world, "official")
+    with use_language("en"), pytest.raises(Conflict) as refused:
+        await calls.advance(s, official, world.call, "awarded")
+    assert refused.value.message.startswith("1 appeal is not answered yet")
+    await service.answer_appeal(s, official, world.appeal, "dismissed", "Основания не подтвердились.")
+    assert await service.open_appeals_count(s, world.call) == 0
+    assert (await calls.advance(s, official, world.call, "awarded")).status == "awarded"
+
+
+# ---------------------------------------------------------------- pages and the API
+async def test_the_applicant_files_and_the_issuer_answers_through_the_pages(world: Appeals, table_case: Any) -> None:
+    s, client = table_case.session, table_case.client
+    await sign_in(client, s, await s.get(User, world.users["member"]))
+    page = await client.get(f"/applications/{world.free}", headers=EN)
+    assert f'href="/applications/{world.free}/appeal"' in page.text
+    form = await client.get(f"/applications/{world.free}/appeal", headers=EN)
+    assert form.status_code == 200 and 'name="text"' in form.text and 'name="evidence"' in form.text
+    token = await csrf(client)
+    r = await client.post(f"/applications/{world.free}/appeal", headers=EN, data={"text": " ", "_csrf_token": token})
+    assert r.status_code == 400 and "Say what you appeal against and why." in r.text
+    r = await client.post(f"/applications/{world.free}/appeal", headers=EN, data={"text": GROUNDS, "_csrf_token": token},
+                          files={"evidence": ("letters.pdf", real_pdf("Letters"), "application/pdf")})
+    assert r.status_code == 303 and r.headers["location"] == f"/applications/{world.free}/appeal"
+    page = await client.get(f"/applications/{world.free}/appeal", headers=EN)
+    assert "Appeal No. 2" in page.text and "Evidence (PDF): letters.pdf" in page.text
+    filed = (await s.execute(select(Appeal).where(Appeal.application_id == world.free))).scalar_one()
+    evidence = await client.get(f"/appeals/{filed.id}/evidence")
+    assert evidence.status_code == 200 and evidence.content.startswith(b"%PDF-")
+    token = (await s.execute(select(StoredFile.token).where(StoredFile.id == filed.evidence_file_id))).scalar_one()
+    assert (await client.get(f"/files/{token}")).status_code == 404  # private: only the appeal's route serves it
+
+    client.cookies.clear()
+    await sign_in(client, s, await s.get(User, world.users["official"]))
+    page = await client.get(f"/calls/{world.call}/appeals", headers=EN)
+    assert page.status_code == 200 and GROUNDS in page.text and 'name="outcome"' in page.text
+    token = await csrf(client)
+    r = await client.post(f"/appeals/{filed.id}/answer", headers=EN, data={"outcome": "upheld", "_csrf_token": token})
+    assert r.status_code == 400 and "Give the reasons for the answer" in r.text
+    r = await client.post(f"/appeals/{filed.id}/answer", headers=EN,
+                          data={"outcome": "upheld", "answer": "Письма поддержки учтены.", "_csrf_token": token})
+    assert r.status_code == 303 and r.headers["location"] == f"/calls/{world.call}/appeals#appeal-{filed.id}"
+    assert (await s.get(Appeal, filed.id, populate_existing=True)).outcome == "upheld"
+
+
+async def test_the_api_files_attaches_withdraws_and_answers(world: Appeals, table_case: Any) -> None:
+    s, client = table_case.session, table_case.client
+    applicant = await bearer(s, await s.get(User, world.users["member"]))
+    r = await client.post(f"/api/v1/applications/{world.free}/appeal", headers=applicant, json={"text": GROUNDS})
+    assert r.status_code == 201 and r.json()["status"] == "open" and r.json()["evidence"] is False
+    appeal_id = r.json()["id"]
+    r = await client.put(f"/api/v1/appeals/{appeal_id}/evidence", headers=applicant,
+                         files={"file": ("a.pdf", b"not a pdf", "application/pdf")})
+    assert r.status_code == 400
+    r = await client.put(f"/api/v1/appeals/{appeal_id}/evidence", headers=applicant,
+                         files={"file": ("a.pdf", real_pdf(), "application/pdf")})
+    assert r.status_code == 200 and r.json()["evidence"] is True
+    mine = await client.get(f"/api/v1/applications/{world.free}/appeal", headers=applicant)
+    assert mine.json()["appeal"]["id"] == appeal_id and mine.json()["may_file"] is False
+    issuer = await bearer(s, await s.get(User, world.users["official"]))
+    inbox = await client.get(f"/api/v1/calls/{world.call}/appeals/received", headers=issuer)
+    assert inbox.status_code == 200 and [a["appeal"]["text"] for a in inbox.json()["appeals"]] == [GROUNDS, GROUNDS]
+    assert (await client.get(f"/api/v1/calls/{world.call}/appeals/received", headers=applicant)).status_code == 404
+    r = await client.post(f"/api/v1/appeals/{appeal_id}/answer", headers=issuer,
+                          json={"outcome": "dismissed", "answer": "Оснований нет."})
+    assert r.status_code == 200 and r.json()["outcome"] == "dismissed"
+    r = await client.post(f"/api/v1/appeals/{world.appeal}/withdraw", headers=applicant)
+    assert r.status_code == 200 and r.json()["status"] == "withdrawn"
