@@ -205,6 +205,7 @@ async def test_pages_form_round_trip_and_public_results(world: Deciding, table_c
     assert f'href="/calls/{call_id}/decision"' in r.text
     page = await client.get(f"/calls/{call_id}/decision", headers={"accept-language": "en"})
     assert page.status_code == 200 and 'name="meeting_at"' in page.text and 'name="present"' in page.text
+    assert f'href="/calls/{call_id}/scoring"' in page.text
     r = await client.post(f"/calls/{call_id}/decision/meeting",
                           data={"meeting_at": "not a date", "present": [str(world.seats["a"])], "_csrf_token": token})
     assert r.status_code == 400 and "date and time, for example 2027-04-20T15:00" in r.text
