@@ -128,11 +128,13 @@ async def _check_calls(db: AsyncSession) -> None:
     score sheets as their stages have them."""
     from asar.competitions.applications.models import Application
     from asar.competitions.compliance.models import ComplianceMark
+    from asar.competitions.decision import service as decision
     from asar.competitions.evaluation.models import ConflictDeclaration, ScoreSheet
     from asar.competitions.models import Call
 
     found = (await db.execute(select(Call))).scalars().all()
-    assert Counter(c.status for c in found) == {"draft": 1, "published": 2, "compliance": 1, "scoring": 1}
+    assert Counter(c.status for c in found) == {"draft": 1, "published": 2, "compliance": 1, "scoring": 1,
+                                                "appeals": 1}
     assert all(c.title_kk and c.title_ru and not LATIN.search(c.title_kk) for c in found)
     issuers = {c.id: await db.get(Organization, c.organization_id) for c in found}
     assert all(o is not None and o.verified for o in issuers.values())
@@ -144,15 +146,24 @@ async def _check_calls(db: AsyncSession) -> None:
     assert not by_stage["compliance"].accepts_applications() and by_stage["compliance"].rules_locked
     apps = (await db.execute(select(Application))).scalars().all()
     assert Counter((a.call_id in {c.id for c in found if c.status == "published"}, a.status) for a in apps) == {
-        (True, "submitted"): 3, (True, "draft"): 3, (False, "submitted"): 6}
+        (True, "submitted"): 3, (True, "draft"): 3, (False, "submitted"): 9}
     assert all(a.registration_number for a in apps if a.status == "submitted")
     marks = (await db.execute(select(ComplianceMark))).scalars().all()
     assert sorted(m.admissible for m in marks if m.call_id == by_stage["compliance"].id) == [False, True]  # one unmarked
     assert sorted(m.admissible for m in marks if m.call_id == by_stage["scoring"].id) == [False, True, True]
     sheets = (await db.execute(select(ScoreSheet))).scalars().all()
-    assert Counter(s.status for s in sheets) == {"submitted": 3, "draft": 1}
+    assert Counter((s.call_id, s.status) for s in sheets) == {(by_stage["scoring"].id, "submitted"): 3,
+                                                             (by_stage["scoring"].id, "draft"): 1,
+                                                             (by_stage["appeals"].id, "submitted"): 8}
     recused = (await db.execute(select(ConflictDeclaration).where(ConflictDeclaration.conflict.is_(True)))).scalars()
-    assert len(recused.all()) == 1
+    assert len(recused.all()) == 2
+    # the published results: winners per lot within its budget, the appeal window open
+    results = by_stage["appeals"]
+    assert results.results_published_at is not None and results.appeals_close_at > results.results_published_at
+    won = await decision.winners(db, results.id)
+    assert len({w.lot_id for w in won}) == 2
+    budgets = {lot.id: lot.budget for lot in results.lots}
+    assert all(sum(w.amount for w in won if w.lot_id == lot) <= budget for lot, budget in budgets.items())
 
 
 async def counts_by_status(database: Database) -> Counter[str]:

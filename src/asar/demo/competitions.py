@@ -10,11 +10,14 @@ notifications and audit entries are what the people would have made.
   marked admissible, one not admissible (with its reason), one not marked yet;
 - a state grant of the ministry in **scoring**: a commission of three (the ministry's official as chair,
   two invited experts), three applications (two admissible, one not), some sheets submitted, one
-  saved as a draft, one member recused from an application.
+  saved as a draft, one member recused from an application;
+- a state grant of the Abai district akimat with its **results published** (in its appeal window): every
+  sheet submitted but one recusal, scoring closed, the meeting recorded with everyone present, the
+  ranking's proposal confirmed as the winners of both lots, the results, scores and protocol public.
 
 Calls are found again by issuer and Russian title, so a second run adds nothing; each is built in one
 unit of work, so a run stopped halfway leaves no half-built call. Intake that must have closed (the
-compliance and scoring calls) is moved into the past after the applications are submitted, as the
+calls past intake) is moved into the past after the applications are submitted, as the
 hearings demo moves its closed hearing, and the compliance check is opened by the same verb as the job
 that opens it when intake closes. Dates are relative to the day the demo runs. Calls that need the MCI
 (state grants) fall back to state social order when the year's MCI is not entered yet.
@@ -35,6 +38,8 @@ from asar.competitions import service as calls
 from asar.competitions.applications import service as applications
 from asar.competitions.applications.forms import parse_application
 from asar.competitions.compliance import service as compliance
+from asar.competitions.decision import service as decision
+from asar.competitions.decision.core import Pick
 from asar.competitions.evaluation import service as evaluation
 from asar.competitions.forms import MemberInput, parse_call
 from asar.competitions.models import Call
@@ -66,10 +71,14 @@ class DemoApplication:
     language: str = "ru"
 
 
+# the stages the demo builds, in order; "results" is a call whose results are published (its `appeals` stage)
+STAGES = ("draft", "published", "compliance", "scoring", "results")
+
+
 @dataclass(frozen=True)
 class DemoCall:
     by: str
-    stage: str  # "draft", "published", "compliance" or "scoring"
+    stage: str  # one of STAGES
     kind: str
     title_kk: str
     title_ru: str
@@ -80,6 +89,11 @@ class DemoCall:
     opened_days_ago: int  # negative: opens in that many days (a call past intake is moved back after it)
     applications: tuple[DemoApplication, ...] = ()
     sheets: tuple[tuple[str, int, str], ...] = ()  # (member, application index, "submit 8,7" / "draft 6" / "recused")
+    commission: tuple[MemberInput, ...] = ()
+
+    def past(self, stage: str) -> bool:
+        """Whether the call goes beyond `stage`."""
+        return STAGES.index(self.stage) > STAGES.index(stage)
 
 
 CRITERIA = ({"title": "Өзектілігі / Актуальность", "description": "Насколько проект отвечает нуждам людей",
@@ -159,7 +173,29 @@ CALLS: tuple[DemoCall, ...] = (
         ),
         sheets=((MINISTRY, 0, "submit 9,8,4"), (MINISTRY, 1, "submit 7,8,5"),
                 (ALMATY, 0, "submit 8,7,4"), (ALMATY, 1, "draft 6,7"),
-                ("citizen.semey@demo.asar.kz", 0, "recused"))),
+                ("citizen.semey@demo.asar.kz", 0, "recused")), commission=COMMISSION),
+    DemoCall(
+        ABAI, "results", "state_grant",
+        "Абай ауданының ауыл кітапханаларына арналған мемлекеттік грант",
+        "Государственный грант для сельских библиотек Абайского района",
+        "Книги на казахском и русском языках, читательские клубы и обучение библиотекарей в сёлах района.\n\n"
+        "Аудан ауылдарындағы кітапханаларға кітаптар, оқырмандар клубтары және кітапханашыларды оқыту.",
+        ("education", "rural"), ("KZ-10",), (("Кітап қоры / Книжный фонд", 10_000_000, 9),
+                                             ("Оқырмандар клубтары / Читательские клубы", 6_000_000, 9)), 1,
+        applications=(
+            DemoApplication(AUYL, 1, "Әр ауылға жаңа кітаптар", (5_000_000, 3_000_000, 800_000), mark="yes",
+                            language="kk"),
+            DemoApplication(KAMKOR, 1, "Книги крупным шрифтом для старших", (4_000_000, 2_500_000, 600_000),
+                            mark="yes"),
+            DemoApplication(UMIT, 2, "Инклюзивный читательский клуб", (3_000_000, 1_500_000, 400_000), mark="yes"),
+        ),
+        sheets=((ABAI, 0, "submit 9,9,5"), (ABAI, 1, "submit 7,6,4"), (ABAI, 2, "submit 8,8,4"),
+                (ALMATY, 0, "submit 8,9,4"), (ALMATY, 1, "submit 8,7,4"), (ALMATY, 2, "submit 9,7,5"),
+                ("citizen.semey@demo.asar.kz", 0, "submit 10,8,5"), ("citizen.semey@demo.asar.kz", 1, "recused"),
+                ("citizen.semey@demo.asar.kz", 2, "submit 7,8,4")),
+        commission=(MemberInput(ABAI, "Бауыржан Тоқтаров", "issuer", "chair"),
+                    MemberInput(ALMATY, "Марина Ким", "expert", "member"),
+                    MemberInput("citizen.semey@demo.asar.kz", "Pavel Ivanov", "expert", "member"))),
 )
 
 
@@ -236,8 +272,8 @@ async def _build(db: AsyncSession, spec: DemoCall, actor_for: ActorFor, base_url
     call = await calls.create_call(db, issuer, await _call_input(db, spec, areas, regions))
     if spec.stage == "draft":
         return
-    if spec.stage == "scoring":
-        await calls.set_commission(db, issuer, call.id, list(COMMISSION), base_url=base_url)
+    if spec.commission:
+        await calls.set_commission(db, issuer, call.id, list(spec.commission), base_url=base_url)
     await calls.publish_call(db, issuer, call.id)
     lots = [lot.id for lot in call.lots]
     document = call.documents[0].id
@@ -257,7 +293,8 @@ async def _build(db: AsyncSession, spec: DemoCall, actor_for: ActorFor, base_url
         return
     # intake has closed: the window moves into the past (ending a day ago), then the check opens as the job opens it
     call = await calls.load_call(db, call.id, for_update=True)
-    shift = call.closes_at - (utcnow() - timedelta(days=2 if spec.stage == "compliance" else 16))
+    closed_days_ago = {"compliance": 2, "scoring": 16}.get(spec.stage, 40)
+    shift = call.closes_at - (utcnow() - timedelta(days=closed_days_ago))
     call.opens_at -= shift
     call.closes_at -= shift
     await db.flush()
@@ -286,6 +323,21 @@ async def _build(db: AsyncSession, spec: DemoCall, actor_for: ActorFor, base_url
                                                                                     strict=False)})
         if action == "submit":
             await evaluation.submit_scores(db, person, application_id)
+    if not spec.past("scoring"):
+        return
+    await evaluation.close_scoring(db, issuer, call.id, base_url=base_url)
+    # the commission meets at once, everyone present; the winners are the ranking's proposal; published
+    call = await calls.load_call(db, call.id)
+    await decision.record_meeting(db, issuer, call.id, decision.MeetingInput(
+        meeting_at=utcnow().replace(second=0, microsecond=0),
+        present=frozenset(m.id for m in call.members),
+        minutes="Комиссия рейтингті қарап, жеңімпаздарды бекітті.\nКомиссия рассмотрела рейтинг и утвердила "
+                "победителей."))
+    board = await decision.board_for(db, issuer, call.id)
+    await decision.confirm_winners(db, issuer, call.id, {
+        lot.lot.id: [Pick(c.application.id, c.proposed) for c in lot.candidates if c.proposed]
+        for lot in board.lots})
+    await decision.publish_results(db, issuer, call.id, base_url=base_url)
 
 
 async def load_demo_calls(db: AsyncSession, actor_for: ActorFor, base_url: str = "") -> int:
