@@ -23,7 +23,10 @@ from asar.competitions import service as calls
 from asar.competitions.appeals import rules, service
 from asar.competitions.appeals.models import Appeal
 from asar.competitions.compliance import service as compliance
+from asar.competitions.decision import service as decision
+from asar.competitions.decision.core import Pick
 from asar.competitions.evaluation import service as evaluation
+from asar.competitions.live import FACES, CallStream
 from asar.competitions.models import Call
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid, NotFound, PermissionDenied
@@ -54,22 +57,6 @@ class Appeals:
         return self.check.base.users
 
 
-async def open_window(session: AsyncSession, call_id: int, closes_at: datetime | None = None) -> None:
-    """The call in its appeals stage with the results published now and the window closing as given."""
-    official = await actor_of(session, await session.get(User, (await _issuer_user(session, call_id))))
-    await calls.advance(session, official, call_id, "appeals")
-    now = utcnow()
-    await session.execute(update(Call).where(Call.id == call_id).values(
-        results_published_at=now, appeals_close_at=closes_at or now + timedelta(days=7)))
-    await session.commit()
-
-
-async def _issuer_user(session: AsyncSession, call_id: int) -> int:
-    q = text("SELECT m.user_id FROM memberships m JOIN calls c ON c.organization_id = m.organization_id "
-             "WHERE c.id = :call ORDER BY m.id LIMIT 1")
-    return int((await session.execute(q, {"call": call_id})).scalar_one())
-
-
 async def build_appeals_world(session: AsyncSession) -> Appeals:
     """The compliance world taken on: both applications admissible, scoring closed, the results published
     (the window open for a week), and one appeal filed about lot 2's application."""
@@ -80,7 +67,14 @@ async def build_appeals_world(session: AsyncSession) -> Appeals:
     official = await actor_of(session, await session.get(User, check.base.users["official"]))
     await evaluation.close_scoring(session, official, check.base.call, base_url=BASE_URL)
     await session.commit()
-    await open_window(session, check.base.call)
+    # the decision's verbs: the commission of one meets, lot 2's applicant wins, the results go public
+    official = await actor_of(session, await session.get(User, check.base.users["official"]))
+    call = await calls.load_call(session, check.base.call)
+    seats = frozenset(m.id for m in call.members)
+    await decision.record_meeting(session, official, call.id, decision.MeetingInput(meeting_at=utcnow(), present=seats))
+    await decision.confirm_winners(session, official, call.id, {call.lots[1].id: [Pick(check.marked, 5_000_000, "Решение комиссии.")]})
+    await decision.publish_results(session, official, call.id, base_url=BASE_URL)
+    await session.commit()
     member = await actor_of(session, await session.get(User, check.base.users["member"]))
     appeal = await service.file_appeal(session, member, check.marked, GROUNDS, base_url=BASE_URL)
     await session.commit()
@@ -137,6 +131,11 @@ async def test_filing_tells_the_issuer_is_audited_and_counted_on_the_stream(worl
     assert event.type == "call.appeals" and event.private is None  # counts only, for everyone
     assert event.payload == {"filed": 1, "open": 1, "upheld": 0, "dismissed": 0}
     assert await service.open_appeals_count(s, world.call) == 1
+    # the event's face on the call page: the public appeals section, swapped out of band
+    call = await calls.load_call(s, world.call)
+    html = await CallStream().pieces(table_case.table.shared.hub, s, call, FACES[event.type], "en")
+    assert f'id="call-appeals-{world.call}"' in html and 'hx-swap-oob="true"' in html
+    assert "Appeal No. 1" in html and GROUNDS not in html
 
 
 async def test_one_appeal_at_a_time_withdrawn_refiled_answered_final(world: Appeals, table_case: Any) -> None:
