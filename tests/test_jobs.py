@@ -109,7 +109,7 @@ def test_the_domains_register_their_jobs_and_two_jobs_cannot_share_a_name() -> N
     assert {"deliver_mail", "send_due_reminders", "notify_commitment_change"} <= set(registry.jobs)
     assert [s.job for s in registry.schedules] == ["send_due_reminders", "send_notification_digests",
                                                    "send_matching_digest", "prune_live_events", "expire_pledge_offers",
-                                                   "open_compliance_checks"]
+                                                   "open_compliance_checks", "send_call_reminders"]
 
     async def deliver_mail(ctx) -> None:
         pass

@@ -34,6 +34,9 @@ from asar.competitions.decision import service as decision_service
 from asar.competitions.evaluation import event_types as evaluation_events
 from asar.competitions.evaluation import notices as evaluation_notices
 from asar.competitions.evaluation import service as evaluation_service
+from asar.competitions.reminders import event_types as reminder_events
+from asar.competitions.reminders import jobs as call_reminders
+from asar.competitions.reminders import notices as reminder_notices
 from asar.hearings import anonymize as hearing_anonymize
 from asar.hearings import commitments as hearing_commitments
 from asar.hearings import jobs as hearings
@@ -71,16 +74,16 @@ if TYPE_CHECKING:
     from asar.settings import Settings
 
 REGISTERS = (mail.register, reference.register, hearings.register, notifications.register, matching.register,
-             live.register, pledges.register, compliance.register)
+             live.register, pledges.register, compliance.register, call_reminders.register)
 NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices,
            call_notices, application_notices, evaluation_notices, compliance_notices,
-           decision_notices, appeal_notices)  # imported: their notification kinds are registered
+           decision_notices, appeal_notices, reminder_notices)  # imported: their notification kinds are registered
 # imported: the modules that write the audit log declare its codes there, with their labels (asar.audit.actions)
 AUDITED = (account_service, organization_service, hearing_service, hearing_minutes, hearing_commitments, hearing_room,
            project_service, pledge_service, sponsor_service, mci, workday_service, call_service, application_service,
            evaluation_service, compliance_service, decision_service, appeal_service)
 EVENTS = (pledge_events, thread_events, call_events, application_events, evaluation_events, compliance_events,
-          decision_events, appeal_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
+          decision_events, appeal_events, reminder_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 
 def _app_routes(static_files: Any) -> list[Any]:

@@ -19,6 +19,7 @@ from asar.competitions.models import (
     Lot,
     RequiredDocument,
 )
+from asar.competitions.reminders.models import CallReminder
 from asar.db import Base
 from asar.hearings.models import (
     AgendaItem,
@@ -81,6 +82,7 @@ __all__ = [
     "CallDecision",
     "CallFollower",
     "CallRegion",
+    "CallReminder",
     "CoModerator",
     "CommissionMember",
     "Commitment",

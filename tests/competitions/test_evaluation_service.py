@@ -316,8 +316,8 @@ async def test_the_scoring_deadline_counts_working_days_from_its_start_and_is_fl
     assert shorter == datetime(2026, 10, 21, tzinfo=TIMEZONE)  # configurable in the rules
 
     page = await client.get(f"/competitions/{call.id}", headers={"accept-language": "en"})  # public
-    assert page.status_code == 200 and "Overdue" in page.text
+    assert page.status_code == 200 and "working days overdue" in page.text  # counted in working days
     await sign_in(client, session, await session.get(User, world.base.users["official"]))
     page = await client.get(f"/calls/{call.id}/scoring", headers={"accept-language": "en"})
     assert page.status_code == 200 and "(15 working days after it started)" in page.text
-    assert page.text.split('id="scoring-due"')[1].split("</p>")[0].count("Overdue") == 1
+    assert page.text.split('id="scoring-due"')[1].split("</p>")[0].count("working days overdue") == 1

@@ -14,10 +14,17 @@ with its reason). An event type of the family without a face sends nothing (the 
 checks stay as they are; tests/competitions/test_live.py checks that every declared type has an entry
 here). The HTML snapshot (on connect, and in place of a backlog) is every piece afresh; a page that
 is up to date (its `since` is the stream's seq) gets nothing (asar.live.connection.Connection.begin).
+
+The scoring page (`view=scoring`, CallConnection) shows other pieces: the scoring progress per member
+(who has submitted how many sheets, never what) and the scoring deadline with its overdue badge,
+refreshed by `call.scoring_progress`, `call.overdue` and the stage's moves. Only the issuer's people, the
+commission and the admin get them (`CallReader.scoring`, judged by `admit` as the page's guard does);
+anyone else's `view=scoring` socket is shown nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +34,8 @@ from asar.competitions.event_types import CallEvent
 from asar.competitions.guards import is_issuer
 from asar.competitions.models import Call
 from asar.i18n import use_language
-from asar.live import LogKind, NotAllowed, Reader
+from asar.live import LogKind, NotAllowed
+from asar.live.connection import Connection
 from asar.live.hub import Hub
 
 PREFIX = "call"
@@ -50,6 +58,17 @@ FACES: dict[str, tuple[str, ...]] = {
     "call.winners_confirmed": (),
     "call.results_published": ("stage", "timeline"),
     "call.appeals": ("appeals",),  # the public list of appeals and answers (asar.competitions.appeals)
+    "call.overdue": ("timeline",),  # a stage passed its due moment (asar.competitions.reminders)
+}
+
+# The scoring page's live pieces (templates/competitions/evaluation/partials/<piece>.html) and faces.
+SCORING = "scoring"
+SCORING_PIECES = ("progress", "due")
+SCORING_FACES: dict[str, tuple[str, ...]] = {
+    "call.scoring_progress": ("progress",),
+    "call.overdue": ("due",),
+    "call.stage": ("progress", "due"),
+    "call.scoring_closed": ("progress", "due"),
 }
 
 
@@ -71,6 +90,29 @@ def key(call_id: int) -> str:
     return live.stream_key(PREFIX, call_id)
 
 
+@dataclass(frozen=True)
+class CallReader:
+    """A reader of `call:<id>`: privileged (the issuer's people), and whether they may follow scoring
+    (the issuer's people, the commission, the admin: the scoring page's readers)."""
+
+    user_id: int | None = None
+    privileged: bool = False
+    scoring: bool = False
+
+
+class CallConnection(Connection):
+    """A socket on call:<id>: `view=scoring` (the scoring page) is shown the scoring pieces, and only
+    to a reader who may follow scoring (others get nothing); any other socket the call page's pieces."""
+
+    __slots__ = ()
+
+    @property
+    def variant(self) -> str:
+        if self.socket.query_params.get("view") == SCORING:
+            return SCORING if getattr(self.access, "scoring", False) else "none"
+        return super().variant
+
+
 class CallStream(LogKind):
     """`call:<id>`: a published call's stage, amendments and rule lock."""
 
@@ -83,12 +125,17 @@ class CallStream(LogKind):
     async def start(self, hub: Hub) -> None:
         self.hub = hub
 
-    async def admit(self, db: AsyncSession, actor: Any, ident: Any) -> tuple[Reader, int]:
+    def connection_type(self) -> type[Connection]:
+        return CallConnection
+
+    async def admit(self, db: AsyncSession, actor: Any, ident: Any) -> tuple[CallReader, int]:
         call = await db.get(Call, ident, populate_existing=True)
         if call is None or not call.is_public:
             raise NotAllowed
-        reader = Reader(user_id=actor.user.id if actor.user else None, privileged=is_issuer(actor, call))
-        return reader, await self.last_seq(db, ident)
+        issuer = is_issuer(actor, call)
+        user_id = actor.user.id if actor.user else None
+        scoring = issuer or actor.is_admin or (user_id is not None and any(m.user_id == user_id for m in call.members))
+        return CallReader(user_id=user_id, privileged=issuer, scoring=scoring), await self.last_seq(db, ident)
 
     async def snapshot(self, db: AsyncSession, ident: Any, access: Any) -> dict[str, Any]:
         call = await db.get(Call, ident, populate_existing=True)
@@ -119,8 +166,21 @@ class CallStream(LogKind):
             return "".join(engine.get_template(f"competitions/partials/{name}.html").render(
                 url_for=url_reverser(hub.app), csrf_input="", **choices.LABELS, **context) for name in names)
 
+    async def scoring_pieces(self, hub: Hub, db: AsyncSession, call: Call, names: tuple[str, ...], lang: str) -> str:
+        """The scoring page's named pieces, as scoring is now (progress per member, the deadline)."""
+        from asar.competitions import choices
+        from asar.competitions.evaluation import service as evaluation
+        from asar.web.templating import url_reverser
+
+        context = {**await evaluation.page_state(db, call), "oob": True}
+        engine = hub.app.template_engine.engine
+        with use_language(lang):
+            return "".join(engine.get_template(f"competitions/evaluation/partials/{name}.html").render(
+                url_for=url_reverser(hub.app), csrf_input="", **choices.LABELS, **context) for name in names)
+
     async def render(self, hub: Hub, wire: dict[str, Any], variant: str, lang: str) -> str:
-        names = FACES.get(wire["type"], ())
+        faces = SCORING_FACES if variant == SCORING else FACES if variant != "none" else {}
+        names = faces.get(wire["type"], ())
         if not names:
             return ""
         _prefix, ident = wire["stream"].split(":", 1)
@@ -128,6 +188,8 @@ class CallStream(LogKind):
             call = await db.get(Call, int(ident))
             if call is None or not call.is_public:
                 return ""
+            if variant == SCORING:
+                return await self.scoring_pieces(hub, db, call, names, lang)
             return await self.pieces(hub, db, call, names, lang)
 
     async def render_snapshot(self, hub: Hub, db: AsyncSession, ident: Any, access: Any, variant: str, lang: str,
@@ -137,4 +199,8 @@ class CallStream(LogKind):
         if call is None:
             raise NotAllowed
         seq = await self.last_seq(db, ident)
+        if variant == SCORING:
+            return await self.scoring_pieces(hub, db, call, SCORING_PIECES, lang), seq
+        if variant == "none":
+            return "", seq
         return await self.pieces(hub, db, call, PIECES, lang), seq

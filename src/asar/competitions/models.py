@@ -109,6 +109,9 @@ class Call(IdMixin, TimestampMixin, Base):
     # window closes then (service.appeal_deadline); None before.
     results_published_at: Mapped[datetime | None]
     appeals_close_at: Mapped[datetime | None]
+    # When scoring closed and the call moved to its decision (service.advance): the decision's due
+    # moment counts from it (rules.decision_days).
+    decision_started_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     amendments_count: Mapped[int] = mapped_column(Integer, default=0)

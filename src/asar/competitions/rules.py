@@ -69,6 +69,12 @@ class CompetitionRules:
     compliance_days: int = 10         # working days after intake closes (the compliance check)
     scoring_days: int = 15            # working days after the compliance check (scoring)
     appeal_answer_days: int = 5       # working days after an appeal is filed (the issuer's answer)
+    decision_days: int = 10           # working days after scoring closes (the commission's decision; ASAR's
+    #                                   default: the public rules say only "then the commission meets")
+    # Reminders (asar.competitions.reminders): when each goes out.
+    closing_reminder_days: int = 3    # calendar days before intake closes (applicants with drafts, followers)
+    due_reminder_working_days: int = 2  # working days left before the compliance and scoring deadlines
+    appeal_reminder_working_days: int = 1  # working days left before the appeal window closes
     max_lots: int = 50
     max_criteria: int = 20
     max_documents: int = 30

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -499,6 +499,8 @@ async def advance(db: AsyncSession, actor: Actor, call_id: int, status: str, *, 
         await check(db, call, status)
     if status == "scoring":
         call.scoring_started_at = utcnow()
+    if status == "decision":
+        call.decision_started_at = utcnow()
     if status == "cancelled":
         if not reason:
             raise invalid({"reason": _("Say why the call is cancelled: applicants and followers will read it.")})
@@ -622,6 +624,31 @@ async def scoring_deadline(db: AsyncSession, call: Call, rules: CompetitionRules
     return await calendar.due_after(db, call.scoring_started_at, rules.scoring_days)
 
 
+# The stages whose due moment binds someone: the issuer (compliance), the commission (scoring, decision).
+# Past it, the running stage is overdue (intake's closing is the clock's; the appeal window's is the
+# applicants', and the award follows it).
+BINDING_STAGES = ("compliance", "scoring", "decision")
+STAGE_ORDER = ("draft", "published", "compliance", "scoring", "decision", "appeals", "awarded")
+
+
+async def decision_deadline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES) -> datetime | None:
+    """When the decision is due: the end (Almaty) of the `rules.decision_days`-th working day after
+    scoring closed (None before it closes)."""
+    if call.decision_started_at is None:
+        return None
+    return await calendar.due_after(db, call.decision_started_at, rules.decision_days)
+
+
+def results_published_at(call: Call) -> datetime | None:
+    """When the results were published (the decision's column; None before, or before it exists)."""
+    return getattr(call, "results_published_at", None)
+
+
+def appeals_close_at(call: Call) -> datetime | None:
+    """When the appeal window closes (set with the results by the decision; None before)."""
+    return getattr(call, "appeals_close_at", None)
+
+
 @dataclass
 class Stage:
     code: str           # a STATUSES value (intake is "published")
@@ -629,22 +656,39 @@ class Stage:
     due: datetime | None  # when it ends (planned, in working days after the one before), if known
     overdue: bool = False  # the current stage is past its due moment (shown publicly)
     late: Any = None  # the running stage past its due moment (compliance.service.Lateness), else None
+    whole_day: bool = True  # `due` is the midnight ending a working day (shown as that day); False: a moment
+    days_left: int | None = None  # the running stage before its due: working days after today up to its last day
+    days_overdue: int | None = None  # the running stage past due: working days after its last day up to today
+
+    @property
+    def last_day(self) -> date | None:
+        """The day the stage is due (its last day), for a due moment that ends a day."""
+        return calendar.last_day(self.due) if self.due is not None and self.whole_day else None
+
+
+async def stage_dues(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES) -> dict[str, datetime | None]:
+    """Each stage's due moment: intake closes at `closes_at`; the compliance check is due
+    `rules.compliance_days` working days after the closing day; scoring `rules.scoring_days` after that
+    (once scoring has started, after its start: `scoring_deadline`); the decision `rules.decision_days`
+    after scoring (once it has closed, after the close: `decision_deadline`); the appeals when the appeal
+    window closes (known once the results are published)."""
+    compliance_due = await calendar.due_after(db, call.closes_at, rules.compliance_days)
+    scoring_due = (await scoring_deadline(db, call, rules)
+                   or await calendar.due_after(db, call.closes_at, rules.compliance_days + rules.scoring_days))
+    decision_due = (await decision_deadline(db, call, rules)
+                    or await calendar.due_after(db, scoring_due - timedelta(seconds=1), rules.decision_days))
+    return {"draft": call.published_at, "published": call.closes_at, "compliance": compliance_due,
+            "scoring": scoring_due, "decision": decision_due, "appeals": appeals_close_at(call), "awarded": None}
 
 
 async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES,
                    now: datetime | None = None) -> list[Stage]:
-    """Each stage with its state and due moment: intake closes at `closes_at`, the compliance check
-    `rules.compliance_days` working days later, scoring `rules.scoring_days` after that (once scoring has
-    started, after its start: `scoring_deadline`); the decision's and the appeals' moments come with the
-    later items (the appeal window counts from the decision). The current stage past its due moment is
-    overdue."""
+    """Each stage with its state and due moment (`stage_dues`). The running stage shows the working days
+    left before its due day, or, past it, how many working days it is overdue (a binding stage:
+    `BINDING_STAGES`; the compliance check only while applications are unmarked)."""
     now = now or utcnow()
-    order = ["draft", "published", "compliance", "scoring", "decision", "appeals", "awarded"]
-    compliance_due = await calendar.due_after(db, call.closes_at, rules.compliance_days)
-    scoring_due = (await scoring_deadline(db, call, rules)
-                   or await calendar.due_after(db, call.closes_at, rules.compliance_days + rules.scoring_days))
-    dues: dict[str, datetime | None] = {"draft": call.published_at, "published": call.closes_at,
-                                        "compliance": compliance_due, "scoring": scoring_due}
+    order = list(STAGE_ORDER)
+    dues = await stage_dues(db, call, rules)
     current = order.index(call.status) if call.status in order else -1
     out = []
     for i, code in enumerate(order):
@@ -653,10 +697,26 @@ async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAU
         else:
             state = "done" if i < current else "current" if i == current else "upcoming"
         due = dues.get(code)
-        out.append(Stage(code, state, due, overdue=state == "current" and code != "published"
-                         and due is not None and due <= now))
+        stage = Stage(code, state, due, whole_day=code not in ("draft", "published"))
+        if state == "current" and due is not None and code not in ("draft", "awarded"):
+            if now < due:
+                stage.days_left = await calendar.days_left(db, due, now) if stage.whole_day else None
+            elif code in BINDING_STAGES:
+                stage.overdue = True
+                stage.days_overdue = await calendar.days_late(db, due, now)
+        out.append(stage)
     if call.status == "compliance":  # the stage's own rule, in its module (which imports this one)
         from asar.competitions.compliance.service import lateness
 
-        out[order.index("compliance")].late = await lateness(db, call, compliance_due, now=now, rules=rules)
+        stage = out[order.index("compliance")]
+        stage.late = await lateness(db, call, dues["compliance"], now=now, rules=rules)
+        stage.overdue = stage.late is not None
     return out
+
+
+async def overdue_stage(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES,
+                        now: datetime | None = None) -> Stage | None:
+    """The call's running stage if it is overdue now (the reminders' job announces the moment it passes)."""
+    if call.status not in BINDING_STAGES:
+        return None
+    return next((s for s in await timeline(db, call, rules, now) if s.state == "current" and s.overdue), None)

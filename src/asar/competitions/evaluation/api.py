@@ -138,7 +138,7 @@ async def sheets(request: Request[Any, Any, Any], application_id: FromPath[int])
 async def declare(request: Request[Any, Any, Any], application_id: FromPath[int],
                   data: JSONBody[ConflictBody]) -> DeclarationOut:
     row = await service.declare(request.state.db, request.state.actor, application_id, conflict=data.conflict,
-                                note=data.note)
+                                note=data.note, base_url=request.app.state.settings.base_url)
     return DeclarationOut(application_id=row.application_id, conflict=row.conflict)
 
 

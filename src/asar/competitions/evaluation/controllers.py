@@ -11,14 +11,13 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from asar.competitions import service as calls
+from asar.competitions import live as call_live
 from asar.competitions.evaluation import core, service
 from asar.competitions.evaluation.models import MAX_COMMENT, MAX_NOTE
 from asar.competitions.guards import may_manage
-from asar.competitions.rules import DEFAULT_RULES
-from asar.db import utcnow
 from asar.errors import Conflict, Invalid, PermissionDenied
 from asar.i18n import gettext as _
+from asar.live import log as live_log
 from asar.web.templating import page, redirect
 
 T = "competitions/evaluation/"
@@ -49,7 +48,8 @@ async def declare(request: Request[Any, Any, Any], application_id: FromPath[int]
     conflict = form.get("conflict") == "yes"
     try:
         row = await service.declare(request.state.db, request.state.actor, application_id, conflict=conflict,
-                                    note=str(form.get("note", ""))[: MAX_NOTE + 1])
+                                    note=str(form.get("note", ""))[: MAX_NOTE + 1],
+                                    base_url=request.app.state.settings.base_url)
     except Invalid as exc:
         return await _sheet_page(request, application_id, errors=exc.errors, status_code=400)
     if conflict:
@@ -92,7 +92,8 @@ async def save(request: Request[Any, Any, Any], application_id: FromPath[int]) -
 @get("/calls/{call_id:int}/scoring", name="evaluation:call", include_in_schema=False)
 async def call_scoring(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Template:
     db, actor = request.state.db, request.state.actor
-    call, state = await service.progress_for(db, actor, call_id)
+    live_since = await live_log.last_seq(db, call_live.key(call_id))  # before the reads: a change in between is re-sent
+    call, _state = await service.progress_for(db, actor, call_id)
     evaluation = None
     if service.scoring_closed(call):
         try:
@@ -101,13 +102,9 @@ async def call_scoring(request: Request[Any, Any, Any], call_id: FromPath[int]) 
             evaluation = None
     me = service.member_of(actor, call)
     applications = await service.applications_for(db, call, me)
-    names = {m.id: m.name or m.email for m in call.members}
-    scoring_due = await calls.scoring_deadline(db, call)
-    return page(request, T + "call.html", call=call, progress=state, names=names, evaluation=evaluation,
-                scoring_due=scoring_due, scoring_days=DEFAULT_RULES.scoring_days,
-                scoring_overdue=call.status == "scoring" and scoring_due is not None and scoring_due <= utcnow(),
+    return page(request, T + "call.html", **await service.page_state(db, call), evaluation=evaluation,
                 applications=applications, me=me, may_close=may_manage(actor, call) and call.status == "scoring",
-                shown=core.shown)
+                shown=core.shown, live_since=live_since)
 
 
 @post("/calls/{call_id:int}/scoring/close", name="evaluation:close", include_in_schema=False)

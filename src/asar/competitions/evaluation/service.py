@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,16 +32,18 @@ from asar.competitions import service as calls
 from asar.competitions.applications.models import Application
 from asar.competitions.applications.service import load_application
 from asar.competitions.compliance.service import admissible_ids, is_admissible
-from asar.competitions.evaluation import core, notices  # noqa: F401  (notices: its kind is registered)
+from asar.competitions.evaluation import core, notices
 from asar.competitions.evaluation.event_types import ScoringClosed, ScoringProgress
 from asar.competitions.evaluation.models import MAX_COMMENT, MAX_NOTE, ConflictDeclaration, Score, ScoreSheet
 from asar.competitions.guards import is_issuer, require_manage
 from asar.competitions.models import Call, CommissionMember
+from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
 from asar.i18n import N_
 from asar.i18n import gettext as _
 from asar.notifications.service import notify
+from asar.organizations.models import Membership
 from asar.permissions import Actor, require_user
 from asar.uow import atomic
 
@@ -147,12 +151,34 @@ async def _progress_event(db: AsyncSession, call: Call) -> core.Progress:
     return state
 
 
+async def _tell_recusal(db: AsyncSession, seat: Seat, base_url: str) -> None:
+    """A recusal is told to the issuer's staff and the commission's chair (not to the member who
+    declared it): who, and from which application; the note stays in the declaration."""
+    call, member = seat.call, seat.member
+    staff = select(Membership.user_id).where(Membership.organization_id == call.organization_id)
+    ids = set((await db.execute(staff)).scalars()) | {m.user_id for m in call.members
+                                                       if m.role == "chair" and m.user_id}
+    ids.discard(member.user_id)
+    if not ids:
+        return
+    people = list((await db.execute(select(User).where(User.id.in_(ids)).order_by(User.id))).scalars())
+    titles = {"kk": call.title_kk, "ru": call.title_ru, "en": call.title_en}
+    name = member.name or member.email
+    number = seat.application.registration_number or str(seat.application.id)
+    await notify(db, notices.RECUSAL.name, people, key=f"call_recusal:{seat.application.id}:{member.id}", base_url=base_url,
+                 params={"call_id": call.id, "call": titles, "member": name, "number": number},
+                 mail=lambda person: {"person": getattr(person, "name", ""), "member": name, "number": number,
+                                      "call_title": titles.get(getattr(person, "language", "") or "kk")
+                                      or call.title})
+
+
 # ---------------------------------------------------------------- the member's verbs
 @atomic
 async def declare(db: AsyncSession, actor: Actor, application_id: int, *, conflict: bool,
-                  note: str = "") -> ConflictDeclaration:
+                  note: str = "", base_url: str = "") -> ConflictDeclaration:
     """Declare whether the member has a conflict of interest with the application. A conflict is a
-    recusal: final, and the member's sheet for the application (draft or submitted) is discarded."""
+    recusal: final, and the member's sheet for the application (draft or submitted) is discarded; the
+    issuer's staff and the commission's chair are told (`_tell_recusal`)."""
     seat = await _seat(db, actor, application_id, writing=True)
     note = note.strip()
     if len(note) > MAX_NOTE:
@@ -172,6 +198,7 @@ async def declare(db: AsyncSession, actor: Actor, application_id: int, *, confli
                                                   ScoreSheet.member_id == seat.member.id))
         audit.record(db, actor, "evaluation.recused", "application", application_id)
         await _progress_event(db, seat.call)
+        await _tell_recusal(db, seat, base_url)
     else:
         audit.record(db, actor, "evaluation.no_conflict", "application", application_id)
     return row
@@ -256,6 +283,16 @@ async def progress(db: AsyncSession, call: Call) -> core.Progress:
         ScoreSheet.call_id == call.id, ScoreSheet.status == "submitted"))
     return core.progress([m.id for m in call.members], apps, await recusals(db, call.id),
                          [(m, a) for m, a in submitted])
+
+
+async def page_state(db: AsyncSession, call: Call, *, now: datetime | None = None,
+                     rules: CompetitionRules = DEFAULT_RULES) -> dict[str, Any]:
+    """What the scoring page's live pieces show (its progress per member and its deadline), the page's
+    and its socket's alike: the progress, the members' names, the timeline's scoring stage (due, working
+    days left or overdue) and the rules' number of working days."""
+    stage = next(s for s in await calls.timeline(db, call, rules, now) if s.code == OPEN_STAGE)
+    return {"call": call, "progress": await progress(db, call), "names": {m.id: m.name or m.email for m in call.members},
+            "scoring": stage, "scoring_days": rules.scoring_days}
 
 
 async def progress_for(db: AsyncSession, actor: Actor, call_id: int) -> tuple[Call, core.Progress]:
