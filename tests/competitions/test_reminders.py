@@ -219,6 +219,38 @@ async def test_scoring_reminds_only_members_who_owe_sheets_and_a_recusal_is_told
     assert (event.type, event.payload["stage"]) == ("call.overdue", "scoring")
 
 
+async def test_the_appeal_window_is_told_to_applicants_when_it_opens_and_before_it_closes(
+        world: Reminded, table_case: Any) -> None:
+    s = table_case.session
+    call = await s.get(Call, world.base.call)
+    assert call is not None
+    # Results published on Friday 13 March 2026 (Almaty): with 5 working days the window closes at the end
+    # of Friday 20 March (16 to 20 March; Nauryz, 21 to 23 March, comes after).
+    published = datetime(2026, 3, 13, 12, 0, tzinfo=TIMEZONE)
+    closes = await calls.appeal_deadline(s, call, published)
+    assert closes == datetime(2026, 3, 21, tzinfo=TIMEZONE)
+    await s.execute(update(Call).where(Call.id == call.id).values(status="appeals", results_published_at=published,
+                                                                  appeals_close_at=closes))
+    await s.commit()
+    applicants = await ngo_people(s, world)  # its application on lot 2 is submitted; followers are not told
+    assert await remind(s, world, published + timedelta(minutes=1)) == len(applicants)
+    assert await told(s, "call_appeals") == applicants
+    assert await remind(s, world, published + timedelta(hours=1)) == 0
+    thursday = datetime(2026, 3, 19, 9, 0, tzinfo=TIMEZONE)  # 1 working day left after it (configurable)
+    assert await remind(s, world, thursday - timedelta(days=1)) == 0
+    assert await remind(s, world, thursday) == len(applicants)
+    assert await remind(s, world, closes) == 0  # closed: nothing more
+    n = (await s.execute(select(Notification).where(Notification.dedupe_key.like("%appeals_closing")).limit(1))
+         ).scalar_one()
+    with use_language("en"):
+        assert text_of(n).endswith("closes at the end of 20 March 2026.")
+    stages = {st.code: st for st in await calls.timeline(s, call, now=thursday)}
+    assert stages["decision"].state == "done" and stages["appeals"].due == closes
+    assert (stages["appeals"].days_left, stages["appeals"].overdue) == (1, False)
+    stages = {st.code: st for st in await calls.timeline(s, call, now=closes + timedelta(days=3))}
+    assert not stages["appeals"].overdue  # the window closing is nobody's delay
+
+
 async def test_the_timeline_on_the_page_shows_due_days_and_an_overdue_stage_arrives_live(
         world: Reminded, table_case: Any) -> None:
     s, client = table_case.session, table_case.client

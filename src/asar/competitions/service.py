@@ -639,16 +639,6 @@ async def decision_deadline(db: AsyncSession, call: Call, rules: CompetitionRule
     return await calendar.due_after(db, call.decision_started_at, rules.decision_days)
 
 
-def results_published_at(call: Call) -> datetime | None:
-    """When the results were published (the decision's column; None before, or before it exists)."""
-    return getattr(call, "results_published_at", None)
-
-
-def appeals_close_at(call: Call) -> datetime | None:
-    """When the appeal window closes (set with the results by the decision; None before)."""
-    return getattr(call, "appeals_close_at", None)
-
-
 @dataclass
 class Stage:
     code: str           # a STATUSES value (intake is "published")
@@ -678,7 +668,7 @@ async def stage_dues(db: AsyncSession, call: Call, rules: CompetitionRules = DEF
     decision_due = (await decision_deadline(db, call, rules)
                     or await calendar.due_after(db, scoring_due - timedelta(seconds=1), rules.decision_days))
     return {"draft": call.published_at, "published": call.closes_at, "compliance": compliance_due,
-            "scoring": scoring_due, "decision": decision_due, "appeals": appeals_close_at(call), "awarded": None}
+            "scoring": scoring_due, "decision": decision_due, "appeals": call.appeals_close_at, "awarded": None}
 
 
 async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES,

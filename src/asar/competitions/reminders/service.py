@@ -142,7 +142,7 @@ async def due_reminders(db: AsyncSession, call: Call, *, now: datetime,
             left = await calendar.days_left(db, scoring_due, now) if now < scoring_due else None
             found = _soon_or_late("scoring", scoring_due, left, now, rules, members_owing_sheets)
             out += [found] if found else []
-    elif call.status == "appeals" and (closes_at := calls.appeals_close_at(call)) is not None:
+    elif call.status == "appeals" and (closes_at := call.appeals_close_at) is not None:
         params = {"last_day": calendar.last_day(closes_at).isoformat()}
         out.append(Due("appeals_open", notices.APPEALS.name, applicants, {**params, "phase": "open"}, once=True))
         if now < closes_at and await calendar.days_left(db, closes_at, now) <= rules.appeal_reminder_working_days:
