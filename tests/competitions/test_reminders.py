@@ -149,6 +149,7 @@ async def test_intake_opening_and_closing_are_told_once_to_followers_and_drafter
     assert len(mails) == 1 and f"{closes:%H:%M}" in mails[0].body_text
 
 
+@pytest.mark.sqlite  # the sent log's ON CONFLICT clauses (the partial index's too) on the embedded default
 async def test_the_compliance_deadline_approaching_and_passed_reminds_the_issuers_staff_and_flags_the_stream(
         world: Reminded, table_case: Any) -> None:
     s = table_case.session
