@@ -351,6 +351,7 @@ def test_every_mutating_route_is_in_the_table() -> None:
     # (tests/notifications/test_permissions.py).
     from tests.competitions.test_appeal_permissions import CASES as APPEAL_CASES
     from tests.competitions.test_application_permissions import CASES as APPLICATION_CASES
+    from tests.competitions.test_award_permissions import CASES as AWARD_CASES
     from tests.competitions.test_compliance_permissions import CASES as COMPLIANCE_CASES
     from tests.competitions.test_decision_permissions import CASES as DECISION_CASES
     from tests.competitions.test_evaluation_permissions import CASES as EVALUATION_CASES
@@ -365,5 +366,5 @@ def test_every_mutating_route_is_in_the_table() -> None:
     covered = {(c.method, normalize(c.path)) for c in (*CASES, *HEARING_CASES, *NOTIFICATION_CASES, *SPONSOR_CASES,
                                                      *PLEDGE_CASES, *PROJECT_CASES, *CALENDAR_CASES, *CALL_CASES,
                                                      *APPLICATION_CASES, *EVALUATION_CASES, *COMPLIANCE_CASES,
-                                                     *DECISION_CASES, *APPEAL_CASES)}
+                                                     *DECISION_CASES, *APPEAL_CASES, *AWARD_CASES)}
     assert sorted(mutating_routes() - covered) == []

@@ -45,6 +45,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.competitions.appeals.controllers import routes as appeals_pages
     from asar.competitions.applications.api import routes as applications_api
     from asar.competitions.applications.controllers import routes as applications_pages
+    from asar.competitions.awards.api import routes as awards_api
+    from asar.competitions.awards.controllers import routes as awards_pages
     from asar.competitions.compliance.api import routes as compliance_api
     from asar.competitions.compliance.controllers import routes as compliance_pages
     from asar.competitions.controllers import routes as competitions_pages
@@ -83,7 +85,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *hearings_pages, *hearings_api, *hearings_live, *projects_browse, *sponsors_pages, *sponsors_api,
             *matching_pages, *matching_api, *pledges_pages, *pledges_api, *projects_pages, *projects_api,
             *competitions_pages, *competitions_api, *applications_pages, *applications_api, *evaluation_api, *evaluation_pages, *opendata_api,
-            *compliance_pages, *compliance_api, *decision_pages, *decision_api, *appeals_pages, *appeals_api, *storage_pages,
+            *compliance_pages, *compliance_api, *decision_pages, *decision_api, *appeals_pages, *appeals_api, *awards_pages,
+            *awards_api, *storage_pages,
             *workdays_pages, *workdays_api]
 
 

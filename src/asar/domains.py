@@ -24,6 +24,9 @@ from asar.competitions.appeals import service as appeal_service
 from asar.competitions.applications import event_types as application_events
 from asar.competitions.applications import notices as application_notices
 from asar.competitions.applications import service as application_service
+from asar.competitions.awards import event_types as award_events
+from asar.competitions.awards import notices as award_notices
+from asar.competitions.awards import service as award_service
 from asar.competitions.compliance import event_types as compliance_events
 from asar.competitions.compliance import jobs as compliance
 from asar.competitions.compliance import notices as compliance_notices
@@ -77,13 +80,16 @@ REGISTERS = (mail.register, reference.register, hearings.register, notifications
              live.register, pledges.register, compliance.register, call_reminders.register)
 NOTICES = (hearing_notices, organization_notices, matching_notices, pledge_notices, project_notices,
            call_notices, application_notices, evaluation_notices, compliance_notices,
-           decision_notices, appeal_notices, reminder_notices)  # imported: their notification kinds are registered
+           decision_notices, appeal_notices, reminder_notices,
+           award_notices)  # imported: their notification kinds are registered
 # imported: the modules that write the audit log declare its codes there, with their labels (asar.audit.actions)
 AUDITED = (account_service, organization_service, hearing_service, hearing_minutes, hearing_commitments, hearing_room,
            project_service, pledge_service, sponsor_service, mci, workday_service, call_service, application_service,
-           evaluation_service, compliance_service, decision_service, appeal_service)
+           evaluation_service, compliance_service, decision_service, appeal_service,
+           award_service)
 EVENTS = (pledge_events, thread_events, call_events, application_events, evaluation_events, compliance_events,
-          decision_events, appeal_events, reminder_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
+          decision_events, appeal_events, reminder_events,
+          award_events)  # imported: the event declarations of streams not imported above (docs/realtime.md)
 
 
 def _app_routes(static_files: Any) -> list[Any]:

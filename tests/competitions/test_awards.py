@@ -1,33 +1,53 @@
 """Awards (issue 10 item 7) at the service level, on one world built per module (the `table`
-harness): the models and `awards(db, call_id)`, which open data reads."""
+harness; tests/competitions/award_helpers.py: two winners of a call whose appeal window has closed):
+awarding turns each winner into a project with its milestones and tranches, only after the appeal
+window and the appeals; the NGO's admin signs; milestone reports release the tranches in order, or
+are returned with a reason; a business's grant is the issuer's pledge; bad input is refused with a
+translated message and changes nothing."""
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from PIL import Image
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
-from asar.competitions.applications import service as applications
+from asar.audit.models import AuditEntry
 from asar.competitions.applications.models import Application
 from asar.competitions.awards import service as awards
+from asar.competitions.awards.core import ReportInput, add_months, parse_report
 from asar.competitions.awards.models import Award, AwardTranche
-from asar.errors import Invalid
-from tests.competitions.application_helpers import World, build_world
-from tests.competitions.test_application_permissions import form
+from asar.competitions.models import Call
+from asar.db import utcnow
+from asar.errors import Conflict, Invalid, PermissionDenied
+from asar.i18n import use_language
+from asar.live.models import LiveEvent
+from asar.notifications.models import Notification
+from asar.notifications.service import text_of
+from asar.pledges.models import Pledge
+from asar.projects.models import Project
+from tests.competitions.application_helpers import World, real_pdf
+from tests.competitions.award_helpers import AwardWorld, build_award_world, who
 from tests.factories import BASE_URL
-from tests.organizations.helpers import actor_of, bearer, csrf, sign_in
+from tests.organizations.helpers import csrf, sign_in
 
 EN = {"accept-language": "en"}
-HX = {"hx-request": "true", "accept-language": "en"}
 
 
 @pytest.fixture(scope="module")
-async def world(table: Any) -> World:
+async def aw(table: Any) -> AwardWorld:
     async with table.build() as session:
-        return await build_world(session)
+        return await build_award_world(session)
+
+
+@pytest.fixture
+def world(aw: AwardWorld) -> World:
+    return aw.base
 
 
 async def test_awards_of_a_call_with_their_tranches(world: World, table_case: Any) -> None:
@@ -47,35 +67,268 @@ async def test_awards_of_a_call_with_their_tranches(world: World, table_case: An
     assert await awards.awards(s, world.unlocked_call) == []
 
 
-async def test_stages_autosave_from_the_form_show_in_the_checks_and_go_through_the_api(
-        world: World, table_case: Any) -> None:
-    """The draft's form autosaves its stages; stages that do not add up to the budget are a check with a
-    translated message (and block submission); the JSON API reads and writes the same stages."""
+async def state(s: AsyncSession, call_id: int) -> tuple[Any, ...]:
+    await s.commit()
+    calls_ = (await s.execute(text("SELECT status FROM calls WHERE id = :id"), {"id": call_id})).scalar_one()
+    return (calls_, (await s.execute(text("SELECT count(*) FROM awards"))).scalar_one(),
+            (await s.execute(text("SELECT count(*) FROM projects"))).scalar_one())
+
+
+async def test_award_call_turns_each_winner_into_a_project_with_its_milestones(
+        aw: AwardWorld, table_case: Any) -> None:
+    s: AsyncSession = table_case.session
+    made = await awards.award_call(s, await who(s, aw.base.users["official"]), aw.base.call, base_url=BASE_URL)
+    await s.commit()
+    call = await s.get(Call, aw.base.call, populate_existing=True)
+    assert call.status == "awarded"
+    start = awards.today()
+    by_app = {a.application_id: a for a in made}
+    staged, plain = by_app[aw.staged], by_app[aw.plain]
+    project = await s.get(Project, staged.project_id)
+    application = await s.get(Application, aw.staged)
+    assert (project.status, project.organization_id, project.budget, project.state_funding,
+            project.sponsorship_goal, project.kind) == ("draft", application.organization_id, 9_000_000, 9_000_000,
+                                                        0, "ngo_initiative")
+    assert project.title == application.title and project.description == application.plan
+    assert set(project.area_ids) == set(call.area_ids) and [r.region_id for r in project.regions] == call.region_ids
+    assert (project.starts_on, project.ends_on) == (start, add_months(start, 6))
+    assert [(m.title, m.due_on, m.amount) for m in project.milestones] == [
+        ("Подготовка наставников", add_months(start, 2), 4_000_000),
+        ("Встречи с подростками", add_months(start, 6), 5_000_000)]
+    assert [(t.position, t.amount, t.due_on, t.released_at) for t in staged.tranches] == [
+        (1, 4_000_000, add_months(start, 2), None), (2, 5_000_000, add_months(start, 6), None)]
+    assert {t.milestone_id for t in staged.tranches} == {m.id for m in project.milestones}
+    # no stages: one stage at the end of the lot's duration, for the amount won (below the request)
+    other = await s.get(Project, plain.project_id)
+    assert [(m.due_on, m.amount) for m in other.milestones] == [(add_months(start, 6), 8_000_000)]
+    assert [t.amount for t in plain.tranches] == [8_000_000]
+    # audit, the call's stream, the winner told
+    actions = (await s.execute(select(AuditEntry.action).where(AuditEntry.object_type == "award"))).scalars().all()
+    assert sorted(actions) == ["award.made", "award.made"]
+    event = (await s.execute(select(LiveEvent).where(LiveEvent.stream == f"call:{aw.base.call}")
+                             .order_by(LiveEvent.seq.desc()).limit(1))).scalar_one()
+    assert (event.type, event.payload["awards"], event.payload["signed"]) == ("call.awards", 2, 0)
+    told = (await s.execute(select(Notification).where(Notification.kind == "award_made",
+                                                       Notification.user_id == aw.base.users["member"]))).scalars()
+    assert len(list(told)) == 2
+    assert await awards.awards(s, aw.base.call) == made
+    # awarding again: the call has moved on
+    with pytest.raises(Conflict):
+        await awards.award_call(s, await who(s, aw.base.users["official"]), aw.base.call)
+
+
+async def test_award_call_waits_for_the_appeal_window_and_open_appeals(
+        aw: AwardWorld, table_case: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    s: AsyncSession = table_case.session
+    official = await who(s, aw.base.users["official"])
+    before = await state(s, aw.base.call)
+    closes = utcnow() + timedelta(hours=5)
+    await s.execute(update(Call).where(Call.id == aw.base.call).values(appeals_close_at=closes))
+    await s.commit()
+    with use_language("ru"), pytest.raises(Conflict) as refused:
+        await awards.award_call(s, official, aw.base.call)
+    assert refused.value.message.startswith("Окно обжалования открыто до")
+    assert await state(s, aw.base.call) == before
+    await s.execute(update(Call).where(Call.id == aw.base.call).values(appeals_close_at=utcnow()))
+    await s.commit()
+
+    async def one_open(_db: AsyncSession, _call_id: int) -> int:
+        return 1
+
+    monkeypatch.setattr(awards, "open_appeals", one_open)
+    with use_language("kk"), pytest.raises(Conflict) as refused:
+        await awards.award_call(s, official, aw.base.call)
+    assert "шағым" in refused.value.message.lower()
+    assert await state(s, aw.base.call) == before
+    with pytest.raises(PermissionDenied):
+        await awards.award_call(s, await who(s, aw.base.users["member"]), aw.base.call)
+
+
+async def test_the_ngo_admin_signs_and_the_project_is_published_funded(aw: AwardWorld, table_case: Any) -> None:
+    s: AsyncSession = table_case.session
+    made = await awards.award_call(s, await who(s, aw.base.users["official"]), aw.base.call)
+    award = next(a for a in made if a.application_id == aw.staged)
+    with pytest.raises(PermissionDenied):  # a member who is not the organization's admin
+        await awards.sign_agreement(s, await who(s, aw.base.users["member"]), award.id)
+    with pytest.raises(PermissionDenied):
+        await awards.sign_agreement(s, await who(s, aw.base.users["official"]), award.id)
+    with pytest.raises(Conflict):  # no report before the signature
+        await awards.submit_report(s, await who(s, aw.base.users["member"]), award.id, REPORT)
+    await awards.sign_agreement(s, await who(s, aw.ngo_admin), award.id)
+    await s.commit()
+    award = await s.get(Award, award.id, populate_existing=True)
+    project = await s.get(Project, award.project_id, populate_existing=True)
+    assert award.signed_at is not None and award.signed_by_id == aw.ngo_admin and award.pledge_id is None
+    assert (project.status, project.version, project.funded_percent) == ("funded", 1, 100)
+    assert project.published_at == award.signed_at
+    with pytest.raises(Conflict):
+        await awards.sign_agreement(s, await who(s, aw.ngo_admin), award.id)
+
+
+REPORT = ReportInput(narrative="Подготовили 20 наставников.", achieved=["60"], spent={"salaries": 3_000_000})
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, format="PNG")
+    return out.getvalue()
+
+
+async def test_reports_release_tranches_in_order_and_a_returned_report_is_submitted_again(
+        aw: AwardWorld, table_case: Any) -> None:
+    s: AsyncSession = table_case.session
+    official = await who(s, aw.base.users["official"])
+    made = await awards.award_call(s, official, aw.base.call)
+    award_id = next(a.id for a in made if a.application_id == aw.staged)
+    await awards.sign_agreement(s, await who(s, aw.ngo_admin), award_id)
+    member = await who(s, aw.base.users["member"])
+    with pytest.raises(Invalid) as refused:  # a program renamed .pdf is refused by its content
+        await awards.submit_report(s, member, award_id, REPORT, [(b"MZ\x90\x00binary", "act.pdf")])
+    assert "evidence_1" in refused.value.errors
+    first = await awards.submit_report(s, member, award_id, REPORT, [(real_pdf("Act"), "act.pdf"),
+                                                                     (png(), "photo.png")])
+    await s.commit()
+    assert [(e.content_type, e.filename) for e in first.evidence] == [("application/pdf", "act.pdf"),
+                                                                      ("image/webp", "photo.png")]
+    assert first.indicators == [{"name": "Подростков с наставником", "target": "200", "achieved": "60"}]
+    assert first.spending[0] == {"category": "salaries", "planned": 6_000_000, "spent": 3_000_000}
+    with pytest.raises(Conflict):  # one report at a time per milestone
+        await awards.submit_report(s, member, award_id, REPORT)
+    with pytest.raises(PermissionDenied):  # the winner cannot approve its own report
+        await awards.approve_report(s, member, first.id)
+    tranche = await awards.approve_report(s, official, first.id, base_url=BASE_URL)
+    await s.commit()
+    award = await s.get(Award, award_id, populate_existing=True)
+    project = await s.get(Project, award.project_id, populate_existing=True)
+    assert tranche.position == 1 and tranche.released_at is not None and award.released == 4_000_000
+    assert project.status == "in_progress"
+    assert [m.reported_on is not None for m in project.milestones] == [True, False]
+    events = (await s.execute(select(LiveEvent.type).where(LiveEvent.stream == f"project:{project.id}")
+                              .order_by(LiveEvent.seq))).scalars().all()
+    assert events[-2:] == ["project.tranche_released", "project.status"]
+    told = (await s.execute(select(Notification).where(Notification.kind == "award_report_approved",
+                                                       Notification.user_id == aw.base.users["member"]))).scalar_one()
+    with use_language("en"):
+        assert "the tranche of 4,000,000" in text_of(told)
+    with pytest.raises(Conflict):  # reviewed already
+        await awards.approve_report(s, official, first.id)
+    second = await awards.submit_report(s, member, award_id, REPORT)
+    with use_language("ru"), pytest.raises(Invalid) as refused:
+        await awards.return_report(s, official, second.id, "   ")
+    assert refused.value.errors["reason"].startswith("Укажите, почему отчёт возвращён")
+    await awards.return_report(s, official, second.id, "Приложите акт выполненных работ.", base_url=BASE_URL)
+    await s.commit()
+    returned = (await s.execute(select(Notification).where(Notification.kind == "award_report_returned"))).scalars()
+    assert len(list(returned)) >= 1
+    third = await awards.submit_report(s, member, award_id, REPORT, [(real_pdf("Act 2"), "act2.pdf")])
+    assert third.number == 2 and third.tranche_id == second.tranche_id
+    await awards.approve_report(s, official, third.id)
+    await s.commit()
+    project = await s.get(Project, award.project_id, populate_existing=True)
+    award = await s.get(Award, award_id, populate_existing=True)
+    assert project.status == "completed" and award.released == award.amount and award.current_tranche is None
+    with pytest.raises(Conflict):
+        await awards.submit_report(s, member, award_id, REPORT)
+    audit = (await s.execute(select(AuditEntry.action).where(AuditEntry.object_type == "award",
+                                                             AuditEntry.object_id == award_id)
+                             .order_by(AuditEntry.id))).scalars().all()
+    assert audit == ["award.made", "award.signed", "award.report_submitted", "award.report_approved",
+                     "award.report_submitted", "award.report_returned", "award.report_submitted",
+                     "award.report_approved"]
+
+
+async def test_a_business_grant_is_the_issuers_accepted_pledge_paid_per_milestone(
+        aw: AwardWorld, table_case: Any) -> None:
+    s: AsyncSession = table_case.session
+    await s.execute(update(Call).where(Call.id == aw.base.call).values(kind="grant_programme"))
+    await s.commit()
+    official = await who(s, aw.base.users["official"])
+    made = await awards.award_call(s, official, aw.base.call)
+    award = next(a for a in made if a.application_id == aw.staged)
+    project = await s.get(Project, award.project_id)
+    assert (project.state_funding, project.sponsorship_goal, project.committed) == (0, 9_000_000, 0)
+    await awards.sign_agreement(s, await who(s, aw.ngo_admin), award.id)
+    await s.commit()
+    award = await s.get(Award, award.id, populate_existing=True)
+    pledge = await s.get(Pledge, award.pledge_id, populate_existing=True)
+    call = await s.get(Call, aw.base.call)
+    assert (pledge.organization_id, pledge.amount, pledge.state) == (call.organization_id, 9_000_000, "accepted")
+    assert [(t.milestone_id, t.amount) for t in pledge.tranches] == [
+        (t.milestone_id, t.amount) for t in award.tranches]
+    project = await s.get(Project, award.project_id, populate_existing=True)
+    assert (project.committed, project.status) == (9_000_000, "funded")
+    report = await awards.submit_report(s, await who(s, aw.base.users["member"]), award.id, REPORT)
+    await awards.approve_report(s, official, report.id)
+    await s.commit()
+    pledge = await s.get(Pledge, award.pledge_id, populate_existing=True)
+    assert [t.disbursed_at is not None for t in pledge.tranches] == [True, False]
+
+
+def test_report_input_is_bounded_and_refused_with_translated_messages() -> None:
+    form = {"narrative": "Сделано.", "achieved_0": "60", "spent_salaries": "3 000 000", "spent_goods": ""}
+    parsed = parse_report(form, 1, ["salaries", "goods"], 9_000_000)
+    assert parsed.spent == {"salaries": 3_000_000, "goods": 0} and parsed.achieved == ["60"]
+    with use_language("kk"), pytest.raises(Invalid) as refused:
+        parse_report({**form, "narrative": " "}, 1, ["salaries"], 9_000_000)
+    assert refused.value.errors["narrative"] == "Осы кезеңде не істелгенін сипаттаңыз."
+    with pytest.raises(Invalid) as refused:
+        parse_report({**form, "spent_salaries": "9000001"}, 1, ["salaries"], 9_000_000)
+    assert set(refused.value.errors) == {"spent_salaries"}
+    with pytest.raises(Invalid) as refused:
+        parse_report({**form, "spent_salaries": "5000000", "spent_goods": "5000000"}, 1, ["salaries", "goods"],
+                     9_000_000)
+    assert set(refused.value.errors) == {"spending"}
+    with pytest.raises(Invalid):
+        parse_report({**form, "achieved_0": "x" * 301}, 1, [], 9_000_000)
+    assert add_months(date(2027, 1, 31), 1) == date(2027, 2, 28) and add_months(date(2027, 11, 15), 3) == date(
+        2028, 2, 15)
+
+
+async def test_the_pages_award_sign_report_and_approve_as_people_use_them(aw: AwardWorld, table_case: Any) -> None:
+    """A few round trips: the issuer awards from its awards page, the NGO's admin signs on the award's
+    page, a member reports with a file through the form, the issuer approves; the call's page, the
+    project's page and the award's page show the award and the tranche released; a bad report is
+    refused with the translated message and changes nothing."""
     s: AsyncSession = table_case.session
     client = table_case.client
-    member = await s.get(User, world.users["member"])
-    await sign_in(client, s, member)
-    page = await client.get(f"/applications/{world.draft}", headers=EN)
-    assert 'name="stage_title_0"' in page.text and 'name="stage_amount_0"' in page.text
-    data = {**form(), "stage_title_0": "Старт", "stage_deliverable_0": "20 наставников", "stage_month_0": "2",
-            "stage_amount_0": "4000000", "stage_title_1": "Итог", "stage_month_1": "6", "stage_amount_1": "4000000",
+    official = await s.get(User, aw.base.users["official"])
+    await sign_in(client, s, official)
+    page = await client.get(f"/calls/{aw.base.call}/awards", headers=EN)
+    assert page.status_code == 200 and "Award the call" in page.text
+    r = await client.post(f"/calls/{aw.base.call}/award", data={"_csrf_token": await csrf(client)}, headers=EN)
+    assert r.status_code == 303, r.text[:500]
+    award = next(a for a in await awards.awards(s, aw.base.call) if a.application_id == aw.staged)
+    await sign_in(client, s, await s.get(User, aw.ngo_admin))
+    page = await client.get(f"/awards/{award.id}", headers=EN)
+    assert "Sign the grant agreement" in page.text
+    r = await client.post(f"/awards/{award.id}/sign", data={"_csrf_token": await csrf(client)}, headers=EN)
+    assert r.status_code == 303
+    await sign_in(client, s, await s.get(User, aw.base.users["member"]))
+    page = await client.get(f"/awards/{award.id}", headers=EN)
+    assert 'name="narrative"' in page.text and 'name="achieved_0"' in page.text and 'name="spent_salaries"' in page.text
+    bad = {"narrative": "", "spent_salaries": "99999999999", "_csrf_token": await csrf(client)}
+    r = await client.post(f"/awards/{award.id}/reports", data=bad, headers=EN)
+    assert r.status_code == 400 and "Describe what was done in this milestone." in r.text
+    assert await awards.reports_of(s, award.id) == []
+    good = {"narrative": "Подготовили 20 наставников.", "achieved_0": "60", "spent_salaries": "3000000",
             "_csrf_token": await csrf(client)}
-    r = await client.post(f"/applications/{world.draft}/save", data=data, headers=HX)
-    assert r.status_code == 200 and "The stages add up to" in r.text, r.text[:800]
-    stored = await s.get(Application, world.draft, populate_existing=True)
-    assert [(st["title"], st["month"], st["amount"]) for st in stored.stages] == [
-        ("Старт", 2, 4_000_000), ("Итог", 6, 4_000_000)]
-    with pytest.raises(Invalid) as refused:
-        await applications.submit_application(s, await actor_of(s, member), world.draft, base_url=BASE_URL)
-    assert "stages" in refused.value.errors
-    token = await bearer(s, member)
-    body = {"stages": [{"title": "Старт", "deliverable": "20 наставников", "month": 2, "amount": 4_000_000},
-                       {"title": "Итог", "month": 6, "amount": 5_000_000}]}
-    r = await client.put(f"/api/v1/applications/{world.draft}", json=body, headers={**token, **EN})
-    assert r.status_code == 200, r.text
-    out = r.json()
-    assert [st["amount"] for st in out["stages"]] == [4_000_000, 5_000_000]
-    assert "stages" not in out["checks"]["problems"] and out["checks"]["ok"], out["checks"]
-    r = await client.put(f"/api/v1/applications/{world.draft}", json={"stages": [{"title": "x", "month": 121}]},
-                         headers={**token, **EN})
-    assert r.status_code == 400
+    r = await client.post(f"/awards/{award.id}/reports", data=good, headers=EN,
+                          files={"evidence": ("act.pdf", real_pdf("Act"), "application/pdf")})
+    assert r.status_code == 303, r.text[:800]
+    (report,) = await awards.reports_of(s, award.id)
+    evidence = await client.get(f"/milestone-evidence/{report.evidence[0].id}")
+    assert evidence.status_code == 200 and evidence.content.startswith(b"%PDF-")
+    await sign_in(client, s, official)
+    page = await client.get(f"/awards/{award.id}", headers=EN)
+    assert "Approve and release the tranche" in page.text and "Подготовили 20 наставников." in page.text
+    r = await client.post(f"/milestone-reports/{report.id}/approve", data={"_csrf_token": await csrf(client)},
+                          headers=EN)
+    assert r.status_code == 303
+    anonymous_view = await table_case.client.get(f"/competitions/{aw.base.call}", headers=EN)
+    assert 'id="call-awards"' in anonymous_view.text and "1 / 2" in anonymous_view.text
+    project = await client.get(f"/projects/{award.project_id}", headers=EN)
+    assert project.status_code == 200 and "Funded by a competition" in project.text
+    assert project.text.count("Released on") == 1
+    api = await client.get(f"/api/v1/calls/{aw.base.call}/awards")
+    assert [t["released_at"] is not None for t in next(a for a in api.json() if a["id"] == award.id)["tranches"]] \
+        == [True, False]

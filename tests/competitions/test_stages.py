@@ -3,12 +3,31 @@ the form's and the API's parsing, and the scaling of stage amounts to an award b
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from asar.accounts.models import User
+from asar.competitions.applications import service as applications
 from asar.competitions.applications.forms import form_to_data, parse_application
+from asar.competitions.applications.models import Application
 from asar.competitions.applications.stages import Stage, check_stages, planned_stages, scaled
 from asar.errors import Invalid
 from asar.i18n import use_language
+from tests.competitions.application_helpers import World, build_world
+from tests.competitions.test_application_permissions import form
+from tests.factories import BASE_URL
+from tests.organizations.helpers import actor_of, bearer, csrf, sign_in
+
+EN = {"accept-language": "en"}
+HX = {"hx-request": "true", "accept-language": "en"}
+
+
+@pytest.fixture(scope="module")
+async def world(table: Any) -> World:
+    async with table.build() as session:
+        return await build_world(session)
 
 
 def codes(stages: list[Stage], requested: int = 9_000_000, months: int = 6) -> list[tuple[str, str]]:
@@ -76,3 +95,37 @@ def test_no_stages_is_one_stage_at_the_end_and_amounts_scale_to_the_award() -> N
     assert scaled([1, 1, 1], 2) == [1, 1, 0]
     parts = scaled([3_333_333, 3_333_333, 3_333_334], 7_000_001)
     assert sum(parts) == 7_000_001 and max(parts) - min(parts) <= 1
+
+
+async def test_stages_autosave_from_the_form_show_in_the_checks_and_go_through_the_api(
+        world: World, table_case: Any) -> None:
+    """The draft's form autosaves its stages; stages that do not add up to the budget are a check with a
+    translated message (and block submission); the JSON API reads and writes the same stages."""
+    s: AsyncSession = table_case.session
+    client = table_case.client
+    member = await s.get(User, world.users["member"])
+    await sign_in(client, s, member)
+    page = await client.get(f"/applications/{world.draft}", headers=EN)
+    assert 'name="stage_title_0"' in page.text and 'name="stage_amount_0"' in page.text
+    data = {**form(), "stage_title_0": "Старт", "stage_deliverable_0": "20 наставников", "stage_month_0": "2",
+            "stage_amount_0": "4000000", "stage_title_1": "Итог", "stage_month_1": "6", "stage_amount_1": "4000000",
+            "_csrf_token": await csrf(client)}
+    r = await client.post(f"/applications/{world.draft}/save", data=data, headers=HX)
+    assert r.status_code == 200 and "The stages add up to" in r.text, r.text[:800]
+    stored = await s.get(Application, world.draft, populate_existing=True)
+    assert [(st["title"], st["month"], st["amount"]) for st in stored.stages] == [
+        ("Старт", 2, 4_000_000), ("Итог", 6, 4_000_000)]
+    with pytest.raises(Invalid) as refused:
+        await applications.submit_application(s, await actor_of(s, member), world.draft, base_url=BASE_URL)
+    assert "stages" in refused.value.errors
+    token = await bearer(s, member)
+    body = {"stages": [{"title": "Старт", "deliverable": "20 наставников", "month": 2, "amount": 4_000_000},
+                       {"title": "Итог", "month": 6, "amount": 5_000_000}]}
+    r = await client.put(f"/api/v1/applications/{world.draft}", json=body, headers={**token, **EN})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert [st["amount"] for st in out["stages"]] == [4_000_000, 5_000_000]
+    assert "stages" not in out["checks"]["problems"] and out["checks"]["ok"], out["checks"]
+    r = await client.put(f"/api/v1/applications/{world.draft}", json={"stages": [{"title": "x", "month": 121}]},
+                         headers={**token, **EN})
+    assert r.status_code == 400

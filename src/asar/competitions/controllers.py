@@ -14,6 +14,7 @@ from asar.competitions import choices
 from asar.competitions import live as call_live
 from asar.competitions import service as calls
 from asar.competitions.applications.budget import CATEGORIES, DEFAULT_ADMIN_SHARE, category_label
+from asar.competitions.awards.service import call_awards
 from asar.competitions.forms import parse_call, parse_members, parse_reason
 from asar.competitions.guards import (
     is_commission_member,
@@ -215,7 +216,8 @@ async def detail(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Tem
                    intake=call.intake_state(), may_edit=may_edit(actor, call), may_publish=may_publish(actor, call),
                    may_manage=may_manage(actor, call), may_follow=may_follow(actor, call), invited=invited,
                    is_member=is_commission_member(actor, call), live_since=live_since,
-                   appeals=await call_live.public_appeals(db, call))
+                   appeals=await call_live.public_appeals(db, call),
+                   awards=await call_awards(db, call.id))
 
 
 # ---------------------------------------------------------------- lifecycle

@@ -59,6 +59,7 @@ FACES: dict[str, tuple[str, ...]] = {
     "call.results_published": ("stage", "timeline"),
     "call.appeals": ("appeals",),  # the public list of appeals and answers (asar.competitions.appeals)
     "call.overdue": ("timeline",),  # a stage passed its due moment (asar.competitions.reminders)
+    "call.awards": (),  # the awards' counts (asar.competitions.awards)
 }
 
 # The scoring page's live pieces (templates/competitions/evaluation/partials/<piece>.html) and faces.

@@ -175,6 +175,11 @@ async def _detail_page(request: Request[Any, Any, Any], project: Project, status
     context: dict[str, Any] = {"update_values": {"title": "", "body": ""}, "update_errors": {}, **extra}
     context.update(await _live_context(request, project, since))
     context.update(await _facts_context(request, project))
+    from asar.competitions.awards.service import (
+        project_award,  # a competition funding it (imported here: no cycle)
+    )
+
+    context.update(await project_award(db, project.id))
     return _render(request, "projects/detail.html", status_code,
                    org=await projects.organization_of(db, project),
                    cover=await projects.cover_token(db, project),
