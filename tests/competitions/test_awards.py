@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.audit.models import AuditEntry
+from asar.competitions.appeals.models import Appeal
 from asar.competitions.applications.models import Application
 from asar.competitions.awards import service as awards
 from asar.competitions.awards.core import ReportInput, add_months, parse_report
@@ -117,8 +118,7 @@ async def test_award_call_turns_each_winner_into_a_project_with_its_milestones(
         await awards.award_call(s, await who(s, aw.base.users["official"]), aw.base.call)
 
 
-async def test_award_call_waits_for_the_appeal_window_and_open_appeals(
-        aw: AwardWorld, table_case: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_award_call_waits_for_the_appeal_window_and_open_appeals(aw: AwardWorld, table_case: Any) -> None:
     s: AsyncSession = table_case.session
     official = await who(s, aw.base.users["official"])
     before = await state(s, aw.base.call)
@@ -132,10 +132,11 @@ async def test_award_call_waits_for_the_appeal_window_and_open_appeals(
     await s.execute(update(Call).where(Call.id == aw.base.call).values(appeals_close_at=utcnow()))
     await s.commit()
 
-    async def one_open(_db: AsyncSession, _call_id: int) -> int:
-        return 1
-
-    monkeypatch.setattr(awards, "open_appeals", one_open)
+    application = await s.get(Application, aw.plain)
+    s.add(Appeal(call_id=aw.base.call, application_id=application.id, organization_id=application.organization_id,
+                 number=1, status="open", text="Баллы занижены.", due_at=utcnow() + timedelta(days=3)))
+    await s.commit()
+    before = await state(s, aw.base.call)
     with use_language("kk"), pytest.raises(Conflict) as refused:
         await awards.award_call(s, official, aw.base.call)
     assert "шағым" in refused.value.message.lower()

@@ -31,6 +31,7 @@ from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.competitions import service as calls
+from asar.competitions.appeals.service import open_appeals_count
 from asar.competitions.applications.models import Application
 from asar.competitions.awards import notices
 from asar.competitions.awards.core import (
@@ -202,16 +203,6 @@ async def review_queue(db: AsyncSession, actor: Actor, call_id: int) -> tuple[Ca
     return call, await call_awards(db, call.id)
 
 
-# ---------------------------------------------------------------- open appeals (appeal10's function)
-async def open_appeals(db: AsyncSession, call_id: int) -> int:
-    """Appeals filed and not yet answered (asar.competitions.appeals once it exists; none before)."""
-    try:
-        from asar.competitions.appeals.service import open_appeals_count  # type: ignore[import-not-found]
-    except ImportError:
-        return 0
-    return int(await open_appeals_count(db, call_id))
-
-
 # ---------------------------------------------------------------- events and people
 async def _progress(db: AsyncSession, call_id: int) -> None:
     await db.flush()
@@ -299,7 +290,7 @@ async def award_call(db: AsyncSession, actor: Actor, call_id: int, *, base_url: 
     if call.appeals_close_at is None or now < call.appeals_close_at:
         raise Conflict(_("The appeal window is open until %(time)s: the call is awarded after it closes.",
                          time=format_dt(call.appeals_close_at or now)))
-    waiting = await open_appeals(db, call.id)
+    waiting = await open_appeals_count(db, call.id)
     if waiting:
         raise Conflict(_("Appeals are still waiting for an answer (%(count)s): answer every appeal first.",
                          count=waiting))
