@@ -164,6 +164,12 @@ async def test_the_ngo_admin_signs_and_the_project_is_published_funded(aw: Award
     assert project.published_at == award.signed_at
     with pytest.raises(Conflict):
         await awards.sign_agreement(s, await who(s, aw.ngo_admin), award.id)
+    other = next(a for a in made if a.application_id == aw.plain)  # its project cancelled by the NGO meanwhile
+    await s.execute(update(Project).where(Project.id == other.project_id).values(status="cancelled"))
+    await s.commit()
+    with pytest.raises(Conflict):
+        await awards.sign_agreement(s, await who(s, aw.ngo_admin), other.id)
+    assert (await s.get(Award, other.id, populate_existing=True)).signed_at is None
 
 
 REPORT = ReportInput(narrative="Подготовили 20 наставников.", achieved=["60"], spent={"salaries": 3_000_000})

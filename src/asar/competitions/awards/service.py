@@ -332,6 +332,8 @@ async def sign_agreement(db: AsyncSession, actor: Actor, award_id: int, *, base_
         raise Conflict(_("The project of this award was removed: the agreement cannot be signed."))
     project = await db.get(Project, award.project_id, with_for_update=True, populate_existing=True)
     assert project is not None
+    if project.status not in ("draft", "published"):
+        raise Conflict(_("The project of this award is no longer open: the agreement cannot be signed."))
     now = utcnow()
     award.signed_at, award.signed_by_id = now, user.id
     if call.kind == "grant_programme":
@@ -349,11 +351,13 @@ async def sign_agreement(db: AsyncSession, actor: Actor, award_id: int, *, base_
             by_milestone[row.milestone_id].pledge_tranche_id = row.id
         award.pledge_id = pledge.id
         project.committed = award.amount
+    if project.status == "draft":
+        project.published_at = now
+        project.version += 1
+        db.add(ProjectVersion(project_id=project.id, number=project.version, snapshot=snapshot(project),
+                              created_by_id=user.id, created_at=now))
     project.status = "funded"
-    project.published_at = project.funded_at = now
-    project.version = 1
-    db.add(ProjectVersion(project_id=project.id, number=1, snapshot=snapshot(project), created_by_id=user.id,
-                          created_at=now))
+    project.funded_at = now
     await db.flush()
     await project_live.status_changed(db, project)
     audit.record(db, actor, "award.signed", "award", award.id, call_id=call.id, project_id=project.id,
