@@ -1,16 +1,23 @@
-"""A competition from the call to the award in real browsers (Debian's Chromium), one browser context per
-person (issue 10, "Show"): an official of a verified government body creates a state-grant call with two
-lots through the form, announces it and forms a commission of three; two NGOs apply through the
-application form (autosave; one draft survives a reload; a PDF attached; submitted, with a receipt) while
-the official's call page counts the submissions live; a third NGO, too young, is told why it may not
-apply and its submission is refused; intake closes; the official marks both applications admissible and
-ends the compliance check; three members score, one of them recused from an application (which they then
-cannot open); the official closes scoring and sees the ranking.
+"""A competition from the call to a funded project in real browsers (Debian's Chromium), one browser context
+per person (issue 10, "Show"): an official of a verified government body creates a state-grant call with two
+lots through the form, announces it and forms a commission of three; two NGOs apply at the same time through
+the application form (autosave; one draft survives a reload; stages; a PDF attached; submitted, with a
+receipt) while the official's call page counts the submissions live; a third NGO, too young, is told why it
+may not apply and its submission is refused; intake closes; the official marks both applications admissible
+and ends the compliance check; three members score, one of them recused from an application (which they then
+cannot open); the official closes scoring; the meeting is recorded with its attendance (quorum), the
+ranking's winner confirmed and the results published; an anonymous visitor reads the winners and every
+member's points (the recusal marked) and the minutes; the NGO that lost appeals, the official dismisses the
+appeal with reasons and the answer is public (without the appellant); the appeal window closes; the official
+awards the call; the winner signs the grant agreement, the award's project has a tranche per stage, the
+winner reports on the first milestone with evidence and the official's approval releases the first tranche
+(and only it), shown on the project's page.
 
-Intake closing cannot wait 25 days: the test moves the call's closing time one second into the past in
-the database (as tests/competitions/test_compliance.py and test_evaluation_service.py do) and runs the
-real job that opens the compliance check (`compliance.jobs.open_compliance_checks`). Nothing in the
-application is changed for the test."""
+Steps that cannot wait in real time move the call's own times in the database, as
+tests/competitions/test_compliance.py and test_evaluation_service.py do, never the server's code or clock:
+intake closing (`closes_at` one second into the past, then the real job that opens the compliance check,
+`compliance.jobs.open_compliance_checks`) and the end of the appeal window (`appeals_close_at` one second
+into the past)."""
 
 from __future__ import annotations
 
@@ -194,7 +201,7 @@ async def _score(page: Page, base: str, application_id: int, points: tuple[int, 
     await expect(page.locator("main")).to_contain_text("Your scores are submitted")
 
 
-async def test_a_call_goes_from_the_form_through_applications_compliance_and_scoring(db, live) -> None:  # noqa: F811
+async def test_a_call_goes_from_the_form_to_a_funded_project(db, live) -> None:  # noqa: F811
     official = await make_user(db, name="Official Aliya")
     body = await _org(db, "government", "Akimat of Abai District", old_bin())
     await join(db, official, body, role="admin")
@@ -313,6 +320,55 @@ async def test_a_call_goes_from_the_form_through_applications_compliance_and_sco
             await expect(visitor.locator(f"#application-{second}")).to_contain_text("recused: a conflict of interest")
             await expect(visitor.locator(f"#application-{first}")).to_contain_text("Обоснованный план.")
             await expect(visitor.locator("main")).to_contain_text("Комиссия рассмотрела рейтинг и приняла решение.")
+
+            # the NGO that did not win appeals; the official dismisses it with reasons; the answer is public
+            ngo2 = people.pages["ngo2"]
+            await ngo2.goto(f"{base}/applications/{second}")
+            await ngo2.locator("#appeal-link").click()
+            await ngo2.get_by_label("What you appeal against and why").fill("Просим пересмотреть оценку бюджета.")
+            await ngo2.get_by_role("button", name="File the appeal").click()
+            await expect(ngo2.locator("#appeal-page [role=status]").first).to_contain_text("Awaiting the answer")
+            await desk.goto(f"{base}/competitions/{call_id}")
+            await desk.get_by_role("link", name="Appeals received").click()
+            await desk.get_by_label("Dismissed").check()
+            answer = "Баллы выставлены по критериям; бюджет оценён тремя членами комиссии."
+            await desk.get_by_label("Reasoned answer (published without the applicant's name)").fill(answer)
+            await desk.get_by_role("button", name="Send the answer").click()
+            await expect(desk.locator("#appeals-summary")).to_contain_text("Awaiting an answer: 0.")
+            await visitor.goto(f"{base}/competitions/{call_id}")
+            await expect(visitor.locator(f"#call-appeals-{call_id}")).to_contain_text(answer)
+            await expect(visitor.locator(f"#call-appeals-{call_id}")).not_to_contain_text("Steppe Volunteers")
+
+            # the appeal window closes (moved a second into the past); the official awards the call: the winner
+            # becomes a project with a tranche per stage
+            await db.execute(update(Call).where(Call.id == call_id).values(appeals_close_at=utcnow() - timedelta(seconds=1)))
+            await db.commit()
+            await desk.goto(f"{base}/calls/{call_id}/awards")
+            await desk.get_by_role("button", name="Award the call").click()
+            await expect(desk.locator("#call-awards tbody tr")).to_have_count(1)
+            await expect(desk.locator("#call-awards")).to_contain_text("Rural Youth")
+            award_url = await desk.locator("#call-awards tbody a").first.get_attribute("href")
+            assert award_url is not None
+
+            # the winner signs the agreement and reports on the first milestone; the official approves: released
+            await ngo1.goto(base + award_url)
+            await ngo1.get_by_role("button", name="Sign the grant agreement").click()
+            await expect(ngo1.locator("#award-signature")).to_contain_text("Signed on")
+            tranches = ngo1.locator("[id^=award-tranches-] tbody tr")
+            await expect(tranches).to_have_count(2)
+            await ngo1.get_by_label("What was done").fill("Секции открыты в трёх сёлах, расписание утверждено.")
+            await ngo1.locator("input[name=achieved_0]").fill("60")
+            await ngo1.locator("input[name^=spent_]").first.fill("2500000")
+            await ngo1.locator("#f-evidence").set_input_files(
+                files=[{"name": "schedule.pdf", "mimeType": "application/pdf", "buffer": real_pdf("Schedule")}])
+            await ngo1.get_by_role("button", name="Submit the report").click()
+            await expect(ngo1.locator("main")).to_contain_text("Waiting for review")
+            await desk.goto(base + award_url)
+            await desk.get_by_role("button", name="Approve and release the tranche").click()
+            await expect(desk.locator("#tranche-1")).to_contain_text("Released on")
+            await expect(desk.locator("#tranche-2")).not_to_contain_text("Released on")
+            await desk.get_by_role("link", name="Спорт в каждом ауле").click()  # the project the award became
+            await expect(desk.locator("#project-award")).to_contain_text("Released on")
             assert errors == [], errors
         finally:
             await browser.close()
