@@ -13,7 +13,12 @@ notifications and audit entries are what the people would have made.
   saved as a draft, one member recused from an application;
 - a state grant of the Abai district akimat with its **results published** (in its appeal window): every
   sheet submitted but one recusal, scoring closed, the meeting recorded with everyone present, the
-  ranking's proposal confirmed as the winners of both lots, the results, scores and protocol public.
+  ranking's proposal confirmed as the winners of both lots, the results, scores and protocol public;
+- a state social order of the Almaty akimat in its **appeals**, the NGO that did not win having appealed
+  (waiting for the answer);
+- a state grant of the ministry **awarded**: its appeal window over (the publication moved ten days back),
+  the winner's project with a tranche per stage of its application, the grant agreement signed, the first
+  milestone's report approved and its tranche released.
 
 Calls are found again by issuer and Russian title, so a second run adds nothing; each is built in one
 unit of work, so a run stopped halfway leaves no half-built call. Intake that must have closed (the
@@ -35,8 +40,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.competitions import service as calls
+from asar.competitions.appeals import service as appeals
 from asar.competitions.applications import service as applications
 from asar.competitions.applications.forms import parse_application
+from asar.competitions.awards import service as awards
+from asar.competitions.awards.core import ReportInput
 from asar.competitions.compliance import service as compliance
 from asar.competitions.decision import service as decision
 from asar.competitions.decision.core import Pick
@@ -71,8 +79,9 @@ class DemoApplication:
     language: str = "ru"
 
 
-# the stages the demo builds, in order; "results" is a call whose results are published (its `appeals` stage)
-STAGES = ("draft", "published", "compliance", "scoring", "results")
+# the stages the demo builds, in order: "results" is a call whose results are published (its `appeals` stage),
+# "appeal" one in that stage with an appeal waiting for its answer, "awarded" one awarded with a tranche released
+STAGES = ("draft", "published", "compliance", "scoring", "results", "appeal", "awarded")
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,7 @@ class DemoCall:
     applications: tuple[DemoApplication, ...] = ()
     sheets: tuple[tuple[str, int, str], ...] = ()  # (member, application index, "submit 8,7" / "draft 6" / "recused")
     commission: tuple[MemberInput, ...] = ()
+    appeal: tuple[int, str] | None = None  # (application index, the appellant's text)
 
     def past(self, stage: str) -> bool:
         """Whether the call goes beyond `stage`."""
@@ -196,6 +206,43 @@ CALLS: tuple[DemoCall, ...] = (
         commission=(MemberInput(ABAI, "Бауыржан Тоқтаров", "issuer", "chair"),
                     MemberInput(ALMATY, "Марина Ким", "expert", "member"),
                     MemberInput("citizen.semey@demo.asar.kz", "Pavel Ivanov", "expert", "member"))),
+    DemoCall(
+        ALMATY, "appeal", "state_social_order",
+        "Алматыдағы жалғыз басты қарттарға үйде күтім көрсету",
+        "Уход на дому за одинокими пожилыми людьми в Алматы",
+        "Социальные работники навещают одиноких пожилых людей дважды в неделю: продукты, лекарства, уборка.\n\n"
+        "Әлеуметтік қызметкерлер жалғыз басты қарттарға аптасына екі рет барады.",
+        ("elderly", "social_protection"), ("KZ-75",), (("Үйде күтім / Уход на дому", 12_000_000, 12),), 1,
+        applications=(
+            DemoApplication(KAMKOR, 1, "Тёплый дом: уход за одинокими пожилыми", (7_000_000, 3_000_000, 1_000_000),
+                            mark="yes"),
+            DemoApplication(UMIT, 1, "Помощь пожилым родителям детей с инвалидностью", (6_000_000, 3_500_000, 900_000),
+                            mark="yes"),
+        ),
+        sheets=((ALMATY, 0, "submit 9,9,5"), (ALMATY, 1, "submit 7,7,4"), (ABAI, 0, "submit 8,9,4"),
+                (ABAI, 1, "submit 8,6,4"), ("citizen.semey@demo.asar.kz", 0, "submit 9,8,5"),
+                ("citizen.semey@demo.asar.kz", 1, "submit 6,7,3")),
+        commission=(MemberInput(ALMATY, "Марина Ким", "issuer", "chair"),
+                    MemberInput(ABAI, "Бауыржан Тоқтаров", "expert", "member"),
+                    MemberInput("citizen.semey@demo.asar.kz", "Pavel Ivanov", "expert", "member")),
+        appeal=(1, ("Просим пересмотреть баллы по критерию «Качество плана»: в плане есть график выездов по "
+                    "районам.\n\nЖоспарда аудандарға шығу кестесі бар."))),
+    DemoCall(
+        MINISTRY, "awarded", "state_grant",
+        "Жастар еріктілік орталықтарына арналған мемлекеттік грант",
+        "Государственный грант для молодёжных волонтёрских центров",
+        "Волонтёрские центры в сёлах: обучение, снаряжение, поездки.\n\n"
+        "Ауылдардағы еріктілер орталықтары: оқыту, жабдық, сапарлар.",
+        ("youth", "civil_society"), ("KZ-10", "KZ-75"), (("Ауыл еріктілері / Сельские волонтёры", 9_000_000, 9),), 1,
+        applications=(
+            DemoApplication(AUYL, 1, "Қарауыл еріктілер орталығы", (5_000_000, 2_500_000, 700_000), mark="yes",
+                            language="kk"),
+            DemoApplication(ZHASYL, 1, "Экоотряды волонтёров в сёлах", (4_500_000, 2_800_000, 700_000), mark="yes"),
+        ),
+        sheets=((MINISTRY, 0, "submit 9,9,5"), (MINISTRY, 1, "submit 8,7,4"), (ALMATY, 0, "submit 9,8,4"),
+                (ALMATY, 1, "submit 7,8,4"), ("citizen.semey@demo.asar.kz", 0, "submit 10,9,5"),
+                ("citizen.semey@demo.asar.kz", 1, "recused")),
+        commission=COMMISSION),
 )
 
 
@@ -248,10 +295,11 @@ async def _call_input(db: AsyncSession, spec: DemoCall, areas: dict[str, int], r
     })
 
 
-def _application_body(app: DemoApplication) -> dict[str, Any]:
+def _application_body(app: DemoApplication, months: int) -> dict[str, Any]:
     if app.state == "started":
         return {"language": app.language, "title": app.title}
     salaries, goods, admin = app.budget
+    total = salaries + goods + admin
     return {
         "language": app.language, "title": app.title,
         "plan": "Үш кезең: дайындық, негізгі жұмыс, қорытынды есеп.\n\nТри этапа: подготовка, основная работа, "
@@ -263,6 +311,10 @@ def _application_body(app: DemoApplication) -> dict[str, Any]:
         "budget": [{"category": "salaries", "description": "Команда / Команда", "amount": salaries},
                    {"category": "goods", "description": "Материалы / Материалдар", "amount": goods},
                    {"category": "administration", "description": "Бухгалтерия", "amount": admin}],
+        "stages": [{"title": "Іске қосу / Запуск", "deliverable": "Кесте және қатысушылар тізімі / График и списки",
+                    "month": max(1, months // 3), "amount": total // 2},
+                   {"title": "Қорытынды / Итоги", "deliverable": "Қорытынды есеп / Итоговый отчёт", "month": months,
+                    "amount": total - total // 2}],
     }
 
 
@@ -282,7 +334,8 @@ async def _build(db: AsyncSession, spec: DemoCall, actor_for: ActorFor, base_url
     for app in spec.applications:
         ngo = await actor_for(db, app.by)
         row = await applications.start_application(db, ngo, call.id, lots[app.lot - 1])
-        await applications.save_draft(db, ngo, row.id, parse_application(_application_body(app)))
+        months = next(lot.duration_months for lot in call.lots if lot.id == lots[app.lot - 1])
+        await applications.save_draft(db, ngo, row.id, parse_application(_application_body(app, months)))
         made.append(row.id)
         if app.state == "started":
             continue
@@ -293,7 +346,7 @@ async def _build(db: AsyncSession, spec: DemoCall, actor_for: ActorFor, base_url
         return
     # intake has closed: the window moves into the past (ending a day ago), then the check opens as the job opens it
     call = await calls.load_call(db, call.id, for_update=True)
-    closed_days_ago = {"compliance": 2, "scoring": 16}.get(spec.stage, 40)
+    closed_days_ago = {"compliance": 2, "scoring": 16}.get(spec.stage, 45)
     shift = call.closes_at - (utcnow() - timedelta(days=closed_days_ago))
     call.opens_at -= shift
     call.closes_at -= shift
@@ -338,6 +391,28 @@ async def _build(db: AsyncSession, spec: DemoCall, actor_for: ActorFor, base_url
         lot.lot.id: [Pick(c.application.id, c.proposed) for c in lot.candidates if c.proposed]
         for lot in board.lots})
     await decision.publish_results(db, issuer, call.id, base_url=base_url)
+    if spec.appeal is not None:
+        index, text = spec.appeal
+        await appeals.file_appeal(db, await actor_for(db, spec.applications[index].by), made[index], text,
+                                  base_url=base_url)
+    if not spec.past("appeal"):
+        return
+    # the appeal window has closed (the publication moves back ten days), the call is awarded; the winner
+    # signs, reports on its first milestone, and the issuer's approval releases the first tranche
+    call = await calls.load_call(db, call.id, for_update=True)
+    back = call.results_published_at - (utcnow() - timedelta(days=10))
+    call.results_published_at -= back
+    call.appeals_close_at = await calls.appeal_deadline(db, call, call.results_published_at)
+    await db.flush()
+    for award in await awards.award_call(db, issuer, call.id, base_url=base_url):
+        winner = await actor_for(db, next(a.by for a, i in zip(spec.applications, made, strict=True)
+                                          if i == award.application_id))
+        await awards.sign_agreement(db, winner, award.id, base_url=base_url)
+        report = await awards.submit_report(db, winner, award.id, ReportInput(
+            narrative="Орталық ашылды, 40 ерікті оқытылды.\n\nЦентр открыт, обучены 40 волонтёров.",
+            achieved=["60", "8"], spent={"salaries": 2_000_000, "goods": 1_500_000, "administration": 300_000}),
+            [(demo_pdf("Есеп / Отчёт"), "esep.pdf")], base_url=base_url)
+        await awards.approve_report(db, issuer, report.id, base_url=base_url)
 
 
 async def load_demo_calls(db: AsyncSession, actor_for: ActorFor, base_url: str = "") -> int:
