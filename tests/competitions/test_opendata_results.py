@@ -6,7 +6,8 @@ recorded and two winners confirmed through the decision's verbs, the results not
 - before the results are published: no scores (404), no winners, no award release, no grant;
 - once published (decision.service.publish_results): the scores per application, member and criterion (the recused member marked, no
   points), the winners as pending awards, the OCDS award release (validated against OCDS 1.1.5);
-- once awarded, an agreement signed and a tranche released: the awardUpdate, contract and
+- once awarded (awards.service.award_call), an agreement signed and a tranche released on an approved
+  report (the awards' verbs): the awardUpdate, contract and
   implementation releases and the 360Giving grants validate; awards as JSON and CSV;
 - the call page links to what is published."""
 
@@ -15,16 +16,17 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, fields
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import asar.competitions.opendata.api as opendata_api
-from asar.competitions.applications.models import Application
-from asar.competitions.awards.models import Award, AwardTranche
+from asar.accounts.models import User
+from asar.competitions.awards import service as awards
+from asar.competitions.awards.core import ReportInput
 from asar.competitions.decision import service as decision
 from asar.competitions.decision.core import Pick
 from asar.competitions.decision.service import MeetingInput
@@ -32,12 +34,12 @@ from asar.competitions.models import Call
 from asar.competitions.opendata.ocds import stamp
 from asar.competitions.opendata.rows import AWARD_COLUMNS, SCORE_COLUMNS
 from asar.db import utcnow
-from asar.organizations.models import Organization
-from tests.competitions.application_helpers import World
+from asar.organizations.models import Membership
+from tests.competitions.application_helpers import World, real_pdf
 from tests.competitions.decision_helpers import Deciding, build_decision_world, who
 from tests.competitions.opendata_schemas import assert_valid_360giving, assert_valid_ocds
 from tests.factories import BASE_URL
-from tests.projects.listing_helpers import make_project
+from tests.organizations.helpers import actor_of
 
 NGO_NAMES = ("Наставники для подростков", "Волонтёры", "Школа волонтёров")  # titles, sealed before publication
 
@@ -82,28 +84,29 @@ async def _publish(session: AsyncSession, world: Results) -> None:
     await session.commit()
 
 
-async def _award(session: AsyncSession, world: Results) -> int:
-    """The call awarded: lot 1's award became a project, its agreement signed and first tranche released."""
+async def _award(session: AsyncSession, world: Results) -> tuple[int, int]:
+    """The call awarded through the awards' verbs once the appeal window has closed: each winner an award
+    and a project; lot 1's agreement signed by the NGO's admin and its first milestone report approved
+    (its tranche released). Returns lot 1's project and the amount released."""
     await _publish(session, world)
-    now = utcnow()
-    project = None
-    for app_id in world.winners:
-        app = await session.get(Application, app_id)
-        signed = app_id == world.winners[0]
-        if signed:
-            project = await make_project(session, await session.get(Organization, app.organization_id))
-        session.add(Award(call_id=world.base.call, lot_id=app.lot_id, application_id=app_id,
-                          project_id=project.id if signed and project else None,
-                          organization_id=app.organization_id, amount=8_000_000, awarded_at=now - timedelta(hours=1),
-                          signed_at=now - timedelta(minutes=30) if signed else None,
-                          tranches=[AwardTranche(position=1, title="Старт", amount=3_000_000, due_on=date(2027, 3, 1),
-                                                 released_at=now - timedelta(minutes=10) if signed else None),
-                                    AwardTranche(position=2, title="Итог", amount=5_000_000,
-                                                 due_on=date(2027, 9, 1))]))
-    await session.execute(update(Call).where(Call.id == world.base.call).values(status="awarded"))
+    await session.execute(update(Call).where(Call.id == world.base.call).values(
+        appeals_close_at=utcnow() - timedelta(minutes=1)))
     await session.commit()
-    assert project is not None
-    return project.id
+    official = await who(session, world.deciding, "official")
+    made = {a.application_id: a for a in await awards.award_call(session, official, world.base.call,
+                                                                 base_url=BASE_URL)}
+    first = made[world.winners[0]]
+    admin = (await session.execute(select(Membership.user_id).where(
+        Membership.organization_id == first.organization_id, Membership.role == "admin"))).scalars().first()
+    await awards.sign_agreement(session, await actor_of(session, await session.get(User, admin)), first.id,
+                                base_url=BASE_URL)
+    member = await who(session, world.deciding, "member")
+    report = await awards.submit_report(session, member, first.id, ReportInput(narrative="Сделано.", achieved=["60"]),
+                                        [(real_pdf("Act"), "act.pdf")], base_url=BASE_URL)
+    tranche = await awards.approve_report(session, official, report.id, base_url=BASE_URL)
+    await session.commit()
+    assert first.project_id is not None
+    return first.project_id, tranche.amount
 
 
 async def test_nothing_of_the_results_before_they_are_published(world: Results, table_case: Any) -> None:
@@ -153,7 +156,7 @@ async def test_published_results_open_the_scores_and_the_award_release(world: Re
 
 async def test_an_awarded_call_as_ocds_contracts_and_360giving_grants(world: Results, table_case: Any) -> None:
     client, session, call = table_case.client, table_case.session, world.base.call
-    project = await _award(session, world)
+    project, released = await _award(session, world)
     package = (await client.get(f"/api/v1/open-data/calls/{call}/ocds.json")).json()
     assert_valid_ocds(package)
     tags = [r["tag"][0] for r in package["releases"]]
@@ -161,7 +164,7 @@ async def test_an_awarded_call_as_ocds_contracts_and_360giving_grants(world: Res
     assert next(r for r in package["releases"] if r["tag"][0].startswith("tender"))["tender"]["status"] == "complete"
     implementation = next(r for r in package["releases"] if r["tag"] == ["implementation"])
     assert [t["value"]["amount"] for t in implementation["contracts"][0]["implementation"]["transactions"]] == [
-        3_000_000]
+        released]
     assert_valid_ocds((await client.get("/api/v1/open-data/ocds.json?kind=state_grant&per_page=50")).json())
     r = await client.get(f"/api/v1/open-data/calls/{call}/360giving.json")
     assert r.status_code == 200, r.text
@@ -169,13 +172,13 @@ async def test_an_awarded_call_as_ocds_contracts_and_360giving_grants(world: Res
     assert_valid_360giving(grants)
     assert len(grants["grants"]) == 2 and grants["grants"][0]["id"].startswith("360G-asarkz-")
     assert grants["grants"][0]["recipientOrganization"][0]["id"].startswith("KZ-BIN-")
-    assert grants["grants"][0]["amountDisbursed"] == 3_000_000
+    assert grants["grants"][0]["amountDisbursed"] == released
     assert_valid_360giving((await client.get("/api/v1/open-data/360giving.json?kind=state_grant")).json())
     page = (await client.get("/api/v1/open-data/awards.json?kind=state_grant")).json()
     mine = [a for a in page["items"] if a["call_id"] == call]
     assert [(a["award_status"], a["tranches_released"], bool(a["signed_at"])) for a in mine] == [
         ("active", 1, True), ("active", 0, False)]
-    assert mine[0]["project_url"].endswith(f"/projects/{project}") and mine[1]["project_url"] == ""
+    assert mine[0]["project_url"].endswith(f"/projects/{project}") and mine[1]["project_url"]
     assert grants["grants"][0]["url"] == mine[0]["project_url"]
     text = (await client.get("/api/v1/open-data/awards.csv?kind=state_grant")).text
     assert text.startswith(",".join(AWARD_COLUMNS)) and text.count("\r\n") == 1 + len(page["items"])
