@@ -38,6 +38,7 @@ from tests.factories import BASE_URL
 from tests.organizations.helpers import csrf, sign_in
 
 EN = {"accept-language": "en"}
+pytestmark = pytest.mark.sqlite
 
 
 @pytest.fixture(scope="module")

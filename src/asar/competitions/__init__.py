@@ -17,5 +17,8 @@ other):
   its working-day deadline and overdue flag, the rule that only admissible applications are scored.
 - `appeals/`: appeals against the results (item 6): filing in the window, the issuer's answer within
   working days, the overdue flag, `open_appeals_count` for the award.
-- the other later stages (decision, appeals, award) add a module each.
+- `awards/`: the award (item 7): each winner becomes an Award and a project of the winning NGO
+  (milestones and tranches from the application's stages, `applications/stages.py`), the grant
+  agreement's signature, milestone reports that release the tranches in order.
+- the other later stages (decision, appeals) add a module each.
 """
