@@ -23,6 +23,7 @@ from asar.competitions.applications.models import Application
 from asar.competitions.awards import service as awards
 from asar.competitions.awards.core import ReportInput, add_months, parse_report
 from asar.competitions.awards.models import Award, AwardTranche
+from asar.competitions.live import FACES, CallStream
 from asar.competitions.models import Call
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid, PermissionDenied
@@ -340,3 +341,18 @@ async def test_the_pages_award_sign_report_and_approve_as_people_use_them(aw: Aw
     api = await client.get(f"/api/v1/calls/{aw.base.call}/awards")
     assert [t["released_at"] is not None for t in next(a for a in api.json() if a["id"] == award.id)["tranches"]] \
         == [True, False]
+
+
+async def test_the_call_page_hears_the_awards_without_a_reload(aw: AwardWorld, table_case: Any) -> None:
+    """call.awards swaps the awards' piece of the call page (FACES): rendered as the call is now, it shows the
+    awards once made, with their tranches released (the socket's delivery is asar.live's, tested there)."""
+    s: AsyncSession = table_case.session
+    page = await table_case.client.get(f"/competitions/{aw.base.call}", headers=EN)
+    assert f'id="call-awards-{aw.base.call}"' in page.text and 'id="call-awards"' not in page.text
+    assert FACES["call.awards"] == ("awards",)
+    await awards.award_call(s, await who(s, aw.base.users["official"]), aw.base.call)
+    await s.commit()
+    call = await s.get(Call, aw.base.call, populate_existing=True)
+    piece = await CallStream().pieces(table_case.table.shared.hub, s, call, FACES["call.awards"], "en")
+    assert f'<div id="call-awards-{aw.base.call}" class="stack" hx-swap-oob="true">' in piece
+    assert 'id="call-awards"' in piece and "0 / 2" in piece and "0 / 1" in piece

@@ -41,7 +41,7 @@ from asar.live.hub import Hub
 PREFIX = "call"
 
 # The page's live pieces (templates/competitions/partials/<piece>.html), each swapped out of band.
-PIECES = ("stage", "lock", "window", "timeline", "amendments", "counts", "appeals")
+PIECES = ("stage", "lock", "window", "timeline", "amendments", "counts", "appeals", "awards")
 
 # Each event type's HTML face: the pieces of the call page it changes ("" pieces: nothing to show).
 FACES: dict[str, tuple[str, ...]] = {
@@ -59,7 +59,7 @@ FACES: dict[str, tuple[str, ...]] = {
     "call.results_published": ("stage", "timeline"),
     "call.appeals": ("appeals",),  # the public list of appeals and answers (asar.competitions.appeals)
     "call.overdue": ("timeline",),  # a stage passed its due moment (asar.competitions.reminders)
-    "call.awards": (),  # the awards' counts (asar.competitions.awards)
+    "call.awards": ("awards",),  # the awards, signatures and tranches released (asar.competitions.awards)
 }
 
 # The scoring page's live pieces (templates/competitions/evaluation/partials/<piece>.html) and faces.
@@ -162,6 +162,10 @@ class CallStream(LogKind):
             context["counts"] = await application_counts(db, call)
         if "appeals" in names:
             context["appeals"] = await public_appeals(db, call)
+        if "awards" in names:
+            from asar.competitions.awards.service import call_awards  # awards own the rows
+
+            context["awards"] = await call_awards(db, call.id)
         engine = hub.app.template_engine.engine
         with use_language(lang):
             return "".join(engine.get_template(f"competitions/partials/{name}.html").render(
