@@ -32,6 +32,8 @@ from asar.live.models import LiveEvent
 from asar.notifications.models import Notification
 from asar.notifications.service import text_of
 from asar.pledges.models import Pledge
+from asar.projects import service as project_service
+from asar.projects.forms import parse_project
 from asar.projects.models import Project
 from tests.competitions.application_helpers import World, real_pdf
 from tests.competitions.award_helpers import AwardWorld, build_award_world, who
@@ -356,3 +358,30 @@ async def test_the_call_page_hears_the_awards_without_a_reload(aw: AwardWorld, t
     piece = await CallStream().pieces(table_case.table.shared.hub, s, call, FACES["call.awards"], "en")
     assert f'<div id="call-awards-{aw.base.call}" class="stack" hx-swap-oob="true">' in piece
     assert 'id="call-awards"' in piece and "0 / 2" in piece and "0 / 1" in piece
+
+
+async def test_the_ngo_edits_its_award_projects_texts_but_not_the_awarded_money(aw: AwardWorld, table_case: Any) -> None:
+    s: AsyncSession = table_case.session
+    made = await awards.award_call(s, await who(s, aw.base.users["official"]), aw.base.call)
+    award = next(a for a in made if a.application_id == aw.staged)
+    await awards.sign_agreement(s, await who(s, aw.ngo_admin), award.id)
+    await s.commit()
+    member = await who(s, aw.base.users["member"])
+    project = await s.get(Project, award.project_id, populate_existing=True)
+    content = project_service.snapshot(project)
+    with pytest.raises(Invalid) as refused:
+        await project_service.update_project(s, member, project.id, parse_project(
+            {**content, "state_funding": 1_000_000, "own_contribution": 8_000_000}))
+    assert set(refused.value.errors) == {"budget"}
+    moved = [{**m, "due_on": "2030-01-01"} if i == 0 else m for i, m in enumerate(content["milestones"])]
+    with pytest.raises(Invalid):
+        await project_service.update_project(s, member, project.id, parse_project({**content, "milestones": moved}))
+    await project_service.update_project(s, member, project.id, parse_project(
+        {**content, "title_ru": "Наставники для подростков Тараза"}))  # its texts are the NGO's
+    await s.commit()
+    report = await awards.submit_report(s, member, award.id, REPORT)
+    await awards.approve_report(s, await who(s, aw.base.users["official"]), report.id)
+    await s.commit()
+    project = await s.get(Project, award.project_id, populate_existing=True)
+    assert project.title_ru == "Наставники для подростков Тараза"
+    assert [m.reported_on is not None for m in project.milestones] == [True, False]  # the new rows, by position

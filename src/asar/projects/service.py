@@ -247,6 +247,11 @@ async def update_project(db: AsyncSession, actor: Actor, project_id: int, data: 
             "Sponsors have already committed more than this: the sponsorship goal cannot go below what is "
             "committed.")})
     before = snapshot(project)
+    from asar.competitions.awards.service import (
+        check_project_edit,  # an award's money (imported here: no cycle)
+    )
+
+    await check_project_edit(db, project, data)
     await _flush_replacing_children(db, project, data)
     await refresh_document(db, project)
     after = snapshot(project)

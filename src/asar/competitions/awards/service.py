@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -113,6 +114,23 @@ async def project_award(db: AsyncSession, project_id: int) -> dict[str, object]:
     if award is None:
         return {"project_award": None}
     return {"project_award": award, "project_award_call": await calls.load_call(db, award.call_id)}
+
+
+MONEY_FIELDS = ("budget", "own_contribution", "state_funding", "sponsorship_goal")
+
+
+async def check_project_edit(db: AsyncSession, project: Project, data: Any) -> None:
+    """A project an award made keeps the award's money as awarded: its budget, funding stack and the
+    milestones' amounts and due dates (the tranches follow them); its texts stay the organization's to edit.
+    Called by projects.service.update_project; Invalid with a translated message otherwise."""
+    award = await award_for_project(db, project.id)
+    if award is None:
+        return
+    planned = [(m.due_on, m.amount) for m in project.milestones]
+    if any(getattr(data, name) != getattr(project, name) for name in MONEY_FIELDS) or \
+            [(m.due_on, m.amount) for m in data.milestones] != planned:
+        raise invalid({"budget": _("This project carries a competition's award: its budget, funding and milestones' "
+                                   "amounts and dates follow the grant agreement and cannot be changed here.")})
 
 
 def is_winner(actor: Actor, award: Award) -> bool:
@@ -471,7 +489,9 @@ async def approve_report(db: AsyncSession, actor: Actor, report_id: int, *, base
     project = await db.get(Project, award.project_id, with_for_update=True, populate_existing=True) \
         if award.project_id else None
     if project is not None:
-        milestone = next((m for m in project.milestones if m.id == tranche.milestone_id), None)
+        # by id, or by position when an edit of the project's texts replaced the milestone rows
+        milestone = next((m for m in project.milestones if m.id == tranche.milestone_id), None) or next(
+            (m for m in project.milestones if m.position == tranche.position), None)
         if milestone is not None and milestone.reported_on is None:
             milestone.reported_on = today(now)
     if tranche.pledge_tranche_id is not None:
