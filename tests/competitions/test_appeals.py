@@ -28,16 +28,19 @@ from asar.competitions.decision.core import Pick
 from asar.competitions.evaluation import service as evaluation
 from asar.competitions.live import FACES, CallStream
 from asar.competitions.models import Call
+from asar.competitions.reminders import service as reminders
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid, NotFound, PermissionDenied
 from asar.i18n import TIMEZONE, use_language
 from asar.live.models import LiveEvent
+from asar.mail.models import OutboxMail
 from asar.notifications.models import Notification
 from asar.notifications.service import text_of
 from asar.storage.models import StoredFile
 from tests.competitions.application_helpers import real_pdf
 from tests.competitions.test_compliance import Check, build_check_world
 from tests.factories import BASE_URL
+from tests.live.asgi_sse import joined
 from tests.organizations.helpers import actor_of, bearer, csrf, sign_in
 
 EN = {"accept-language": "en"}
@@ -341,3 +344,113 @@ async def test_the_api_files_attaches_withdraws_and_answers(world: Appeals, tabl
     assert r.status_code == 200 and r.json()["outcome"] == "dismissed"
     r = await client.post(f"/api/v1/appeals/{world.appeal}/withdraw", headers=applicant)
     assert r.status_code == 200 and r.json()["status"] == "withdrawn"
+
+
+# ---------------------------------------------------------------- live: results, overdue answers, the applicant's page
+async def test_publishing_the_results_pushes_the_results_links_and_the_appeals_to_an_open_call_page(
+        world: Appeals, table_case: Any) -> None:
+    s = table_case.session
+    hub = table_case.table.shared.hub
+    call = await calls.load_call(s, world.call)
+    html = await CallStream().pieces(hub, s, call, FACES["call.results_published"], "en")
+    assert f'id="call-results-{world.call}" hx-swap-oob="true"' in html and 'id="results-links"' in html
+    assert f'href="/calls/{world.call}/results"' in html and f'href="/calls/{world.call}/protocol"' in html
+    assert f'id="call-appeals-{world.call}" hx-swap-oob="true"' in html and "The appeal window is open until" in html
+    # one round trip: a page opened while the call awaited its decision; the issuer publishes
+    await s.execute(update(Appeal).where(Appeal.call_id == world.call).values(status="withdrawn"))
+    await s.execute(update(Call).where(Call.id == world.call).values(
+        status="decision", results_published_at=None, appeals_close_at=None))
+    await s.commit()
+    page = await table_case.client.get(f"/competitions/{world.call}", headers=EN)
+    assert 'id="results-links"' not in page.text and f'id="call-results-{world.call}"' in page.text
+    seq = await CallStream().last_seq(s, world.call)
+    ws = await table_case.socket(f"/ws/streams/call/{world.call}?format=html&since={seq}", EN)
+    await joined(hub, f"call:{world.call}", 1)
+    await decision.publish_results(s, await who(s, world, "official"), world.call, base_url=BASE_URL)
+    frame = str((await ws._next(10))["text"])
+    while 'id="results-links"' not in frame:
+        frame = str((await ws._next(10))["text"])
+    assert f'href="/calls/{world.call}/results"' in frame and "The appeal window is open until" in frame
+    await ws.close()
+
+
+async def test_an_answer_turning_overdue_is_announced_once_and_the_issuers_staff_are_reminded(
+        world: Appeals, table_case: Any) -> None:
+    s = table_case.session
+    # Filed on Friday 12 December 2025: due at the end of Monday 22 December (16 December is a holiday).
+    filed = datetime(2025, 12, 12, 10, 0, tzinfo=TIMEZONE)
+    due = datetime(2025, 12, 23, tzinfo=TIMEZONE)
+    await s.execute(update(Appeal).where(Appeal.id == world.appeal).values(filed_at=filed, due_at=due))
+    await s.commit()
+    staff = sorted((await s.execute(text("SELECT m.user_id FROM memberships m JOIN calls c ON "
+                                         "c.organization_id = m.organization_id WHERE c.id = :c"), {"c": world.call}))
+                   .scalars())
+
+    async def remind(now: datetime, frame: Any = None) -> list[int]:
+        await reminders.remind_call(s, world.call, BASE_URL, now=now)
+        if frame is not None:  # the pushed frame first (its rendering shares the test's connection)
+            frame.append(str((await frame.pop()._next(10))["text"]))
+        found = await s.execute(select(Notification.user_id).where(Notification.kind == "appeal_answer_due")
+                                .order_by(Notification.user_id))
+        return list(found.scalars())
+
+    async def overdue_events() -> int:
+        return len((await s.execute(select(LiveEvent).where(LiveEvent.stream == f"call:{world.call}",
+                                                            LiveEvent.type == "call.appeal_overdue"))).all())
+
+    assert await remind(datetime(2025, 12, 18, 10, 0, tzinfo=TIMEZONE)) == []  # 2 working days left
+    assert await remind(datetime(2025, 12, 19, 10, 0, tzinfo=TIMEZONE)) == staff  # a working day before
+    assert await remind(datetime(2025, 12, 22, 10, 0, tzinfo=TIMEZONE)) == staff  # nobody twice
+    assert await overdue_events() == 0
+    seq = await CallStream().last_seq(s, world.call)
+    ws = await table_case.socket(f"/ws/streams/call/{world.call}?format=html&since={seq}", EN)
+    await joined(table_case.table.shared.hub, f"call:{world.call}", 1)
+    pushed: list[Any] = [ws]
+    assert await remind(due, pushed) == staff + staff  # passed: told once more
+    frame = pushed[0]
+    assert f'id="call-appeals-{world.call}" hx-swap-oob="true"' in frame and "1 appeal overdue" in frame
+    assert GROUNDS not in frame
+    await ws.close()
+    assert await remind(due + timedelta(days=1)) == staff + staff and await overdue_events() == 1  # once
+    event = (await s.execute(select(LiveEvent).where(LiveEvent.type == "call.appeal_overdue"))).scalar_one()
+    assert event.payload["number"] == 1 and datetime.fromisoformat(event.payload["due"]) == due
+    assert event.private is None  # public: the number and deadline are on the call page anyway
+    keys = sorted((await s.execute(select(Notification.dedupe_key).where(
+        Notification.kind == "appeal_answer_due", Notification.user_id == staff[0]))).scalars())
+    assert keys == [f"call_reminder:{world.call}:appeal_overdue:{world.appeal}",
+                    f"call_reminder:{world.call}:appeal_soon:{world.appeal}"]
+    soon, late = sorted((await s.execute(select(Notification).where(
+        Notification.kind == "appeal_answer_due", Notification.user_id == staff[0]))).scalars(), key=lambda n: n.id)
+    with use_language("en"):
+        assert text_of(soon).endswith("is to be answered by the end of 22 December 2025.")
+        assert "is overdue: it was due by the end of 22 December 2025." in text_of(late)
+    with use_language("kk"):
+        assert "№ 1 шағымға жауап беру мерзімі өтті" in text_of(late) and "overdue" not in text_of(late)
+    mails = (await s.execute(select(OutboxMail).where(OutboxMail.kind == "appeal_answer_due")
+                             .order_by(OutboxMail.id))).scalars().all()
+    assert len(mails) == 2 * len(staff) and "22" in mails[-1].body_text and mails[-1].subject
+
+
+async def test_the_applicants_page_shows_its_appeals_state_and_answer(world: Appeals, table_case: Any) -> None:
+    s, client = table_case.session, table_case.client
+    await sign_in(client, s, await s.get(User, world.users["member"]))
+
+    async def state() -> str:
+        page = await client.get(f"/applications/{world.filed}", headers=EN)
+        assert page.status_code == 200 and f'href="/applications/{world.filed}/appeal"' in page.text
+        found = re.search(r'id="appeal-state".*?</section>', page.text, re.DOTALL)
+        assert found is not None
+        return found.group(0)
+
+    section = await state()
+    assert "Appeal No. 1" in section and "Awaiting the answer" in section and "Answer due by" in section
+    assert "Overdue" not in section
+    await s.execute(update(Appeal).where(Appeal.id == world.appeal).values(due_at=utcnow() - timedelta(minutes=1)))
+    await s.commit()
+    assert "Overdue" in await state()
+    await service.answer_appeal(s, await who(s, world, "official"), world.appeal, "upheld", "Письма поддержки учтены.")
+    await s.commit()
+    section = await state()
+    assert "Upheld" in section and "Письма поддержки учтены." in section and "Awaiting" not in section
+    page = await client.get(f"/applications/{world.free}", headers=EN)  # no appeal: the link only
+    assert 'id="appeal-state"' not in page.text and f'href="/applications/{world.free}/appeal"' in page.text

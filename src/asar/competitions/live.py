@@ -9,9 +9,10 @@ number of amendments.
 The browser face (`?format=html`, the call page's socket or its Server-Sent Events fallback): each
 event type's face is declared in FACES, the page's pieces (templates/competitions/partials/) that it
 changes, rendered from the call as it is now and swapped out of band: the stage badges, the rule
-lock's note, the application window, the timeline and the amendments list (a new amendment appears
-with its reason). An event type of the family without a face sends nothing (the generic frame and doc
-checks stay as they are; tests/competitions/test_live.py checks that every declared type has an entry
+lock's note, the application window, the timeline, the amendments list (a new amendment appears
+with its reason), the links to the published results and protocol, and the public appeals (the
+window, the counts, each appeal's state and answer, the overdue flag). An event type of the family
+without a face sends nothing (the generic frame and doc checks stay as they are; tests/competitions/test_live.py checks that every declared type has an entry
 here). The HTML snapshot (on connect, and in place of a backlog) is every piece afresh; a page that
 is up to date (its `since` is the stream's seq) gets nothing (asar.live.connection.Connection.begin).
 
@@ -41,7 +42,7 @@ from asar.live.hub import Hub
 PREFIX = "call"
 
 # The page's live pieces (templates/competitions/partials/<piece>.html), each swapped out of band.
-PIECES = ("stage", "lock", "window", "timeline", "amendments", "counts", "appeals", "awards")
+PIECES = ("stage", "lock", "window", "timeline", "amendments", "counts", "results", "appeals", "awards")
 
 # Each event type's HTML face: the pieces of the call page it changes ("" pieces: nothing to show).
 FACES: dict[str, tuple[str, ...]] = {
@@ -56,9 +57,10 @@ FACES: dict[str, tuple[str, ...]] = {
     "call.compliance_progress": ("timeline",),  # a mark may end the overdue flag (asar.competitions.compliance)
     "call.decision_meeting": (),  # counts for the decision page (asar.competitions.decision)
     "call.winners_confirmed": (),
-    "call.results_published": ("stage", "timeline"),
+    "call.results_published": ("stage", "timeline", "results", "appeals"),  # the links and the appeal window
     "call.appeals": ("appeals",),  # the public list of appeals and answers (asar.competitions.appeals)
     "call.overdue": ("timeline",),  # a stage passed its due moment (asar.competitions.reminders)
+    "call.appeal_overdue": ("appeals",),  # an appeal's answer is overdue (asar.competitions.reminders)
     "call.awards": ("awards",),  # the awards, signatures and tranches released (asar.competitions.awards)
 }
 

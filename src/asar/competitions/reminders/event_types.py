@@ -17,3 +17,13 @@ class StageOverdue(CallEvent, kw_only=True):
 
     stage: Annotated[str, doc("the overdue stage: compliance, scoring or decision")]
     due: Moment
+
+
+class AppealOverdue(CallEvent, kw_only=True):
+    """An appeal's answer passed its deadline unanswered (told once per appeal): the public appeals show it
+    overdue. Its number and deadline are public already; never who appealed."""
+
+    type = "call.appeal_overdue"
+
+    number: Annotated[int, doc("the appeal's number on this call")]
+    due: Moment

@@ -13,10 +13,14 @@ now are told: once per person, call and kind, however often the job runs and whe
 | `scoring_overdue` | scoring is past due | commission members who still owe a sheet |
 | `appeals_open` | the results are published (told once, at that moment) | members of applicant organizations |
 | `appeals_closing` | `rules.appeal_reminder_working_days` working days or fewer left in the appeal window | members of applicant organizations |
+| `appeal_soon:<appeal id>` | `rules.appeal_reminder_working_days` working days or fewer left to answer an open appeal | the issuer's staff |
+| `appeal_overdue:<appeal id>` | an open appeal's answer is past due | the issuer's staff |
 
 A running stage that passes its due moment (`competitions.service.overdue_stage`: the compliance check
 with applications unmarked, scoring, the decision) is announced once on the call's stream
-(`call.overdue`), so open pages show the badge at once.
+(`call.overdue`), so open pages show the badge at once; so is an open appeal whose answer passes its
+deadline (`call.appeal_overdue`, once per appeal: the moment `overdue:appeal:<id>`), so the call page's
+public appeals show it overdue without a reload.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from asar.competitions import service as calls
 from asar.competitions.applications.models import Application
 from asar.competitions.models import Call, CallFollower
 from asar.competitions.reminders import notices
-from asar.competitions.reminders.event_types import StageOverdue
+from asar.competitions.reminders.event_types import AppealOverdue, StageOverdue
 from asar.competitions.reminders.models import CallReminder
 from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
 from asar.db import upsert_insert, utcnow
@@ -197,6 +201,38 @@ async def _tell(db: AsyncSession, call: Call, due: Due, user_ids: list[int], bas
                                                    if "last_day" in due.params else None)})
 
 
+async def _remind_appeals(db: AsyncSession, call: Call, now: datetime, rules: CompetitionRules,
+                          base_url: str) -> int:
+    """Each open appeal's answer deadline: the issuer's staff told `rules.appeal_reminder_working_days`
+    working days or fewer before it and once it has passed (once each), and the moment it passes announced
+    on the call's stream (`call.appeal_overdue`), once per appeal; how many people were told now."""
+    from asar.competitions.appeals.models import Appeal
+
+    found = await db.execute(select(Appeal).where(Appeal.call_id == call.id, Appeal.status == "open")
+                             .order_by(Appeal.number))
+    told, passed = 0, []
+    for appeal in list(found.scalars()):
+        params = {"appeal_number": appeal.number, "due_at": appeal.due_at.isoformat(),
+                  "last_day": calendar.last_day(appeal.due_at).isoformat()}
+        if now >= appeal.due_at:
+            if await claim_moment(db, call.id, f"overdue:appeal:{appeal.id}", now):
+                passed.append(appeal)
+            due = Due(f"appeal_overdue:{appeal.id}", notices.APPEAL_DUE.name, issuer_staff,
+                      {**params, "phase": "overdue"})
+        elif await calendar.days_left(db, appeal.due_at, now) <= rules.appeal_reminder_working_days:
+            due = Due(f"appeal_soon:{appeal.id}", notices.APPEAL_DUE.name, issuer_staff, {**params, "phase": "soon"})
+        else:
+            continue
+        fresh = await claim(db, call.id, due.kind, await due.audience(db, call), now)
+        if fresh:
+            await _tell(db, call, due, fresh, base_url)
+        told += len(fresh)
+    for appeal in passed:  # after the notifications, as remind_call does (their mail goes first after commit)
+        await live.append_event(db, live.stream_key("call", call.id),
+                                AppealOverdue(number=appeal.number, due=appeal.due_at.isoformat()))
+    return told
+
+
 async def remind_call(db: AsyncSession, call_id: int, base_url: str, *, now: datetime | None = None,
                       rules: CompetitionRules = DEFAULT_RULES) -> int:
     """Send the call's due reminders and announce a stage that has just turned overdue, in one unit of
@@ -212,6 +248,8 @@ async def remind_call(db: AsyncSession, call_id: int, base_url: str, *, now: dat
             if fresh:
                 await _tell(db, call, due, fresh, base_url)
             told += len(fresh)
+        if call.status == "appeals":
+            told += await _remind_appeals(db, call, now, rules, base_url)
         stage = await calls.overdue_stage(db, call, rules, now)
         if stage is not None and stage.due is not None and await claim_moment(db, call.id, f"overdue:{stage.code}",
                                                                                 now):
