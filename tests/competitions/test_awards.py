@@ -31,6 +31,7 @@ from asar.i18n import use_language
 from asar.live.models import LiveEvent
 from asar.notifications.models import Notification
 from asar.notifications.service import text_of
+from asar.pledges import service as pledge_service
 from asar.pledges.models import Pledge
 from asar.projects import service as project_service
 from asar.projects.forms import parse_project
@@ -385,3 +386,22 @@ async def test_the_ngo_edits_its_award_projects_texts_but_not_the_awarded_money(
     project = await s.get(Project, award.project_id, populate_existing=True)
     assert project.title_ru == "Наставники для подростков Тараза"
     assert [m.reported_on is not None for m in project.milestones] == [True, False]  # the new rows, by position
+
+
+async def test_the_business_cannot_pay_a_grant_pledge_around_the_reports(aw: AwardWorld, table_case: Any) -> None:
+    s: AsyncSession = table_case.session
+    await s.execute(update(Call).where(Call.id == aw.base.call).values(kind="grant_programme"))
+    await s.commit()
+    official = await who(s, aw.base.users["official"])
+    made = await awards.award_call(s, official, aw.base.call)
+    award = next(a for a in made if a.application_id == aw.staged)
+    await awards.sign_agreement(s, await who(s, aw.ngo_admin), award.id)
+    await s.commit()
+    award = await s.get(Award, award.id, populate_existing=True)
+    pledge = await s.get(Pledge, award.pledge_id, populate_existing=True)
+    with use_language("en"), pytest.raises(Conflict) as refused:  # the issuer's staff through the pledges' verb
+        await pledge_service.disburse_tranche(s, await who(s, aw.base.users["official"]), pledge.id,
+                                              pledge.tranches[0].id)
+    assert "competition's grant" in refused.value.message
+    pledge = await s.get(Pledge, award.pledge_id, populate_existing=True)
+    assert [t.disbursed_at for t in pledge.tranches] == [None, None]

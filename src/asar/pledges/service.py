@@ -334,6 +334,11 @@ async def disburse_tranche(db: AsyncSession, actor: Actor, pledge_id: int, tranc
         raise NotFound(_("This tranche does not exist."))
     if tranche.disbursed_at is not None:
         raise Conflict(_("This tranche is recorded as paid already."))
+    from asar.competitions.awards.models import Award  # a grant programme's pledge (imported here: no cycle)
+
+    if (await db.execute(select(Award.id).where(Award.pledge_id == row.id))).first() is not None:
+        raise Conflict(_("This pledge is a competition's grant: its tranches are paid when the milestone reports "
+                         "are approved on the award's page."))
     tranche.disbursed_at = utcnow()
     tranche.disbursed_by_id = actor.user.id  # type: ignore[union-attr]
     audit.record(db, actor, "pledge.tranche_disbursed", "project", project.id, pledge_id=row.id,
