@@ -356,6 +356,7 @@ def test_every_mutating_route_is_in_the_table() -> None:
     from tests.competitions.test_decision_permissions import CASES as DECISION_CASES
     from tests.competitions.test_evaluation_permissions import CASES as EVALUATION_CASES
     from tests.competitions.test_permissions import CASES as CALL_CASES
+    from tests.competitions.test_ruleset_permissions import CASES as RULES_CASES
     from tests.hearings.test_permissions import CASES as HEARING_CASES
     from tests.notifications.test_permissions import CASES as NOTIFICATION_CASES
     from tests.pledges.test_permissions import CASES as PLEDGE_CASES
@@ -366,5 +367,6 @@ def test_every_mutating_route_is_in_the_table() -> None:
     covered = {(c.method, normalize(c.path)) for c in (*CASES, *HEARING_CASES, *NOTIFICATION_CASES, *SPONSOR_CASES,
                                                      *PLEDGE_CASES, *PROJECT_CASES, *CALENDAR_CASES, *CALL_CASES,
                                                      *APPLICATION_CASES, *EVALUATION_CASES, *COMPLIANCE_CASES,
-                                                     *DECISION_CASES, *APPEAL_CASES, *AWARD_CASES)}
+                                                     *DECISION_CASES, *APPEAL_CASES, *AWARD_CASES,
+                                                     *RULES_CASES)}
     assert sorted(mutating_routes() - covered) == []

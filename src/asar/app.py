@@ -55,6 +55,8 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
     from asar.competitions.evaluation.api import routes as evaluation_api
     from asar.competitions.evaluation.controllers import routes as evaluation_pages
     from asar.competitions.opendata.api import routes as opendata_api
+    from asar.competitions.ruleset.api import routes as ruleset_api
+    from asar.competitions.ruleset.controllers import routes as ruleset_pages
     from asar.hearings.api import routes as hearings_api
     from asar.hearings.controllers import routes as hearings_pages
     from asar.hearings.live import routes as hearings_live
@@ -87,6 +89,7 @@ def route_handlers(static_files: StaticFiles) -> list[Any]:
             *competitions_pages, *competitions_api, *applications_pages, *applications_api, *evaluation_api, *evaluation_pages, *opendata_api,
             *compliance_pages, *compliance_api, *decision_pages, *decision_api, *appeals_pages, *appeals_api, *awards_pages,
             *awards_api, *storage_pages,
+            *ruleset_pages, *ruleset_api,
             *workdays_pages, *workdays_api]
 
 

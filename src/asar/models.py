@@ -20,6 +20,7 @@ from asar.competitions.models import (
     RequiredDocument,
 )
 from asar.competitions.reminders.models import CallReminder
+from asar.competitions.ruleset.models import RuleOverride
 from asar.db import Base
 from asar.hearings.models import (
     AgendaItem,
@@ -134,6 +135,7 @@ __all__ = [
     "Region",
     "Registration",
     "RequiredDocument",
+    "RuleOverride",
     "Sanction",
     "Score",
     "ScoreSheet",

@@ -14,6 +14,7 @@ from litestar import Request, Router, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, Parameter
 
 from asar.competitions import choices
+from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
 from asar.competitions.forms import (
     MAX_DESCRIPTION,
@@ -25,7 +26,7 @@ from asar.competitions.forms import (
 )
 from asar.competitions.guards import require_edit, require_manage
 from asar.competitions.models import KINDS, PUBLIC_STATUSES, Amendment, Call
-from asar.competitions.rules import DEFAULT_RULES
+from asar.competitions.rules import upper
 from asar.errors import invalid
 from asar.i18n import gettext as _
 from asar.organizations.identifiers import org_identifier
@@ -35,7 +36,6 @@ from asar.web.openapi import signed_in
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
-R = DEFAULT_RULES
 Tenge = Annotated[int, msgspec.Meta(ge=1, le=MAX_AMOUNT, description="whole tenge")]
 Moment = Annotated[str, msgspec.Meta(max_length=32, description="ISO 8601; without an offset: Almaty time")]
 Title = Annotated[str, msgspec.Meta(max_length=MAX_TITLE)]
@@ -171,8 +171,8 @@ class LotBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class CriterionBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     title: Title = ""
     description: LongText = ""
-    weight: Annotated[int, msgspec.Meta(ge=1, le=R.weights_total, description="percent; weights add up to 100")]
-    max_points: Annotated[int, msgspec.Meta(ge=1, le=R.max_points)]
+    weight: Annotated[int, msgspec.Meta(ge=1, le=upper("weights_total"), description="percent; weights add up to 100")]
+    max_points: Annotated[int, msgspec.Meta(ge=1, le=upper("max_points"))]
 
 
 class DocumentBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -201,10 +201,10 @@ class CallBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     closes_at: Moment | Unset = UNSET
     languages: Annotated[list[Annotated[str, msgspec.Meta(max_length=2)]], msgspec.Meta(max_length=2)] | Unset = UNSET
     eligibility: Annotated[list[RuleBody], msgspec.Meta(max_length=10)] | Unset = UNSET
-    appeal_days: Annotated[int, msgspec.Meta(ge=1, le=R.appeal_days_max)] | Unset = UNSET
-    lots: Annotated[list[LotBody], msgspec.Meta(max_length=R.max_lots)] | Unset = UNSET
-    criteria: Annotated[list[CriterionBody], msgspec.Meta(max_length=R.max_criteria)] | Unset = UNSET
-    documents: Annotated[list[DocumentBody], msgspec.Meta(max_length=R.max_documents)] | Unset = UNSET
+    appeal_days: Annotated[int, msgspec.Meta(ge=1, le=upper("appeal_days_max"))] | Unset = UNSET
+    lots: Annotated[list[LotBody], msgspec.Meta(max_length=upper("max_lots"))] | Unset = UNSET
+    criteria: Annotated[list[CriterionBody], msgspec.Meta(max_length=upper("max_criteria"))] | Unset = UNSET
+    documents: Annotated[list[DocumentBody], msgspec.Meta(max_length=upper("max_documents"))] | Unset = UNSET
     reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""  # the amendment's reason (locked rules)
 
     def given(self) -> dict[str, Any]:
@@ -227,7 +227,7 @@ class MemberBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 class CommissionBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    members: Annotated[list[MemberBody], msgspec.Meta(max_length=R.commission_max + 1)]
+    members: Annotated[list[MemberBody], msgspec.Meta(max_length=upper("commission_max") + 1)]
 
 
 # ---------------------------------------------------------------- helpers
@@ -310,7 +310,8 @@ async def create_call(request: Request[Any, Any, Any], data: JSONBody[CallBody])
     """A draft of the government body (state_social_order, state_grant) or business (grant_programme) you act
     for. Lots add up within the total budget; a state grant's lots have a size class checked against the
     MCI of the year intake opens; criteria weights add up to 100; intake lasts 20 to 30 days."""
-    call = await calls.create_call(request.state.db, request.state.actor, parse_call(data.given()))
+    rules = await rules_mod.current(request.state.db)
+    call = await calls.create_call(request.state.db, request.state.actor, parse_call(data.given(), rules), rules)
     return await _out(request, call)
 
 
@@ -325,7 +326,9 @@ async def update_call(request: Request[Any, Any, Any], call_id: FromPath[int], d
     values = _stored_values(call)
     values.update(data.given())
     reason = parse_reason({"reason": data.reason}) if call.rules_locked else ""
-    await calls.update_call(db, actor, call.id, parse_call(values), reason=reason, base_url=_base_url(request))
+    rules = await rules_mod.for_call(db, call)
+    await calls.update_call(db, actor, call.id, parse_call(values, rules), reason=reason, base_url=_base_url(request),
+                            rules=rules)
     return await _out(request, await calls.load_call(db, call_id, for_update=False))
 
 
@@ -341,9 +344,11 @@ async def set_commission(request: Request[Any, Any, Any], call_id: FromPath[int]
                          data: JSONBody[CommissionBody]) -> CallOut:
     db, actor = request.state.db, request.state.actor
     require_user(actor)
-    require_manage(actor, await calls.load_call(db, call_id))
-    members = parse_members([msgspec.to_builtins(m) for m in data.members])
-    await calls.set_commission(db, actor, call_id, members, base_url=_base_url(request))
+    call = await calls.load_call(db, call_id)
+    require_manage(actor, call)
+    rules = await rules_mod.for_call(db, call)
+    members = parse_members([msgspec.to_builtins(m) for m in data.members], rules)
+    await calls.set_commission(db, actor, call_id, members, base_url=_base_url(request), rules=rules)
     return await _out(request, await calls.load_call(db, call_id))
 
 

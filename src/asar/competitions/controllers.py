@@ -12,6 +12,7 @@ from litestar.response import Template
 
 from asar.competitions import choices
 from asar.competitions import live as call_live
+from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
 from asar.competitions.applications.budget import CATEGORIES, DEFAULT_ADMIN_SHARE, category_label
 from asar.competitions.awards.service import call_awards
@@ -74,9 +75,10 @@ def form_values(form: FormMultiDict) -> dict[str, Any]:
     values: dict[str, Any] = {name: form.get(name) if isinstance(form.get(name), str) else "" for name in SCALARS}
     for name in ("areas", "regions", "languages", "eligibility"):
         values[name] = [v for v in form.getall(name, []) if isinstance(v, str)]
-    values["lots"] = _rows(form, "lot", LOT_PARTS, 60)
-    values["criteria"] = _rows(form, "criterion", CRITERION_PARTS, 30)
-    values["documents"] = _rows(form, "document", DOCUMENT_PARTS, 40)
+    # one row past the largest the rules allow (rules.upper), so the parser can say there are too many
+    values["lots"] = _rows(form, "lot", LOT_PARTS, rules_mod.upper("max_lots") + 1)
+    values["criteria"] = _rows(form, "criterion", CRITERION_PARTS, rules_mod.upper("max_criteria") + 1)
+    values["documents"] = _rows(form, "document", DOCUMENT_PARTS, rules_mod.upper("max_documents") + 1)
     if any(f"cap_{c}" in form for c in CATEGORIES):
         values["budget_caps"] = {c: v if isinstance(v := form.get(f"cap_{c}"), str) else "" for c in CATEGORIES}
     return values
@@ -120,7 +122,7 @@ async def _form_page(request: Request[Any, Any, Any], *, call: Call | None, valu
                    criterion_rows=_padded(values.get("criteria") or [], CRITERION_PARTS, 2),
                    document_rows=_padded(values.get("documents") or [], DOCUMENT_PARTS, 2),
                    cap_categories=CATEGORIES, category_label=category_label,
-                   default_admin_share=DEFAULT_ADMIN_SHARE)
+                   default_admin_share=DEFAULT_ADMIN_SHARE, rules=await rules_mod.for_call(db, call))
 
 
 @get("/competitions/new", name="competitions:new", include_in_schema=False)
@@ -128,8 +130,9 @@ async def new_form(request: Request[Any, Any, Any]) -> Template:
     actor = request.state.actor
     require_create(actor)
     kind = KIND_OF_SECTOR.get(actor.organization.sector, ("",))[0]
+    appeal_days = (await rules_mod.current(request.state.db)).appeal_days_default
     return await _form_page(request, call=None, values={
-        "kind": kind, "areas": [], "regions": [], "languages": ["kk", "ru"], "appeal_days": "5",
+        "kind": kind, "areas": [], "regions": [], "languages": ["kk", "ru"], "appeal_days": str(appeal_days),
         "eligibility": ["organization_verified"], "lots": [], "criteria": [], "documents": []})
 
 
@@ -139,7 +142,8 @@ async def create(request: Request[Any, Any, Any]) -> Response[Any] | Template:
     require_create(actor)
     values = form_values(await request.form())
     try:
-        call = await calls.create_call(request.state.db, actor, parse_call(values))
+        rules = await rules_mod.current(request.state.db)
+        call = await calls.create_call(request.state.db, actor, parse_call(values, rules), rules)
     except (Invalid, Conflict) as exc:
         return await _form_page(request, call=None, values=values, errors=exc.errors or {"form": exc.message},
                                 status_code=exc.status)
@@ -167,8 +171,9 @@ async def update(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Res
     values = form_values(await request.form())
     try:
         reason = parse_reason(values) if call.rules_locked else ""
-        amendment = await calls.update_call(db, actor, call.id, parse_call(values), reason=reason,
-                                            base_url=_base_url(request))
+        rules = await rules_mod.for_call(db, call)
+        amendment = await calls.update_call(db, actor, call.id, parse_call(values, rules), reason=reason,
+                                            base_url=_base_url(request), rules=rules)
     except (Invalid, Conflict) as exc:
         call = await calls.load_call(db, call_id)
         return await _form_page(request, call=call, values=values, errors=exc.errors or {"form": exc.message},
@@ -245,9 +250,10 @@ async def commission_form(request: Request[Any, Any, Any], call_id: FromPath[int
     require_user(actor)
     call = await calls.load_call(request.state.db, call_id)
     require_manage(actor, call)
+    most = (await rules_mod.for_call(request.state.db, call)).commission_max
     rows = [{"email": m.email, "name": m.name, "source": m.source, "role": m.role} for m in call.members]
-    return _render(request, "competitions/commission.html", call=call, errors={},
-                   member_rows=_padded(rows, MEMBER_PARTS, max(1, 15 - len(rows)) if len(rows) < 15 else 0))
+    return _render(request, "competitions/commission.html", call=call, errors={}, commission_max=most,
+                   member_rows=_padded(rows, MEMBER_PARTS, max(1, most - len(rows)) if len(rows) < most else 0))
 
 
 @post("/competitions/{call_id:int}/commission", name="competitions:set_commission", include_in_schema=False)
@@ -257,14 +263,17 @@ async def set_commission(request: Request[Any, Any, Any], call_id: FromPath[int]
     call = await calls.load_call(db, call_id)
     require_manage(actor, call)
     # a row without an address or a name is unused, whatever its lists say (a browser always sends their choice)
-    rows = [r for r in _rows(await request.form(), "member", MEMBER_PARTS, 20) if r["email"].strip() or r["name"].strip()]
+    rules = await rules_mod.for_call(db, call)
+    rows = [r for r in _rows(await request.form(), "member", MEMBER_PARTS, max(20, rules.commission_max + 1))
+            if r["email"].strip() or r["name"].strip()]
     try:
-        await calls.set_commission(db, actor, call.id, parse_members(rows), base_url=_base_url(request))
+        await calls.set_commission(db, actor, call.id, parse_members(rows, rules), base_url=_base_url(request),
+                                   rules=rules)
     except (Invalid, Conflict) as exc:
         call = await calls.load_call(db, call_id)
         return _render(request, "competitions/commission.html", exc.status, call=call,
-                       errors=exc.errors or {"form": exc.message},
-                       member_rows=_padded(rows, MEMBER_PARTS, max(0, 15 - len(rows))))
+                       errors=exc.errors or {"form": exc.message}, commission_max=rules.commission_max,
+                       member_rows=_padded(rows, MEMBER_PARTS, max(0, rules.commission_max - len(rows))))
     return redirect(request, _path(request, "competitions:detail", call_id=call_id),
                     _("The commission is saved; new members are told."))
 

@@ -112,6 +112,10 @@ class Call(IdMixin, TimestampMixin, Base):
     # When scoring closed and the call moved to its decision (service.advance): the decision's due
     # moment counts from it (rules.decision_days).
     decision_started_at: Mapped[datetime | None]
+    # The numbers of the competition rules the call was announced with (rules.snapshot, set by
+    # service.publish_call): its deadlines and checks keep them when the admin changes the rules
+    # (rules.for_call); None for a draft, which follows the current rules.
+    rule_numbers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str] = mapped_column(String(500), default="")
     amendments_count: Mapped[int] = mapped_column(Integer, default=0)

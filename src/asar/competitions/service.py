@@ -24,6 +24,7 @@ from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.competitions import calendar, notices
+from asar.competitions import rules as rules_mod
 from asar.competitions.event_types import (
     CallAmended,
     CallPublished,
@@ -56,7 +57,7 @@ from asar.competitions.models import (
     Lot,
     RequiredDocument,
 )
-from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
+from asar.competitions.rules import CompetitionRules
 from asar.db import upsert_insert, utcnow
 from asar.errors import Conflict, NotFound, invalid
 from asar.i18n import N_, TIMEZONE, format_tenge
@@ -242,9 +243,10 @@ async def _check_references(db: AsyncSession, data: CallInput) -> None:
 
 
 async def check_lot_classes(db: AsyncSession, kind: str, data: CallInput,
-                            rules: CompetitionRules = DEFAULT_RULES) -> tuple[int, int | None]:
+                            rules: CompetitionRules | None = None) -> tuple[int, int | None]:
     """Each lot's size class is one the kind of call allows, and its duration and budget fit it (the
     budget in MCI of the year intake opens, Almaty time). Returns (that year, its MCI or None)."""
+    rules = rules or await rules_mod.current(db)
     year = data.opens_at.astimezone(TIMEZONE).year
     allowed = rules.classes_of_kind.get(kind, ("",))
     mci: int | None = None
@@ -351,9 +353,11 @@ def _titles(call: Call) -> dict[str, str]:
 # ---------------------------------------------------------------- writing
 @atomic
 async def create_call(db: AsyncSession, actor: Actor, data: CallInput,
-                      rules: CompetitionRules = DEFAULT_RULES) -> Call:
-    """A draft call of the organization the person acts for (drafts need no verification)."""
+                      rules: CompetitionRules | None = None) -> Call:
+    """A draft call of the organization the person acts for (drafts need no verification), checked
+    against the current rules."""
     require_create(actor)
+    rules = rules or await rules_mod.current(db)
     org = actor.organization
     assert org is not None and actor.user is not None
     _check_kind(org, data.kind)
@@ -373,12 +377,13 @@ async def create_call(db: AsyncSession, actor: Actor, data: CallInput,
 
 @atomic
 async def update_call(db: AsyncSession, actor: Actor, call_id: int, data: CallInput, *, reason: str = "",
-                      base_url: str = "", rules: CompetitionRules = DEFAULT_RULES) -> Amendment | None:
+                      base_url: str = "", rules: CompetitionRules | None = None) -> Amendment | None:
     """Change a call. Before its rules lock the change applies as it is; after, it is refused unless it
     comes with a reason, and then it is published as an amendment (returned), which extends the closing
     time by `rules.amendment_extension_days` working days when it changes what applicants are judged by."""
     call = await load_call(db, call_id, for_update=True)
     require_edit(actor, call)
+    rules = rules or await rules_mod.for_call(db, call)
     if call.status not in ("draft", "published"):
         raise Conflict(_("This call is past intake: its rules can no longer change."))
     if data.kind != call.kind:
@@ -450,7 +455,8 @@ async def _tell_amendment(db: AsyncSession, call: Call, row: Amendment, author_i
 @atomic
 async def publish_call(db: AsyncSession, actor: Actor, call_id: int) -> Call:
     """A draft becomes public (announced); intake opens and closes by the clock. Only a verified issuer
-    publishes, and only a call whose intake has not closed yet."""
+    publishes, and only a call whose intake has not closed yet. The call keeps the numbers of the rules
+    in force now (`Call.rule_numbers`): a later change of the rules does not move its deadlines."""
     call = await load_call(db, call_id, for_update=True)
     require_publish(actor, call)
     if call.status != "draft":
@@ -458,8 +464,15 @@ async def publish_call(db: AsyncSession, actor: Actor, call_id: int) -> Call:
     now = utcnow()
     if call.closes_at <= now:
         raise invalid({"closes_at": _("Intake would already be closed: move the window into the future first.")})
+    rules = await rules_mod.current(db)
+    length = call.closes_at - call.opens_at
+    if not timedelta(days=rules.intake_min_days) <= length <= timedelta(days=rules.intake_max_days):
+        # the draft was saved under other numbers (the admin changed the rules since)
+        raise invalid({"closes_at": _("Intake stays open from %(min)s to %(max)s days.",
+                                      min=rules.intake_min_days, max=rules.intake_max_days)})
     call.status = "published"
     call.published_at = now
+    call.rule_numbers = rules_mod.snapshot(rules)
     await db.flush()
     await live.append_event(db, _key(call.id), CallPublished(status=call.status, opens_at=_iso(call.opens_at),
                                                              closes_at=_iso(call.closes_at)))
@@ -515,7 +528,7 @@ async def advance(db: AsyncSession, actor: Actor, call_id: int, status: str, *, 
 
 @atomic
 async def set_commission(db: AsyncSession, actor: Actor, call_id: int, members: list[MemberInput], *,
-                         base_url: str, rules: CompetitionRules = DEFAULT_RULES) -> list[CommissionMember]:
+                         base_url: str, rules: CompetitionRules | None = None) -> list[CommissionMember]:
     """The commission as a whole (odd, at most rules.commission_max): members kept by e-mail address keep
     their row; new ones are told (in-app and mail, or mail only to an address without a confirmed
     account, whose owner takes the seat with claim_invitations once signed in and confirmed)."""
@@ -523,6 +536,7 @@ async def set_commission(db: AsyncSession, actor: Actor, call_id: int, members: 
     require_manage(actor, call)
     if call.status not in ("draft", "published", "compliance"):
         raise Conflict(_("The commission is set before scoring starts."))
+    rules = rules or await rules_mod.for_call(db, call)
     if len(members) > rules.commission_max or (members and len(members) % 2 == 0):
         raise invalid({"members": _("A commission has an odd number of members, at most %(max)s.",
                                     max=rules.commission_max)})
@@ -616,11 +630,12 @@ async def appeal_deadline(db: AsyncSession, call: Call, results_at: datetime) ->
     return await calendar.due_after(db, results_at, call.appeal_days)
 
 
-async def scoring_deadline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES) -> datetime | None:
+async def scoring_deadline(db: AsyncSession, call: Call, rules: CompetitionRules | None = None) -> datetime | None:
     """When scoring is due: the end (Almaty) of the `rules.scoring_days`-th working day after scoring
     started (None before it starts)."""
     if call.scoring_started_at is None:
         return None
+    rules = rules or await rules_mod.for_call(db, call)
     return await calendar.due_after(db, call.scoring_started_at, rules.scoring_days)
 
 
@@ -631,11 +646,12 @@ BINDING_STAGES = ("compliance", "scoring", "decision")
 STAGE_ORDER = ("draft", "published", "compliance", "scoring", "decision", "appeals", "awarded")
 
 
-async def decision_deadline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES) -> datetime | None:
+async def decision_deadline(db: AsyncSession, call: Call, rules: CompetitionRules | None = None) -> datetime | None:
     """When the decision is due: the end (Almaty) of the `rules.decision_days`-th working day after
     scoring closed (None before it closes)."""
     if call.decision_started_at is None:
         return None
+    rules = rules or await rules_mod.for_call(db, call)
     return await calendar.due_after(db, call.decision_started_at, rules.decision_days)
 
 
@@ -656,12 +672,13 @@ class Stage:
         return calendar.last_day(self.due) if self.due is not None and self.whole_day else None
 
 
-async def stage_dues(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES) -> dict[str, datetime | None]:
+async def stage_dues(db: AsyncSession, call: Call, rules: CompetitionRules | None = None) -> dict[str, datetime | None]:
     """Each stage's due moment: intake closes at `closes_at`; the compliance check is due
     `rules.compliance_days` working days after the closing day; scoring `rules.scoring_days` after that
     (once scoring has started, after its start: `scoring_deadline`); the decision `rules.decision_days`
     after scoring (once it has closed, after the close: `decision_deadline`); the appeals when the appeal
     window closes (known once the results are published)."""
+    rules = rules or await rules_mod.for_call(db, call)
     compliance_due = await calendar.due_after(db, call.closes_at, rules.compliance_days)
     scoring_due = (await scoring_deadline(db, call, rules)
                    or await calendar.due_after(db, call.closes_at, rules.compliance_days + rules.scoring_days))
@@ -671,12 +688,13 @@ async def stage_dues(db: AsyncSession, call: Call, rules: CompetitionRules = DEF
             "scoring": scoring_due, "decision": decision_due, "appeals": call.appeals_close_at, "awarded": None}
 
 
-async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES,
+async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules | None = None,
                    now: datetime | None = None) -> list[Stage]:
     """Each stage with its state and due moment (`stage_dues`). The running stage shows the working days
     left before its due day, or, past it, how many working days it is overdue (a binding stage:
     `BINDING_STAGES`; the compliance check only while applications are unmarked)."""
     now = now or utcnow()
+    rules = rules or await rules_mod.for_call(db, call)
     order = list(STAGE_ORDER)
     dues = await stage_dues(db, call, rules)
     current = order.index(call.status) if call.status in order else -1
@@ -704,7 +722,7 @@ async def timeline(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAU
     return out
 
 
-async def overdue_stage(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES,
+async def overdue_stage(db: AsyncSession, call: Call, rules: CompetitionRules | None = None,
                         now: datetime | None = None) -> Stage | None:
     """The call's running stage if it is overdue now (the reminders' job announces the moment it passes)."""
     if call.status not in BINDING_STAGES:

@@ -36,6 +36,7 @@ from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.competitions import calendar
+from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
 from asar.competitions.appeals import notices
 from asar.competitions.appeals import rules as appeal_rules
@@ -45,7 +46,7 @@ from asar.competitions.applications.guards import is_applicant, require_applican
 from asar.competitions.applications.models import Application
 from asar.competitions.guards import is_issuer, require_manage
 from asar.competitions.models import Call, Lot
-from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
+from asar.competitions.rules import CompetitionRules
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied
 from asar.i18n import N_, format_dt, ngettext
@@ -330,7 +331,7 @@ async def _store_evidence(db: AsyncSession, actor: Actor, appeal: Appeal, raw: b
 @atomic
 async def file_appeal(db: AsyncSession, actor: Actor, application_id: int, text: str, *,
                       evidence: bytes | None = None, filename: str = "", base_url: str = "",
-                      rules: CompetitionRules = DEFAULT_RULES, now: datetime | None = None) -> Appeal:
+                      rules: CompetitionRules | None = None, now: datetime | None = None) -> Appeal:
     """The applicant appeals about its submitted application while the call's window is open by the
     server's clock; the issuer's staff are told, with the answer's deadline."""
     user = require_user(actor)
@@ -349,6 +350,7 @@ async def file_appeal(db: AsyncSession, actor: Actor, application_id: int, text:
                        _("The appeal about this application has been answered: an application is appealed once."))
     number = int((await db.execute(select(func.coalesce(func.max(Appeal.number), 0))
                                    .where(Appeal.call_id == call.id))).scalar_one()) + 1
+    rules = rules or await rules_mod.for_call(db, call)
     appeal = Appeal(call_id=call.id, application_id=application.id, organization_id=application.organization_id,
                     number=number, status="open", text=grounds, filed_by_id=user.id, filed_at=now,
                     due_at=await calendar.due_after(db, now, rules.appeal_answer_days))

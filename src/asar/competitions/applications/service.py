@@ -21,6 +21,7 @@ from asar import live, storage
 from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
+from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
 from asar.competitions.applications import eligibility, notices
 from asar.competitions.applications.budget import CATEGORIES, BudgetLine, BudgetRules, Problem, check_budget
@@ -199,8 +200,10 @@ async def replace_budget_caps(db: AsyncSession, call_id: int, caps: dict[str, in
 
 
 def budget_rules(call: Call, lot: Lot, caps: dict[str, int] | None = None,
-                 rules: CompetitionRules = DEFAULT_RULES) -> BudgetRules:
-    """The budget rules of a lot: its budget, the call's caps and the lot's size class in MCI."""
+                 rules: CompetitionRules | None = None) -> BudgetRules:
+    """The budget rules of a lot: its budget, the call's caps and the lot's size class in MCI (the
+    class's bounds as the call was announced with them: applications exist on announced calls only)."""
+    rules = rules or rules_mod.of_call(call) or DEFAULT_RULES
     size = rules.size_classes.get(lot.size_class) if lot.size_class else None
     caps = caps or {}
     return BudgetRules(lot_budget=lot.budget, caps=caps, size_class=size,

@@ -30,6 +30,7 @@ from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.competitions import calendar
+from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
 from asar.competitions.applications.models import Application
 from asar.competitions.compliance import notices
@@ -39,7 +40,7 @@ from asar.competitions.compliance.reasons import NEEDS_NOTE, REASONS, reason_lab
 from asar.competitions.event_types import CallStageChanged
 from asar.competitions.guards import is_issuer, require_manage
 from asar.competitions.models import Call
-from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
+from asar.competitions.rules import CompetitionRules
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, invalid
 from asar.i18n import N_, TIMEZONE, ngettext
@@ -105,9 +106,10 @@ async def counts(db: AsyncSession, call_id: int) -> Counts:
     return Counts(int(submitted), int(marked), int(admissible))
 
 
-async def compliance_due(db: AsyncSession, call: Call, rules: CompetitionRules = DEFAULT_RULES) -> datetime:
+async def compliance_due(db: AsyncSession, call: Call, rules: CompetitionRules | None = None) -> datetime:
     """The check's deadline: the end (Almaty) of the `rules.compliance_days`-th working day after
-    the day intake closed."""
+    the day intake closed (the call's rules: `rules.for_call`)."""
+    rules = rules or await rules_mod.for_call(db, call)
     return await calendar.due_after(db, call.closes_at, rules.compliance_days)
 
 
@@ -121,7 +123,7 @@ class Lateness:
 
 
 async def lateness(db: AsyncSession, call: Call, due: datetime | None = None, *, now: datetime | None = None,
-                   rules: CompetitionRules = DEFAULT_RULES) -> Lateness | None:
+                   rules: CompetitionRules | None = None) -> Lateness | None:
     """How late the call's running check is (None: not running, within its deadline, or all marked)."""
     if call.status != STAGE:
         return None
@@ -172,7 +174,7 @@ class Check:
         return self.call.status == STAGE
 
 
-async def check_for(db: AsyncSession, actor: Actor, call_id: int, *, rules: CompetitionRules = DEFAULT_RULES) -> Check:
+async def check_for(db: AsyncSession, actor: Actor, call_id: int, *, rules: CompetitionRules | None = None) -> Check:
     """The submitted applications with their marks, for the issuer's staff and the admin (404 to anyone
     else); marks are made only while the call is in its compliance stage."""
     require_user(actor)

@@ -16,7 +16,6 @@ from litestar.response import Template
 from asar.competitions import choices
 from asar.competitions.decision import forms, protocol, service
 from asar.competitions.decision.models import MAX_MINUTES, MAX_REASON
-from asar.competitions.rules import DEFAULT_RULES
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid
 from asar.i18n import current_language, format_dt, local_datetime
@@ -72,9 +71,9 @@ async def _decision_page(request: Request[Any, Any, Any], call_id: int, *, statu
                 hearings=await service.issuer_hearings(db, call) if open_stage else [],
                 may_record=open_stage and service.may_record(actor, call),
                 may_publish=service.may_publish(actor, call) and board.confirmed,
-                quorum_rule=f"{DEFAULT_RULES.quorum.numerator}/{DEFAULT_RULES.quorum.denominator}",
+                quorum_rule=f"{board.rules.quorum.numerator}/{board.rules.quorum.denominator}",
                 shown=protocol.shown, max_minutes=MAX_MINUTES, max_reason=MAX_REASON,
-                quorum_text=protocol.quorum_text, quorum_out=lambda q: protocol._quorum(q, DEFAULT_RULES))
+                quorum_text=protocol.quorum_text, quorum_out=lambda q: protocol._quorum(q, board.rules))
 
 
 @get("/calls/{call_id:int}/decision", name="decision:page", include_in_schema=False)

@@ -34,7 +34,7 @@ from asar.competitions.decision.schemas import (
 )
 from asar.competitions.decision.service import Board, Candidate, results_public
 from asar.competitions.evaluation import core as scoring
-from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
+from asar.competitions.rules import CompetitionRules
 from asar.i18n import format_dt, format_tenge, use_language
 from asar.i18n import gettext as _
 
@@ -112,9 +112,10 @@ def _application(board: Board, c: Candidate, rules: CompetitionRules, *, with_sc
         scores=_scores(board, c) if with_scores else [])
 
 
-def protocol(board: Board, base_url: str, *, rules: CompetitionRules = DEFAULT_RULES,
+def protocol(board: Board, base_url: str, *, rules: CompetitionRules | None = None,
              with_scores: bool = True) -> ProtocolOut:
     """The protocol and the public results of a call, from its board."""
+    rules = rules or board.rules
     call = board.call
     names = {m.id: board.member_name(m) for m in board.members}
     numbers = {c.application.id: c.application.registration_number or "" for lot in board.lots
@@ -136,8 +137,9 @@ def protocol(board: Board, base_url: str, *, rules: CompetitionRules = DEFAULT_R
         commission=_members(board), meeting=_meeting(board, base_url, rules), recusals=recusals, lots=lots)
 
 
-def board_out(board: Board, base_url: str, *, rules: CompetitionRules = DEFAULT_RULES) -> BoardOut:
+def board_out(board: Board, base_url: str, *, rules: CompetitionRules | None = None) -> BoardOut:
     """The decision page's data: the ranking with the default proposal and the winners so far."""
+    rules = rules or board.rules
     lots = []
     for lot in board.lots:
         rows = [ProposalOut(

@@ -35,6 +35,7 @@ from asar import live
 from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
+from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
 from asar.competitions.applications.models import Application
 from asar.competitions.decision import core, notices
@@ -153,7 +154,7 @@ async def issuer_hearings(db: AsyncSession, call: Call) -> list[Hearing]:
 
 @atomic
 async def record_meeting(db: AsyncSession, actor: Actor, call_id: int, meeting: MeetingInput, *,
-                         rules: CompetitionRules = DEFAULT_RULES) -> CallDecision:
+                         rules: CompetitionRules | None = None) -> CallDecision:
     """Record the commission's meeting: its date, each member's attendance against the quorum, the linked
     hearing and the minutes. Recording it again corrects it; confirmed winners must then be confirmed again."""
     call = await _locked_call(db, actor, call_id)
@@ -176,6 +177,7 @@ async def record_meeting(db: AsyncSession, actor: Actor, call_id: int, meeting: 
             errors["hearing_id"] = _("Choose a public hearing of the issuing organization.")
     if errors:
         raise invalid(errors)
+    rules = rules or await rules_mod.for_call(db, call)
     quorum = core.meeting_quorum(member_ids, meeting.present, rules.quorum)
     user = require_user(actor)
     row = await decision_of(db, call.id)
@@ -252,6 +254,7 @@ class Board:
     hearing_minutes: Minutes | None = None
     hearing_decisions: list[str] = field(default_factory=list)  # the hearing's decisions (its minutes)
     organization: Organization | None = None
+    rules: CompetitionRules = DEFAULT_RULES  # the call's (rules.for_call): its quorum
 
     @property
     def confirmed(self) -> bool:
@@ -271,8 +274,9 @@ class Board:
         return member.name or _("Member %(number)s", number=position)
 
 
-async def _board(db: AsyncSession, call: Call, *, rules: CompetitionRules = DEFAULT_RULES,
+async def _board(db: AsyncSession, call: Call, *, rules: CompetitionRules | None = None,
                  with_sheets: bool = False, hide_for: CommissionMember | None = None) -> Board:
+    rules = rules or await rules_mod.for_call(db, call)
     result = await evaluation.evaluate_call(db, call)
     recused = await evaluation.recusals(db, call.id)
     decision = await decision_of(db, call.id)
@@ -317,11 +321,12 @@ async def _board(db: AsyncSession, call: Call, *, rules: CompetitionRules = DEFA
     return Board(call=call, decision=decision, members=list(call.members),
                  quorum=(core.meeting_quorum(member_ids, present, rules.quorum) if decision else None),
                  lots=lots, recusals=recused, evaluation=result, sheets=sheets, hearing=hearing,
-                 hearing_minutes=minutes, hearing_decisions=decided, organization=await db.get(Organization, call.organization_id))
+                 hearing_minutes=minutes, hearing_decisions=decided, organization=await db.get(Organization, call.organization_id),
+                 rules=rules)
 
 
 async def board_for(db: AsyncSession, actor: Actor, call_id: int, *,
-                    rules: CompetitionRules = DEFAULT_RULES) -> Board:
+                    rules: CompetitionRules | None = None) -> Board:
     """The decision page: the issuer's staff, the commission and the admin, once scoring has closed (404 to
     anyone else; before the close, evaluation's seal). A member recused from an application reads none of
     its scores until the results are published."""
@@ -372,7 +377,7 @@ def _problem_text(problem: core.Problem) -> str:
 @atomic
 async def confirm_winners(db: AsyncSession, actor: Actor, call_id: int,
                           picks: Mapping[int, Sequence[core.Pick]], *,
-                          rules: CompetitionRules = DEFAULT_RULES) -> list[Winner]:
+                          rules: CompetitionRules | None = None) -> list[Winner]:
     """Confirm the winners of every lot (lot id -> picks; a lot left out has no winner): amounts up to each
     request and within the lot's budget, a reason wherever the choice departs from the ranking. Refused
     without the meeting's quorum. Confirming again replaces the winners, until the results are published."""

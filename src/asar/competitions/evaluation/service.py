@@ -28,6 +28,7 @@ from asar import live
 from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
+from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
 from asar.competitions.applications.models import Application
 from asar.competitions.applications.service import load_application
@@ -37,7 +38,7 @@ from asar.competitions.evaluation.event_types import ScoringClosed, ScoringProgr
 from asar.competitions.evaluation.models import MAX_COMMENT, MAX_NOTE, ConflictDeclaration, Score, ScoreSheet
 from asar.competitions.guards import is_issuer, require_manage
 from asar.competitions.models import Call, CommissionMember
-from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
+from asar.competitions.rules import CompetitionRules
 from asar.db import utcnow
 from asar.errors import Conflict, NotFound, PermissionDenied, invalid
 from asar.i18n import N_
@@ -286,10 +287,11 @@ async def progress(db: AsyncSession, call: Call) -> core.Progress:
 
 
 async def page_state(db: AsyncSession, call: Call, *, now: datetime | None = None,
-                     rules: CompetitionRules = DEFAULT_RULES) -> dict[str, Any]:
+                     rules: CompetitionRules | None = None) -> dict[str, Any]:
     """What the scoring page's live pieces show (its progress per member and its deadline), the page's
     and its socket's alike: the progress, the members' names, the timeline's scoring stage (due, working
     days left or overdue) and the rules' number of working days."""
+    rules = rules or await rules_mod.for_call(db, call)
     stage = next(s for s in await calls.timeline(db, call, rules, now) if s.code == OPEN_STAGE)
     return {"call": call, "progress": await progress(db, call), "names": {m.id: m.name or m.email for m in call.members},
             "scoring": stage, "scoring_days": rules.scoring_days}

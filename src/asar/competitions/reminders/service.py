@@ -37,13 +37,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar import live
 from asar.accounts.models import User
 from asar.competitions import calendar
+from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
 from asar.competitions.applications.models import Application
 from asar.competitions.models import Call, CallFollower
 from asar.competitions.reminders import notices
 from asar.competitions.reminders.event_types import AppealOverdue, StageOverdue
 from asar.competitions.reminders.models import CallReminder
-from asar.competitions.rules import DEFAULT_RULES, CompetitionRules
+from asar.competitions.rules import CompetitionRules
 from asar.db import upsert_insert, utcnow
 from asar.notifications.service import notify
 from asar.organizations.models import Membership
@@ -124,8 +125,9 @@ def _soon_or_late(stage: str, due: datetime, left: int | None, now: datetime, ru
 
 
 async def due_reminders(db: AsyncSession, call: Call, *, now: datetime,
-                        rules: CompetitionRules = DEFAULT_RULES) -> list[Due]:
-    """The reminders due for the call now (the table in this module's docstring)."""
+                        rules: CompetitionRules | None = None) -> list[Due]:
+    """The reminders due for the call now (the table in this module's docstring), by the call's rules."""
+    rules = rules or await rules_mod.for_call(db, call)
     out: list[Due] = []
     if call.status == "published" and call.opens_at <= now < call.closes_at:
         closes = {"closes_at": call.closes_at.isoformat()}
@@ -234,13 +236,14 @@ async def _remind_appeals(db: AsyncSession, call: Call, now: datetime, rules: Co
 
 
 async def remind_call(db: AsyncSession, call_id: int, base_url: str, *, now: datetime | None = None,
-                      rules: CompetitionRules = DEFAULT_RULES) -> int:
+                      rules: CompetitionRules | None = None) -> int:
     """Send the call's due reminders and announce a stage that has just turned overdue, in one unit of
     work; how many people were told now."""
     now = now or utcnow()
     told = 0
     async with unit_of_work(db):
         call = await calls.load_call(db, call_id)
+        rules = rules or await rules_mod.for_call(db, call)  # the numbers the call was announced with
         for due in await due_reminders(db, call, now=now, rules=rules):
             if due.once and not await claim_moment(db, call.id, due.kind, now):
                 continue
@@ -259,7 +262,7 @@ async def remind_call(db: AsyncSession, call_id: int, base_url: str, *, now: dat
 
 
 async def send_due_reminders(db: AsyncSession, base_url: str, *, now: datetime | None = None,
-                             rules: CompetitionRules = DEFAULT_RULES) -> int:
+                             rules: CompetitionRules | None = None) -> int:
     """Every running call's due reminders (each call in its own unit of work, so one failure leaves the
     others told); how many people were told now."""
     now = now or utcnow()
