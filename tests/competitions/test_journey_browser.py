@@ -302,7 +302,10 @@ async def test_a_call_goes_from_the_form_to_a_funded_project(db, live) -> None: 
                 await box.check()
             await desk.get_by_label("Minutes of the meeting").fill("Присутствовали трое.\nКомиссия рассмотрела рейтинг и приняла решение.")
             await desk.get_by_role("button", name="Record the meeting").click()
-            await expect(desk.locator("#meeting-summary")).to_contain_text("Held on")
+            await expect(desk.locator("#meeting-summary")).to_contain_text(
+                "Quorum: 3 of 3 members present, 2 needed (2/3): met.")
+            # member C, recused from the second application, counts neither as present nor in the total for it
+            await expect(desk.locator(f"#candidate-{second} td").nth(4)).to_have_text("2 present, 2 needed")
             await expect(desk.locator(f"#candidate-{first} input[name=win_{first}]")).to_be_checked()
             await desk.get_by_role("button", name="Confirm the winners").click()
             await expect(desk.locator("main")).to_contain_text("Winners confirmed on")
