@@ -9,6 +9,7 @@ appellant; the call is not awarded while an appeal is open; audit, stream and no
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +41,7 @@ from asar.storage.models import StoredFile
 from tests.competitions.application_helpers import real_pdf
 from tests.competitions.test_compliance import Check, build_check_world
 from tests.factories import BASE_URL
+from tests.hearings.helpers import session_cookie
 from tests.live.asgi_sse import joined
 from tests.organizations.helpers import actor_of, bearer, csrf, sign_in
 
@@ -454,3 +456,33 @@ async def test_the_applicants_page_shows_its_appeals_state_and_answer(world: App
     assert "Upheld" in section and "Письма поддержки учтены." in section and "Awaiting" not in section
     page = await client.get(f"/applications/{world.free}", headers=EN)  # no appeal: the link only
     assert 'id="appeal-state"' not in page.text and f'href="/applications/{world.free}/appeal"' in page.text
+
+
+async def test_the_applicants_open_page_shows_its_appeal_turning_overdue_live_and_nobody_else_does(
+        world: Appeals, table_case: Any) -> None:
+    s, hub = table_case.session, table_case.table.shared.hub
+    member = await s.get(User, world.users["member"])
+    mine_cookie = await session_cookie(s, member)
+    other_cookie = await session_cookie(s, await s.get(User, world.users["citizen"]))
+    await s.execute(update(Appeal).where(Appeal.id == world.appeal).values(due_at=utcnow() - timedelta(minutes=1)))
+    await s.commit()
+    page = await table_case.client.get(f"/applications/{world.filed}", headers={**EN, "cookie": f"asar_session={mine_cookie}"})
+    assert f"view=application&amp;application={world.filed}" in page.text
+    assert f'id="application-appeal-{world.filed}"' in page.text
+    seq = await CallStream().last_seq(s, world.call)
+    path = f"/ws/streams/call/{world.call}?format=html&view=application&application={world.filed}&since={seq}"
+    origin = {**EN, "origin": "http://testserver.local"}
+    mine = await table_case.socket(path, {**origin, "cookie": f"asar_session={mine_cookie}"})
+    await joined(hub, f"call:{world.call}", 1)
+    await reminders.remind_call(s, world.call, BASE_URL, now=utcnow())  # the answer's deadline has passed
+    frame = str((await mine._next(10))["text"])
+    assert f'id="application-appeal-{world.filed}" hx-swap-oob="true"' in frame
+    assert "Awaiting the answer" in frame and "Overdue</strong>" in frame
+    await mine.close()
+    # someone who is not a member of the applicant, on the same view from before the event: shown nothing
+    other = await table_case.socket(path, {**origin, "cookie": f"asar_session={other_cookie}"})
+    frames: list[str] = []
+    with suppress(TimeoutError):
+        while True:
+            frames.append(str((await other._next(1)).get("text", "")))
+    assert not any("application-appeal" in f or "Overdue" in f for f in frames), frames

@@ -21,6 +21,12 @@ The scoring page (`view=scoring`, CallConnection) shows other pieces: the scorin
 refreshed by `call.scoring_progress`, `call.overdue` and the stage's moves. Only the issuer's people, the
 commission and the admin get them (`CallReader.scoring`, judged by `admit` as the page's guard does);
 anyone else's `view=scoring` socket is shown nothing.
+
+An applicant's application page (`view=application&application=<id>`) shows its appeal piece (the
+appeal's state and answer, and the way to it: templates/competitions/appeals/partials/applicant_link.html),
+refreshed when the results are published, the stage moves, an appeal is filed, withdrawn or answered,
+or an answer turns overdue. Only the members of the application's organization get it
+(`CallReader.applications`, judged by `admit`); anyone else's socket is shown nothing.
 """
 
 from __future__ import annotations
@@ -67,6 +73,9 @@ FACES: dict[str, tuple[str, ...]] = {
 # The scoring page's live pieces (templates/competitions/evaluation/partials/<piece>.html) and faces.
 SCORING = "scoring"
 SCORING_PIECES = ("progress", "due")
+# The applicant's application page: its one live piece and the events that change it.
+APPLICATION = "application"
+APPLICATION_FACES = frozenset({"call.stage", "call.results_published", "call.appeals", "call.appeal_overdue"})
 SCORING_FACES: dict[str, tuple[str, ...]] = {
     "call.scoring_progress": ("progress",),
     "call.overdue": ("due",),
@@ -89,6 +98,20 @@ async def public_appeals(db: AsyncSession, call: Call) -> Any:
     return await public_view(db, call) if call.is_public else None
 
 
+async def own_applications(db: AsyncSession, actor: Any, call: Call) -> frozenset[int]:
+    """The call's applications whose organization the actor is a member of (their pages' readers)."""
+    from sqlalchemy import select
+
+    from asar.competitions.applications.models import Application
+
+    orgs = [m.organization_id for m in getattr(actor, "memberships", ())]
+    if actor.user is None or not orgs:
+        return frozenset()
+    found = await db.execute(select(Application.id).where(Application.call_id == call.id,
+                                                          Application.organization_id.in_(orgs)))
+    return frozenset(found.scalars())
+
+
 def key(call_id: int) -> str:
     return live.stream_key(PREFIX, call_id)
 
@@ -101,6 +124,7 @@ class CallReader:
     user_id: int | None = None
     privileged: bool = False
     scoring: bool = False
+    applications: frozenset[int] = frozenset()  # the call's applications of the reader's organizations
 
 
 class CallConnection(Connection):
@@ -111,8 +135,13 @@ class CallConnection(Connection):
 
     @property
     def variant(self) -> str:
-        if self.socket.query_params.get("view") == SCORING:
+        view = self.socket.query_params.get("view")
+        if view == SCORING:
             return SCORING if getattr(self.access, "scoring", False) else "none"
+        if view == APPLICATION:  # an applicant's page: only its organization's members are shown anything
+            raw = self.socket.query_params.get("application", "")
+            mine = getattr(self.access, "applications", frozenset())
+            return f"{APPLICATION}:{raw}" if raw.isdigit() and int(raw) in mine else "none"
         return super().variant
 
 
@@ -138,7 +167,8 @@ class CallStream(LogKind):
         issuer = is_issuer(actor, call)
         user_id = actor.user.id if actor.user else None
         scoring = issuer or actor.is_admin or (user_id is not None and any(m.user_id == user_id for m in call.members))
-        return CallReader(user_id=user_id, privileged=issuer, scoring=scoring), await self.last_seq(db, ident)
+        return CallReader(user_id=user_id, privileged=issuer, scoring=scoring,
+                          applications=await own_applications(db, actor, call)), await self.last_seq(db, ident)
 
     async def snapshot(self, db: AsyncSession, ident: Any, access: Any) -> dict[str, Any]:
         call = await db.get(Call, ident, populate_existing=True)
@@ -185,9 +215,31 @@ class CallStream(LogKind):
             return "".join(engine.get_template(f"competitions/evaluation/partials/{name}.html").render(
                 url_for=url_reverser(hub.app), csrf_input="", **choices.LABELS, **context) for name in names)
 
+    async def application_piece(self, hub: Hub, db: AsyncSession, call: Call, variant: str, lang: str) -> str:
+        """The applicant's page piece: its application's appeal as it is now (the variant names the
+        application, which `admit` judged the reader's)."""
+        from asar.competitions import choices
+        from asar.competitions.appeals.service import current_appeal
+        from asar.competitions.applications.models import Application
+        from asar.db import utcnow
+        from asar.web.templating import url_reverser
+
+        application = await db.get(Application, int(variant.split(":", 1)[1]))
+        if application is None or application.call_id != call.id:
+            return ""
+        context = {"call": call, "application": application, "applicant": True, "oob": True, "now": utcnow(),
+                   "appeal": await current_appeal(db, application.id)}
+        engine = hub.app.template_engine.engine
+        with use_language(lang):
+            return engine.get_template("competitions/appeals/partials/applicant_link.html").render(
+                url_for=url_reverser(hub.app), csrf_input="", **choices.LABELS, **context)
+
     async def render(self, hub: Hub, wire: dict[str, Any], variant: str, lang: str) -> str:
-        faces = SCORING_FACES if variant == SCORING else FACES if variant != "none" else {}
-        names = faces.get(wire["type"], ())
+        if variant.startswith(f"{APPLICATION}:"):
+            names: tuple[str, ...] = (APPLICATION,) if wire["type"] in APPLICATION_FACES else ()
+        else:
+            faces = SCORING_FACES if variant == SCORING else FACES if variant != "none" else {}
+            names = faces.get(wire["type"], ())
         if not names:
             return ""
         _prefix, ident = wire["stream"].split(":", 1)
@@ -195,6 +247,8 @@ class CallStream(LogKind):
             call = await db.get(Call, int(ident))
             if call is None or not call.is_public:
                 return ""
+            if variant.startswith(f"{APPLICATION}:"):
+                return await self.application_piece(hub, db, call, variant, lang)
             if variant == SCORING:
                 return await self.scoring_pieces(hub, db, call, names, lang)
             return await self.pieces(hub, db, call, names, lang)
@@ -210,4 +264,6 @@ class CallStream(LogKind):
             return await self.scoring_pieces(hub, db, call, SCORING_PIECES, lang), seq
         if variant == "none":
             return "", seq
+        if variant.startswith(f"{APPLICATION}:"):
+            return await self.application_piece(hub, db, call, variant, lang), seq
         return await self.pieces(hub, db, call, PIECES, lang), seq
