@@ -20,6 +20,7 @@ from sqlalchemy import select
 from asar.audit.models import AuditEntry
 from asar.competitions import calendar, rules
 from asar.competitions import service as calls
+from asar.competitions.choices import size_class_label, size_class_label_for
 from asar.competitions.compliance.service import compliance_due
 from asar.competitions.forms import parse_call
 from asar.competitions.rules import DEFAULT_RULES, CompetitionRules, SizeClass
@@ -175,3 +176,11 @@ async def test_a_call_keeps_the_numbers_it_was_announced_with(session) -> None:
 def _window(days: int) -> dict[str, str]:
     opens_at, closes_at = window(length_days=days)
     return {"opens_at": opens_at, "closes_at": closes_at}
+
+
+def test_a_size_class_changed_by_the_admin_says_its_own_months() -> None:
+    assert size_class_label_for(DEFAULT_RULES)("short") == size_class_label("short") == "Short-term grant (3–12 months)"
+    changed = rules.replaced(DEFAULT_RULES, {"size_classes.short.max_months": 18})
+    assert size_class_label_for(changed)("short") == "Short-term grant (3–18 months)"
+    with use_language("ru"):
+        assert size_class_label_for(changed)("short") == "Краткосрочный грант (3–18 мес.)"

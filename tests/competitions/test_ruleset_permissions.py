@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.competitions import rules
+from tests.competitions.helpers import call_data
 from tests.factories import make_user
 from tests.hearings.helpers import join, make_org
 from tests.organizations.helpers import bearer, csrf, make_official, sign_in
@@ -146,3 +147,21 @@ async def test_refused_input_is_shown_translated_and_changes_nothing(world: Worl
                            json={"values": {"commission_max": "14"}, "reason": "Test"})
     assert r.status_code == 400 and "нечётное" in r.text
     assert await fingerprint(session) == before
+
+
+async def test_the_api_and_the_form_check_a_new_call_against_the_admins_numbers(world: World,
+                                                                                  table_case: Any) -> None:
+    """A request reads the current rules (not DEFAULT_RULES): once the admin shortens intake to at most
+    24 days, a 25-day draft is refused by the JSON API and the form page's hint says so."""
+    session, client = table_case.session, table_case.client
+    admin = await session.get(User, world.users["platform_admin"])
+    r = await client.patch("/api/v1/competition-rules", headers=await bearer(session, admin),
+                           json={"values": {"intake_max_days": 24}, "reason": "Decree (test)"})
+    assert r.status_code == 200, r.text
+    official = await session.get(User, world.users["official"])
+    r = await client.post("/api/v1/competitions", headers=await bearer(session, official),
+                          json=await call_data(session))  # intake open 25 days
+    assert r.status_code == 400 and "Intake stays open from 20 to 24 days." in r.text, r.text
+    await sign_in(client, session, official)
+    page = await client.get("/competitions/new", headers={"accept-language": "en"})
+    assert "Intake stays open from 20 to 24 days." in page.text

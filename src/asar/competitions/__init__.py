@@ -7,7 +7,8 @@ other):
   `event_types.py`, `live.py`, `calendar.py`, `controllers.py`, `api.py`: the call (issue 10 item 2)
   and the package's shared pieces: the state machine (`models.STATUSES`/`TRANSITIONS`, moved on with
   `service.advance`), the rule lock (`service.lock_rules`) and amendments (`service.update_call`,
-  `service.amendment_audience`), the numbers of the rules (`rules.DEFAULT_RULES`), the working-day
+  `service.amendment_audience`), the numbers of the rules (`rules.DEFAULT_RULES`; as the admin set them, `rules.current`; as a
+  call was announced with them, `rules.for_call`; the admin's page and API in `ruleset/`), the working-day
   calendar and the MCI as a call uses them (`calendar`).
 - `applications/`: applications (item 3), built on `Call`, `Lot`, `RequiredDocument`, the call's
   eligibility configuration (`Call.eligibility`, checked and evaluated by

@@ -3,11 +3,12 @@ intake states, amendment parts), in the reader's language, for pages, mail and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from asar.competitions.applications import eligibility
 from asar.competitions.models import KINDS, LANGUAGES, MEMBER_ROLES, MEMBER_SOURCES, STATUSES
-from asar.competitions.rules import DEFAULT_RULES
+from asar.competitions.rules import DEFAULT_RULES, SIZE_CLASS_LABELS, CompetitionRules
 from asar.i18n import gettext as _
 from asar.i18n import ngettext, pgettext
 
@@ -39,6 +40,17 @@ def size_class_label(code: str) -> str:
     return {"short": _("Short-term grant (3–12 months)"), "medium": _("Medium-term grant (1–2 years)"),
             "long": _("Long-term grant (2–3 years)"), "social_order": _("State social-order project (1–3 years)"),
             "": _("No size class")}.get(code, code)
+
+
+def size_class_label_for(rules: CompetitionRules) -> Callable[[str], str]:
+    """size_class_label under rules: a class whose months the admin changed says its own range."""
+    def label(code: str) -> str:
+        size = rules.size_classes.get(code)
+        if size is None or size == DEFAULT_RULES.size_classes.get(code) or code not in SIZE_CLASS_LABELS:
+            return size_class_label(code)
+        return _("%(name)s (%(low)s–%(high)s months)", name=_(SIZE_CLASS_LABELS[code]), low=size.min_months,
+                 high=size.max_months)
+    return label
 
 
 def source_label(code: str) -> str:

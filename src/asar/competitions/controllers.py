@@ -48,7 +48,7 @@ PAGE_SIZE = 20
 
 
 def _render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
-    return page(request, template, status_code, **choices.LABELS, **context)
+    return page(request, template, status_code, **{**choices.LABELS, **context})  # a page may tailor a label
 
 
 def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
@@ -116,13 +116,15 @@ async def _form_page(request: Request[Any, Any, Any], *, call: Call | None, valu
     db, actor = request.state.db, request.state.actor
     org = actor.organization
     kinds = KIND_OF_SECTOR.get(org.sector, ()) if org is not None else ()
+    rules = await rules_mod.for_call(db, call)
     return _render(request, "competitions/form.html", status_code, call=call, values=values, errors=errors or {},
                    kinds=kinds or KINDS, areas=await list_areas(db), regions=await list_regions(db),
                    lot_rows=_padded(values.get("lots") or [], LOT_PARTS, 2),
                    criterion_rows=_padded(values.get("criteria") or [], CRITERION_PARTS, 2),
                    document_rows=_padded(values.get("documents") or [], DOCUMENT_PARTS, 2),
                    cap_categories=CATEGORIES, category_label=category_label,
-                   default_admin_share=DEFAULT_ADMIN_SHARE, rules=await rules_mod.for_call(db, call))
+                   default_admin_share=DEFAULT_ADMIN_SHARE, rules=rules,
+                   size_class_label=choices.size_class_label_for(rules))
 
 
 @get("/competitions/new", name="competitions:new", include_in_schema=False)
@@ -216,6 +218,7 @@ async def detail(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Tem
                    amendments=await calls.list_amendments(db, call), timeline=await calls.timeline(db, call),
                    counts=await call_live.application_counts(db, call),
                    following=await calls.is_following(db, actor, call), rules_text=choices.rules_text(call),
+                   size_class_label=choices.size_class_label_for(await rules_mod.for_call(db, call)),
                    region_names={r.id: r.name for r in await list_regions(db)},
                    area_names={a.id: a.name for a in await list_areas(db)},
                    intake=call.intake_state(), may_edit=may_edit(actor, call), may_publish=may_publish(actor, call),
