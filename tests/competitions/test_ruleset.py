@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import fields
+from datetime import timedelta
 from fractions import Fraction
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from asar.competitions import service as calls
 from asar.competitions.choices import size_class_label, size_class_label_for
 from asar.competitions.compliance.service import compliance_due
 from asar.competitions.forms import parse_call
+from asar.competitions.reminders import service as reminders
 from asar.competitions.rules import DEFAULT_RULES, CompetitionRules, SizeClass
 from asar.competitions.ruleset import service
 from asar.competitions.ruleset.models import RuleOverride
@@ -155,11 +157,14 @@ async def test_a_call_keeps_the_numbers_it_was_announced_with(session) -> None:
     due_before = await compliance_due(session, running)
     draft = await make_call(session, official)
     admin = await actor_of(session, await make_user(session, admin=True))
-    await service.set_rules(session, admin, {"compliance_days": "5", "intake_max_days": "24"}, "Decree (test)")
+    await service.set_rules(session, admin, {"compliance_days": "5", "intake_max_days": "24",
+                                             "closing_reminder_days": "10"}, "Decree (test)")
 
     # the announced call: same deadline, same window rules
     assert running.rule_numbers is not None and running.rule_numbers["compliance_days"] == "10"
     assert await compliance_due(session, running) == due_before
+    five_days_left = running.closes_at - timedelta(days=5)  # the reminders job: still 3 days before closing
+    assert [d.kind for d in await reminders.due_reminders(session, running, now=five_days_left)] == ["opened"]
     assert (await calls.stage_dues(session, running))["compliance"] == due_before
     # a draft follows the current numbers: its 25-day window is now too long to announce
     with pytest.raises(Invalid) as caught:
@@ -171,6 +176,8 @@ async def test_a_call_keeps_the_numbers_it_was_announced_with(session) -> None:
     later = await make_call(session, official, publish=True, **_window(22))
     assert later.rule_numbers is not None and later.rule_numbers["compliance_days"] == "5"
     assert await compliance_due(session, later) == await calendar.due_after(session, later.closes_at, 5)
+    assert [d.kind for d in await reminders.due_reminders(session, later, now=later.closes_at - timedelta(days=5))
+            ] == ["opened", "closing"]
 
 
 def _window(days: int) -> dict[str, str]:
