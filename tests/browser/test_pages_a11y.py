@@ -7,6 +7,7 @@ in as the demo company's administrator)."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from playwright.async_api import Browser, Page, expect
 
 from asar import demo
 from asar.i18n import gettext, use_language
+from asar.demo import competitions as demo_calls
+from tests.browser import competitions_world
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import LiveServer
 
@@ -131,4 +134,89 @@ async def test_main_pages_are_accessible_and_fit_phone_and_desktop(live_server: 
     await sign_in.click()
     await page.wait_for_url("**/sign-in")
     await context.close()
+    assert problems == [], "\n".join(problems)
+
+
+# The competition pages (issue 10), each visited once per viewport, signed in as whoever uses it: (who, what,
+# path with the subjects of tests/browser/competitions_world.py). None: an anonymous visitor.
+COMPETITION_PAGES: tuple[tuple[str | None, str, str], ...] = (
+    (None, "call list", "/competitions"),
+    (None, "call in intake", "/competitions/{intake}"),
+    (None, "call with results and appeals", "/competitions/{results}"),
+    (None, "public results", "/calls/{results}/results"),
+    (None, "protocol", "/calls/{results}/protocol"),
+    (None, "working-day calendar", "/calendar"),
+    (demo_calls.UMIT, "application form", "/applications/{draft_application}"),
+    (demo_calls.UMIT, "appeal form", "/applications/{appeal_form}/appeal"),
+    (demo_calls.ALMATY, "scoring sheet", "/applications/{sheet}/scoring"),
+    (demo_calls.ALMATY, "decision", "/calls/{deciding}/decision"),
+    (demo_calls.ABAI, "compliance check", "/calls/{compliance}/compliance"),
+    (demo_calls.ABAI, "appeals received", "/calls/{results}/appeals"),
+    (demo_calls.MINISTRY, "call form", "/competitions/{draft_call}/edit"),
+    (demo_calls.MINISTRY, "scoring progress", "/calls/{scoring}/scoring"),
+    ("admin@demo.asar.kz", "calendar admin", "/admin/calendar"),
+)
+# axe rules off by default that a phone needs: WCAG 2.2's 24-pixel tap targets, headings in order, one h1
+PHONE_RULES = ("target-size", "heading-order", "page-has-heading-one")
+
+# Overflow past the window, and every table of the page's main part that does not scroll inside its own box
+# (an ancestor with overflow-x auto or scroll, itself within the window).
+FIT_JS = """() => {
+  const width = window.innerWidth;
+  const loose = Array.from(document.querySelectorAll("main table"), (table) => {
+    let box = table.parentElement;
+    while (box && !["auto", "scroll"].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
+    const inside = box && box.getBoundingClientRect().right <= width + 0.5;
+    const name = table.id || (table.querySelector("caption, th") || table).textContent.trim().slice(0, 40);
+    return inside ? null : `table ${name}`;
+  }).filter(Boolean);
+  const wide = Array.from(document.body.querySelectorAll("*"), (el) => [el, el.getBoundingClientRect().right])
+    .filter(([el, right]) => right > width + 0.5 && !el.closest(".visually-hidden"))
+    .filter(([el]) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 0.5)
+    .slice(0, 4).map(([el, right]) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(right)}px)`);
+  return {width, scrollWidth: document.documentElement.scrollWidth, wide, loose};
+}"""
+
+
+async def competition_problems(browser: Browser, base: str, world: competitions_world.Competitions,
+                               ) -> list[str]:
+    """What axe and the phone check find on each competition page, English on a desktop, Kazakh on a phone."""
+    problems: list[str] = []
+    subjects = dataclasses.asdict(world)
+    for lang, viewport in (("en", DESKTOP), ("kk", PHONE)):
+        context = await browser.new_context(viewport=viewport, locale=lang)
+        page = await context.new_page()
+        page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+        signed_in: str | None = None
+        for who, name, path in COMPETITION_PAGES:
+            if who != signed_in:
+                await context.clear_cookies()
+                await context.add_cookies([{"name": "asar_lang", "value": lang, "url": base}])
+                if who is not None:
+                    await sign_in_as(page, base, who)
+                signed_in = who
+            where = f"{lang} {name} {path.format(**subjects)}"
+            response = await page.goto(base + path.format(**subjects))
+            if response is None or response.status != 200:
+                problems.append(f"{where}: HTTP {response and response.status}")
+                continue
+            problems.extend(await serious_violations(page, where, also=PHONE_RULES))
+            fit: dict[str, Any] = await page.evaluate(FIT_JS)
+            if fit["scrollWidth"] > fit["width"]:
+                problems.append(f"{where}: {fit['scrollWidth']}px wide in a {fit['width']}px window "
+                                f"({', '.join(fit['wide'])})")
+            problems.extend(f"{where}: {table} does not scroll inside its own box" for table in fit["loose"])
+        await context.close()
+    return problems
+
+
+async def test_competition_pages_are_accessible_and_fit_phone_and_desktop(live_server: LiveServer, browser: Browser,
+                                                                         ) -> None:
+    """Issue 10's pages as a new user meets them on a desktop and on a phone: the call list, a call in intake and
+    one with its results and appeals, the call and application forms (with budget lines and stages), the
+    compliance check, a scoring sheet and the issuer's progress, the decision with its meeting and winners' forms,
+    the public results and protocol, the appeal form and the appeals received, the working-day calendar and its
+    admin page."""
+    world = await competitions_world.build(live_server.database_url, live_server.url)
+    problems = await competition_problems(browser, live_server.url, world)
     assert problems == [], "\n".join(problems)

@@ -1,0 +1,124 @@
+"""What the demo's competitions lack for the accessibility/phone test (tests/browser/test_pages_a11y.py),
+added once to the browser server's database through the competition verbs, as `asar demo` adds its own:
+
+- a call of the Almaty akimat at its **decision** stage: three applications scored by a commission of three
+  (one member recused from one), scoring closed, the meeting recorded with everyone present, the winners
+  not yet confirmed — so its decision page shows both the meeting's and the winners' forms;
+- two **appeals** on the demo's call whose results are published: one answered (dismissed, with reasons),
+  one open (the issuer's page shows its answer form).
+
+The demo's own calls give the rest: a call in intake with drafts, one in its compliance check, one in
+scoring, one with its results published."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from asar.competitions import service as calls
+from asar.competitions.applications.models import Application
+from asar.competitions.appeals import service as appeals
+from asar.competitions.decision import service as decision
+from asar.competitions.evaluation import service as evaluation
+from asar.competitions.forms import MemberInput
+from asar.competitions.models import Call
+from asar.db import Database, utcnow
+from asar.demo import _demo_actor, demo_jobs
+from asar.demo import competitions as demo
+from asar.reference.models import Area, Region
+from asar.settings import Settings
+from asar.uow import unit_of_work
+
+DECIDING = demo.DemoCall(
+    demo.ALMATY, "scoring", "state_grant",
+    "Алматы ауласындағы балалар алаңдарына арналған мемлекеттік грант",
+    "Государственный грант на детские площадки во дворах Алматы",
+    "Балалар алаңдарын жөндеу және жаңарту.\n\nРемонт и обновление детских площадок во дворах.",
+    ("environment",), ("KZ-75",), (("Бостандық ауданы / Бостандыкский район", 10_000_000, 9),
+                                   ("Алатау ауданы / Алатауский район", 6_000_000, 9)), 1,
+    applications=(
+        demo.DemoApplication(demo.ZHASYL, 1, "Қауіпсіз балалар алаңы", (5_000_000, 3_000_000, 800_000), mark="yes",
+                             language="kk"),
+        demo.DemoApplication(demo.KAMKOR, 1, "Площадки для детей с особыми потребностями",
+                             (4_000_000, 2_500_000, 600_000), mark="yes"),
+        demo.DemoApplication(demo.UMIT, 2, "Двор без барьеров", (3_000_000, 1_500_000, 400_000), mark="yes"),
+    ),
+    sheets=tuple((member, index, "submit 8,7,4") for member in (demo.ALMATY, demo.MINISTRY) for index in range(3))
+    + ((demo.ABAI, 0, "recused"), (demo.ABAI, 1, "submit 6,6,3"), (demo.ABAI, 2, "submit 9,8,5")),
+    commission=(MemberInput(demo.ALMATY, "Марина Ким", "issuer", "chair"),
+                MemberInput(demo.MINISTRY, "Ерлан Сейітқали", "expert", "member"),
+                MemberInput(demo.ABAI, "Бауыржан Тоқтаров", "expert", "member")),
+)
+
+
+@dataclass(frozen=True)
+class Competitions:
+    """The ids of the competition pages' subjects."""
+
+    intake: int  # the demo's call in intake (Almaty akimat), with drafts
+    draft_call: int  # the demo's draft call (the ministry)
+    compliance: int  # in its compliance check (Abai district)
+    scoring: int  # in scoring (the ministry)
+    deciding: int  # at its decision (Almaty akimat), the meeting recorded
+    results: int  # results published, in its appeal window (Abai district)
+    draft_application: int  # Ümit's complete draft on the call in intake
+    sheet: int  # the application Marina Kim (Almaty) has a draft sheet for, on the call in scoring
+    appeal_form: int  # Ümit's application on the call with results: no appeal yet
+
+
+async def _call_id(db, title_ru: str) -> int:  # noqa: ANN001
+    return (await db.execute(select(Call.id).where(Call.title_ru == title_ru))).scalar_one()
+
+
+async def _application_id(db, call_id: int, title: str) -> int:  # noqa: ANN001
+    return (await db.execute(select(Application.id).where(Application.call_id == call_id,
+                                                          Application.title == title))).scalar_one()
+
+
+async def build(database_url: str, base_url: str) -> Competitions:
+    """Add the deciding call and the appeals (each in one unit of work); the pages' subjects."""
+    settings = Settings(database_url=database_url, base_url=base_url, secret_key="x" * 48, env="test")
+    database = Database.from_url(database_url)
+    jobs, _arq = await demo_jobs(database, settings)
+    by_title = {spec.stage: spec.title_ru for spec in demo.CALLS if spec.by != demo.DALA}
+    try:
+        async with database.sessionmaker() as db:
+            areas = dict((await db.execute(select(Area.code, Area.id))).all())
+            regions = dict((await db.execute(select(Region.iso_code, Region.id))).all())
+            async with unit_of_work(db):
+                await demo._build(db, DECIDING, _demo_actor, base_url, areas, regions)
+            deciding = await _call_id(db, DECIDING.title_ru)
+            almaty = await _demo_actor(db, demo.ALMATY)
+            async with unit_of_work(db):
+                await evaluation.close_scoring(db, almaty, deciding, base_url=base_url)
+                call = await calls.load_call(db, deciding)
+                await decision.record_meeting(db, almaty, deciding, decision.MeetingInput(
+                    meeting_at=utcnow().replace(second=0, microsecond=0),
+                    present=frozenset(m.id for m in call.members),
+                    minutes="Комиссия рейтингті қарады.\nКомиссия рассмотрела рейтинг."))
+            results = await _call_id(db, by_title["results"])
+            abai = await _demo_actor(db, demo.ABAI)
+            async with unit_of_work(db):
+                answered = await appeals.file_appeal(
+                    db, await _demo_actor(db, demo.AUYL), await _application_id(db, results, "Әр ауылға жаңа кітаптар"),
+                    "Бюджеттің бағасы төмен қойылды. / Оценка бюджета занижена.", base_url=base_url)
+                await appeals.file_appeal(
+                    db, await _demo_actor(db, demo.KAMKOR),
+                    await _application_id(db, results, "Книги крупным шрифтом для старших"),
+                    "Член комиссии оценил актуальность ниже, чем другие.", base_url=base_url)
+                await appeals.answer_appeal(db, abai, answered.id, "dismissed",
+                                            "Комиссия проверила оценки: они обоснованы.", base_url=base_url)
+            scoring = await _call_id(db, by_title["scoring"])
+            intake = await _call_id(db, by_title["published"])
+            subjects = Competitions(
+                intake=intake, draft_call=await _call_id(db, by_title["draft"]),
+                compliance=await _call_id(db, by_title["compliance"]), scoring=scoring, deciding=deciding,
+                results=results,
+                draft_application=await _application_id(db, intake, "Инклюзивный сквер у реабилитационного центра"),
+                sheet=await _application_id(db, scoring, "Музей детского творчества в Шымкенте"),
+                appeal_form=await _application_id(db, results, "Инклюзивный читательский клуб"))
+        await jobs.drain()
+    finally:
+        await database.close()
+    return subjects
