@@ -5,7 +5,11 @@ added once to the browser server's database through the competition verbs, as `a
   (one member recused from one), scoring closed, the meeting recorded with everyone present, the winners
   not yet confirmed — so its decision page shows both the meeting's and the winners' forms;
 - two **appeals** on the demo's call whose results are published: one answered (dismissed, with reasons),
-  one open (the issuer's page shows its answer form).
+  one open (the issuer's page shows its answer form);
+- a call of the ministry **awarded**: its results published through the verbs, its appeal window then moved
+  a second into the past (as tests/competitions/test_journey_browser.py moves it), awarded; both winners
+  signed, one of them (Zhasyl) reported on its first milestone, which waits for the issuer's review, the
+  other (Ümit) has its report to write.
 
 The demo's own calls give the rest: a call in intake with drafts, one in its compliance check, one in
 scoring, one with its results published."""
@@ -13,12 +17,16 @@ scoring, one with its results published."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.competitions import service as calls
-from asar.competitions.applications.models import Application
 from asar.competitions.appeals import service as appeals
+from asar.competitions.applications.models import Application
+from asar.competitions.awards import service as awards
+from asar.competitions.awards.core import ReportInput
 from asar.competitions.decision import service as decision
 from asar.competitions.evaluation import service as evaluation
 from asar.competitions.forms import MemberInput
@@ -44,10 +52,28 @@ DECIDING = demo.DemoCall(
                              (4_000_000, 2_500_000, 600_000), mark="yes"),
         demo.DemoApplication(demo.UMIT, 2, "Двор без барьеров", (3_000_000, 1_500_000, 400_000), mark="yes"),
     ),
-    sheets=tuple((member, index, "submit 8,7,4") for member in (demo.ALMATY, demo.MINISTRY) for index in range(3))
-    + ((demo.ABAI, 0, "recused"), (demo.ABAI, 1, "submit 6,6,3"), (demo.ABAI, 2, "submit 9,8,5")),
+    sheets=(*((member, index, "submit 8,7,4") for member in (demo.ALMATY, demo.MINISTRY) for index in range(3)),
+            (demo.ABAI, 0, "recused"), (demo.ABAI, 1, "submit 6,6,3"), (demo.ABAI, 2, "submit 9,8,5")),
     commission=(MemberInput(demo.ALMATY, "Марина Ким", "issuer", "chair"),
                 MemberInput(demo.MINISTRY, "Ерлан Сейітқали", "expert", "member"),
+                MemberInput(demo.ABAI, "Бауыржан Тоқтаров", "expert", "member")),
+)
+
+
+AWARDED = demo.DemoCall(
+    demo.MINISTRY, "results", "state_grant",
+    "Ауыл мектептеріндегі оқу үйірмелеріне арналған мемлекеттік грант",
+    "Государственный грант на кружки чтения в сельских школах",
+    "Ауыл мектептерінде оқу үйірмелерін ашу.\n\nКружки чтения в сельских школах.",
+    ("education",), ("KZ-71",), (("Кітаптар / Книги", 10_000_000, 9), ("Үйірмелер / Кружки", 6_000_000, 9)), 1,
+    applications=(
+        demo.DemoApplication(demo.UMIT, 1, "Читаем вместе", (5_000_000, 3_000_000, 800_000), mark="yes"),
+        demo.DemoApplication(demo.ZHASYL, 2, "Оқитын ауыл", (3_000_000, 1_500_000, 400_000), mark="yes",
+                             language="kk"),
+    ),
+    sheets=tuple((member, index, "submit 8,8,4") for member in (demo.MINISTRY, demo.ALMATY) for index in range(2)),
+    commission=(MemberInput(demo.MINISTRY, "Ерлан Сейітқали", "issuer", "chair"),
+                MemberInput(demo.ALMATY, "Марина Ким", "expert", "member"),
                 MemberInput(demo.ABAI, "Бауыржан Тоқтаров", "expert", "member")),
 )
 
@@ -65,13 +91,16 @@ class Competitions:
     draft_application: int  # Ümit's complete draft on the call in intake
     sheet: int  # the application Marina Kim (Almaty) has a draft sheet for, on the call in scoring
     appeal_form: int  # Ümit's application on the call with results: no appeal yet
+    awarded: int  # the awarded call (the ministry)
+    award: int  # Ümit's award on it, signed, its first report to write
+    project: int  # Zhasyl's funded project, its first report waiting for review
 
 
-async def _call_id(db, title_ru: str) -> int:  # noqa: ANN001
+async def _call_id(db: AsyncSession, title_ru: str) -> int:
     return (await db.execute(select(Call.id).where(Call.title_ru == title_ru))).scalar_one()
 
 
-async def _application_id(db, call_id: int, title: str) -> int:  # noqa: ANN001
+async def _application_id(db: AsyncSession, call_id: int, title: str) -> int:
     return (await db.execute(select(Application.id).where(Application.call_id == call_id,
                                                           Application.title == title))).scalar_one()
 
@@ -109,6 +138,23 @@ async def build(database_url: str, base_url: str) -> Competitions:
                     "Член комиссии оценил актуальность ниже, чем другие.", base_url=base_url)
                 await appeals.answer_appeal(db, abai, answered.id, "dismissed",
                                             "Комиссия проверила оценки: они обоснованы.", base_url=base_url)
+            async with unit_of_work(db):
+                await demo._build(db, AWARDED, _demo_actor, base_url, areas, regions)
+            awarded = await _call_id(db, AWARDED.title_ru)
+            await db.execute(update(Call).where(Call.id == awarded).values(appeals_close_at=utcnow() - timedelta(seconds=1)))
+            await db.commit()
+            async with unit_of_work(db):
+                made = {a.organization_id: a for a in await awards.award_call(
+                    db, await _demo_actor(db, demo.MINISTRY), awarded, base_url=base_url)}
+                umit, zhasyl = await _demo_actor(db, demo.UMIT), await _demo_actor(db, demo.ZHASYL)
+                assert umit.organization is not None and zhasyl.organization is not None
+                award, reported = made[umit.organization.id], made[zhasyl.organization.id]
+                await awards.sign_agreement(db, umit, award.id, base_url=base_url)
+                await awards.sign_agreement(db, zhasyl, reported.id, base_url=base_url)
+                await awards.submit_report(db, zhasyl, reported.id, ReportInput(
+                    narrative="Үйірмелер ашылды. / Кружки открыты.", achieved=["90", "12"],
+                    spent={"salaries": 1_000_000, "goods": 500_000}), [(demo.demo_pdf("Есеп"), "esep.pdf")],
+                    base_url=base_url)
             scoring = await _call_id(db, by_title["scoring"])
             intake = await _call_id(db, by_title["published"])
             subjects = Competitions(
@@ -117,7 +163,8 @@ async def build(database_url: str, base_url: str) -> Competitions:
                 results=results,
                 draft_application=await _application_id(db, intake, "Инклюзивный сквер у реабилитационного центра"),
                 sheet=await _application_id(db, scoring, "Музей детского творчества в Шымкенте"),
-                appeal_form=await _application_id(db, results, "Инклюзивный читательский клуб"))
+                appeal_form=await _application_id(db, results, "Инклюзивный читательский клуб"),
+                awarded=awarded, award=award.id, project=reported.project_id)
         await jobs.drain()
     finally:
         await database.close()

@@ -3,7 +3,10 @@ project list, a project's page and the sponsor's dashboard since issue 9): no se
 axe-core violation, nothing wider than the screen, the poll results by sector inside it, and on a
 phone a header that folds its menu behind one button (which works without JavaScript). One server
 with the demo data, one browser, each page loaded once per language (the sponsor's dashboard signed
-in as the demo company's administrator)."""
+in as the demo company's administrator). Issue 10's competition pages likewise, on the demo's calls and
+what tests/browser/competitions_world.py adds through the verbs, each signed in as who uses it; there the
+phone also wants 24-pixel tap targets, headings in order, every table scrolling inside its own box and
+nothing shown that is hidden."""
 
 from __future__ import annotations
 
@@ -14,10 +17,10 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from asar import demo
-from asar.i18n import gettext, use_language
 from asar.demo import competitions as demo_calls
+from asar.i18n import gettext, use_language
 from tests.browser import competitions_world
-from tests.browser.axe import serious_violations
+from tests.browser.axe import axe_source, serious_violations
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -145,26 +148,31 @@ COMPETITION_PAGES: tuple[tuple[str | None, str, str], ...] = (
     (None, "call with results and appeals", "/competitions/{results}"),
     (None, "public results", "/calls/{results}/results"),
     (None, "protocol", "/calls/{results}/protocol"),
+    (None, "awarded call", "/competitions/{awarded}"),
+    (None, "awarded project", "/projects/{project}"),
     (None, "working-day calendar", "/calendar"),
     (demo_calls.UMIT, "application form", "/applications/{draft_application}"),
     (demo_calls.UMIT, "appeal form", "/applications/{appeal_form}/appeal"),
+    (demo_calls.UMIT, "award with its report form", "/awards/{award}"),
     (demo_calls.ALMATY, "scoring sheet", "/applications/{sheet}/scoring"),
     (demo_calls.ALMATY, "decision", "/calls/{deciding}/decision"),
     (demo_calls.ABAI, "compliance check", "/calls/{compliance}/compliance"),
     (demo_calls.ABAI, "appeals received", "/calls/{results}/appeals"),
     (demo_calls.MINISTRY, "call form", "/competitions/{draft_call}/edit"),
+    (demo_calls.MINISTRY, "commission form", "/competitions/{draft_call}/commission"),
     (demo_calls.MINISTRY, "scoring progress", "/calls/{scoring}/scoring"),
+    (demo_calls.MINISTRY, "awards and reports to review", "/calls/{awarded}/awards"),
     ("admin@demo.asar.kz", "calendar admin", "/admin/calendar"),
 )
 # axe rules off by default that a phone needs: WCAG 2.2's 24-pixel tap targets, headings in order, one h1
 PHONE_RULES = ("target-size", "heading-order", "page-has-heading-one")
 
-# Overflow past the window, and every table of the page's main part that does not scroll inside its own box
-# (an ancestor with overflow-x auto or scroll, itself within the window).
+# Overflow past the window, every table of the page's main part that does not scroll inside its own box
+# (itself or an ancestor with overflow-x auto or scroll, within the window), and what shows although hidden.
 FIT_JS = """() => {
   const width = window.innerWidth;
   const loose = Array.from(document.querySelectorAll("main table"), (table) => {
-    let box = table.parentElement;
+    let box = table;
     while (box && !["auto", "scroll"].includes(getComputedStyle(box).overflowX)) box = box.parentElement;
     const inside = box && box.getBoundingClientRect().right <= width + 0.5;
     const name = table.id || (table.querySelector("caption, th") || table).textContent.trim().slice(0, 40);
@@ -174,38 +182,49 @@ FIT_JS = """() => {
     .filter(([el, right]) => right > width + 0.5 && !el.closest(".visually-hidden"))
     .filter(([el]) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 0.5)
     .slice(0, 4).map(([el, right]) => `${el.tagName.toLowerCase()}.${el.className} (${Math.round(right)}px)`);
-  return {width, scrollWidth: document.documentElement.scrollWidth, wide, loose};
+  const shown = Array.from(document.querySelectorAll("[hidden]"), (el) => [el, el.getClientRects().length])
+    .filter(([el, boxes]) => boxes > 0).map(([el]) => `${el.tagName.toLowerCase()}.${el.className}`);
+  return {width, scrollWidth: document.documentElement.scrollWidth, wide, loose, shown};
 }"""
 
 
 async def competition_problems(browser: Browser, base: str, world: competitions_world.Competitions,
                                ) -> list[str]:
-    """What axe and the phone check find on each competition page, English on a desktop, Kazakh on a phone."""
+    """What axe and the phone check find on each competition page, English on a desktop, Kazakh on a phone:
+    one browser context per person, signed in once, its pages on the desktop, then on the phone."""
     problems: list[str] = []
     subjects = dataclasses.asdict(world)
-    for lang, viewport in (("en", DESKTOP), ("kk", PHONE)):
-        context = await browser.new_context(viewport=viewport, locale=lang)
+    people: dict[str | None, list[tuple[str, str]]] = {}
+    for who, name, path in COMPETITION_PAGES:
+        people.setdefault(who, []).append((name, path.format(**subjects)))
+    for who, visits in people.items():
+        context = await browser.new_context(viewport=DESKTOP, locale="en")
+        await context.add_init_script(axe_source())  # by the DevTools protocol: the page's CSP does not govern it
         page = await context.new_page()
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        signed_in: str | None = None
-        for who, name, path in COMPETITION_PAGES:
-            if who != signed_in:
-                await context.clear_cookies()
-                await context.add_cookies([{"name": "asar_lang", "value": lang, "url": base}])
-                if who is not None:
-                    await sign_in_as(page, base, who)
-                signed_in = who
-            where = f"{lang} {name} {path.format(**subjects)}"
-            response = await page.goto(base + path.format(**subjects))
-            if response is None or response.status != 200:
-                problems.append(f"{where}: HTTP {response and response.status}")
-                continue
-            problems.extend(await serious_violations(page, where, also=PHONE_RULES))
-            fit: dict[str, Any] = await page.evaluate(FIT_JS)
-            if fit["scrollWidth"] > fit["width"]:
-                problems.append(f"{where}: {fit['scrollWidth']}px wide in a {fit['width']}px window "
-                                f"({', '.join(fit['wide'])})")
-            problems.extend(f"{where}: {table} does not scroll inside its own box" for table in fit["loose"])
+        await context.add_cookies([{"name": "asar_lang", "value": "en", "url": base}])
+        if who is not None:  # the language chosen on the device holds after signing in
+            await sign_in_as(page, base, who)
+        for lang, viewport in (("en", DESKTOP), ("kk", PHONE)):
+            if lang != "en":  # as a person switches: the header's button (it keeps a signed-in person's choice)
+                await page.locator(f"form.lang-switch button[value={lang}]").click()
+                await page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+            await page.set_viewport_size(viewport)
+            for name, path in visits:
+                where = f"{lang} {name} {path}"
+                response = await page.goto(base + path)
+                if response is None or response.status != 200:
+                    problems.append(f"{where}: HTTP {response and response.status}")
+                    continue
+                assert await page.evaluate("document.documentElement.lang") == lang, where
+                problems.extend(await serious_violations(page, where, also=PHONE_RULES))
+                fit: dict[str, Any] = await page.evaluate(FIT_JS)
+                if fit["scrollWidth"] > fit["width"]:
+                    problems.append(f"{where}: {fit['scrollWidth']}px wide in a {fit['width']}px window "
+                                    f"({', '.join(fit['wide'])})")
+                problems.extend(f"{where}: {element} shows although hidden" for element in fit["shown"])
+                if viewport is PHONE:  # on a desktop a table that fits need not scroll
+                    problems.extend(f"{where}: {table} does not scroll inside its own box" for table in fit["loose"])
         await context.close()
     return problems
 
