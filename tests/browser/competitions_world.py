@@ -4,15 +4,13 @@ added once to the browser server's database through the competition verbs, as `a
 - a call of the Almaty akimat at its **decision** stage: three applications scored by a commission of three
   (one member recused from one), scoring closed, the meeting recorded with everyone present, the winners
   not yet confirmed — so its decision page shows both the meeting's and the winners' forms;
-- two **appeals** on the demo's call whose results are published: one answered (dismissed, with reasons),
-  one open (the issuer's page shows its answer form);
 - a call of the ministry **awarded**: its results published through the verbs, its appeal window then moved
   a second into the past (as tests/competitions/test_journey_browser.py moves it), awarded; both winners
   signed, one of them (Zhasyl) reported on its first milestone, which waits for the issuer's review, the
   other (Ümit) has its report to write.
 
 The demo's own calls give the rest: a call in intake with drafts, one in its compliance check, one in
-scoring, one with its results published."""
+scoring, one with its results published and an appeal waiting for its answer."""
 
 from __future__ import annotations
 
@@ -23,7 +21,6 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.competitions import service as calls
-from asar.competitions.appeals import service as appeals
 from asar.competitions.applications.models import Application
 from asar.competitions.awards import service as awards
 from asar.competitions.awards.core import ReportInput
@@ -87,12 +84,13 @@ class Competitions:
     compliance: int  # in its compliance check (Abai district)
     scoring: int  # in scoring (the ministry)
     deciding: int  # at its decision (Almaty akimat), the meeting recorded
-    results: int  # results published, in its appeal window (Abai district)
+    results: int  # results published, in its appeal window, an appeal waiting for its answer (Almaty akimat)
     draft_application: int  # Ümit's complete draft on the call in intake
     sheet: int  # the application Marina Kim (Almaty) has a draft sheet for, on the call in scoring
-    appeal_form: int  # Ümit's application on the call with results: no appeal yet
+    appeal_form: int  # Kamkor's application on the call with results: no appeal yet
     awarded: int  # the awarded call (the ministry)
     award: int  # Ümit's award on it, signed, its first report to write
+    reported: int  # Zhasyl's award on it, its first report waiting for review
     project: int  # Zhasyl's funded project, its first report waiting for review
 
 
@@ -105,12 +103,21 @@ async def _application_id(db: AsyncSession, call_id: int, title: str) -> int:
                                                           Application.title == title))).scalar_one()
 
 
+def _demo_call(stage: str) -> demo.DemoCall:
+    return next(spec for spec in demo.CALLS if spec.stage == stage and spec.by != demo.DALA)
+
+
 async def build(database_url: str, base_url: str) -> Competitions:
-    """Add the deciding call and the appeals (each in one unit of work); the pages' subjects."""
+    """Add the deciding and the awarded calls (each step in one unit of work); the pages' subjects."""
     settings = Settings(database_url=database_url, base_url=base_url, secret_key="x" * 48, env="test")
     database = Database.from_url(database_url)
     jobs, _arq = await demo_jobs(database, settings)
-    by_title = {spec.stage: spec.title_ru for spec in demo.CALLS if spec.by != demo.DALA}
+    intake, scoring, appealed = _demo_call("published"), _demo_call("scoring"), _demo_call("appeal")
+    draft = next(app for app in intake.applications if app.by == demo.UMIT and app.state == "draft")
+    sheet = next(i for member, i, what in scoring.sheets if member == demo.ALMATY and what.startswith("draft"))
+    assert appealed.appeal is not None
+    not_appealed = next(app for i, app in enumerate(appealed.applications) if i != appealed.appeal[0])
+    assert not_appealed.by == demo.KAMKOR, "the appeal form is visited as Kamkor (test_pages_a11y.COMPETITION_PAGES)"
     try:
         async with database.sessionmaker() as db:
             areas = dict((await db.execute(select(Area.code, Area.id))).all())
@@ -126,18 +133,6 @@ async def build(database_url: str, base_url: str) -> Competitions:
                     meeting_at=utcnow().replace(second=0, microsecond=0),
                     present=frozenset(m.id for m in call.members),
                     minutes="Комиссия рейтингті қарады.\nКомиссия рассмотрела рейтинг."))
-            results = await _call_id(db, by_title["results"])
-            abai = await _demo_actor(db, demo.ABAI)
-            async with unit_of_work(db):
-                answered = await appeals.file_appeal(
-                    db, await _demo_actor(db, demo.AUYL), await _application_id(db, results, "Әр ауылға жаңа кітаптар"),
-                    "Бюджеттің бағасы төмен қойылды. / Оценка бюджета занижена.", base_url=base_url)
-                await appeals.file_appeal(
-                    db, await _demo_actor(db, demo.KAMKOR),
-                    await _application_id(db, results, "Книги крупным шрифтом для старших"),
-                    "Член комиссии оценил актуальность ниже, чем другие.", base_url=base_url)
-                await appeals.answer_appeal(db, abai, answered.id, "dismissed",
-                                            "Комиссия проверила оценки: они обоснованы.", base_url=base_url)
             async with unit_of_work(db):
                 await demo._build(db, AWARDED, _demo_actor, base_url, areas, regions)
             awarded = await _call_id(db, AWARDED.title_ru)
@@ -155,16 +150,16 @@ async def build(database_url: str, base_url: str) -> Competitions:
                     narrative="Үйірмелер ашылды. / Кружки открыты.", achieved=["90", "12"],
                     spent={"salaries": 1_000_000, "goods": 500_000}), [(demo.demo_pdf("Есеп"), "esep.pdf")],
                     base_url=base_url)
-            scoring = await _call_id(db, by_title["scoring"])
-            intake = await _call_id(db, by_title["published"])
+            intake_id, scoring_id = await _call_id(db, intake.title_ru), await _call_id(db, scoring.title_ru)
+            results = await _call_id(db, appealed.title_ru)
             subjects = Competitions(
-                intake=intake, draft_call=await _call_id(db, by_title["draft"]),
-                compliance=await _call_id(db, by_title["compliance"]), scoring=scoring, deciding=deciding,
-                results=results,
-                draft_application=await _application_id(db, intake, "Инклюзивный сквер у реабилитационного центра"),
-                sheet=await _application_id(db, scoring, "Музей детского творчества в Шымкенте"),
-                appeal_form=await _application_id(db, results, "Инклюзивный читательский клуб"),
-                awarded=awarded, award=award.id, project=reported.project_id)
+                intake=intake_id, draft_call=await _call_id(db, _demo_call("draft").title_ru),
+                compliance=await _call_id(db, _demo_call("compliance").title_ru), scoring=scoring_id,
+                deciding=deciding, results=results,
+                draft_application=await _application_id(db, intake_id, draft.title),
+                sheet=await _application_id(db, scoring_id, scoring.applications[sheet].title),
+                appeal_form=await _application_id(db, results, not_appealed.title),
+                awarded=awarded, award=award.id, reported=reported.id, project=reported.project_id)
         await jobs.drain()
     finally:
         await database.close()
