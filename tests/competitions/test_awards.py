@@ -23,6 +23,7 @@ from asar.competitions.applications.models import Application
 from asar.competitions.awards import service as awards
 from asar.competitions.awards.core import ReportInput, add_months, parse_report
 from asar.competitions.awards.models import Award, AwardTranche
+from asar.competitions.awards.notices import REPORT_APPROVED
 from asar.competitions.live import FACES, CallStream
 from asar.competitions.models import Call
 from asar.db import utcnow
@@ -30,8 +31,9 @@ from asar.errors import Conflict, Invalid, PermissionDenied
 from asar.i18n import use_language
 from asar.live.models import LiveEvent
 from asar.notifications.models import Notification
-from asar.notifications.service import text_of
+from asar.notifications.service import set_preference, text_of
 from asar.pledges import service as pledge_service
+from asar.pledges.live import ProjectStream
 from asar.pledges.models import Pledge
 from asar.projects import service as project_service
 from asar.projects.forms import parse_project
@@ -39,6 +41,7 @@ from asar.projects.models import Project
 from tests.competitions.application_helpers import World, real_pdf
 from tests.competitions.award_helpers import AwardWorld, build_award_world, who
 from tests.factories import BASE_URL
+from tests.live.asgi_sse import joined
 from tests.organizations.helpers import csrf, sign_in
 
 EN = {"accept-language": "en"}
@@ -359,6 +362,44 @@ async def test_the_call_page_hears_the_awards_without_a_reload(aw: AwardWorld, t
     piece = await CallStream().pieces(table_case.table.shared.hub, s, call, FACES["call.awards"], "en")
     assert f'<div id="call-awards-{aw.base.call}" class="stack" hx-swap-oob="true">' in piece
     assert 'id="call-awards"' in piece and "0 / 2" in piece and "0 / 1" in piece
+
+
+async def test_the_project_page_hears_the_tranche_released_without_a_reload(aw: AwardWorld, table_case: Any) -> None:
+    """project.tranche_released pushes the page's own "Funded by a competition" block (out of band, as the
+    award is now: the tranche released) and the trigger that re-fetches the fields (the milestone reported)
+    to an open project page; its JSON face says which tranche and milestone, when, and how far the award is."""
+    s: AsyncSession = table_case.session
+    official = await who(s, aw.base.users["official"])
+    made = await awards.award_call(s, official, aw.base.call)
+    award = next(a for a in made if a.application_id == aw.staged)
+    await awards.sign_agreement(s, await who(s, aw.ngo_admin), award.id)
+    report = await awards.submit_report(s, await who(s, aw.base.users["member"]), award.id, REPORT)
+    for winner in (aw.base.users["member"], aw.ngo_admin):  # the bell only: no mail beside the socket (one connection)
+        await set_preference(s, await who(s, winner), REPORT_APPROVED.name, email="never")
+    await s.commit()
+    pid = award.project_id
+    seq = await ProjectStream().last_seq(s, pid)
+    page = await table_case.client.get(f"/projects/{pid}", headers=EN)
+    assert f'<div id="project-award-{pid}" class="stack">' in page.text and "Released on" not in page.text
+    ws = await table_case.socket(f"/ws/streams/project/{pid}?format=html&view=page&since={seq}", EN)
+    await joined(table_case.table.shared.hub, f"project:{pid}", 1)  # up to date: it is sent nothing first
+    await awards.approve_report(s, official, report.id)
+    await s.commit()
+    pushed = str((await ws._next())["text"])
+    assert f'<div id="project-award-{pid}" class="stack" hx-swap-oob="true">' in pushed
+    assert pushed.count("Released on") == 1 and "Next: released when its report is approved" in pushed
+    assert f'id="project-facts-refresh-{pid}" hx-swap-oob="true" hx-get="/projects/{pid}/facts"' in pushed
+    started = str((await ws._next())["text"])  # then project.status (rendered before this session reads again)
+    assert f'id="project-status-{pid}" class="badge badge--in_progress" hx-swap-oob="true"' in started
+    event = (await s.execute(select(LiveEvent).where(LiveEvent.stream == f"project:{pid}",
+                                                     LiveEvent.type == "project.tranche_released"))).scalar_one()
+    project = await s.get(Project, pid, populate_existing=True)
+    milestone = project.milestones[0]
+    assert {k: v for k, v in event.payload.items() if k != "released_at"} | {"at": None} == {
+        "at": None, "award_id": award.id, "position": 1, "amount": 4_000_000, "milestone_id": milestone.id,
+        "reported_on": milestone.reported_on.isoformat(), "released": 1, "tranches": 2,
+        "released_total": 4_000_000, "award_total": 9_000_000}
+    assert event.payload["released_at"].startswith(str(awards.today().year))
 
 
 async def test_the_ngo_edits_its_award_projects_texts_but_not_the_awarded_money(aw: AwardWorld, table_case: Any) -> None:

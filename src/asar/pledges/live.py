@@ -16,11 +16,13 @@ progress fragment swapped out of band after every event; the project's team also
 panel re-fetched (the fragment's `hx-trigger="load"`), so a new pledge appears without a reload. The
 project's own page (`view=page`, ProjectConnection) also gets its status badge and note
 (`project.status`), a trigger that re-fetches its fields (`project.updated`: projects:facts, for the
-reader's own view of them) and each new update's card at the top of its updates list
-(`project.update_posted`). The HTML snapshot (on connect, and in place of a backlog) is the progress
-as it is now, with the page's status and, when the page says which seq it was rendered at and it
-missed events since, triggers that re-fetch its fields and updates; a page that is up to date gets
-nothing (asar.live.connection.Connection.begin).
+reader's own view of them), each new update's card at the top of its updates list
+(`project.update_posted`) and, for a project a competition funds, its "Funded by a competition" block
+as it is now with the fields' trigger (`project.tranche_released`: the tranche released, the milestone
+reported). The HTML snapshot (on connect, and in place of a backlog) is the progress as it is now,
+with the page's status and, when the page says which seq it was rendered at and it missed events
+since, triggers that re-fetch its fields and updates and the competition's block afresh; a page that
+is up to date gets nothing (asar.live.connection.Connection.begin).
 """
 
 from __future__ import annotations
@@ -128,6 +130,24 @@ class ProjectStream(LogKind):
     def _refresh(self, project_id: int, part: str, lang: str) -> str:
         return self._template("projects/partials/refresh.html", lang, project_id=project_id, part=part)
 
+    async def _award(self, db: AsyncSession, project_id: int, lang: str) -> str:
+        """The page's "Funded by a competition" block as it is now, out of band (the page's own fragment;
+        public, the same for every reader), or nothing when no competition funds the project."""
+        from asar.competitions.awards.service import project_award  # the awards build on projects: no cycle
+
+        context = await project_award(db, project_id)
+        if context["project_award"] is None:
+            return ""
+        return self._template("competitions/awards/partials/project_award.html", lang, oob=True, **context)
+
+    async def _tranche_released(self, project_id: int, lang: str) -> str:
+        """After `project.tranche_released`: the award's block (the tranche released) and a trigger that
+        re-fetches the fields (the milestone now reported, in the reader's own view of them)."""
+        assert self.hub is not None
+        async with self.hub.db.sessionmaker() as db:
+            html = await self._award(db, project_id, lang)
+        return html + self._refresh(project_id, "facts", lang)
+
     async def render(self, hub: Hub, wire: dict[str, Any], variant: str, lang: str) -> str:
         p = wire["payload"]
         _prefix, ident = wire["stream"].split(":", 1)
@@ -154,6 +174,8 @@ class ProjectStream(LogKind):
             html += self._status(project, lang)
         elif page and kind == "project.updated":
             html += self._refresh(project_id, "facts", lang)
+        elif page and kind == "project.tranche_released":
+            html += await self._tranche_released(project_id, lang)
         return html
 
     async def render_snapshot(self, hub: Hub, db: AsyncSession, ident: Any, access: Any, variant: str, lang: str,
@@ -169,5 +191,6 @@ class ProjectStream(LogKind):
         if variant.startswith(PAGE):
             html += self._status(project, lang)
             if since is not None and since != seq:
-                html += self._refresh(project.id, "facts", lang) + self._refresh(project.id, "updates", lang)
+                html += (self._refresh(project.id, "facts", lang) + self._refresh(project.id, "updates", lang)
+                         + await self._award(db, project.id, lang))
         return html, seq

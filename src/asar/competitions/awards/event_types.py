@@ -29,7 +29,13 @@ class TrancheReleased(ProjectEvent, kw_only=True):
 
     type = "project.tranche_released"
 
+    award_id: Annotated[int, doc("the award (`GET /api/v1/awards/{id}` has its tranches)")]
     position: Annotated[int, doc("the milestone's number (1, 2, ...)")]
     amount: Annotated[int, doc("the tranche, whole tenge")]
+    released_at: Annotated[str, doc("when the tranche was released, ISO 8601, UTC")]
+    milestone_id: Annotated[int | None, doc("the project's milestone now marked reported (null if none matches)")]
+    reported_on: Annotated[str | None, doc("the milestone's `reported_on`, ISO date (Almaty; null if none matches)")]
+    released: Annotated[int, doc("tranches of the award released so far")]
+    tranches: Annotated[int, doc("tranches of the award")]
     released_total: Annotated[int, doc("whole tenge released to the project so far")]
     award_total: Annotated[int, doc("the award's amount, whole tenge")]

@@ -488,6 +488,7 @@ async def approve_report(db: AsyncSession, actor: Actor, report_id: int, *, base
     tranche.released_at, tranche.released_by_id = now, user.id
     project = await db.get(Project, award.project_id, with_for_update=True, populate_existing=True) \
         if award.project_id else None
+    milestone = None
     if project is not None:
         # by id, or by position when an edit of the project's texts replaced the milestone rows
         milestone = next((m for m in project.milestones if m.id == tranche.milestone_id), None) or next(
@@ -508,8 +509,12 @@ async def approve_report(db: AsyncSession, actor: Actor, report_id: int, *, base
                  position=tranche.position, amount=tranche.amount, project_id=award.project_id)
     if project is not None:
         await live.append_event(db, project_live.key(project.id), TrancheReleased(
-            position=tranche.position, amount=tranche.amount, released_total=award.released,
-            award_total=award.amount))
+            award_id=award.id, position=tranche.position, amount=tranche.amount,
+            released_at=now.isoformat(),
+            milestone_id=milestone.id if milestone is not None else None,
+            reported_on=milestone.reported_on.isoformat() if milestone is not None and milestone.reported_on else None,
+            released=sum(1 for t in award.tranches if t.released_at is not None), tranches=len(award.tranches),
+            released_total=award.released, award_total=award.amount))
         step = "completed" if last and project.status in ("funded", "in_progress") else \
             "in_progress" if project.status == "funded" else None
         if step:
