@@ -166,7 +166,7 @@ async def _apply(page: Page, base: str, call_id: int, lot: int, title: str, amou
         await page.locator(f"input[name=stage_title_{n}]").fill(stage)
         await page.locator(f"input[name=stage_deliverable_{n}]").fill(deliverable)
         await page.locator(f"input[name=stage_month_{n}]").fill(str(month))
-    await page.locator("input[name=stage_amount_0]").fill(str(stages[0][3]))
+    await page.get_by_label("Stage 1: Amount, ₸", exact=True).fill(str(stages[0][3]))  # its own name, not the budget's
     last = f"stage_amount_1={stages[1][3]}"
     async with page.expect_response(lambda r: r.url.endswith("/save") and last in (r.request.post_data or "")):
         await page.locator("input[name=stage_amount_1]").fill(str(stages[1][3]))  # autosave, no button
