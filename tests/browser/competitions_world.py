@@ -87,6 +87,7 @@ class Competitions:
     results: int  # results published, in its appeal window, an appeal waiting for its answer (Almaty akimat)
     draft_application: int  # Ümit's complete draft on the call in intake
     sheet: int  # the application Marina Kim (Almaty) has a draft sheet for, on the call in scoring
+    submitted: int  # Ümit's submitted application on the call in scoring (read-only now, with its receipt)
     appeal_form: int  # Kamkor's application on the call with results: no appeal yet
     awarded: int  # the awarded call (the ministry)
     award: int  # Ümit's award on it, signed, its first report to write
@@ -115,6 +116,7 @@ async def build(database_url: str, base_url: str) -> Competitions:
     intake, scoring, appealed = _demo_call("published"), _demo_call("scoring"), _demo_call("appeal")
     draft = next(app for app in intake.applications if app.by == demo.UMIT and app.state == "draft")
     sheet = next(i for member, i, what in scoring.sheets if member == demo.ALMATY and what.startswith("draft"))
+    submitted = next(app for app in scoring.applications if app.by == demo.UMIT and app.state == "submitted")
     assert appealed.appeal is not None
     not_appealed = next(app for i, app in enumerate(appealed.applications) if i != appealed.appeal[0])
     assert not_appealed.by == demo.KAMKOR, "the appeal form is visited as Kamkor (test_pages_a11y.COMPETITION_PAGES)"
@@ -158,6 +160,7 @@ async def build(database_url: str, base_url: str) -> Competitions:
                 deciding=deciding, results=results,
                 draft_application=await _application_id(db, intake_id, draft.title),
                 sheet=await _application_id(db, scoring_id, scoring.applications[sheet].title),
+                submitted=await _application_id(db, scoring_id, submitted.title),
                 appeal_form=await _application_id(db, results, not_appealed.title),
                 awarded=awarded, award=award.id, reported=reported.id, project=reported.project_id)
         await jobs.drain()
