@@ -90,3 +90,14 @@ async def test_bodies_whose_every_field_is_optional_may_be_left_out(client: http
     assert r.status_code == 200 and r.json()["you"]["status"] is None, r.text
     r = await client.post(f"/api/v1/hearings/{hearing.id}/agenda/advance", headers=chair_headers)
     assert r.status_code == 200 and r.json()["current_agenda_item_id"] is not None, r.text
+
+
+async def test_every_schema_keeps_its_own_short_name(client: httpx.AsyncClient) -> None:
+    """Two API classes with one name (it happened: the protocol's OrganizationOut beside the
+    organizations') make Litestar rename both after their modules, so a client built from the document
+    finds `OrganizationOut` gone. Every component is named by its class alone."""
+    import re
+
+    names = list((await openapi(client))["components"]["schemas"])
+    assert "OrganizationOut" in names and "ProtocolOrganizationOut" in names
+    assert [n for n in names if not re.fullmatch(r"[A-Z][A-Za-z0-9]*", n)] == []

@@ -83,7 +83,7 @@ class DocumentOut:
 
 
 @dataclass
-class MemberOut:
+class CommissionMemberOut:
     name: str
     source: str
     role: str
@@ -122,7 +122,7 @@ class CallOut:
     lots: list[LotOut]
     criteria: list[CriterionOut]
     documents: list[DocumentOut]
-    commission: list[MemberOut]
+    commission: list[CommissionMemberOut]
     mci_year: int | None
     mci_value: int | None
     rules_locked_at: datetime | None
@@ -152,7 +152,7 @@ class AmendmentOut:
 
 
 @dataclass
-class FollowOut:
+class CallFollowOut:
     call_id: int
     following: bool
     followers: int
@@ -252,7 +252,7 @@ async def _out(request: Request[Any, Any, Any], call: Call) -> CallOut:
         criteria=[CriterionOut(c.id, c.position, c.title, c.description, c.weight, c.max_points)
                   for c in call.criteria],
         documents=[DocumentOut(d.id, d.position, d.title, d.note) for d in call.documents],
-        commission=[MemberOut(m.name, m.source, m.role, m.user_id is not None) for m in call.members],
+        commission=[CommissionMemberOut(m.name, m.source, m.role, m.user_id is not None) for m in call.members],
         mci_year=call.mci_year, mci_value=call.mci_value, rules_locked_at=call.rules_locked_at,
         amendments=call.amendments_count, followers=call.followers_count, published_at=call.published_at,
         url=request.app.route_reverse("competitions:detail", call_id=call.id),
@@ -358,23 +358,23 @@ async def list_amendments(request: Request[Any, Any, Any], call_id: FromPath[int
     return [_amendment_out(a) for a in await calls.list_amendments(request.state.db, call)]
 
 
-async def _follow_out(request: Request[Any, Any, Any], call_id: int) -> FollowOut:
+async def _follow_out(request: Request[Any, Any, Any], call_id: int) -> CallFollowOut:
     db, actor = request.state.db, request.state.actor
     call = await calls.load_call(db, call_id)
     await db.refresh(call)
-    return FollowOut(call.id, await calls.is_following(db, actor, call), call.followers_count)
+    return CallFollowOut(call.id, await calls.is_following(db, actor, call), call.followers_count)
 
 
 @put("/competitions/{call_id:int}/follow", name="competitions:api_follow", guards=[signed_in],
      summary="Follow a call (its amendments are told)")
-async def follow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> FollowOut:
+async def follow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> CallFollowOut:
     await calls.follow(request.state.db, request.state.actor, call_id)
     return await _follow_out(request, call_id)
 
 
 @delete("/competitions/{call_id:int}/follow", name="competitions:api_unfollow", guards=[signed_in],
         status_code=200, summary="Stop following a call")
-async def unfollow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> FollowOut:
+async def unfollow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> CallFollowOut:
     await calls.unfollow(request.state.db, request.state.actor, call_id)
     return await _follow_out(request, call_id)
 

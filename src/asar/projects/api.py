@@ -38,7 +38,7 @@ class OrganizationRef:
 
 
 @dataclass
-class RegionOut:
+class ProjectRegionOut:
     region_id: int
     settlement: str  # urban | rural | both
 
@@ -72,7 +72,7 @@ class ProjectOut:
     summary_en: str
     description: str  # Markdown source
     areas: list[int]
-    regions: list[RegionOut]
+    regions: list[ProjectRegionOut]
     target_groups: list[str]
     beneficiaries: int
     starts_on: date
@@ -183,7 +183,7 @@ async def _out(request: Request[Any, Any, Any], project: Project) -> ProjectOut:
         title_kk=project.title_kk, title_ru=project.title_ru, title_en=project.title_en,
         summary_kk=project.summary_kk, summary_ru=project.summary_ru, summary_en=project.summary_en,
         description=project.description, areas=project.area_ids,
-        regions=[RegionOut(r.region_id, r.settlement) for r in project.regions],
+        regions=[ProjectRegionOut(r.region_id, r.settlement) for r in project.regions],
         target_groups=project.target_groups, beneficiaries=project.beneficiaries, starts_on=project.starts_on,
         ends_on=project.ends_on, budget=project.budget, own_contribution=project.own_contribution,
         state_funding=project.state_funding, sponsorship_goal=project.sponsorship_goal,

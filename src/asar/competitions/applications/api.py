@@ -32,7 +32,7 @@ class IndicatorBody(msgspec.Struct, kw_only=True):
     target: str = ""
 
 
-class MemberBody(msgspec.Struct, kw_only=True):
+class TeamMemberBody(msgspec.Struct, kw_only=True):
     name: str = ""
     role: str = ""
 
@@ -60,7 +60,7 @@ class ApplicationBody(msgspec.Struct, kw_only=True):
     title: str | Unset = UNSET
     plan: str | Unset = UNSET
     indicators: list[IndicatorBody] | Unset = UNSET
-    team: list[MemberBody] | Unset = UNSET
+    team: list[TeamMemberBody] | Unset = UNSET
     budget: list[LineBody] | Unset = UNSET
     stages: Annotated[list[StageBody], msgspec.Meta(max_length=12)] | Unset = UNSET
 
@@ -84,7 +84,7 @@ class ChecksOut:
 
 
 @dataclass
-class DocumentOut:
+class ApplicationDocumentOut:
     document_id: int
     filename: str
     size: int
@@ -108,7 +108,7 @@ class ApplicationOut:
     registration_number: str | None
     submitted_at: datetime | None
     saved_at: datetime | None
-    documents: list[DocumentOut]
+    documents: list[ApplicationDocumentOut]
     checks: ChecksOut | None
 
 
@@ -130,7 +130,7 @@ def _out(application: Application, checks: applications.Checks | None) -> Applic
         team=list(application.team), budget=list(application.budget), stages=list(application.stages), requested=application.requested,
         registration_number=application.registration_number, submitted_at=application.submitted_at,
         saved_at=application.saved_at,
-        documents=[DocumentOut(d.document_id, d.filename, d.size) for d in application.documents],
+        documents=[ApplicationDocumentOut(d.document_id, d.filename, d.size) for d in application.documents],
         checks=None if checks is None else ChecksOut(
             ok=checks.ok, eligible=checks.eligible,
             eligibility=[Verdict(v.rule, v.passed, v.reason) for v in checks.verdicts], problems=checks.errors()))

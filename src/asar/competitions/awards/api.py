@@ -26,7 +26,7 @@ from asar.web.openapi import signed_in
 
 
 @dataclass
-class TrancheOut:
+class AwardTrancheOut:
     position: int  # the milestone's number, 1, 2, ...
     title: str
     deliverable: str
@@ -48,7 +48,7 @@ class AwardOut:
     awarded_at: datetime
     signed_at: datetime | None  # the grant agreement (None: waiting for the winner's admin)
     released: int  # whole tenge released so far
-    tranches: list[TrancheOut]
+    tranches: list[AwardTrancheOut]
 
 
 @dataclass
@@ -86,7 +86,7 @@ def award_out(award: Award) -> AwardOut:
                     organization_id=award.organization_id, amount=award.amount, project_id=award.project_id,
                     pledge_id=award.pledge_id, awarded_at=award.awarded_at, signed_at=award.signed_at,
                     released=award.released,
-                    tranches=[TrancheOut(t.position, t.title, t.deliverable, t.amount, t.due_on, t.released_at)
+                    tranches=[AwardTrancheOut(t.position, t.title, t.deliverable, t.amount, t.due_on, t.released_at)
                               for t in award.tranches])
 
 

@@ -30,7 +30,7 @@ class MarkBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 @dataclass
-class ReasonOut:
+class ComplianceReasonOut:
     code: str
     label: str  # in the request's language
 
@@ -39,7 +39,7 @@ class ReasonOut:
 class MarkOut:
     application_id: int
     status: str  # not_marked | admissible | not_admissible
-    reasons: list[ReasonOut]
+    reasons: list[ComplianceReasonOut]
     note: str
     marked_at: datetime | None
 
@@ -76,7 +76,7 @@ def _mark_out(application_id: int, row: ComplianceMark | None) -> MarkOut:
     if row is None:
         return MarkOut(application_id, "not_marked", [], "", None)
     return MarkOut(application_id, "admissible" if row.admissible else "not_admissible",
-                   [ReasonOut(code, reason_label(code)) for code in row.reasons], row.note, row.marked_at)
+                   [ComplianceReasonOut(code, reason_label(code)) for code in row.reasons], row.note, row.marked_at)
 
 
 @get("/calls/{call_id:int}/compliance", name="compliance:api_call", guards=[signed_in],

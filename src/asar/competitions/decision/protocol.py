@@ -16,18 +16,18 @@ from typing import Any
 from asar.competitions.choices import role_label
 from asar.competitions.decision import core
 from asar.competitions.decision.schemas import (
-    ApplicationOut,
     BoardLotOut,
     BoardOut,
     CellOut,
-    CriterionOut,
-    HearingOut,
-    LotOut,
+    DecisionApplicationOut,
+    DecisionCriterionOut,
+    DecisionHearingOut,
+    DecisionLotOut,
+    DecisionMemberOut,
     MeetingOut,
-    MemberOut,
     MemberScoresOut,
-    OrganizationOut,
     ProposalOut,
+    ProtocolOrganizationOut,
     ProtocolOut,
     QuorumOut,
     RecusalOut,
@@ -54,23 +54,23 @@ def _quorum(q: core.Quorum | None, rules: CompetitionRules) -> QuorumOut | None:
     return QuorumOut(members=q.members, present=q.present, required=q.required, met=q.met, rule=_rule(rules))
 
 
-def _org(org: Any) -> OrganizationOut:
-    return OrganizationOut(id=org.id, name=org.name, bin=getattr(org, "bin", "") or "")
+def _org(org: Any) -> ProtocolOrganizationOut:
+    return ProtocolOrganizationOut(id=org.id, name=org.name, bin=getattr(org, "bin", "") or "")
 
 
-def _members(board: Board) -> list[MemberOut]:
-    return [MemberOut(id=m.id, name=board.member_name(m), role=m.role, source=m.source, present=board.present(m.id))
+def _members(board: Board) -> list[DecisionMemberOut]:
+    return [DecisionMemberOut(id=m.id, name=board.member_name(m), role=m.role, source=m.source, present=board.present(m.id))
             for m in board.members]
 
 
-def _hearing(board: Board, base_url: str) -> HearingOut | None:
+def _hearing(board: Board, base_url: str) -> DecisionHearingOut | None:
     h = board.hearing
     if h is None:
         return None
     url = f"{base_url.rstrip('/')}/hearings/{h.id}"
     minutes = board.hearing_minutes
     published = minutes is not None and minutes.published_at is not None
-    return HearingOut(id=h.id, title=h.title, starts_at=h.starts_at, status=h.status, url=url,
+    return DecisionHearingOut(id=h.id, title=h.title, starts_at=h.starts_at, status=h.status, url=url,
                       minutes_url=f"{url}/minutes" if minutes is not None else None, minutes_published=published,
                       decisions=list(board.hearing_decisions) if published else [])
 
@@ -100,9 +100,9 @@ def _scores(board: Board, c: Candidate) -> list[MemberScoresOut]:
     return out
 
 
-def _application(board: Board, c: Candidate, rules: CompetitionRules, *, with_scores: bool) -> ApplicationOut:
+def _application(board: Board, c: Candidate, rules: CompetitionRules, *, with_scores: bool) -> DecisionApplicationOut:
     r = c.result
-    return ApplicationOut(
+    return DecisionApplicationOut(
         application_id=c.application.id, registration_number=c.application.registration_number or "",
         title=c.application.title, organization=_org(c.organization), requested=c.application.requested,
         rank=r.rank, aggregate=shown(r.aggregate), decided_by=r.decided_by, scorers=r.scorers,
@@ -122,7 +122,7 @@ def protocol(board: Board, base_url: str, *, rules: CompetitionRules | None = No
                for c in lot.candidates}
     recusals = [RecusalOut(member_id=m, member=names.get(m, ""), application_id=a, registration_number=numbers[a])
                 for m, a in sorted(board.recusals) if a in numbers]
-    lots = [LotOut(id=lot.lot.id, number=lot.lot.position, title=lot.lot.title, budget=lot.lot.budget,
+    lots = [DecisionLotOut(id=lot.lot.id, number=lot.lot.position, title=lot.lot.title, budget=lot.lot.budget,
                    awarded=lot.awarded, winners=[c.application.id for c in lot.winners],
                    applications=[_application(board, c, rules, with_scores=with_scores) for c in lot.candidates])
             for lot in board.lots]
@@ -132,7 +132,7 @@ def protocol(board: Board, base_url: str, *, rules: CompetitionRules | None = No
         url=f"{base_url.rstrip('/')}/competitions/{call.id}", issuer=_org(board.organization),
         published=results_public(call), results_published_at=call.results_published_at,
         appeals_close_at=call.appeals_close_at,
-        criteria=[CriterionOut(id=c.id, number=c.position, title=c.title, weight=c.weight, max_points=c.max_points)
+        criteria=[DecisionCriterionOut(id=c.id, number=c.position, title=c.title, weight=c.weight, max_points=c.max_points)
                   for c in call.criteria],
         commission=_members(board), meeting=_meeting(board, base_url, rules), recusals=recusals, lots=lots)
 

@@ -17,14 +17,14 @@ Amount = Annotated[int, msgspec.Meta(ge=1, le=10**12)]
 
 
 @dataclass
-class OrganizationOut:
+class ProtocolOrganizationOut:
     id: int
     name: str
     bin: str
 
 
 @dataclass
-class CriterionOut:
+class DecisionCriterionOut:
     id: int
     number: int
     title: str
@@ -33,7 +33,7 @@ class CriterionOut:
 
 
 @dataclass
-class MemberOut:
+class DecisionMemberOut:
     id: int  # the commission seat (call_commission_members.id)
     name: str
     role: str  # chair | member | secretary
@@ -51,7 +51,7 @@ class QuorumOut:
 
 
 @dataclass
-class HearingOut:
+class DecisionHearingOut:
     id: int
     title: str
     starts_at: datetime
@@ -66,7 +66,7 @@ class HearingOut:
 class MeetingOut:
     meeting_at: datetime
     minutes: str
-    hearing: HearingOut | None
+    hearing: DecisionHearingOut | None
     quorum: QuorumOut
     confirmed_at: datetime | None  # when the winners were confirmed
 
@@ -97,11 +97,11 @@ class MemberScoresOut:
 
 
 @dataclass
-class ApplicationOut:
+class DecisionApplicationOut:
     application_id: int
     registration_number: str
     title: str
-    organization: OrganizationOut
+    organization: ProtocolOrganizationOut
     requested: int
     rank: int | None  # in the lot's ranking; None: nobody scored it
     aggregate: str | None  # the mean of the members' weighted totals
@@ -116,14 +116,14 @@ class ApplicationOut:
 
 
 @dataclass
-class LotOut:
+class DecisionLotOut:
     id: int
     number: int
     title: str
     budget: int
     awarded: int  # the winners' amounts
     winners: list[int]  # application ids, best ranked first
-    applications: list[ApplicationOut]  # the ranking, best first, unscored last
+    applications: list[DecisionApplicationOut]  # the ranking, best first, unscored last
 
 
 @dataclass
@@ -133,15 +133,15 @@ class ProtocolOut:
     kind: str
     stage: str
     url: str
-    issuer: OrganizationOut
+    issuer: ProtocolOrganizationOut
     published: bool  # the results are public
     results_published_at: datetime | None
     appeals_close_at: datetime | None
-    criteria: list[CriterionOut]
-    commission: list[MemberOut]
+    criteria: list[DecisionCriterionOut]
+    commission: list[DecisionMemberOut]
     meeting: MeetingOut | None
     recusals: list[RecusalOut]
-    lots: list[LotOut]
+    lots: list[DecisionLotOut]
 
 
 @dataclass
@@ -173,7 +173,7 @@ class BoardLotOut:
 class BoardOut:
     call_id: int
     stage: str
-    commission: list[MemberOut]
+    commission: list[DecisionMemberOut]
     meeting: MeetingOut | None
     confirmed: bool
     published: bool
