@@ -23,7 +23,7 @@ import re
 import shutil
 import sys
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +45,54 @@ def assert_refused(r: httpx.Response, api: bool, anonymous: bool, label: object)
     else:
         assert r.status_code == 303, (label, r.status_code, r.text[:300])
         assert r.headers["location"].startswith("/sign-in"), label
+
+
+async def headers_as(client: httpx.AsyncClient, session: AsyncSession, user: Any | None, *,
+                     api: bool) -> dict[str, str]:
+    """The headers of a permission table's request as `user` (None: anonymous), in English: a Bearer
+    token for the API; for pages the client signs in (before the world's fingerprint is taken)."""
+    from tests.organizations.helpers import bearer, sign_in
+
+    headers = {"accept-language": "en"}
+    if user is not None:
+        if api:
+            headers.update(await bearer(session, user))
+        else:
+            await sign_in(client, session, user)
+    return headers
+
+
+async def send(client: httpx.AsyncClient, method: str, path: str, headers: dict[str, str], *, api: bool,
+               data: dict[str, Any] | None = None, files: dict[str, Any] | None = None) -> httpx.Response:
+    """The request: to the API a JSON body (a multipart one when there are files), to a page the form
+    with its CSRF token."""
+    from tests.organizations.helpers import csrf
+
+    if api and not files:
+        return await client.request(method, path, headers=headers, **({"json": data} if data else {}))
+    if api:
+        return await client.request(method, path, headers=headers, data=data or None, files=files)
+    return await client.request(method, path, headers=headers, files=files,
+                                data={**(data or {}), "_csrf_token": await csrf(client)})
+
+
+async def assert_permitted(r: httpx.Response, session: AsyncSession, fingerprint: Callable[[AsyncSession], Awaitable[Any]],
+                           before: Any, *, role: str, allowed: Collection[str], api: bool, label: object,
+                           ok: Collection[int] = (200, 201, 303)) -> None:
+    """A permission table's verdict: a role in `allowed` succeeds (a redirect never to the sign-in) and the
+    world changed; anonymous is sent to sign in (401 from the API); anyone else gets 403 or 404 and the
+    world (the module's `fingerprint`) is as it was."""
+    if role in allowed:
+        assert r.status_code in ok, (label, role, r.status_code, r.text[:800])
+        if r.status_code == 303:
+            assert "sign-in" not in r.headers["location"], (label, role)
+        assert await fingerprint(session) != before, (label, role)  # it did what it says
+    elif role == "anonymous":
+        assert_refused(r, api, True, (label, role))
+        assert await fingerprint(session) == before, (label, role)
+    else:
+        assert r.status_code in (403, 404), (label, role, r.status_code, r.text[:300])
+        assert await fingerprint(session) == before, (label, role)
 
 
 def normalize(path: str) -> str:

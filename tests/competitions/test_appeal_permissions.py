@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar.accounts.models import User
 from tests.competitions.application_helpers import ROLES, real_pdf
 from tests.competitions.test_appeals import Appeals, build_appeals_world
-from tests.organizations.helpers import bearer, csrf, sign_in
-from tests.permission_table import assert_refused
+from tests.permission_table import assert_permitted, headers_as, send
 
 APPLICANT = frozenset({"member"})
 ISSUER = frozenset({"official"})
@@ -82,32 +81,11 @@ CASES = [
 async def test_permission_table(case: Case, role: str, world: Appeals, table_case: Any) -> None:
     session: AsyncSession = table_case.session
     path = case.path.format(call=world.call, free=world.free, appeal=world.appeal)
-    client = table_case.client
-    headers = {"accept-language": "en"}
-    if role != "anonymous":
-        user = await session.get(User, world.users[role])
-        if case.api:
-            headers.update(await bearer(session, user))
-        else:
-            await sign_in(client, session, user)
+    user = None if role == "anonymous" else await session.get(User, world.users[role])
+    headers = await headers_as(table_case.client, session, user, api=case.api)
     data = case.payload(world)
     files = {case.upload: ("evidence.pdf", real_pdf("Evidence"), "application/pdf")} if case.upload else None
     before = await fingerprint(session)
-    if case.api and not files:
-        r = await client.request(case.method, path, headers=headers, **({"json": data} if data else {}))
-    elif case.api:
-        r = await client.request(case.method, path, headers=headers, files=files)
-    else:
-        r = await client.request(case.method, path, headers=headers, files=files,
-                                 data={**data, "_csrf_token": await csrf(client)})
-    if role in case.allowed:
-        assert r.status_code in (200, 201, 303), (str(case), role, r.status_code, r.text[:800])
-        if r.status_code == 303:
-            assert "sign-in" not in r.headers["location"], (str(case), role)
-        assert await fingerprint(session) != before, (str(case), role)  # it did what it says
-    elif role == "anonymous":
-        assert_refused(r, case.api, True, (str(case), role))
-        assert await fingerprint(session) == before, (str(case), role)
-    else:
-        assert r.status_code in (403, 404), (str(case), role, r.status_code, r.text[:300])
-        assert await fingerprint(session) == before, (str(case), role)
+    r = await send(table_case.client, case.method, path, headers, api=case.api, data=data, files=files)
+    await assert_permitted(r, session, fingerprint, before, role=role, allowed=case.allowed, api=case.api,
+                           label=str(case))

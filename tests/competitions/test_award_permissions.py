@@ -19,8 +19,7 @@ from asar.accounts.models import User
 from asar.competitions.awards import service as awards
 from tests.competitions.application_helpers import ROLES, real_pdf
 from tests.competitions.award_helpers import AwardWorld, build_award_world, who
-from tests.organizations.helpers import bearer, csrf, sign_in
-from tests.permission_table import assert_refused
+from tests.permission_table import assert_permitted, headers_as, send
 
 ALL_ROLES = (*ROLES, "ngo_admin")
 ISSUER = frozenset({"official"})
@@ -103,33 +102,12 @@ async def test_permission_table(case: Case, role: str, world: AwardWorld, table_
     session: AsyncSession = table_case.session
     path = case.path.format(other_call=world.base.unlocked_call, award=world.award, unsigned=world.unsigned,
                             report=world.report)
-    client = table_case.client
-    headers = {"accept-language": "en"}
-    if role != "anonymous":
-        user = await session.get(User, world.ngo_admin if role == "ngo_admin" else world.base.users[role])
-        if case.api:
-            headers.update(await bearer(session, user))
-        else:
-            await sign_in(client, session, user)
+    user = None if role == "anonymous" else await session.get(User, world.ngo_admin if role == "ngo_admin" else world.base.users[role])
+    headers = await headers_as(table_case.client, session, user, api=case.api)
     await case.prepare(session, world)
     data = case.payload(world)
-    before = await fingerprint(session)
     files = {"evidence": ("act.pdf", real_pdf("Act"), "application/pdf")} if case.multipart else None
-    if case.api and not case.multipart:
-        r = await client.request(case.method, path, headers=headers, **({"json": data} if data else {}))
-    elif case.api:
-        r = await client.request(case.method, path, headers=headers, data=data, files=files)
-    else:
-        r = await client.request(case.method, path, headers=headers, files=files,
-                                 data={**data, "_csrf_token": await csrf(client)})
-    if role in case.allowed:
-        assert r.status_code in (200, 303), (str(case), role, r.status_code, r.text[:800])
-        if r.status_code == 303:
-            assert "sign-in" not in r.headers["location"], (str(case), role)
-        assert await fingerprint(session) != before, (str(case), role)  # it did what it says
-    elif role == "anonymous":
-        assert_refused(r, case.api, True, (str(case), role))
-        assert await fingerprint(session) == before, (str(case), role)
-    else:
-        assert r.status_code in (403, 404), (str(case), role, r.status_code, r.text[:300])
-        assert await fingerprint(session) == before, (str(case), role)
+    before = await fingerprint(session)
+    r = await send(table_case.client, case.method, path, headers, api=case.api, data=data, files=files)
+    await assert_permitted(r, session, fingerprint, before, role=role, allowed=case.allowed, api=case.api,
+                           label=str(case), ok=(200, 303))

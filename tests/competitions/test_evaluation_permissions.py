@@ -20,8 +20,7 @@ from asar.competitions.evaluation import service
 from tests.competitions.application_helpers import ROLES
 from tests.competitions.test_evaluation_service import Scoring, who
 from tests.competitions.test_evaluation_service import world as scoring_world
-from tests.organizations.helpers import bearer, csrf, sign_in
-from tests.permission_table import assert_refused
+from tests.permission_table import assert_permitted, headers_as, send
 
 pytestmark = pytest.mark.sqlite
 
@@ -123,28 +122,10 @@ CASES = [
 async def test_permission_table(case: Case, role: str, world: Scoring, table_case: Any) -> None:
     session: AsyncSession = table_case.session
     path = case.path.format(call=world.base.call, app1=world.apps[0], app2=world.apps[1])
-    client = table_case.client
-    headers = {"accept-language": "en"}
-    if role != "anonymous":
-        user = await session.get(User, world.members.get(role) or world.base.users[role])
-        if case.api:
-            headers.update(await bearer(session, user))
-        else:
-            await sign_in(client, session, user)
+    user = None if role == "anonymous" else await session.get(User, world.members.get(role) or world.base.users[role])
+    headers = await headers_as(table_case.client, session, user, api=case.api)
     data = case.payload(world)
     before = await fingerprint(session)
-    if case.api:
-        r = await client.request(case.method, path, headers=headers, **({"json": data} if data else {}))
-    else:
-        r = await client.request(case.method, path, headers=headers, data={**data, "_csrf_token": await csrf(client)})
-    if role in case.allowed:
-        assert r.status_code in (200, 303), (str(case), role, r.status_code, r.text[:800])
-        if r.status_code == 303:
-            assert "sign-in" not in r.headers["location"], (str(case), role)
-        assert await fingerprint(session) != before, (str(case), role)  # it did what it says
-    elif role == "anonymous":
-        assert_refused(r, case.api, True, (str(case), role))
-        assert await fingerprint(session) == before, (str(case), role)
-    else:
-        assert r.status_code in (403, 404), (str(case), role, r.status_code, r.text[:300])
-        assert await fingerprint(session) == before, (str(case), role)
+    r = await send(table_case.client, case.method, path, headers, api=case.api, data=data)
+    await assert_permitted(r, session, fingerprint, before, role=role, allowed=case.allowed, api=case.api,
+                           label=str(case), ok=(200, 303))
