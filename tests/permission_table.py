@@ -47,6 +47,15 @@ def assert_refused(r: httpx.Response, api: bool, anonymous: bool, label: object)
         assert r.headers["location"].startswith("/sign-in"), label
 
 
+async def rows_of(session: AsyncSession, *queries: str) -> tuple[Any, ...]:
+    """A permission table's fingerprint of the world: every row of each query, after committing what the
+    case's session holds (a refused request must leave them exactly as they were)."""
+    from sqlalchemy import text
+
+    await session.commit()
+    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+
+
 async def headers_as(client: httpx.AsyncClient, session: AsyncSession, user: Any | None, *,
                      api: bool) -> dict[str, str]:
     """The headers of a permission table's request as `user` (None: anonymous), in English: a Bearer

@@ -16,13 +16,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from tests.competitions.application_helpers import ROLES, World, build_world, complete, real_pdf
 from tests.organizations.helpers import bearer, csrf, sign_in
-from tests.permission_table import assert_refused
+from tests.permission_table import assert_refused, rows_of
 
 pytestmark = pytest.mark.sqlite
 
@@ -40,7 +39,6 @@ async def world(table: Any) -> World:
 
 async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
     """What a refused request must leave exactly as it was."""
-    await session.commit()
     queries = (
         ("SELECT id, lot_id, organization_id, status, title, requested, registration_number, submissions, "
          "withdrawn_at FROM applications ORDER BY id"),
@@ -49,7 +47,7 @@ async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
         "SELECT id, rules_locked_at FROM calls ORDER BY id",
         "SELECT call_id, category, percent FROM call_budget_caps ORDER BY 1, 2",
     )
-    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+    return await rows_of(session, *queries)
 
 
 Payload = Callable[[], dict[str, Any]]

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.competitions.awards import service as awards
 from tests.competitions.application_helpers import ROLES, real_pdf
 from tests.competitions.award_helpers import AwardWorld, build_award_world, who
-from tests.permission_table import assert_permitted, headers_as, send
+from tests.permission_table import assert_permitted, headers_as, rows_of, send
 
 ALL_ROLES = (*ROLES, "ngo_admin")
 ISSUER = frozenset({"official"})
@@ -34,12 +33,11 @@ async def world(table: Any) -> AwardWorld:
 
 
 async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
-    await session.commit()
     queries = ("SELECT id, signed_at FROM awards ORDER BY id",
                "SELECT id, released_at FROM award_tranches ORDER BY id",
                "SELECT id, state, return_reason FROM milestone_reports ORDER BY id",
                "SELECT id, status FROM calls ORDER BY id")
-    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+    return await rows_of(session, *queries)
 
 
 def nothing(_w: AwardWorld) -> dict[str, Any]:

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
 from asar.competitions.compliance import service as compliance
 from tests.competitions.application_helpers import ROLES
 from tests.competitions.test_compliance import Check, build_check_world, who
-from tests.permission_table import assert_permitted, headers_as, send
+from tests.permission_table import assert_permitted, headers_as, rows_of, send
 
 ISSUER = frozenset({"official"})
 
@@ -31,10 +30,9 @@ async def world(table: Any) -> Check:
 
 
 async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
-    await session.commit()
     queries = ("SELECT application_id, admissible, reasons, note, revision FROM compliance_marks ORDER BY 1",
                "SELECT id, status FROM calls ORDER BY id")
-    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+    return await rows_of(session, *queries)
 
 
 Payload = Callable[[Check], dict[str, Any]]

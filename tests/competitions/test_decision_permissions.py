@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
@@ -23,7 +22,7 @@ from asar.competitions.decision.service import MeetingInput
 from asar.db import utcnow
 from tests.competitions.decision_helpers import ROLES, Deciding, build_decision_world, who
 from tests.competitions.helpers import almaty
-from tests.permission_table import assert_permitted, headers_as, send
+from tests.permission_table import assert_permitted, headers_as, rows_of, send
 
 RECORDERS = frozenset({"official", "a", "c"})
 ISSUER = frozenset({"official"})
@@ -44,14 +43,13 @@ async def world(table: Any) -> Deciding:
 
 
 async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
-    await session.commit()
     queries = (
         "SELECT call_id, meeting_at, hearing_id, minutes, present_count, quorum_met, confirmed_at FROM call_decisions",
         "SELECT decision_id, member_id, present FROM call_decision_attendance ORDER BY 1, 2",
         "SELECT application_id, amount, departs_reason FROM call_winners ORDER BY 1",
         "SELECT id, status, results_published_at FROM calls ORDER BY id",
     )
-    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+    return await rows_of(session, *queries)
 
 
 Payload = Callable[[Deciding], dict[str, Any]]

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
@@ -20,7 +19,7 @@ from asar.competitions.evaluation import service
 from tests.competitions.application_helpers import ROLES
 from tests.competitions.test_evaluation_service import Scoring, who
 from tests.competitions.test_evaluation_service import world as scoring_world
-from tests.permission_table import assert_permitted, headers_as, send
+from tests.permission_table import assert_permitted, headers_as, rows_of, send
 
 pytestmark = pytest.mark.sqlite
 
@@ -48,7 +47,6 @@ async def world(table: Any) -> Scoring:
 
 
 async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
-    await session.commit()
     queries = (
         "SELECT application_id, member_id, conflict, note FROM evaluation_declarations ORDER BY 1, 2",
         "SELECT application_id, member_id, status FROM evaluation_sheets ORDER BY 1, 2",
@@ -56,7 +54,7 @@ async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
          "JOIN evaluation_sheets s ON s.id = x.sheet_id ORDER BY 1, 2, 3"),
         "SELECT id, status FROM calls ORDER BY id",
     )
-    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+    return await rows_of(session, *queries)
 
 
 Payload = Callable[[Scoring], dict[str, Any]]

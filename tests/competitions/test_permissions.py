@@ -17,7 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
@@ -26,7 +25,7 @@ from asar.competitions.models import CommissionMember
 from tests.competitions.helpers import almaty, call_data, make_call
 from tests.factories import make_user
 from tests.organizations.helpers import actor_of, add_member, bearer, csrf, make_official, make_org, sign_in
-from tests.permission_table import assert_refused
+from tests.permission_table import assert_refused, rows_of
 
 pytestmark = pytest.mark.sqlite
 
@@ -94,7 +93,6 @@ async def build_world(session: AsyncSession) -> World:
 
 async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
     """What a refused request must leave exactly as it was."""
-    await session.commit()
     queries = (
         ("SELECT id, status, title_ru, total_budget, closes_at, amendments_count, followers_count, rules_locked_at"
         " FROM calls ORDER BY id"),
@@ -103,7 +101,7 @@ async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
         "SELECT call_id, number FROM call_amendments ORDER BY 1, 2",
         "SELECT call_id, position, title FROM call_lots ORDER BY 1, 2",
     )
-    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+    return await rows_of(session, *queries)
 
 
 Payload = Callable[[AsyncSession, str, World], Awaitable[dict[str, Any]]]

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
@@ -37,7 +37,7 @@ from asar.organizations.models import Organization
 from tests.factories import make_user
 from tests.hearings.helpers import actor_of, hearing_fields, join, make_org
 from tests.organizations.helpers import bearer, csrf, sign_in
-from tests.permission_table import assert_refused, mutating_routes, normalize
+from tests.permission_table import assert_refused, mutating_routes, normalize, rows_of
 from tests.test_permissions import ROLES, SIGNED_IN
 
 pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
@@ -145,7 +145,6 @@ async def build_world(session: AsyncSession) -> World:
 
 async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
     """What a refused request must leave exactly as it was."""
-    await session.commit()
     queries = [
         "SELECT id, status, title, last_seq, current_agenda_item_id FROM hearings ORDER BY id",
         "SELECT hearing_id, user_id, sector FROM hearing_registrations ORDER BY 1, 2",
@@ -161,7 +160,7 @@ async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
         "SELECT count(*) FROM audit_log",
         "SELECT count(*) FROM outbox_mail",
     ]
-    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+    return await rows_of(session, *queries)
 
 
 Payload = Callable[[AsyncSession, World, str], Awaitable[dict[str, Any]]]

@@ -18,7 +18,6 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
@@ -26,7 +25,7 @@ from asar.projects import service
 from asar.projects.guards import KIND_OF_SECTOR
 from tests.factories import BASE_URL, make_user
 from tests.organizations.helpers import actor_of, add_member, bearer, csrf, make_official, make_org, sign_in
-from tests.permission_table import assert_refused
+from tests.permission_table import assert_refused, rows_of
 from tests.projects.helpers import make_project, project_data
 
 pytestmark = pytest.mark.sqlite
@@ -93,7 +92,6 @@ def _png() -> bytes:
 
 async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
     """What a refused request must leave exactly as it was."""
-    await session.commit()
     queries = (
         "SELECT id, status, version, title_ru, budget, cover_file_id, followers_count FROM projects ORDER BY id",
         "SELECT project_id, user_id FROM project_followers ORDER BY 1, 2",
@@ -102,7 +100,7 @@ async def fingerprint(session: AsyncSession) -> tuple[Any, ...]:
         "SELECT id, reported_on FROM project_milestones ORDER BY id",
         "SELECT count(*) FROM stored_files",
     )
-    return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
+    return await rows_of(session, *queries)
 
 
 Payload = Callable[[AsyncSession, str], Awaitable[dict[str, Any]]]
