@@ -33,6 +33,7 @@ from asar.organizations.identifiers import org_identifier
 from asar.permissions import require_user
 from asar.projects.forms import MAX_AMOUNT
 from asar.web.openapi import signed_in
+from asar.web.urls import request_base_url
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
@@ -231,9 +232,6 @@ class CommissionBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
 
 # ---------------------------------------------------------------- helpers
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
-
 
 async def _out(request: Request[Any, Any, Any], call: Call) -> CallOut:
     org = await calls.issuer_of(request.state.db, call)
@@ -327,7 +325,7 @@ async def update_call(request: Request[Any, Any, Any], call_id: FromPath[int], d
     values.update(data.given())
     reason = parse_reason({"reason": data.reason}) if call.rules_locked else ""
     rules = await rules_mod.for_call(db, call)
-    await calls.update_call(db, actor, call.id, parse_call(values, rules), reason=reason, base_url=_base_url(request),
+    await calls.update_call(db, actor, call.id, parse_call(values, rules), reason=reason, base_url=request_base_url(request),
                             rules=rules)
     return await _out(request, await calls.load_call(db, call_id, for_update=False))
 
@@ -348,7 +346,7 @@ async def set_commission(request: Request[Any, Any, Any], call_id: FromPath[int]
     require_manage(actor, call)
     rules = await rules_mod.for_call(db, call)
     members = parse_members([msgspec.to_builtins(m) for m in data.members], rules)
-    await calls.set_commission(db, actor, call_id, members, base_url=_base_url(request), rules=rules)
+    await calls.set_commission(db, actor, call_id, members, base_url=request_base_url(request), rules=rules)
     return await _out(request, await calls.load_call(db, call_id))
 
 

@@ -37,6 +37,7 @@ from asar.live import log as live_log
 from asar.permissions import require_user
 from asar.reference.service import list_areas, list_regions
 from asar.web.templating import page, redirect
+from asar.web.urls import request_base_url, request_path
 
 LOT_PARTS = ("title", "budget", "duration_months", "size_class", "expected_results", "indicators")
 CRITERION_PARTS = ("title", "description", "weight", "max_points")
@@ -49,14 +50,6 @@ PAGE_SIZE = 20
 
 def _render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     return page(request, template, status_code, **{**choices.LABELS, **context})  # a page may tailor a label
-
-
-def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
-    return request.app.route_reverse(name, **params)
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
 
 
 def _rows(form: FormMultiDict, prefix: str, parts: tuple[str, ...], limit: int) -> list[dict[str, Any]]:
@@ -149,7 +142,7 @@ async def create(request: Request[Any, Any, Any]) -> Response[Any] | Template:
     except (Invalid, Conflict) as exc:
         return await _form_page(request, call=None, values=values, errors=exc.errors or {"form": exc.message},
                                 status_code=exc.status)
-    return redirect(request, _path(request, "competitions:detail", call_id=call.id),
+    return redirect(request, request_path(request, "competitions:detail", call_id=call.id),
                     _("The draft call is saved. Publish it when it is ready."))
 
 
@@ -175,14 +168,14 @@ async def update(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Res
         reason = parse_reason(values) if call.rules_locked else ""
         rules = await rules_mod.for_call(db, call)
         amendment = await calls.update_call(db, actor, call.id, parse_call(values, rules), reason=reason,
-                                            base_url=_base_url(request), rules=rules)
+                                            base_url=request_base_url(request), rules=rules)
     except (Invalid, Conflict) as exc:
         call = await calls.load_call(db, call_id)
         return await _form_page(request, call=call, values=values, errors=exc.errors or {"form": exc.message},
                                 status_code=exc.status)
     message = (_("The amendment is published; applicants and followers are told.") if amendment is not None
                else _("Changes saved."))
-    return redirect(request, _path(request, "competitions:detail", call_id=call_id), message)
+    return redirect(request, request_path(request, "competitions:detail", call_id=call_id), message)
 
 
 # ---------------------------------------------------------------- the list and the call's page
@@ -233,7 +226,7 @@ async def detail(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Tem
 async def publish(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
     await calls.publish_call(request.state.db, request.state.actor, call_id)
-    return redirect(request, _path(request, "competitions:detail", call_id=call_id),
+    return redirect(request, request_path(request, "competitions:detail", call_id=call_id),
                     _("The call is announced: intake opens and closes at the times it states."))
 
 
@@ -243,7 +236,7 @@ async def cancel(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Res
     form = await request.form()
     reason = str(form.get("reason") or "").strip()
     await calls.advance(request.state.db, request.state.actor, call_id, "cancelled", reason=reason)
-    return redirect(request, _path(request, "competitions:detail", call_id=call_id), _("The call is cancelled."))
+    return redirect(request, request_path(request, "competitions:detail", call_id=call_id), _("The call is cancelled."))
 
 
 # ---------------------------------------------------------------- the commission
@@ -270,14 +263,14 @@ async def set_commission(request: Request[Any, Any, Any], call_id: FromPath[int]
     rows = [r for r in _rows(await request.form(), "member", MEMBER_PARTS, max(20, rules.commission_max + 1))
             if r["email"].strip() or r["name"].strip()]
     try:
-        await calls.set_commission(db, actor, call.id, parse_members(rows, rules), base_url=_base_url(request),
+        await calls.set_commission(db, actor, call.id, parse_members(rows, rules), base_url=request_base_url(request),
                                    rules=rules)
     except (Invalid, Conflict) as exc:
         call = await calls.load_call(db, call_id)
         return _render(request, "competitions/commission.html", exc.status, call=call,
                        errors=exc.errors or {"form": exc.message}, commission_max=rules.commission_max,
                        member_rows=_padded(rows, MEMBER_PARTS, max(0, rules.commission_max - len(rows))))
-    return redirect(request, _path(request, "competitions:detail", call_id=call_id),
+    return redirect(request, request_path(request, "competitions:detail", call_id=call_id),
                     _("The commission is saved; new members are told."))
 
 
@@ -286,7 +279,7 @@ async def join_commission(request: Request[Any, Any, Any], call_id: FromPath[int
     require_user(request.state.actor)
     await calls.get_call(request.state.db, request.state.actor, call_id)
     await calls.claim_invitations(request.state.db, request.state.actor)
-    return redirect(request, _path(request, "competitions:detail", call_id=call_id),
+    return redirect(request, request_path(request, "competitions:detail", call_id=call_id),
                     _("You have taken your seat on the commission."))
 
 
@@ -295,7 +288,7 @@ async def join_commission(request: Request[Any, Any, Any], call_id: FromPath[int
 async def follow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
     await calls.follow(request.state.db, request.state.actor, call_id)
-    return redirect(request, _path(request, "competitions:detail", call_id=call_id),
+    return redirect(request, request_path(request, "competitions:detail", call_id=call_id),
                     _("You follow this call: you will be told of its amendments."))
 
 
@@ -303,7 +296,7 @@ async def follow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Res
 async def unfollow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
     await calls.unfollow(request.state.db, request.state.actor, call_id)
-    return redirect(request, _path(request, "competitions:detail", call_id=call_id),
+    return redirect(request, request_path(request, "competitions:detail", call_id=call_id),
                     _("You no longer follow this call."))
 
 

@@ -36,6 +36,7 @@ from asar.organizations.models import ROLES, SECTORS, SETTLEMENTS, Organization
 from asar.permissions import require_confirmed, require_user
 from asar.reference.service import collation_key, list_areas, list_regions, reference_data
 from asar.web.templating import page, redirect, render_once, url_reverser
+from asar.web.urls import request_path
 
 LABELS = {
     "SECTORS": SECTORS, "SETTLEMENTS": SETTLEMENTS, "ROLES": ROLES, "LEGAL_FORMS": choices.LEGAL_FORMS,
@@ -48,10 +49,6 @@ LABELS = {
 
 def _render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     return page(request, template, status_code, **LABELS, **context)
-
-
-def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
-    return request.app.route_reverse(name, **params)
 
 
 def _safe_next(value: Any) -> str | None:
@@ -70,7 +67,7 @@ async def directory(request: Request[Any, Any, Any]) -> Template:
     url = url_reverser(request.app).for_ids("organizations:detail", "org_id")
     for card in result.items:  # cards carry their text and URL: the template only prints them
         card.url = url(card.id)
-    base = _path(request, "organizations:directory")
+    base = request_path(request, "organizations:directory")
 
     def page_link(number: int) -> str:
         query = urlencode(filters.query(number))
@@ -152,7 +149,7 @@ async def create(request: Request[Any, Any, Any]) -> Response[Any] | Template:
     except (Invalid, Conflict) as exc:
         return await _form_page(request, org=None, values=values, errors=exc.errors or {"form": exc.message},
                                 status_code=exc.status)
-    return redirect(request, _path(request, "organizations:detail", org_id=org.id),
+    return redirect(request, request_path(request, "organizations:detail", org_id=org.id),
                     _("The organization is registered and you now act for it. Until it is verified it can "
                       "only prepare drafts."))
 
@@ -179,7 +176,7 @@ async def update(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Resp
         org = await orgs.get_organization(db, org_id)  # fresh, should the service have rolled back
         return await _form_page(request, org=org, values=values, errors=exc.errors or {"form": exc.message},
                                 status_code=exc.status)
-    return redirect(request, _path(request, "organizations:detail", org_id=org_id), _("Changes saved."))
+    return redirect(request, request_path(request, "organizations:detail", org_id=org_id), _("Changes saved."))
 
 
 # ---------------------------------------------------------------- members and invitations
@@ -214,7 +211,7 @@ async def invite(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Resp
     except (Invalid, Conflict) as exc:
         return await _members_page(request, org, errors=exc.errors or {"email": exc.message}, values=values,
                                    status_code=exc.status)
-    return redirect(request, _path(request, "organizations:members", org_id=org.id),
+    return redirect(request, request_path(request, "organizations:members", org_id=org.id),
                     _("An invitation was sent to %(email)s.", email=inv.email))
 
 
@@ -227,7 +224,7 @@ async def change_role(request: Request[Any, Any, Any], org_id: FromPath[int],
     require_manage_organization(actor, org)
     role = parse_role(await request.form())
     await orgs.change_role(db, actor, org.id, user_id, role)
-    return redirect(request, _path(request, "organizations:members", org_id=org.id), _("The role was changed."))
+    return redirect(request, request_path(request, "organizations:members", org_id=org.id), _("The role was changed."))
 
 
 @post("/organizations/{org_id:int}/members/{user_id:int}/remove", name="organizations:remove_member",
@@ -237,9 +234,9 @@ async def remove_member(request: Request[Any, Any, Any], org_id: FromPath[int],
     db, actor = request.state.db, request.state.actor
     await orgs.remove_member(db, actor, org_id, user_id)
     if actor.user is not None and actor.user.id == user_id:
-        return redirect(request, _path(request, "organizations:detail", org_id=org_id),
+        return redirect(request, request_path(request, "organizations:detail", org_id=org_id),
                         _("You have left the organization."))
-    return redirect(request, _path(request, "organizations:members", org_id=org_id),
+    return redirect(request, request_path(request, "organizations:members", org_id=org_id),
                     _("The member was removed."))
 
 
@@ -248,7 +245,7 @@ async def leave(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Respo
     db, actor = request.state.db, request.state.actor
     user = require_user(actor)
     await orgs.remove_member(db, actor, org_id, user.id)
-    return redirect(request, _path(request, "organizations:detail", org_id=org_id),
+    return redirect(request, request_path(request, "organizations:detail", org_id=org_id),
                     _("You have left the organization."))
 
 
@@ -265,7 +262,7 @@ async def invitation(request: Request[Any, Any, Any], token: FromPath[str]) -> T
 @post("/invitations/{token:str}", name="organizations:accept_invitation", include_in_schema=False)
 async def accept_invitation(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
     membership = await orgs.accept_invitation(request.state.db, request.state.actor, token)
-    return redirect(request, _path(request, "organizations:detail", org_id=membership.organization_id),
+    return redirect(request, request_path(request, "organizations:detail", org_id=membership.organization_id),
                     _("Welcome! You are now a member of %(name)s.", name=membership.organization.name))
 
 
@@ -287,7 +284,7 @@ async def act_as(request: Request[Any, Any, Any]) -> Response[Any]:
 async def verification_queue(request: Request[Any, Any, Any]) -> Template:
     filters = parse_filters({"page": request.query_params.get("page")})
     result = await orgs.list_awaiting_verification(request.state.db, request.state.actor, filters.page)
-    base = _path(request, "organizations:verification_queue")
+    base = request_path(request, "organizations:verification_queue")
     return _render(request, "organizations/verification.html", result=result,
                    page_link=lambda n: f"{base}?page={n}" if n > 1 else base)
 
@@ -299,7 +296,7 @@ async def verify(request: Request[Any, Any, Any], org_id: FromPath[int]) -> Resp
     org = await orgs.verify_organization(request.state.db, request.state.actor, org_id,
                                          note if isinstance(note, str) else None,
                                          base_url=request.app.state.settings.base_url)
-    return redirect(request, _safe_next(form.get("next")) or _path(request, "organizations:detail", org_id=org.id),
+    return redirect(request, _safe_next(form.get("next")) or request_path(request, "organizations:detail", org_id=org.id),
                     _("%(name)s is now verified.", name=org.name))
 
 
@@ -311,7 +308,7 @@ async def revoke_verification(request: Request[Any, Any, Any], org_id: FromPath[
     org = await orgs.revoke_verification(request.state.db, request.state.actor, org_id,
                                          reason if isinstance(reason, str) else None,
                                          base_url=request.app.state.settings.base_url)
-    return redirect(request, _path(request, "organizations:detail", org_id=org.id),
+    return redirect(request, request_path(request, "organizations:detail", org_id=org.id),
                     _("The verification of %(name)s was withdrawn.", name=org.name))
 
 

@@ -27,10 +27,7 @@ from asar.pledges.schemas import (
 from asar.pledges.words import tenge_in_words
 from asar.projects.models import Project
 from asar.web.openapi import signed_in
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
+from asar.web.urls import request_base_url
 
 
 def pledge_out(row: Pledge, sponsor: Organization) -> PledgeOut:
@@ -85,7 +82,7 @@ async def create_pledge(request: Request[Any, Any, Any], project_id: FromPath[in
         values["amount"] = int(data.amount)
     parsed = parse_pledge(values)
     row, made = await service.pledge(request.state.db, request.state.actor, project_id, parsed,
-                                     base_url=_base_url(request),
+                                     base_url=request_base_url(request),
                                      offer_days=request.app.state.settings.pledge_offer_days)
     _row, _project, sponsor = await service.get_pledge(request.state.db, request.state.actor, row.id)
     return Response(pledge_out(row, sponsor), status_code=201 if made else 200)
@@ -100,7 +97,7 @@ async def get_pledge(request: Request[Any, Any, Any], pledge_id: FromPath[int]) 
 
 async def _answer(request: Request[Any, Any, Any], pledge_id: int, verb: Any, **kwargs: Any) -> PledgeOut:
     db, actor = request.state.db, request.state.actor
-    await verb(db, actor, pledge_id, base_url=_base_url(request), **kwargs)
+    await verb(db, actor, pledge_id, base_url=request_base_url(request), **kwargs)
     row, _project, sponsor = await service.get_pledge(db, actor, pledge_id)
     return pledge_out(row, sponsor)
 
@@ -145,7 +142,7 @@ async def list_threads(request: Request[Any, Any, Any], project_id: FromPath[int
 async def express_interest(request: Request[Any, Any, Any], project_id: FromPath[int],
                            data: JSONBody[MessageBody]) -> ThreadOut:
     db, actor = request.state.db, request.state.actor
-    thread, _m = await interest.express_interest(db, actor, project_id, data.body, base_url=_base_url(request))
+    thread, _m = await interest.express_interest(db, actor, project_id, data.body, base_url=request_base_url(request))
     thread, _project, sponsor = await interest.get_thread(db, actor, thread.id)
     return thread_out(thread, sponsor)
 
@@ -161,7 +158,7 @@ async def get_thread(request: Request[Any, Any, Any], thread_id: FromPath[int]) 
       summary="Write in an interest thread (either organization)")
 async def reply(request: Request[Any, Any, Any], thread_id: FromPath[int], data: JSONBody[MessageBody]) -> ThreadOut:
     db, actor = request.state.db, request.state.actor
-    await interest.reply(db, actor, thread_id, data.body, base_url=_base_url(request))
+    await interest.reply(db, actor, thread_id, data.body, base_url=request_base_url(request))
     thread, _project, sponsor = await interest.get_thread(db, actor, thread_id)
     return thread_out(thread, sponsor)
 

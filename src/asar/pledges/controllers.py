@@ -23,6 +23,7 @@ from asar.pledges.models import Pledge
 from asar.pledges.words import tenge_in_words
 from asar.projects.models import Project
 from asar.web.templating import page, redirect
+from asar.web.urls import request_base_url
 
 
 def state_label(state: str) -> str:
@@ -36,10 +37,6 @@ def state_label(state: str) -> str:
 
 def _render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     return page(request, template, status_code, state_label=state_label, **context)
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.app.state.settings.base_url)
 
 
 async def panel_context(request: Request[Any, Any, Any], project: Project) -> dict[str, Any]:
@@ -120,7 +117,7 @@ async def confirm(request: Request[Any, Any, Any], project_id: FromPath[int]) ->
     guards.require_sponsor(actor, project)
     values = pledge_values(await request.form())
     try:
-        row, _made = await service.pledge(db, actor, project_id, parse_pledge(values), base_url=_base_url(request),
+        row, _made = await service.pledge(db, actor, project_id, parse_pledge(values), base_url=request_base_url(request),
                                           offer_days=request.app.state.settings.pledge_offer_days)
     except (Invalid, Conflict) as exc:
         project = await service.get_project(db, project_id)
@@ -145,7 +142,7 @@ async def detail(request: Request[Any, Any, Any], pledge_id: FromPath[int]) -> T
 
 async def _act(request: Request[Any, Any, Any], pledge_id: int, verb: Any, message: str, **kwargs: Any) -> Response[Any]:
     db, actor = request.state.db, request.state.actor
-    row: Pledge = await verb(db, actor, pledge_id, base_url=_base_url(request), **kwargs)
+    row: Pledge = await verb(db, actor, pledge_id, base_url=request_base_url(request), **kwargs)
     if request.htmx and request.headers.get("hx-target", "").startswith("pledge-panel"):
         project = await service.get_project(db, row.project_id)
         return _render(request, "pledges/partials/panel.html", **await panel_context(request, project))  # type: ignore[return-value]
@@ -174,7 +171,7 @@ async def withdraw(request: Request[Any, Any, Any], pledge_id: FromPath[int]) ->
       include_in_schema=False)
 async def disburse(request: Request[Any, Any, Any], pledge_id: FromPath[int], tranche_id: FromPath[int]) -> Response[Any]:
     db, actor = request.state.db, request.state.actor
-    await service.disburse_tranche(db, actor, pledge_id, tranche_id, base_url=_base_url(request))
+    await service.disburse_tranche(db, actor, pledge_id, tranche_id, base_url=request_base_url(request))
     return redirect(request, request.app.route_reverse("pledges:detail", pledge_id=pledge_id),
                     _("The tranche is recorded as paid."))
 
@@ -187,7 +184,7 @@ async def express_interest(request: Request[Any, Any, Any], project_id: FromPath
     body = form.get("body")
     try:
         thread, _message = await interest.express_interest(db, actor, project_id, body if isinstance(body, str) else "",
-                                                           base_url=_base_url(request))
+                                                           base_url=request_base_url(request))
     except (Invalid, Conflict) as exc:
         project = await service.get_project(db, project_id)
         return _render(request, "pledges/project.html", exc.status, errors=exc.errors or {"body": exc.message},
@@ -218,7 +215,7 @@ async def reply(request: Request[Any, Any, Any], thread_id: FromPath[int]) -> Re
     body = form.get("body")
     text = body if isinstance(body, str) else ""
     try:
-        await interest.reply(db, actor, thread_id, text, base_url=_base_url(request))
+        await interest.reply(db, actor, thread_id, text, base_url=request_base_url(request))
     except Invalid as exc:
         return await _thread_page(request, thread_id, exc.errors, text, exc.status)
     return redirect(request, request.app.route_reverse("pledges:thread", thread_id=thread_id), _("Message sent."))

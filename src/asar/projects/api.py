@@ -22,6 +22,7 @@ from asar.projects.forms import PROJECT_FIELDS, parse_project, parse_status, par
 from asar.projects.guards import require_edit
 from asar.projects.models import Project, ProjectUpdate, ProjectVersion
 from asar.web.openapi import signed_in
+from asar.web.urls import request_base_url
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
@@ -197,10 +198,6 @@ async def _out(request: Request[Any, Any, Any], project: Project) -> ProjectOut:
     )
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
-
-
 def _update_out(u: ProjectUpdate) -> UpdateOut:
     return UpdateOut(u.id, u.title, u.body, u.created_at)
 
@@ -272,7 +269,7 @@ async def post_update(request: Request[Any, Any, Any], project_id: FromPath[int]
                       data: JSONBody[UpdateBody]) -> UpdateOut:
     row = await projects.post_update(request.state.db, request.state.actor, project_id,
                                      parse_update({"title": data.title, "body": data.body}),
-                                     base_url=_base_url(request))
+                                     base_url=request_base_url(request))
     return _update_out(row)
 
 
@@ -286,7 +283,7 @@ async def _follow_out(request: Request[Any, Any, Any], project_id: int) -> Follo
 @put("/projects/{project_id:int}/follow", name="projects:api_follow", guards=[signed_in], summary="Follow a project")
 async def follow(request: Request[Any, Any, Any], project_id: FromPath[int]) -> FollowOut:
     require_user(request.state.actor)
-    await projects.follow(request.state.db, request.state.actor, project_id, base_url=_base_url(request))
+    await projects.follow(request.state.db, request.state.actor, project_id, base_url=request_base_url(request))
     return await _follow_out(request, project_id)
 
 

@@ -32,6 +32,7 @@ from asar.reference.service import list_areas, list_regions
 from asar.reference.target_groups import TARGET_GROUPS
 from asar.storage.images import UPLOAD_MAX_BYTES
 from asar.web.templating import page, redirect
+from asar.web.urls import request_base_url, request_path
 
 LIST_FIELDS = ("areas", "regions", "target_groups")
 FLAGS = ("social_enterprise", "allow_overfunding")
@@ -40,14 +41,6 @@ MILESTONE_PARTS = ("title", "deliverable", "due_on", "amount")
 
 def _render(request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any) -> Template:
     return page(request, template, status_code, **choices.LABELS, **context)
-
-
-def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
-    return request.app.route_reverse(name, **params)
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- the form
@@ -117,7 +110,7 @@ async def create(request: Request[Any, Any, Any]) -> Response[Any] | Template:
                                 status_code=exc.status)
     message = (_("The draft is saved. Publish it when it is ready.") if actor.organization.verified
                else _("The draft is saved. Your organization must be verified before it can publish it."))
-    return redirect(request, _path(request, "projects:detail", project_id=project.id), message)
+    return redirect(request, request_path(request, "projects:detail", project_id=project.id), message)
 
 
 @get("/projects/{project_id:int}/edit", name="projects:edit", include_in_schema=False)
@@ -144,7 +137,7 @@ async def update(request: Request[Any, Any, Any], project_id: FromPath[int]) -> 
                                 status_code=exc.status)
     message = (_("Changes saved. The earlier version stays readable under “Versions”.") if project.version > 1
                else _("Changes saved."))
-    return redirect(request, _path(request, "projects:detail", project_id=project_id), message)
+    return redirect(request, request_path(request, "projects:detail", project_id=project_id), message)
 
 
 # ---------------------------------------------------------------- the project's page
@@ -251,7 +244,7 @@ async def versions(request: Request[Any, Any, Any], project_id: FromPath[int]) -
 async def publish(request: Request[Any, Any, Any], project_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
     await projects.publish_project(request.state.db, request.state.actor, project_id)
-    return redirect(request, _path(request, "projects:detail", project_id=project_id),
+    return redirect(request, request_path(request, "projects:detail", project_id=project_id),
                     _("The project is published: everyone can read it now, and sponsors can find it."))
 
 
@@ -260,7 +253,7 @@ async def status(request: Request[Any, Any, Any], project_id: FromPath[int]) -> 
     require_user(request.state.actor)
     target, reason = parse_status(await request.form())
     project = await projects.change_status(request.state.db, request.state.actor, project_id, target, reason)
-    return redirect(request, _path(request, "projects:detail", project_id=project_id),
+    return redirect(request, request_path(request, "projects:detail", project_id=project_id),
                     _("The project's status is now: %(status)s.", status=choices.status_label(project.status)))
 
 
@@ -270,7 +263,7 @@ async def report_milestone(request: Request[Any, Any, Any], project_id: FromPath
                            milestone_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
     await projects.report_milestone(request.state.db, request.state.actor, project_id, milestone_id)
-    return redirect(request, _path(request, "projects:detail", project_id=project_id),
+    return redirect(request, request_path(request, "projects:detail", project_id=project_id),
                     _("The milestone is reported as done."))
 
 
@@ -283,14 +276,14 @@ async def cover(request: Request[Any, Any, Any], project_id: FromPath[int]) -> R
     upload = form.get("cover")
     raw = await upload.read() if isinstance(upload, UploadFile) else b""
     await projects.set_cover(request.state.db, request.state.actor, project_id, raw)
-    return redirect(request, _path(request, "projects:detail", project_id=project_id), _("The cover image is saved."))
+    return redirect(request, request_path(request, "projects:detail", project_id=project_id), _("The cover image is saved."))
 
 
 @post("/projects/{project_id:int}/cover/remove", name="projects:remove_cover", include_in_schema=False)
 async def remove_cover(request: Request[Any, Any, Any], project_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
     await projects.remove_cover(request.state.db, request.state.actor, project_id)
-    return redirect(request, _path(request, "projects:detail", project_id=project_id),
+    return redirect(request, request_path(request, "projects:detail", project_id=project_id),
                     _("The cover image is removed."))
 
 
@@ -304,19 +297,19 @@ async def post_update(request: Request[Any, Any, Any], project_id: FromPath[int]
     form = await request.form()
     values = {"title": str(form.get("title") or ""), "body": str(form.get("body") or "")}
     try:
-        await projects.post_update(db, actor, project_id, parse_update(values), base_url=_base_url(request))
+        await projects.post_update(db, actor, project_id, parse_update(values), base_url=request_base_url(request))
     except Invalid as exc:
         project = await projects.get_project(db, actor, project_id)
         return await _detail_page(request, project, exc.status, update_values=values, update_errors=exc.errors)
-    return redirect(request, _path(request, "projects:detail", project_id=project_id),
+    return redirect(request, request_path(request, "projects:detail", project_id=project_id),
                     _("The update is posted; the project's followers are told."))
 
 
 @post("/projects/{project_id:int}/follow", name="projects:follow", include_in_schema=False)
 async def follow(request: Request[Any, Any, Any], project_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
-    await projects.follow(request.state.db, request.state.actor, project_id, base_url=_base_url(request))
-    return redirect(request, _path(request, "projects:detail", project_id=project_id),
+    await projects.follow(request.state.db, request.state.actor, project_id, base_url=request_base_url(request))
+    return redirect(request, request_path(request, "projects:detail", project_id=project_id),
                     _("You follow this project: you will be told of its updates."))
 
 
@@ -324,7 +317,7 @@ async def follow(request: Request[Any, Any, Any], project_id: FromPath[int]) -> 
 async def unfollow(request: Request[Any, Any, Any], project_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
     await projects.unfollow(request.state.db, request.state.actor, project_id)
-    return redirect(request, _path(request, "projects:detail", project_id=project_id),
+    return redirect(request, request_path(request, "projects:detail", project_id=project_id),
                     _("You no longer follow this project."))
 
 

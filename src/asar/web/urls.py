@@ -52,3 +52,13 @@ def path_for(name: str, /, **params: Any) -> str:
 def absolute_url(base_url: str, name: str, /, **params: Any) -> str:
     """The named route's address under base_url (the address the platform is served at)."""
     return base_url.rstrip("/") + path_for(name, **params)
+
+
+def request_path(request: Any, name: str, **params: Any) -> str:
+    """The path of the route `name` in a handler (the running app's router)."""
+    return str(request.app.route_reverse(name, **params))
+
+
+def request_base_url(request: Any) -> str:
+    """The address the app is reached at (settings.base_url), for links a handler's verb mails."""
+    return str(request.app.state.settings.base_url)

@@ -22,17 +22,10 @@ from asar.i18n import gettext as _
 from asar.permissions import require_user
 from asar.storage.pdf import PDF_MAX_BYTES
 from asar.web.templating import page, redirect
+from asar.web.urls import request_base_url, request_path
 
 T = "competitions/appeals/"
 UPLOAD_LIMIT = PDF_MAX_BYTES + MAX_TEXT * 4 + 64 * 1024
-
-
-def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
-    return request.app.route_reverse(name, **params)
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
 
 
 async def _applicant_page(request: Request[Any, Any, Any], application_id: int, *, status_code: int = 200,
@@ -67,15 +60,15 @@ async def file(request: Request[Any, Any, Any], application_id: FromPath[int]) -
     raw, name = await _upload(data, "evidence")
     try:
         await service.file_appeal(db, actor, application_id, text, evidence=raw, filename=name,
-                                  base_url=_base_url(request))
+                                  base_url=request_base_url(request))
     except Invalid as exc:
         return await _applicant_page(request, application_id, status_code=400, errors=exc.errors,
                                      values={"text": text})
     except Conflict as exc:
         await service.for_application(db, actor, application_id)  # a stranger still gets 404
-        return redirect(request, _path(request, "appeals:form", application_id=application_id), exc.message,
+        return redirect(request, request_path(request, "appeals:form", application_id=application_id), exc.message,
                         kind="error")
-    return redirect(request, _path(request, "appeals:form", application_id=application_id),
+    return redirect(request, request_path(request, "appeals:form", application_id=application_id),
                     _("The appeal is filed: the issuer is told and must answer by the deadline shown."))
 
 
@@ -91,9 +84,9 @@ async def attach(request: Request[Any, Any, Any], appeal_id: FromPath[int]) -> R
         appeal, application, _call = await service.get_appeal(db, actor, appeal_id)
         if isinstance(exc, Invalid):
             return await _applicant_page(request, application.id, status_code=400, errors=exc.errors)
-        return redirect(request, _path(request, "appeals:form", application_id=application.id), exc.message,
+        return redirect(request, request_path(request, "appeals:form", application_id=application.id), exc.message,
                         kind="error")
-    return redirect(request, _path(request, "appeals:form", application_id=appeal.application_id),
+    return redirect(request, request_path(request, "appeals:form", application_id=appeal.application_id),
                     _("The evidence is attached."))
 
 
@@ -105,9 +98,9 @@ async def withdraw(request: Request[Any, Any, Any], appeal_id: FromPath[int]) ->
         appeal = await service.withdraw_appeal(db, actor, appeal_id)
     except Conflict as exc:
         appeal, _application, _call = await service.get_appeal(db, actor, appeal_id)
-        return redirect(request, _path(request, "appeals:form", application_id=appeal.application_id), exc.message,
+        return redirect(request, request_path(request, "appeals:form", application_id=appeal.application_id), exc.message,
                         kind="error")
-    return redirect(request, _path(request, "appeals:form", application_id=appeal.application_id),
+    return redirect(request, request_path(request, "appeals:form", application_id=appeal.application_id),
                     _("The appeal is withdrawn."))
 
 
@@ -146,17 +139,17 @@ async def answer(request: Request[Any, Any, Any], appeal_id: FromPath[int]) -> R
     values = {"outcome": str(data.get("outcome") or "")[:20], "answer": str(data.get("answer") or "")[: MAX_ANSWER + 1]}
     try:
         appeal = await service.answer_appeal(db, actor, appeal_id, values["outcome"], values["answer"],
-                                             base_url=_base_url(request))
+                                             base_url=request_base_url(request))
     except (Invalid, Conflict) as exc:
         appeal, _application, call = await service.get_appeal(db, actor, appeal_id)  # a stranger still gets 404
         if isinstance(exc, Invalid):
             return await _received_page(request, call.id, status_code=400, errors=exc.errors, error_row=appeal.id,
                                         values=values)
-        return redirect(request, _path(request, "appeals:received", call_id=call.id), exc.message, kind="error")
+        return redirect(request, request_path(request, "appeals:received", call_id=call.id), exc.message, kind="error")
     message = (_("Appeal No. %(number)s is upheld: the answer is published.", number=appeal.number)
                if appeal.outcome == "upheld" else
                _("Appeal No. %(number)s is dismissed: the answer is published.", number=appeal.number))
-    return redirect(request, _path(request, "appeals:received", call_id=appeal.call_id) + f"#appeal-{appeal.id}",
+    return redirect(request, request_path(request, "appeals:received", call_id=appeal.call_id) + f"#appeal-{appeal.id}",
                     message)
 
 

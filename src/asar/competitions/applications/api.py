@@ -21,6 +21,7 @@ from asar.competitions.applications.models import Application
 from asar.competitions.guards import require_view
 from asar.storage.pdf import PDF_MAX_BYTES
 from asar.web.openapi import signed_in
+from asar.web.urls import request_base_url
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
@@ -142,10 +143,6 @@ async def _full(request: Request[Any, Any, Any], application_id: int) -> Applica
     return _out(application, checks if applications.viewer_is_applicant(actor, application) else None)
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
-
-
 @post("/calls/{call_id:int}/lots/{lot_id:int}/applications", name="applications:api_start", guards=[signed_in],
       summary="Start an application to a lot (or get the one your organization has)")
 async def start(request: Request[Any, Any, Any], call_id: FromPath[int], lot_id: FromPath[int]) -> ApplicationOut:
@@ -207,7 +204,7 @@ async def submit(request: Request[Any, Any, Any], application_id: FromPath[int])
     """Refused (409) outside the window by the server's clock, (400) with the reasons while the
     application is incomplete, ineligible or outside the call's rules."""
     await applications.submit_application(request.state.db, request.state.actor, application_id,
-                                          base_url=_base_url(request))
+                                          base_url=request_base_url(request))
     return await _full(request, application_id)
 
 

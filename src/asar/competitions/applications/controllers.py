@@ -33,16 +33,9 @@ from asar.i18n import gettext as _
 from asar.permissions import require_user
 from asar.storage.pdf import PDF_MAX_BYTES
 from asar.web.templating import page, redirect
+from asar.web.urls import request_base_url, request_path
 
 T = "competitions/applications/"
-
-
-def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
-    return request.app.route_reverse(name, **params)
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -96,7 +89,7 @@ async def _view_page(request: Request[Any, Any, Any], application: Application, 
 @post("/calls/{call_id:int}/lots/{lot_id:int}/apply", name="applications:start", include_in_schema=False)
 async def start(request: Request[Any, Any, Any], call_id: FromPath[int], lot_id: FromPath[int]) -> Response[Any]:
     application = await applications.start_application(request.state.db, request.state.actor, call_id, lot_id)
-    return redirect(request, _path(request, "applications:detail", application_id=application.id))
+    return redirect(request, request_path(request, "applications:detail", application_id=application.id))
 
 
 @get("/applications/{application_id:int}", name="applications:detail", include_in_schema=False)
@@ -121,14 +114,14 @@ async def save(request: Request[Any, Any, Any], application_id: FromPath[int]) -
         if _is_htmx(request):
             return page(request, T + "partials/saved.html", application=application, errors=errors)
         if isinstance(exc, Conflict) or not may_edit(actor, application):
-            return redirect(request, _path(request, "applications:detail", application_id=application_id),
+            return redirect(request, request_path(request, "applications:detail", application_id=application_id),
                             exc.message, kind="error")
         return await _form_page(request, application, call, values=values, errors=errors, status_code=exc.status)
     if _is_htmx(request):
         application, call, checks = await applications.checks_for(db, actor, application.id)
         return page(request, T + "partials/saved.html", application=application, errors={}, checks=checks,
                     oob=True)
-    return redirect(request, _path(request, "applications:detail", application_id=application.id),
+    return redirect(request, request_path(request, "applications:detail", application_id=application.id),
                     _("Saved at %(time)s.", time=format_dt(application.saved_at, "time")))
 
 
@@ -156,7 +149,7 @@ async def attach(request: Request[Any, Any, Any], application_id: FromPath[int],
         if not may_edit(actor, application):
             raise
         return await _form_page(request, application, call, errors=exc.errors, status_code=400)
-    return redirect(request, _path(request, "applications:detail", application_id=application_id) + "#documents",
+    return redirect(request, request_path(request, "applications:detail", application_id=application_id) + "#documents",
                     _("The document is attached."))
 
 
@@ -165,7 +158,7 @@ async def attach(request: Request[Any, Any, Any], application_id: FromPath[int],
 async def detach(request: Request[Any, Any, Any], application_id: FromPath[int],
                  document_id: FromPath[int]) -> Response[Any]:
     await applications.remove_document(request.state.db, request.state.actor, application_id, document_id)
-    return redirect(request, _path(request, "applications:detail", application_id=application_id) + "#documents",
+    return redirect(request, request_path(request, "applications:detail", application_id=application_id) + "#documents",
                     _("The document is removed."))
 
 
@@ -185,15 +178,15 @@ async def document(request: Request[Any, Any, Any], application_id: FromPath[int
 async def submit(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Response[Any] | Template:
     db, actor = request.state.db, request.state.actor
     try:
-        application = await applications.submit_application(db, actor, application_id, base_url=_base_url(request))
+        application = await applications.submit_application(db, actor, application_id, base_url=request_base_url(request))
     except Invalid as exc:
         application, call = await applications.get_application(db, actor, application_id)
         return await _form_page(request, application, call, errors=exc.errors, status_code=400)
     except Conflict as exc:
         await applications.get_application(db, actor, application_id)  # a stranger still gets 404
-        return redirect(request, _path(request, "applications:detail", application_id=application_id), exc.message,
+        return redirect(request, request_path(request, "applications:detail", application_id=application_id), exc.message,
                         kind="error")
-    return redirect(request, _path(request, "applications:receipt", application_id=application.id),
+    return redirect(request, request_path(request, "applications:receipt", application_id=application.id),
                     _("The application is submitted: registration number %(number)s.",
                       number=application.registration_number))
 
@@ -201,14 +194,14 @@ async def submit(request: Request[Any, Any, Any], application_id: FromPath[int])
 @post("/applications/{application_id:int}/reopen", name="applications:reopen", include_in_schema=False)
 async def reopen(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Response[Any]:
     await applications.reopen_application(request.state.db, request.state.actor, application_id)
-    return redirect(request, _path(request, "applications:detail", application_id=application_id),
+    return redirect(request, request_path(request, "applications:detail", application_id=application_id),
                     _("The application is a draft again: submit it again before intake closes."), kind="info")
 
 
 @post("/applications/{application_id:int}/withdraw", name="applications:withdraw", include_in_schema=False)
 async def withdraw(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Response[Any]:
     await applications.withdraw_application(request.state.db, request.state.actor, application_id)
-    return redirect(request, _path(request, "applications:detail", application_id=application_id),
+    return redirect(request, request_path(request, "applications:detail", application_id=application_id),
                     _("The application is withdrawn."))
 
 

@@ -30,17 +30,10 @@ from asar.i18n import ngettext
 from asar.permissions import require_user
 from asar.storage.pdf import PDF_MAX_BYTES
 from asar.web.templating import page, redirect
+from asar.web.urls import request_base_url, request_path
 
 T = "competitions/awards/"
 REPORT_MAX_BODY = MAX_EVIDENCE * PDF_MAX_BYTES + 256 * 1024
-
-
-def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
-    return request.app.route_reverse(name, **params)
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
 
 
 async def _award_page(request: Request[Any, Any, Any], award_id: int, *, status_code: int = 200,
@@ -75,10 +68,10 @@ async def call_awards(request: Request[Any, Any, Any], call_id: FromPath[int]) -
 async def award_call(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
     try:
-        made = await service.award_call(request.state.db, request.state.actor, call_id, base_url=_base_url(request))
+        made = await service.award_call(request.state.db, request.state.actor, call_id, base_url=request_base_url(request))
     except Conflict as exc:
-        return redirect(request, _path(request, "awards:call", call_id=call_id), exc.message, kind="error")
-    return redirect(request, _path(request, "awards:call", call_id=call_id), ngettext(
+        return redirect(request, request_path(request, "awards:call", call_id=call_id), exc.message, kind="error")
+    return redirect(request, request_path(request, "awards:call", call_id=call_id), ngettext(
         "The call is awarded: %(num)s project is created and waits for the winner's signature.",
         "The call is awarded: %(num)s projects are created and wait for the winners' signatures.", len(made)))
 
@@ -87,10 +80,10 @@ async def award_call(request: Request[Any, Any, Any], call_id: FromPath[int]) ->
 async def sign(request: Request[Any, Any, Any], award_id: FromPath[int]) -> Response[Any]:
     require_user(request.state.actor)
     try:
-        await service.sign_agreement(request.state.db, request.state.actor, award_id, base_url=_base_url(request))
+        await service.sign_agreement(request.state.db, request.state.actor, award_id, base_url=request_base_url(request))
     except Conflict as exc:
-        return redirect(request, _path(request, "awards:detail", award_id=award_id), exc.message, kind="error")
-    return redirect(request, _path(request, "awards:detail", award_id=award_id),
+        return redirect(request, request_path(request, "awards:detail", award_id=award_id), exc.message, kind="error")
+    return redirect(request, request_path(request, "awards:detail", award_id=award_id),
                     _("The grant agreement is signed: the project is published and funded."))
 
 
@@ -110,13 +103,13 @@ async def report(request: Request[Any, Any, Any], award_id: FromPath[int]) -> Re
                             list(planned_by_category(found.application.budget)), found.award.amount)
         files = [(await f.read(), f.filename or "") for f in form.getall("evidence", [])
                  if isinstance(f, UploadFile) and f.filename][: MAX_EVIDENCE + 1]
-        await service.submit_report(db, actor, award_id, data, files, base_url=_base_url(request))
+        await service.submit_report(db, actor, award_id, data, files, base_url=request_base_url(request))
     except Invalid as exc:
         return await _award_page(request, award_id, status_code=400, errors=exc.errors or {"form": exc.message},
                                  values=values)
     except Conflict as exc:
-        return redirect(request, _path(request, "awards:detail", award_id=award_id), exc.message, kind="error")
-    return redirect(request, _path(request, "awards:detail", award_id=award_id),
+        return redirect(request, request_path(request, "awards:detail", award_id=award_id), exc.message, kind="error")
+    return redirect(request, request_path(request, "awards:detail", award_id=award_id),
                     _("The report is submitted: the issuer reviews it."))
 
 
@@ -126,10 +119,10 @@ async def approve(request: Request[Any, Any, Any], report_id: FromPath[int]) -> 
     require_user(actor)
     award_id = await service.award_of_report(db, report_id)
     try:
-        tranche = await service.approve_report(db, actor, report_id, base_url=_base_url(request))
+        tranche = await service.approve_report(db, actor, report_id, base_url=request_base_url(request))
     except Conflict as exc:
-        return redirect(request, _path(request, "awards:detail", award_id=award_id), exc.message, kind="error")
-    return redirect(request, _path(request, "awards:detail", award_id=award_id),
+        return redirect(request, request_path(request, "awards:detail", award_id=award_id), exc.message, kind="error")
+    return redirect(request, request_path(request, "awards:detail", award_id=award_id),
                     _("The report is approved: tranche %(position)s is released.", position=tranche.position))
 
 
@@ -142,13 +135,13 @@ async def return_(request: Request[Any, Any, Any], report_id: FromPath[int]) -> 
     reason = form.get("reason")
     reason = reason if isinstance(reason, str) else ""
     try:
-        await service.return_report(db, actor, report_id, reason, base_url=_base_url(request))
+        await service.return_report(db, actor, report_id, reason, base_url=request_base_url(request))
     except Invalid as exc:
         return await _award_page(request, award_id, status_code=400, errors=exc.errors or {"form": exc.message},
                                  values={"reason": reason[: MAX_REASON + 1]})
     except Conflict as exc:
-        return redirect(request, _path(request, "awards:detail", award_id=award_id), exc.message, kind="error")
-    return redirect(request, _path(request, "awards:detail", award_id=award_id),
+        return redirect(request, request_path(request, "awards:detail", award_id=award_id), exc.message, kind="error")
+    return redirect(request, request_path(request, "awards:detail", award_id=award_id),
                     _("The report is returned to the organization with your reason."))
 
 

@@ -19,12 +19,9 @@ from asar.errors import Conflict, Invalid, invalid
 from asar.i18n import gettext as _
 from asar.permissions import require_user
 from asar.web.templating import page, redirect
+from asar.web.urls import request_path
 
 T = "competitions/compliance/"
-
-
-def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
-    return request.app.route_reverse(name, **params)
 
 
 def _is_htmx(request: Request[Any, Any, Any]) -> bool:
@@ -79,7 +76,7 @@ async def mark(request: Request[Any, Any, Any], application_id: FromPath[int]) -
             return page(request, T + "partials/row.html", row=found, errors=errors, error_row=application_id,
                         values=values, **_common(request, call))
         if isinstance(exc, Conflict):
-            return redirect(request, _path(request, "compliance:call", call_id=call.id), exc.message, kind="error")
+            return redirect(request, request_path(request, "compliance:call", call_id=call.id), exc.message, kind="error")
         return await _check_page(request, call.id, status_code=400, errors=errors, error_row=application_id,
                                  values=values)
     call, found = await service.row_for(db, actor, application_id)
@@ -90,7 +87,7 @@ async def mark(request: Request[Any, Any, Any], application_id: FromPath[int]) -
     message = (_("Application No. %(number)s is marked admissible.", number=found.application.registration_number)
                if row.admissible else
                _("Application No. %(number)s is marked not admissible.", number=found.application.registration_number))
-    return redirect(request, _path(request, "compliance:call", call_id=call.id) + f"#compliance-row-{application_id}",
+    return redirect(request, request_path(request, "compliance:call", call_id=call.id) + f"#compliance-row-{application_id}",
                     message)
 
 
@@ -101,8 +98,8 @@ async def finish(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Res
     try:
         await service.finish_compliance(request.state.db, request.state.actor, call_id)
     except Conflict as exc:
-        return redirect(request, _path(request, "compliance:call", call_id=call_id), exc.message, kind="error")
-    return redirect(request, _path(request, "competitions:detail", call_id=call_id),
+        return redirect(request, request_path(request, "compliance:call", call_id=call_id), exc.message, kind="error")
+    return redirect(request, request_path(request, "competitions:detail", call_id=call_id),
                     _("The compliance check is over: the admissible applications go on to scoring."))
 
 

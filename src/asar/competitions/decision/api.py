@@ -13,15 +13,12 @@ from litestar.params import FromPath, JSONBody
 from asar.competitions.decision import core, forms, protocol, service
 from asar.competitions.decision.schemas import BoardOut, MeetingBody, ProtocolOut, PublishedOut, WinnersBody
 from asar.web.openapi import signed_in
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
+from asar.web.urls import request_base_url
 
 
 async def _board(request: Request[Any, Any, Any], call_id: int) -> BoardOut:
     board = await service.board_for(request.state.db, request.state.actor, call_id)
-    return protocol.board_out(board, _base_url(request))
+    return protocol.board_out(board, request_base_url(request))
 
 
 @get("/calls/{call_id:int}/decision", name="decision:api_board", guards=[signed_in],
@@ -53,7 +50,7 @@ async def winners(request: Request[Any, Any, Any], call_id: FromPath[int], data:
       summary="Publish the results (the issuer): the call moves to its appeal window")
 async def publish(request: Request[Any, Any, Any], call_id: FromPath[int]) -> PublishedOut:
     call = await service.publish_results(request.state.db, request.state.actor, call_id,
-                                         base_url=_base_url(request))
+                                         base_url=request_base_url(request))
     assert call.results_published_at is not None and call.appeals_close_at is not None
     return PublishedOut(call_id=call.id, stage=call.status, results_published_at=call.results_published_at,
                         appeals_close_at=call.appeals_close_at)
@@ -63,7 +60,7 @@ async def publish(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Pu
      summary="The published results and protocol: winners, amounts, ranking, every member's scores")
 async def results(request: Request[Any, Any, Any], call_id: FromPath[int]) -> ProtocolOut:
     board = await service.public_board(request.state.db, request.state.actor, call_id)
-    return protocol.protocol(board, _base_url(request))
+    return protocol.protocol(board, request_base_url(request))
 
 
 router = Router(path="/api/v1", route_handlers=[board, meeting, winners, publish, results], tags=["decision"])

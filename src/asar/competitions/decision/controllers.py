@@ -21,16 +21,9 @@ from asar.errors import Conflict, Invalid
 from asar.i18n import current_language, format_dt, local_datetime
 from asar.i18n import gettext as _
 from asar.web.templating import page, redirect
+from asar.web.urls import request_base_url, request_path
 
 T = "competitions/decision/"
-
-
-def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
-    return request.app.route_reverse(name, **params)
-
-
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
 
 
 def _meeting_values(board: service.Board) -> dict[str, Any]:
@@ -94,8 +87,8 @@ async def record_meeting(request: Request[Any, Any, Any], call_id: FromPath[int]
     except Invalid as exc:
         return await _decision_page(request, call_id, status_code=400, errors=exc.errors, meeting=values)
     except Conflict as exc:
-        return redirect(request, _path(request, "decision:page", call_id=call_id), exc.message, kind="error")
-    return redirect(request, _path(request, "decision:page", call_id=call_id) + "#winners",
+        return redirect(request, request_path(request, "decision:page", call_id=call_id), exc.message, kind="error")
+    return redirect(request, request_path(request, "decision:page", call_id=call_id) + "#winners",
                     _("The meeting is recorded. Confirm the winners of each lot."))
 
 
@@ -119,17 +112,17 @@ async def confirm_winners(request: Request[Any, Any, Any], call_id: FromPath[int
     except Conflict as exc:
         return await _decision_page(request, call_id, status_code=409, errors={"winners": exc.message},
                                     winners=values)
-    return redirect(request, _path(request, "decision:page", call_id=call_id) + "#publish",
+    return redirect(request, request_path(request, "decision:page", call_id=call_id) + "#publish",
                     _("The winners are confirmed. Publish the results when the protocol is ready."))
 
 
 @post("/calls/{call_id:int}/decision/publish", name="decision:publish", include_in_schema=False)
 async def publish(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Response[Any]:
     try:
-        await service.publish_results(request.state.db, request.state.actor, call_id, base_url=_base_url(request))
+        await service.publish_results(request.state.db, request.state.actor, call_id, base_url=request_base_url(request))
     except Conflict as exc:
-        return redirect(request, _path(request, "decision:page", call_id=call_id), exc.message, kind="error")
-    return redirect(request, _path(request, "decision:results", call_id=call_id),
+        return redirect(request, request_path(request, "decision:page", call_id=call_id), exc.message, kind="error")
+    return redirect(request, request_path(request, "decision:results", call_id=call_id),
                     _("The results are published: applicants are told, and the appeal window is open."))
 
 
@@ -137,20 +130,20 @@ async def publish(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Re
 @get("/calls/{call_id:int}/results", name="decision:results", include_in_schema=False, opt={"read_only": True})
 async def results(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Template:
     board = await service.public_board(request.state.db, request.state.actor, call_id)
-    data = protocol.protocol(board, _base_url(request))
+    data = protocol.protocol(board, request_base_url(request))
     return page(request, T + "results.html", **choices.LABELS, call=board.call, p=data, quorum_text=protocol.quorum_text)
 
 
 @get("/calls/{call_id:int}/protocol", name="decision:protocol", include_in_schema=False, opt={"read_only": True})
 async def protocol_page(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Template:
     board = await service.public_board(request.state.db, request.state.actor, call_id, with_sheets=False)
-    data = protocol.protocol(board, _base_url(request), with_scores=False)
+    data = protocol.protocol(board, request_base_url(request), with_scores=False)
     return page(request, T + "protocol.html", **choices.LABELS, call=board.call, p=data, quorum_text=protocol.quorum_text)
 
 
 async def _protocol(request: Request[Any, Any, Any], call_id: int) -> Any:
     board = await service.public_board(request.state.db, request.state.actor, call_id)
-    return protocol.protocol(board, _base_url(request))
+    return protocol.protocol(board, request_base_url(request))
 
 
 def _download(body: bytes | str, media: str, name: str) -> Response[Any]:

@@ -16,6 +16,7 @@ from litestar.params import FromPath, JSONBody
 from asar.competitions.evaluation import core, service
 from asar.competitions.evaluation.models import MAX_COMMENT, MAX_NOTE
 from asar.web.openapi import signed_in
+from asar.web.urls import request_base_url
 
 
 @dataclass
@@ -112,10 +113,6 @@ class ClosedOut:
     stage: str
 
 
-def _base_url(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.base_url  # type: ignore[no-any-return]
-
-
 def _sheet_out(s: Any) -> SheetOut:
     return SheetOut(member_id=s.member_id, status=s.status, submitted_at=s.submitted_at,
                     scores=[ScoreOut(c.criterion_id, c.points, c.comment) for c in s.scores])
@@ -160,7 +157,7 @@ async def submit(request: Request[Any, Any, Any], application_id: FromPath[int])
 @post("/calls/{call_id:int}/scoring/close", name="evaluation:api_close", guards=[signed_in], status_code=200,
       summary="Close scoring (the issuer): sheets open to the commission, the call moves to the decision")
 async def close(request: Request[Any, Any, Any], call_id: FromPath[int]) -> ClosedOut:
-    call = await service.close_scoring(request.state.db, request.state.actor, call_id, base_url=_base_url(request))
+    call = await service.close_scoring(request.state.db, request.state.actor, call_id, base_url=request_base_url(request))
     return ClosedOut(call_id=call.id, stage=call.status)
 
 

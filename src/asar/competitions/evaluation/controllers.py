@@ -19,12 +19,9 @@ from asar.errors import Conflict, Invalid, PermissionDenied
 from asar.i18n import gettext as _
 from asar.live import log as live_log
 from asar.web.templating import page, redirect
+from asar.web.urls import request_path
 
 T = "competitions/evaluation/"
-
-
-def _path(request: Request[Any, Any, Any], name: str, **params: Any) -> str:
-    return request.app.route_reverse(name, **params)
 
 
 async def _sheet_page(request: Request[Any, Any, Any], application_id: int, *, errors: dict[str, str] | None = None,
@@ -53,9 +50,9 @@ async def declare(request: Request[Any, Any, Any], application_id: FromPath[int]
     except Invalid as exc:
         return await _sheet_page(request, application_id, errors=exc.errors, status_code=400)
     if conflict:
-        return redirect(request, _path(request, "evaluation:call", call_id=row.call_id),
+        return redirect(request, request_path(request, "evaluation:call", call_id=row.call_id),
                         _("You are recused from this application."), kind="info")
-    return redirect(request, _path(request, "evaluation:sheet", application_id=application_id),
+    return redirect(request, request_path(request, "evaluation:sheet", application_id=application_id),
                     _("Declared: no conflict of interest. You may score the application."))
 
 
@@ -82,11 +79,11 @@ async def save(request: Request[Any, Any, Any], application_id: FromPath[int]) -
     except Invalid as exc:
         return await _sheet_page(request, application_id, errors=exc.errors, values=values, status_code=400)
     except Conflict as exc:
-        return redirect(request, _path(request, "evaluation:sheet", application_id=application_id), exc.message,
+        return redirect(request, request_path(request, "evaluation:sheet", application_id=application_id), exc.message,
                         kind="error")
     message = (_("Your scores are submitted. Other members will see them when scoring closes.")
                if form.get("action") == "submit" else _("Draft saved. Only you can see it."))
-    return redirect(request, _path(request, "evaluation:sheet", application_id=application_id), message)
+    return redirect(request, request_path(request, "evaluation:sheet", application_id=application_id), message)
 
 
 @get("/calls/{call_id:int}/scoring", name="evaluation:call", include_in_schema=False)
@@ -113,8 +110,8 @@ async def close(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Resp
         await service.close_scoring(request.state.db, request.state.actor, call_id,
                                     base_url=request.app.state.settings.base_url)
     except Conflict as exc:
-        return redirect(request, _path(request, "evaluation:call", call_id=call_id), exc.message, kind="error")
-    return redirect(request, _path(request, "evaluation:call", call_id=call_id),
+        return redirect(request, request_path(request, "evaluation:call", call_id=call_id), exc.message, kind="error")
+    return redirect(request, request_path(request, "evaluation:call", call_id=call_id),
                     _("Scoring is closed: the commission now sees every submitted score."))
 
 
