@@ -253,6 +253,7 @@ async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_serve
     official_ctx, official = await new_page(browser, problems, "official", locale="en-GB")
     await official.goto(live_server.url + "/")
     await official.get_by_role("link", name="Sign in", exact=True).click()
+    await official.wait_for_url(re.compile(r"/sign-in"))  # loaded: mid-navigation the document has no body yet
     # The check of step 4 does see English: this English page is full of it.
     english = foreign_words(await official.evaluate(VISIBLE_TEXT_JS), [])
     assert "'Sign in to ASAR' in 'Sign in to ASAR'" in english, english

@@ -212,8 +212,11 @@ async def competition_problems(browser: Browser, base: str, world: competitions_
             await sign_in_as(page, base, who)
         for lang, viewport in (("en", DESKTOP), ("kk", PHONE)):
             if lang != "en":  # as a person switches: the header's button (it keeps a signed-in person's choice)
+                # a form post and a redirect: expect() retries across the navigation, where a page function
+                # evaluated mid-navigation meets a document without its <html> (CI on 1bfb871 failed so)
                 await page.locator(f"form.lang-switch button[value={lang}]").click()
-                await page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+                await expect(page.locator("html")).to_have_attribute("lang", lang)
+                await page.wait_for_load_state()
             await page.set_viewport_size(viewport)
             for name, path in visits:
                 where = f"{lang} {name} {path}"
