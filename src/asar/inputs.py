@@ -60,6 +60,20 @@ def one_line(value: str) -> str:
     return visible(" ".join(value.split()))
 
 
+def required_line(value: str, most: int, missing: str) -> tuple[str, str | None]:
+    """A one-line text a person must give (a reason, a source) as stored, and what is wrong with it
+    (None: nothing): forbidden characters, nothing visible (`missing`, the caller's translated
+    message), or more than `most` characters."""
+    if has_forbidden_characters(value):
+        return value, problem_message("characters")
+    value = one_line(value)
+    if not value:
+        return value, missing
+    if len(value) > most:
+        return value, _("At most %(count)s characters.", count=most)
+    return value, None
+
+
 def bounded_int(value: Any, low: int = 1, high: int = INT64_MAX) -> int | None:
     """An int in low..high from an int or its ASCII digits; None for anything else (never raises)."""
     if isinstance(value, bool):

@@ -18,7 +18,7 @@ from asar.audit import service as audit
 from asar.errors import NotFound, invalid
 from asar.i18n import N_, format_tenge
 from asar.i18n import gettext as _
-from asar.inputs import has_forbidden_characters, one_line, problem_message
+from asar.inputs import required_line
 from asar.permissions import Actor, require_admin
 from asar.reference.cache import TableCache
 from asar.reference.models import MciRate
@@ -77,14 +77,7 @@ async def mci_in_tenge(db: AsyncSession, year: int, count: int) -> int | None:
 
 def check_source(source: str) -> tuple[str, str | None]:
     """The source as stored, and what is wrong with it (None: nothing)."""
-    if has_forbidden_characters(source):
-        return source, problem_message("characters")
-    source = one_line(source)
-    if not source:
-        return source, _("Name the source (the law or decree).")
-    if len(source) > SOURCE_MAX:
-        return source, _("At most %(count)s characters.", count=SOURCE_MAX)
-    return source, None
+    return required_line(source, SOURCE_MAX, _("Name the source (the law or decree)."))
 
 
 def year_problem(year: int | None) -> str | None:

@@ -23,7 +23,7 @@ from asar.competitions.ruleset.models import RuleOverride
 from asar.errors import invalid
 from asar.i18n import N_
 from asar.i18n import gettext as _
-from asar.inputs import has_forbidden_characters, one_line, problem_message
+from asar.inputs import required_line
 from asar.permissions import Actor, require_admin
 from asar.uow import atomic
 
@@ -64,14 +64,7 @@ async def rule_rows(db: AsyncSession) -> list[RuleRow]:
 
 
 def check_reason(reason: str) -> tuple[str, str | None]:
-    if has_forbidden_characters(reason):
-        return reason, problem_message("characters")
-    reason = one_line(reason)
-    if not reason:
-        return reason, _("Say why the rules change: it is kept with the change.")
-    if len(reason) > REASON_MAX:
-        return reason, _("At most %(count)s characters.", count=REASON_MAX)
-    return reason, None
+    return required_line(reason, REASON_MAX, _("Say why the rules change: it is kept with the change."))
 
 
 @atomic
