@@ -1,24 +1,34 @@
-"""docs/api.md's example session, run line by line against a real server, so the page cannot rot.
+"""The documented example sessions, run line by line against a real server, so the pages cannot rot:
+docs/api.md (a newcomer's way to a vote in a live hearing) and docs/competitions-api.md (a competition
+from the call to a released tranche).
 
-Every ```sh block is read in order: `curl` commands are sent as written (method, headers, body, URL
-after the shell's variable expansion), `NAME=$(curl … | jq -r PATH)` keeps a field of the answer,
-`# ← NNN` checks the status of the command before it, and `NAME=…` lines are the values a person
-gets elsewhere (the site's address, the mailed links, the NGO and its administrator's token), which
-this test supplies. The ```python block (the WebSocket client) is then run as it is.
+Every ```sh block is read in order: `curl` commands are sent as written (method, headers, body or
+multipart parts `-F`, URL after the shell's variable expansion), `NAME=$(curl … | jq -r PATH)` keeps a
+field of the answer, `# ← NNN {…}` checks the status of the command before it and what it shows (every
+key shown is in the answer, and every literal value shown is some object's value for that key; `…`
+stands for anything; `# ← NNN text/csv: header…` checks a CSV's media type and header), and `NAME=…`
+lines are the values a person gets elsewhere (the site's address, the mailed links, the tokens, the
+dates they choose), which the test supplies. `# wait: …` is time passing: the test moves the call's own
+moment into the past and runs the real job, as the browser journey does. A command answered with an
+error must be followed by the `# ←` line showing it. The ```python block (a WebSocket client) is then run
+as it is.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 import shlex
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from asar.db import Database
+from asar.db import Database, utcnow
 from tests.conftest import make_settings
 from tests.live_server import live_server
 from tests.mailbox import delivered_to
@@ -87,24 +97,31 @@ def expand(line: str, env: dict[str, str]) -> str:
 
 
 def jq(value: Any, path: str) -> Any:
-    """`jq -r` for the paths the page uses: .field, .field[0].field."""
+    """`jq -r` for the paths the pages use: .field, .field[0].field, .[0].field."""
     for field, index in re.findall(r"\.(\w+)|\[(\d+)\]", path.strip("'\"")):
         value = value[field] if field else value[int(index)]
     return value
 
 
 class Shell:
-    def __init__(self, http: httpx.Client, given: dict[str, Callable[[], str]]) -> None:
+    def __init__(self, http: httpx.Client, given: dict[str, Callable[[], str]], *,
+                 files: dict[str, bytes] | None = None, waits: dict[str, Callable[[], None]] | None = None) -> None:
         self.http = http
         self.given = given
+        self.files = files or {}
+        self.waits = waits or {}
         self.env: dict[str, str] = {}
         self.last: httpx.Response | None = None
+        self.unchecked: str | None = None  # a command answered with an error, until its `# ←` line
         self.curls = 0
+        self.waited: list[str] = []
 
     def curl(self, command: str) -> httpx.Response:
+        self.settle()
         args = shlex.split(expand(command, self.env))
         assert args[0] == "curl", command
         method, headers, data, url = None, {}, None, None
+        parts: list[tuple[str, Any]] = []
         it = iter(args[1:])
         for arg in it:
             if arg == "-X":
@@ -114,26 +131,64 @@ class Shell:
                 headers[name.strip()] = value.strip()
             elif arg == "-d":
                 data = next(it)
+            elif arg == "-F":
+                name, _, value = next(it).partition("=")
+                if value.startswith("@"):
+                    filename, _, media = value[1:].partition(";type=")
+                    assert filename in self.files, f"the example sends {filename}, which the test does not have"
+                    parts.append((name, (filename, self.files[filename], media or "application/octet-stream")))
+                else:
+                    parts.append((name, (None, value.encode())))
             elif arg.startswith("http"):
                 url = arg
             else:
                 assert arg in ("-s", "-S", "-sS"), f"the test does not know curl's {arg}"
         assert url is not None, command
-        self.last = self.http.request(method or ("POST" if data is not None else "GET"), url, headers=headers,
-                                      content=data)
+        assert not (parts and data is not None), command
+        self.last = self.http.request(method or ("POST" if data is not None or parts else "GET"), url,
+                                      headers=headers, content=data, files=parts or None)
         self.curls += 1
-        assert self.last.status_code < 400, (command, self.last.status_code, self.last.text)
+        if self.last.status_code >= 400:
+            self.unchecked = command
         return self.last
+
+    def settle(self) -> None:
+        """An error answer the page did not show is a broken example."""
+        assert self.unchecked is None or self.last is None, (self.unchecked, self.last.status_code, self.last.text)
+
+    def expect(self, status: int, shown: str) -> None:
+        assert self.last is not None and self.last.status_code == status, (status, self.last and self.last.text)
+        self.unchecked = None
+        if m := re.match(r"\s*([\w/]+): (.*?)…?$", shown):  # a CSV: its media type and header
+            assert self.last.headers["content-type"].startswith(m.group(1)), self.last.headers
+            assert self.last.text.splitlines()[0].startswith(m.group(2)), self.last.text[:300]
+            return
+        if not shown.strip():
+            return
+        answer = self.last.json()
+        missing = set(re.findall(r'"(\w+)":', shown)) - keys(answer)
+        assert not missing, (missing, self.last.text)  # the fields the page shows must be there
+        for key, literal in re.findall(r'"(\w+)": ("[^"…]*"|-?\d+|true|false|null)(?=[,}\]])', shown):
+            if key == "id" or key.endswith("_id"):
+                continue  # ids in the page are examples
+            value = json.loads(literal)
+            assert value in values_of(answer, key), (key, value, self.last.text)
 
     def run(self, line: str) -> None:
         if m := re.fullmatch(r"# ← (\d{3})\b(.*)", line):
-            assert self.last is not None and self.last.status_code == int(m.group(1)), (line, self.last)
-            shown = set(re.findall(r'"(\w+)":', m.group(2)))  # the fields the page shows must be there
-            assert shown <= keys(self.last.json()), (line, self.last.text)
+            self.expect(int(m.group(1)), m.group(2))
+        elif m := re.fullmatch(r"# wait: (.*)", line):
+            self.settle()
+            name = next((name for name in self.waits if m.group(1).startswith(name)), None)
+            assert name is not None, f"the test cannot make this time pass: {line}"
+            self.waits[name]()
+            self.waited.append(name)
         elif not line or line.startswith("#"):
             return
         elif m := re.fullmatch(r"(\w+)=\$\((curl .*) \| jq -r (\S+)\)", line):
-            value = jq(self.curl(m.group(2)).json(), m.group(3))
+            answer = self.curl(m.group(2))
+            assert self.unchecked is None, (line, answer.status_code, answer.text)
+            value = jq(answer.json(), m.group(3))
             assert value not in (None, ""), line
             self.env[m.group(1)] = str(value)
         elif m := re.fullmatch(r"(\w+)=\S+(\s+#.*)?", line):
@@ -141,6 +196,22 @@ class Shell:
             self.env[m.group(1)] = self.given[m.group(1)]()
         else:
             self.curl(line)
+
+    def walk(self, text: str) -> None:
+        """Every ```sh block of the page, in order."""
+        for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
+            for line in logical_lines(block):
+                self.run(line)
+        self.settle()
+
+
+def values_of(value: Any, key: str) -> list[Any]:
+    """Every value of `key` in a JSON value, at any depth."""
+    if isinstance(value, dict):
+        return [v for k, v in value.items() if k == key] + [x for v in value.values() for x in values_of(v, key)]
+    if isinstance(value, list):
+        return [x for v in value for x in values_of(v, key)]
+    return []
 
 
 def keys(value: Any) -> set[str]:
@@ -153,7 +224,15 @@ def keys(value: Any) -> set[str]:
 
 
 def logical_lines(block: str) -> list[str]:
-    return [line.strip() for line in block.replace("\\\n", " ").splitlines()]
+    """The commands of a block: a line ending in a backslash goes on on the next, and so does a command
+    whose single-quoted argument (a JSON body) spans lines."""
+    out: list[str] = []
+    for line in block.replace("\\\n", " ").splitlines():
+        if out and out[-1].count("'") % 2 and re.match(r"(\w+=\$\()?curl ", out[-1]):
+            out[-1] += " " + line.strip()
+        else:
+            out.append(line.strip())
+    return out
 
 
 def test_the_documented_session_takes_a_newcomer_to_a_vote(postgres: Postgres, tmp_path: Path,
@@ -173,9 +252,7 @@ def test_the_documented_session_takes_a_newcomer_to_a_vote(postgres: Postgres, t
             "CONFIRM_TOKEN": _mailed("confirm", r"/confirm/(\S+)"),
             "INVITE_TOKEN": _mailed("invitation", r"/invitations/(\S+)"),
         })
-        for block in shell_blocks:
-            for line in logical_lines(block):
-                shell.run(line)
+        shell.walk(text)
         assert shell.curls >= 9
         assert shell.env["HEARING"] == str(world["hearing"])
 
@@ -191,3 +268,111 @@ def test_the_documented_session_takes_a_newcomer_to_a_vote(postgres: Postgres, t
         me = http.get(f"{base_url}/api/v1/me", headers={"authorization": f"Bearer {shell.env['TOKEN']}"}).json()
         assert me["email"] == EMAIL and me["confirmed"] and me["acting_organization_id"] == world["ngo"]
         assert me["memberships"][0]["role"] == "member"
+
+
+COMPETITIONS_DOC = DOC.with_name("competitions-api.md")
+COMMISSION = {"MEMBER_A_TOKEN": "dana@example.kz", "MEMBER_B_TOKEN": "erlan@example.kz",
+              "MEMBER_C_TOKEN": "gulnar@example.kz"}
+
+
+async def _seed_competition(db: Database) -> dict[str, Any]:
+    """What exists before the competition starts: a verified government body with its official, a verified
+    NGO registered years ago with its administrator, the three people the commission will name, each with
+    an API token; the MCI of this year and the next (the year intake opens)."""
+    from asar.accounts import service as accounts
+    from asar.organizations.models import Organization
+    from tests.competitions.application_helpers import old_bin
+    from tests.competitions.helpers import ensure_mci
+    from tests.factories import make_user
+    from tests.hearings.helpers import actor_of, join
+
+    async with db.sessionmaker() as s:
+        async def token(user: Any) -> str:
+            return (await accounts.create_api_token(s, await actor_of(s, user), {"name": "client"}))[1]
+
+        orgs = {}
+        for sector, name in (("government", "Akimat of Abai District"), ("ngo", "Rural Youth")):
+            org = Organization(sector=sector, name_kk=name, name_ru=name, name_en=name, bin=old_bin(),
+                               legal_form="state_body" if sector == "government" else "public_association",
+                               verified_at=utcnow())
+            s.add(org)
+            await s.commit()
+            orgs[sector] = org
+        official = await make_user(s, name="Official Aliya")
+        await join(s, official, orgs["government"], acting=False, role="admin")
+        ngo_admin = await make_user(s, name="Aigerim Bekova")
+        await join(s, ngo_admin, orgs["ngo"], role="admin")
+        tokens = {"OFFICIAL_TOKEN": await token(official), "NGO_TOKEN": await token(ngo_admin)}
+        for name, email in COMMISSION.items():
+            tokens[name] = await token(await make_user(s, email=email, name=email.split("@")[0].title()))
+        for year in (utcnow().year, utcnow().year + 1):
+            await ensure_mci(s, year)
+        await s.commit()
+        return {"body": orgs["government"].id, "ngo": orgs["ngo"].id, **tokens}
+
+
+def _move(db_url: str, shell: Shell, column: str, job: Callable[[Database], Awaitable[Any]] | None = None
+          ) -> Callable[[], None]:
+    """Time passing: the call's own moment a second into the past, then the job that acts on it."""
+    from sqlalchemy import update
+
+    from asar.competitions.models import Call
+
+    async def move() -> None:
+        db = Database.from_url(db_url)
+        try:
+            async with db.sessionmaker() as s:
+                await s.execute(update(Call).where(Call.id == int(shell.env["CALL"]))
+                                .values({column: utcnow() - timedelta(seconds=1)}))
+                await s.commit()
+            if job is not None:
+                await job(db)
+        finally:
+            await db.close()
+
+    return lambda: asyncio.run(move())
+
+
+def test_the_documented_competition_goes_from_a_call_to_a_released_tranche(
+        postgres: Postgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from asar.competitions.compliance.jobs import open_compliance_checks
+    from tests.competitions.application_helpers import real_pdf
+    from tests.competitions.helpers import almaty
+
+    text = COMPETITIONS_DOC.read_text(encoding="utf-8")
+    python_blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    assert len(python_blocks) == 1
+    opens = utcnow() - timedelta(hours=1)
+
+    async def opened(db: Database) -> None:
+        assert await open_compliance_checks({"db": db}) == 1  # the real job, as the server runs it each minute
+
+    with live_server(postgres, lambda url: make_settings(url, tmp_path), _seed_competition) as (
+            base_url, world, db_url), httpx.Client(timeout=30) as http:
+        given: dict[str, Callable[[], str]] = {
+            "ASAR": lambda: base_url,
+            "BODY": lambda: str(world["body"]),
+            "OPENS": lambda: almaty(opens),
+            "CLOSES": lambda: almaty(opens + timedelta(days=25)),
+            "MEETING_AT": lambda: almaty(utcnow()),
+        }
+        given.update({name: (lambda name=name: world[name]) for name in ("OFFICIAL_TOKEN", "NGO_TOKEN", *COMMISSION)})
+        shell = Shell(http, given, files={"charter.pdf": real_pdf("Charter"), "schedule.pdf": real_pdf("Schedule")})
+        shell.waits = {"intake closes": _move(db_url, shell, "closes_at", opened),
+                       "the appeal window closes": _move(db_url, shell, "appeals_close_at")}
+        shell.walk(text)
+        assert shell.waited == ["intake closes", "the appeal window closes"]
+        assert shell.curls >= 40, shell.curls
+
+        monkeypatch.setenv("ASAR", base_url)
+        monkeypatch.setenv("CALL", shell.env["CALL"])
+        exec(compile(python_blocks[0], str(COMPETITIONS_DOC), "exec"), {"__name__": "__main__"})  # noqa: S102
+        printed = capsys.readouterr().out
+        for kind in ("call.published", "call.applications", "call.rules_locked", "call.compliance_progress",
+                     "call.scoring_closed", "call.results_published", "call.appeals", "call.awards"):
+            assert f"'{kind}'" in printed, printed
+
+        award = http.get(f"{base_url}/api/v1/awards/{shell.env['AWARD']}").json()["award"]
+        assert [t["released_at"] is not None for t in award["tranches"]] == [True, False]  # the first, and only it
+        assert award["organization_id"] == world["ngo"] and award["released"] == award["tranches"][0]["amount"]

@@ -246,6 +246,41 @@ async def test_the_json_api_keeps_the_same_seals(world: Scoring, table_case: Any
     assert len((await get("b", f"/applications/{app1}/scores")).json()) == 1  # open to the commission now
 
 
+async def test_a_member_finds_and_reads_the_applications_to_score_through_the_api(world: Scoring,
+                                                                                table_case: Any) -> None:
+    """What the scoring pages show a member, as JSON: the applications to score with the member's state on
+    each (a recused one left out), and one application with the member's declaration and own sheet; the
+    issuer lists them without a state; the applicant and the recused member get 404."""
+    session, client = table_case.session, table_case.client
+    app1, app2 = world.apps
+    await score(session, world, "a", app1, 7, 4, submit=False)
+    await service.declare(session, await who(session, world, "c"), app2, conflict=True)
+    headers = {name: await bearer(session, await session.get(User, world.members.get(name)
+                                                             or world.base.users[name]))
+               for name in ("a", "c", "official", "member")}
+
+    async def get(name: str, path: str) -> Any:
+        return await client.get(f"/api/v1{path}", headers=headers[name])
+
+    listed = f"/calls/{world.base.call}/scoring/applications"
+    assert [(r["application_id"], r["state"]) for r in (await get("a", listed)).json()] == [(app1, "draft"),
+                                                                                              (app2, "new")]
+    assert [r["application_id"] for r in (await get("c", listed)).json()] == [app1]  # recused from app 2
+    assert [(r["application_id"], r["state"]) for r in (await get("official", listed)).json()] == [(app1, ""),
+                                                                                                     (app2, "")]
+    assert (await get("member", listed)).status_code == 404  # the applicant is not on the commission
+
+    view = (await get("a", f"/applications/{app1}/scoring")).json()
+    assert (view["title"], view["scoring_open"], view["declaration"]) == (
+        "Наставники для подростков", True, {"conflict": False, "note": ""})
+    assert view["sheet"]["status"] == "draft" and [x["points"] for x in view["sheet"]["scores"]] == [7, 4]
+    fresh = (await get("c", f"/applications/{app1}/scoring")).json()
+    assert (fresh["declaration"], fresh["sheet"]) == (None, None)  # C's own: nothing yet, never A's sheet
+    assert (await get("c", f"/applications/{app2}/scoring")).status_code == 404  # recused
+    assert (await get("official", f"/applications/{app1}/scoring")).status_code == 404  # not on the commission
+    assert (await get("member", f"/applications/{app1}/scoring")).status_code == 404
+
+
 async def test_the_pages_keep_the_same_seals(world: Scoring, table_case: Any) -> None:
     session, client = table_case.session, table_case.client
     app1, app2 = world.apps

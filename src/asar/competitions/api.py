@@ -85,6 +85,7 @@ class DocumentOut:
 
 @dataclass
 class CommissionMemberOut:
+    id: int  # the seat (call_commission_members.id): attendance, scoring progress and sheets name it
     name: str
     source: str
     role: str
@@ -250,7 +251,7 @@ async def _out(request: Request[Any, Any, Any], call: Call) -> CallOut:
         criteria=[CriterionOut(c.id, c.position, c.title, c.description, c.weight, c.max_points)
                   for c in call.criteria],
         documents=[DocumentOut(d.id, d.position, d.title, d.note) for d in call.documents],
-        commission=[CommissionMemberOut(m.name, m.source, m.role, m.user_id is not None) for m in call.members],
+        commission=[CommissionMemberOut(m.id, m.name, m.source, m.role, m.user_id is not None) for m in call.members],
         mci_year=call.mci_year, mci_value=call.mci_value, rules_locked_at=call.rules_locked_at,
         amendments=call.amendments_count, followers=call.followers_count, published_at=call.published_at,
         url=request.app.route_reverse("competitions:detail", call_id=call.id),

@@ -113,6 +113,40 @@ class ClosedOut:
     stage: str
 
 
+@dataclass
+class ToScoreOut:
+    application_id: int
+    registration_number: str | None
+    lot_id: int
+    title: str
+    requested: int  # whole tenge
+    state: str  # yours: new | declared | draft | submitted; "" for the issuer's people and the admin
+
+
+@dataclass
+class DeclaredOut:
+    conflict: bool
+    note: str
+
+
+@dataclass
+class ScoringViewOut:
+    """An application as its scorer reads it (the page /applications/<id>/scoring): what to score, your
+    declaration (null: not declared yet) and your own sheet so far (null: none yet)."""
+
+    application_id: int
+    call_id: int
+    lot_id: int
+    registration_number: str | None
+    language: str
+    title: str
+    plan: str  # Markdown
+    requested: int  # whole tenge
+    scoring_open: bool  # false once scoring has closed
+    declaration: DeclaredOut | None
+    sheet: SheetOut | None
+
+
 def _sheet_out(s: Any) -> SheetOut:
     return SheetOut(member_id=s.member_id, status=s.status, submitted_at=s.submitted_at,
                     scores=[ScoreOut(c.criterion_id, c.points, c.comment) for c in s.scores])
@@ -128,6 +162,29 @@ def _shown(value: Any) -> str | None:
 async def sheets(request: Request[Any, Any, Any], application_id: FromPath[int]) -> list[SheetOut]:
     rows = await service.sheets_for(request.state.db, request.state.actor, application_id)
     return [_sheet_out(s) for s in rows]
+
+
+@get("/calls/{call_id:int}/scoring/applications", name="evaluation:api_to_score", guards=[signed_in],
+     summary="The applications being scored: a member's own (not recused from) with their state on each")
+async def to_score(request: Request[Any, Any, Any], call_id: FromPath[int]) -> list[ToScoreOut]:
+    """The commission's members, the issuer's people and the admin (anyone else: 404). Only applications
+    that were submitted and admitted by the compliance check are scored."""
+    _call, rows = await service.to_score(request.state.db, request.state.actor, call_id)
+    return [ToScoreOut(a.id, a.registration_number, a.lot_id, a.title, a.requested, state) for a, state in rows]
+
+
+@get("/applications/{application_id:int}/scoring", name="evaluation:api_sheet", guards=[signed_in],
+     summary="An application to score, with your declaration and your own sheet (commission members)")
+async def scoring_view(request: Request[Any, Any, Any], application_id: FromPath[int]) -> ScoringViewOut:
+    """404 for anyone not on the call's commission and for a member recused from the application."""
+    seat, declared, sheet = await service.open_sheet(request.state.db, request.state.actor, application_id)
+    a = seat.application
+    return ScoringViewOut(
+        application_id=a.id, call_id=a.call_id, lot_id=a.lot_id, registration_number=a.registration_number,
+        language=a.language, title=a.title, plan=a.plan, requested=a.requested,
+        scoring_open=not service.scoring_closed(seat.call),
+        declaration=None if declared is None else DeclaredOut(declared.conflict, declared.note),
+        sheet=None if sheet is None else _sheet_out(sheet))
 
 
 @post("/applications/{application_id:int}/conflict", name="evaluation:api_declare", guards=[signed_in],
@@ -184,5 +241,5 @@ async def results(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Re
                    str(core.shown(a.difference))) for a in ev.anomalies])
 
 
-router = Router(path="/api/v1", route_handlers=[sheets, declare, save, submit, close, progress, results], tags=["evaluation"])
+router = Router(path="/api/v1", route_handlers=[sheets, to_score, scoring_view, declare, save, submit, close, progress, results], tags=["evaluation"])
 routes = [router]

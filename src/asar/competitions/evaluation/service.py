@@ -305,6 +305,15 @@ async def progress_for(db: AsyncSession, actor: Actor, call_id: int) -> tuple[Ca
     return call, await progress(db, call)
 
 
+async def to_score(db: AsyncSession, actor: Actor, call_id: int) -> tuple[Call, list[tuple[Application, str]]]:
+    """The applications being scored, as the scoring page lists them: for a commission member those they
+    are not recused from, with their state on each ("new", "declared", "draft", "submitted"); for the
+    issuer's people and the admin every one, with "" (progress_for's readers; anyone else NotFound)."""
+    call, _state = await progress_for(db, actor, call_id)
+    me = member_of(actor, call)
+    return call, [(a, state) for a, state in await applications_for(db, call, me) if state != "recused"]
+
+
 @atomic
 async def close_scoring(db: AsyncSession, actor: Actor, call_id: int, *, base_url: str) -> Call:
     """The issuer closes scoring: submitted sheets are final and open to the commission; drafts never
