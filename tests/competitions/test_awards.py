@@ -135,7 +135,7 @@ async def test_award_call_waits_for_the_appeal_window_and_open_appeals(aw: Award
     await s.commit()
     with use_language("ru"), pytest.raises(Conflict) as refused:
         await awards.award_call(s, official, aw.base.call)
-    assert refused.value.message.startswith("Окно обжалования открыто до")
+    assert refused.value.message.startswith("Срок обжалования истекает")
     assert await state(s, aw.base.call) == before
     await s.execute(update(Call).where(Call.id == aw.base.call).values(appeals_close_at=utcnow()))
     await s.commit()

@@ -92,7 +92,7 @@ async def test_winners_stay_within_budget_and_request_and_departures_need_a_reas
     assert ranking == [(world.first, 1, 9_000_000), (world.second, 2, None)]  # the proposal: while the 10M last
     cases = [
         ({lot1: [Pick(world.first, 9_000_000), Pick(world.second, 5_000_000)]}, f"lot_{lot1}",
-         "Сумма победителей — 14\xa0000\xa0000\xa0₸, больше бюджета лота 10\xa0000\xa0000\xa0₸."),
+         "Суммы для победителей составляют 14\xa0000\xa0000\xa0₸ — больше бюджета лота (10\xa0000\xa0000\xa0₸)."),
         ({lot1: [Pick(world.first, 9_000_001)]}, f"amount_{world.first}",
          "Не больше запрошенной суммы, 9\xa0000\xa0000\xa0₸."),
         ({lot1: [Pick(world.second, 5_000_000)]}, f"reason_{world.second}",

@@ -190,4 +190,4 @@ def test_a_size_class_changed_by_the_admin_says_its_own_months() -> None:
     changed = rules.replaced(DEFAULT_RULES, {"size_classes.short.max_months": 18})
     assert size_class_label_for(changed)("short") == "Short-term grant (3–18 months)"
     with use_language("ru"):
-        assert size_class_label_for(changed)("short") == "Краткосрочный грант (3–18 мес.)"
+        assert size_class_label_for(changed)("short") == "Краткосрочный грант (3–18\xa0мес.)"

@@ -63,7 +63,7 @@ async def test_the_api_gives_a_year_and_the_mci_and_bounds_the_year(table_case: 
     ("/admin/calendar/transfers", {"from_day": "2026-03-07", "to_day": "2026-03-09", "source": "Постановление"},
      "уже выходной день"),
     ("/admin/calendar/transfers", {"from_day": "2026-03-11", "to_day": "2026-03-13", "source": "Постановление"},
-     "перенести можно только выходной"),
+     "перенести можно только выходную субботу"),
     ("/admin/calendar/transfers", {"from_day": "1899-03-07", "to_day": "2026-03-13", "source": "Постановление"},
      "Введите дату с 2000 по 2100 год"),
     ("/admin/calendar/transfers", {"from_day": "not a date", "to_day": "2026-13-45", "source": "Постановление"},
