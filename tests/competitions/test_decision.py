@@ -94,7 +94,7 @@ async def test_winners_stay_within_budget_and_request_and_departures_need_a_reas
         ({lot1: [Pick(world.first, 9_000_000), Pick(world.second, 5_000_000)]}, f"lot_{lot1}",
          "Суммы для победителей составляют 14\xa0000\xa0000\xa0₸ — больше бюджета лота (10\xa0000\xa0000\xa0₸)."),
         ({lot1: [Pick(world.first, 9_000_001)]}, f"amount_{world.first}",
-         "Не больше запрошенной суммы, 9\xa0000\xa0000\xa0₸."),
+         "Не более запрошенной суммы (9\xa0000\xa0000\xa0₸)."),
         ({lot1: [Pick(world.second, 5_000_000)]}, f"reason_{world.second}",
          "Этот выбор отступает от рейтинга: укажите причину, названную комиссией."),
     ]
