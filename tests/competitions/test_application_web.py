@@ -138,6 +138,23 @@ async def test_the_call_page_offers_each_lot_to_an_ngo_and_the_list_to_the_issue
     assert "Apply to this lot" not in page.text and f"/calls/{world.call}/applications" in page.text
 
 
+async def test_an_ngo_finds_its_own_applications_from_the_list_and_the_call_page(
+        world: World, table_case: Any) -> None:
+    """A lot the organization applied to leads to its application (draft or submitted), not to a second
+    "Apply"; the list of calls leads to the organization's applications."""
+    client = await signed_in(table_case, world)
+    page = await client.get(f"/competitions/{world.call}", headers={"accept-language": "en"})
+    assert f'href="/applications/{world.draft}"' in page.text and "Your draft application: continue" in page.text
+    assert f'href="/applications/{world.submitted}"' in page.text and "Your application No." in page.text
+    assert page.text.count("Apply to this lot") == 1  # the third lot only
+    listing = await client.get("/competitions", headers={"accept-language": "en"})
+    assert 'href="/applications"' in listing.text and 'id="my-applications"' in listing.text
+    table_case.client.cookies.clear()
+    citizen = await signed_in(table_case, world, "citizen")
+    listing = await citizen.get("/competitions", headers={"accept-language": "en"})
+    assert 'href="/applications"' not in listing.text
+
+
 async def test_the_call_page_counts_submitted_applications_per_lot_and_its_stream_pushes_them(
         world: World, table_case: Any) -> None:
     session, client = table_case.session, table_case.client

@@ -18,6 +18,7 @@ from asar.accounts.models import User
 from asar.audit.models import AuditEntry
 from asar.competitions import service as calls
 from asar.competitions.applications import service as applications
+from asar.competitions.applications.models import Application
 from asar.competitions.compliance import service as compliance
 from asar.competitions.evaluation import service
 from asar.competitions.evaluation.models import ScoreSheet
@@ -356,3 +357,40 @@ async def test_the_scoring_deadline_counts_working_days_from_its_start_and_is_fl
     page = await client.get(f"/calls/{call.id}/scoring", headers={"accept-language": "en"})
     assert page.status_code == 200 and "(15 working days after it started)" in page.text
     assert page.text.split('id="scoring-due"')[1].split("</p>")[0].count("working days overdue") == 1
+
+
+async def test_a_member_finds_scoring_on_the_call_page_and_reads_the_whole_application(
+        world: Scoring, table_case: Any) -> None:
+    """The call's page leads a member to scoring; the sheet shows the applicant (to judge a conflict of interest),
+    the budget and stages the criteria score, and the attached documents, which only a seated member downloads."""
+    session, client = table_case.session, table_case.client
+    app1 = world.apps[0]
+    application = await session.get(Application, app1)
+    assert application is not None
+    applicant = await applications.organization(session, application.organization_id)
+    doc = f"/applications/{app1}/scoring/documents/{world.base.document}"
+
+    async def as_(name: str) -> None:
+        client.cookies.clear()
+        await sign_in(client, session, await session.get(User, world.members.get(name) or world.base.users[name]))
+
+    await as_("b")
+    call_page = await client.get(f"/competitions/{world.base.call}", headers={"accept-language": "en"})
+    assert f'href="/calls/{world.base.call}/scoring"' in call_page.text and "Score the applications" in call_page.text
+    sheet = await client.get(f"/applications/{app1}/scoring", headers={"accept-language": "en"})
+    assert sheet.status_code == 200 and applicant.name in sheet.text
+    assert "Total requested" in sheet.text and 'id="stages-title"' in sheet.text and f'href="{doc}"' in sheet.text
+    served = await client.get(doc)
+    assert served.status_code == 200 and served.content.startswith(b"%PDF")
+    assert served.headers["content-disposition"].startswith("attachment")
+    await service.declare(session, await who(session, world, "c"), app1, conflict=True)
+    await as_("c")
+    assert (await client.get(doc)).status_code == 404  # recused: not a page of it, nor a file
+    for name in ("citizen", "other_member"):
+        await as_(name)
+        assert (await client.get(doc)).status_code == 404
+        call_page = await client.get(f"/competitions/{world.base.call}", headers={"accept-language": "en"})
+        assert f'href="/calls/{world.base.call}/scoring"' not in call_page.text
+    await as_("official")  # the issuer's staff follow progress from the call's page
+    call_page = await client.get(f"/competitions/{world.base.call}", headers={"accept-language": "en"})
+    assert f'href="/calls/{world.base.call}/scoring"' in call_page.text and "Scoring: progress and ranking" in call_page.text

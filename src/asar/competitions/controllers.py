@@ -14,6 +14,7 @@ from asar.competitions import choices
 from asar.competitions import live as call_live
 from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
+from asar.competitions.applications import service as applications
 from asar.competitions.applications.budget import CATEGORIES, DEFAULT_ADMIN_SHARE, category_label
 from asar.competitions.awards.service import call_awards
 from asar.competitions.forms import parse_call, parse_members, parse_reason
@@ -197,7 +198,8 @@ async def list_page(request: Request[Any, Any, Any]) -> Template:
     return _render(request, "competitions/list.html", items=items, total=total, page_number=number,
                    pages=max(1, -(-total // PAGE_SIZE)), kind=kind, status=status, area_id=area_id,
                    region_id=region_id, areas=await list_areas(db), regions=await list_regions(db),
-                   public_statuses=PUBLIC_STATUSES, may_create=may_create(request.state.actor))
+                   public_statuses=PUBLIC_STATUSES, may_create=may_create(request.state.actor),
+                   in_ngo=any(m.organization.sector == "ngo" for m in request.state.actor.memberships))
 
 
 @get("/competitions/{call_id:int}", name="competitions:detail", include_in_schema=False, opt={"read_only": True})
@@ -218,7 +220,7 @@ async def detail(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Tem
                    may_manage=may_manage(actor, call), may_follow=may_follow(actor, call), invited=invited,
                    is_member=is_commission_member(actor, call), live_since=live_since,
                    appeals=await call_live.public_appeals(db, call),
-                   awards=await call_awards(db, call.id))
+                   awards=await call_awards(db, call.id), own=await applications.acting_on_call(db, actor, call.id))
 
 
 # ---------------------------------------------------------------- lifecycle

@@ -167,7 +167,12 @@ async def detach(request: Request[Any, Any, Any], application_id: FromPath[int],
 async def document(request: Request[Any, Any, Any], application_id: FromPath[int],
                    document_id: FromPath[int]) -> Response[bytes]:
     row, data = await applications.document_file(request.state.db, request.state.actor, application_id, document_id)
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in row.filename)[-100:]
+    return pdf_download(row.filename, data)
+
+
+def pdf_download(filename: str, data: bytes) -> Response[bytes]:
+    """An application's private PDF, only as a download under an ASCII name."""
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in filename)[-100:]
     return Response(content=data, media_type="application/pdf", headers={
         "content-disposition": f'attachment; filename="{safe or "document.pdf"}"',
         "x-content-type-options": "nosniff", "cache-control": "private, no-store"})

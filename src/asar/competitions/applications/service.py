@@ -131,6 +131,15 @@ async def list_mine(db: AsyncSession, actor: Actor) -> list[tuple[Application, C
     return [(row[0], row[1]) for row in (await db.execute(q)).all()]
 
 
+async def acting_on_call(db: AsyncSession, actor: Actor, call_id: int) -> dict[int, Application]:
+    """The acting organization's applications to this call, by lot (the call's page links each lot to its own)."""
+    if actor.user is None or actor.organization is None:
+        return {}
+    q = select(Application).where(Application.call_id == call_id,
+                                  Application.organization_id == actor.organization.id)
+    return {a.lot_id: a for a in (await db.execute(q)).scalars()}
+
+
 # ---------------------------------------------------------------- the checks
 @dataclass
 class Checks:

@@ -12,6 +12,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from asar.competitions import live as call_live
+from asar.competitions.applications import service as applications
+from asar.competitions.applications.budget import category_label
+from asar.competitions.applications.controllers import pdf_download
 from asar.competitions.evaluation import core, service
 from asar.competitions.evaluation.models import MAX_COMMENT, MAX_NOTE
 from asar.competitions.guards import may_manage
@@ -29,7 +32,9 @@ async def _sheet_page(request: Request[Any, Any, Any], application_id: int, *, e
     seat, declared, sheet = await service.open_sheet(request.state.db, request.state.actor, application_id)
     saved = {s.criterion_id: s for s in sheet.scores} if sheet else {}
     lot = next((lot for lot in seat.call.lots if lot.id == seat.application.lot_id), None)
+    applicant = await applications.organization(request.state.db, seat.application.organization_id)
     return page(request, T + "sheet.html", status_code, application=seat.application, call=seat.call, lot=lot,
+                applicant=applicant, category_label=category_label,
                 declared=declared, sheet=sheet, saved=saved, errors=errors or {}, values=values or {},
                 max_note=MAX_NOTE, max_comment=MAX_COMMENT, closed=service.scoring_closed(seat.call))
 
@@ -37,6 +42,15 @@ async def _sheet_page(request: Request[Any, Any, Any], application_id: int, *, e
 @get("/applications/{application_id:int}/scoring", name="evaluation:sheet", include_in_schema=False)
 async def sheet(request: Request[Any, Any, Any], application_id: FromPath[int]) -> Template:
     return await _sheet_page(request, application_id)
+
+
+@get("/applications/{application_id:int}/scoring/documents/{document_id:int}", name="evaluation:document",
+     include_in_schema=False)
+async def document(request: Request[Any, Any, Any], application_id: FromPath[int],
+                   document_id: FromPath[int]) -> Response[bytes]:
+    """An attached PDF of an application the member scores (the applicant's own link is the issuer's and theirs)."""
+    row, data = await service.document_for_member(request.state.db, request.state.actor, application_id, document_id)
+    return pdf_download(row.filename, data)
 
 
 @post("/applications/{application_id:int}/scoring/declare", name="evaluation:declare", include_in_schema=False)
@@ -115,4 +129,4 @@ async def close(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Resp
                     _("Scoring is closed: the commission now sees every submitted score."))
 
 
-routes = [sheet, declare, save, call_scoring, close]
+routes = [sheet, document, declare, save, call_scoring, close]

@@ -24,13 +24,13 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar import live
+from asar import live, storage
 from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.competitions import rules as rules_mod
 from asar.competitions import service as calls
-from asar.competitions.applications.models import Application
+from asar.competitions.applications.models import Application, ApplicationDocument
 from asar.competitions.applications.service import load_application
 from asar.competitions.compliance.service import admissible_ids, is_admissible
 from asar.competitions.evaluation import core, notices
@@ -212,6 +212,18 @@ async def open_sheet(db: AsyncSession, actor: Actor, application_id: int) -> tup
     seat = await _seat(db, actor, application_id, writing=False)
     return seat, await _declaration(db, application_id, seat.member.id), await _sheet(db, application_id,
                                                                                       seat.member.id)
+
+
+async def document_for_member(db: AsyncSession, actor: Actor, application_id: int,
+                              document_id: int) -> tuple[ApplicationDocument, bytes]:
+    """An application's attached PDF for a commission member who scores it (NotFound, as `open_sheet`, for a
+    recused member or anyone not on the commission): a member reads all of what is scored."""
+    seat = await _seat(db, actor, application_id, writing=False)
+    row = seat.application.document_for(document_id)
+    found = None if row is None else await storage.get_by_id(db, row.file_id)
+    if row is None or found is None:
+        raise NotFound(_("No file is attached for this document."))
+    return row, found[1]
 
 
 async def _writable_sheet(db: AsyncSession, seat: Seat) -> ScoreSheet:
