@@ -36,6 +36,22 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 MUTATING = ("POST", "PUT", "PATCH", "DELETE")
 
 
+@dataclass(frozen=True)
+class Route:
+    """One row of a permission table: a mutating request (its path with the world's placeholders) and
+    the roles permitted to send it. A table's own `Case(Route)` adds what its requests carry."""
+    method: str
+    path: str
+    allowed: frozenset[str]
+
+    @property
+    def api(self) -> bool:
+        return self.path.startswith("/api/")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
 def assert_refused(r: httpx.Response, api: bool, anonymous: bool, label: object) -> None:
     """Anonymous: a sign-in redirect (pages) or 401 (API); anyone else: 403."""
     if not anonymous:

@@ -27,7 +27,7 @@ from asar.organizations.models import Invitation, Membership, Organization
 from asar.tokens import new_token, token_hash
 from tests.factories import PASSWORD, make_user
 from tests.organizations.helpers import add_member, bearer, csrf, make_official, make_org, org_data, sign_in
-from tests.permission_table import assert_refused, mutating_routes, normalize
+from tests.permission_table import Route, assert_refused, mutating_routes, normalize
 
 pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
 
@@ -117,23 +117,13 @@ async def nothing(session: AsyncSession, w: World, role: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {ngo}, {business}, {member}, {token}, {own_token} placeholders
-    allowed: frozenset[str]
+class Case(Route):  # with {ngo}, {business}, {member}, {token}, {own_token} placeholders
     payload: Payload = nothing
     ok: tuple[int, ...] = (200, 201, 204, 303)
     # roles whose request is permitted but refused by a rule of the state (e.g. the last admin)
     refused_by_state: tuple[tuple[str, int], ...] = ()
     # success sends the person to the sign-in page (password forgotten / reset)
     then_sign_in: bool = False
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 async def new_org_form(session: AsyncSession, w: World, role: str) -> dict[str, Any]:

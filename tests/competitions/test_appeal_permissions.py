@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar.accounts.models import User
 from tests.competitions.application_helpers import ROLES, real_pdf
 from tests.competitions.test_appeals import Appeals, build_appeals_world
-from tests.permission_table import assert_permitted, headers_as, send
+from tests.permission_table import Route, assert_permitted, headers_as, send
 
 APPLICANT = frozenset({"member"})
 ISSUER = frozenset({"official"})
@@ -49,19 +49,9 @@ def nothing(_w: Appeals) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {call}, {free}, {appeal}
-    allowed: frozenset[str]
+class Case(Route):  # with {call}, {free}, {appeal}
     payload: Callable[[Appeals], dict[str, Any]] = nothing
     upload: str = ""  # the multipart field a PDF goes in
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 CASES = [

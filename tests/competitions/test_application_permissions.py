@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar.accounts.models import User
 from tests.competitions.application_helpers import ROLES, World, build_world, complete, real_pdf
 from tests.organizations.helpers import bearer, csrf, sign_in
-from tests.permission_table import assert_refused, rows_of
+from tests.permission_table import Route, assert_refused, rows_of
 
 pytestmark = pytest.mark.sqlite
 
@@ -79,19 +79,9 @@ def body() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {call}, {lot3}, {draft}, {submitted}, {document}
-    allowed: frozenset[str]
+class Case(Route):  # with {call}, {lot3}, {draft}, {submitted}, {document}
     payload: Payload = nothing
     upload: bool = False
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 CASES = [

@@ -18,7 +18,7 @@ from asar.accounts.models import User
 from asar.competitions.awards import service as awards
 from tests.competitions.application_helpers import ROLES, real_pdf
 from tests.competitions.award_helpers import AwardWorld, build_award_world, who
-from tests.permission_table import assert_permitted, headers_as, rows_of, send
+from tests.permission_table import Route, assert_permitted, headers_as, rows_of, send
 
 ALL_ROLES = (*ROLES, "ngo_admin")
 ISSUER = frozenset({"official"})
@@ -64,17 +64,10 @@ async def no_preparation(_session: AsyncSession, _w: AwardWorld) -> None:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {other_call}, {award}, {unsigned}, {report}
-    allowed: frozenset[str]
+class Case(Route):  # with {other_call}, {award}, {unsigned}, {report}
     payload: Callable[[AwardWorld], dict[str, Any]] = nothing
     prepare: Callable[[AsyncSession, AwardWorld], Awaitable[None]] = no_preparation
     multipart: bool = False  # sent as multipart/form-data with one evidence file
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.payload.__name__}"

@@ -18,7 +18,7 @@ from asar.accounts.models import User
 from asar.competitions.compliance import service as compliance
 from tests.competitions.application_helpers import ROLES
 from tests.competitions.test_compliance import Check, build_check_world, who
-from tests.permission_table import assert_permitted, headers_as, rows_of, send
+from tests.permission_table import Route, assert_permitted, headers_as, rows_of, send
 
 ISSUER = frozenset({"official"})
 
@@ -61,16 +61,9 @@ async def no_preparation(_session: AsyncSession, _w: Check) -> None:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {call}, {marked}, {unmarked}
-    allowed: frozenset[str]
+class Case(Route):  # with {call}, {marked}, {unmarked}
     payload: Payload = nothing
     prepare: Callable[[AsyncSession, Check], Awaitable[None]] = no_preparation
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.payload.__name__}"

@@ -22,7 +22,7 @@ from asar.competitions.decision.service import MeetingInput
 from asar.db import utcnow
 from tests.competitions.decision_helpers import ROLES, Deciding, build_decision_world, who
 from tests.competitions.helpers import almaty
-from tests.permission_table import assert_permitted, headers_as, rows_of, send
+from tests.permission_table import Route, assert_permitted, headers_as, rows_of, send
 
 RECORDERS = frozenset({"official", "a", "c"})
 ISSUER = frozenset({"official"})
@@ -76,15 +76,8 @@ def winners_form(w: Deciding) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {call}
-    allowed: frozenset[str]
+class Case(Route):  # with {call}
     payload: Payload = nothing
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.payload.__name__}"

@@ -19,7 +19,7 @@ from asar.competitions.evaluation import service
 from tests.competitions.application_helpers import ROLES
 from tests.competitions.test_evaluation_service import Scoring, who
 from tests.competitions.test_evaluation_service import world as scoring_world
-from tests.permission_table import assert_permitted, headers_as, rows_of, send
+from tests.permission_table import Route, assert_permitted, headers_as, rows_of, send
 
 pytestmark = pytest.mark.sqlite
 
@@ -86,15 +86,8 @@ def scores_form(w: Scoring) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {call}, {app1}, {app2}
-    allowed: frozenset[str]
+class Case(Route):  # with {call}, {app1}, {app2}
     payload: Payload = nothing
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.payload.__name__}"

@@ -25,7 +25,7 @@ from asar.competitions.models import CommissionMember
 from tests.competitions.helpers import almaty, call_data, make_call
 from tests.factories import make_user
 from tests.organizations.helpers import actor_of, add_member, bearer, csrf, make_official, make_org, sign_in
-from tests.permission_table import assert_refused, rows_of
+from tests.permission_table import Route, assert_refused, rows_of
 
 pytestmark = pytest.mark.sqlite
 
@@ -176,19 +176,9 @@ async def members(session: AsyncSession, role: str, world: World) -> dict[str, A
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {published}, {draft}, {followed}, {locked}, {invited}, {unverified_draft}
-    allowed: frozenset[str]
+class Case(Route):  # with {published}, {draft}, {followed}, {locked}, {invited}, {unverified_draft}
     payload: Payload = nothing
     ok: tuple[int, ...] = (200, 201, 303)
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 CASES = [

@@ -37,7 +37,7 @@ from asar.organizations.models import Organization
 from tests.factories import make_user
 from tests.hearings.helpers import actor_of, hearing_fields, join, make_org
 from tests.organizations.helpers import bearer, csrf, sign_in
-from tests.permission_table import assert_refused, mutating_routes, normalize, rows_of
+from tests.permission_table import Route, assert_refused, mutating_routes, normalize, rows_of
 from tests.test_permissions import ROLES, SIGNED_IN
 
 pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
@@ -178,20 +178,10 @@ def fixed(value: dict[str, Any]) -> Payload:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # placeholders: the keys of World.ids
-    allowed: frozenset[str]
+class Case(Route):  # placeholders: the keys of World.ids
     payload: Payload = nothing
     ok: tuple[int, ...] = (200, 201, 204, 303)
     hidden: bool = False  # a draft: refused roles (anonymous too) get 404, as if it did not exist
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 FORM = {"title": "Clean air", "topic": "Air", "description": "Plans.", "starts_at": "2031-01-15T10:00",

@@ -24,7 +24,7 @@ from asar.organizations import notices
 from tests.factories import BASE_URL, make_user
 from tests.hearings.helpers import make_org as bare_org
 from tests.organizations.helpers import bearer, csrf, sign_in
-from tests.permission_table import assert_refused
+from tests.permission_table import Route, assert_refused
 from tests.test_permissions import ROLES, SIGNED_IN
 
 pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
@@ -82,19 +82,9 @@ async def preference_json() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {own} or {theirs}
-    allowed: frozenset[str]
+class Case(Route):  # with {own} or {theirs}
     payload: Payload = nothing
     ok: tuple[int, ...] = (200, 303)
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 CASES = [

@@ -29,6 +29,7 @@ from asar.pledges.service import PledgeInput
 from tests.factories import make_user
 from tests.hearings.helpers import actor_of, join, make_org
 from tests.organizations.helpers import bearer, csrf, sign_in
+from tests.permission_table import Route
 from tests.pledges.helpers import make_project
 
 pytestmark = pytest.mark.sqlite  # on PostgreSQL and on the embedded SQLite default
@@ -117,19 +118,9 @@ def reason() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {project}, {offered}, {accepted}, {tranche}, {thread}
-    allowed: frozenset[str]
+class Case(Route):  # with {project}, {offered}, {accepted}, {tranche}, {thread}
     payload: Payload = nothing
     ok: tuple[int, ...] = (200, 201, 303)
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 CASES = [

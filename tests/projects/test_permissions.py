@@ -25,7 +25,7 @@ from asar.projects import service
 from asar.projects.guards import KIND_OF_SECTOR
 from tests.factories import BASE_URL, make_user
 from tests.organizations.helpers import actor_of, add_member, bearer, csrf, make_official, make_org, sign_in
-from tests.permission_table import assert_refused, rows_of
+from tests.permission_table import Route, assert_refused, rows_of
 from tests.projects.helpers import make_project, project_data
 
 pytestmark = pytest.mark.sqlite
@@ -150,20 +150,10 @@ async def a_rename(session: AsyncSession, role: str) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # with {published}, {draft}, {funded}, {milestone}, {unverified_draft}
-    allowed: frozenset[str]
+class Case(Route):  # with {published}, {draft}, {funded}, {milestone}, {unverified_draft}
     payload: Payload = nothing
     upload: bool = False
     ok: tuple[int, ...] = (200, 201, 303)
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 CREATORS = frozenset({"member", "other_member", "unverified_member", "official"})

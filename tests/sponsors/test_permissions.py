@@ -23,7 +23,7 @@ from asar.organizations.models import Organization
 from tests.factories import make_user
 from tests.hearings.helpers import join, make_org
 from tests.organizations.helpers import area, bearer, csrf, make_official, region, sign_in
-from tests.permission_table import assert_refused
+from tests.permission_table import Route, assert_refused
 
 pytestmark = pytest.mark.sqlite
 
@@ -90,18 +90,7 @@ def body(w: World) -> dict[str, Any]:
             "min_completed_projects": 1, "min_verified_months": 6}
 
 
-@dataclass(frozen=True)
-class Case:
-    method: str
-    path: str  # {business}, {unverified} or {ngo}
-    allowed: frozenset[str]
-
-    @property
-    def api(self) -> bool:
-        return self.path.startswith("/api/")
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
+Case = Route  # {business}, {unverified} or {ngo}
 
 
 CASES = [
