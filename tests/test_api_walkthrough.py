@@ -6,7 +6,7 @@ Every ```sh block is read in order: `curl` commands are sent as written (method,
 multipart parts `-F`, URL after the shell's variable expansion), `NAME=$(curl … | jq -r PATH)` keeps a
 field of the answer, `# ← NNN {…}` checks the status of the command before it and what it shows (every
 key shown is in the answer, and every literal value shown is some object's value for that key; `…`
-stands for anything; `# ← NNN text/csv: header…` checks a CSV's media type and header), and `NAME=…`
+stands for anything; `# ← NNN text/csv: header…` checks a file's media type and how it starts; `-o FILE` keeps it), and `NAME=…`
 lines are the values a person gets elsewhere (the site's address, the mailed links, the tokens, the
 dates they choose), which the test supplies. `# wait: …` is time passing: the test moves the call's own
 moment into the past and runs the real job, as the browser journey does. A command answered with an
@@ -115,12 +115,13 @@ class Shell:
         self.unchecked: str | None = None  # a command answered with an error, until its `# ←` line
         self.curls = 0
         self.waited: list[str] = []
+        self.seen: list[tuple[str, str, int]] = []  # method, path, status of every request sent
 
     def curl(self, command: str) -> httpx.Response:
         self.settle()
         args = shlex.split(expand(command, self.env))
         assert args[0] == "curl", command
-        method, headers, data, url = None, {}, None, None
+        method, headers, data, url, output = None, {}, None, None, None
         parts: list[tuple[str, Any]] = []
         it = iter(args[1:])
         for arg in it:
@@ -131,6 +132,8 @@ class Shell:
                 headers[name.strip()] = value.strip()
             elif arg == "-d":
                 data = next(it)
+            elif arg == "-o":
+                output = next(it)
             elif arg == "-F":
                 name, _, value = next(it).partition("=")
                 if value.startswith("@"):
@@ -148,6 +151,9 @@ class Shell:
         self.last = self.http.request(method or ("POST" if data is not None or parts else "GET"), url,
                                       headers=headers, content=data, files=parts or None)
         self.curls += 1
+        if output is not None and self.last.status_code < 400:
+            self.files[output] = self.last.content  # curl -o: the file kept
+        self.seen.append((self.last.request.method, self.last.request.url.path, self.last.status_code))
         if self.last.status_code >= 400:
             self.unchecked = command
         return self.last
@@ -159,9 +165,9 @@ class Shell:
     def expect(self, status: int, shown: str) -> None:
         assert self.last is not None and self.last.status_code == status, (status, self.last and self.last.text)
         self.unchecked = None
-        if m := re.match(r"\s*([\w/]+): (.*?)…?$", shown):  # a CSV: its media type and header
+        if m := re.match(r"\s*([\w/.+-]+): (.*?)…?$", shown):  # a file: its media type and how it starts
             assert self.last.headers["content-type"].startswith(m.group(1)), self.last.headers
-            assert self.last.text.splitlines()[0].startswith(m.group(2)), self.last.text[:300]
+            assert self.last.content.startswith(m.group(2).encode()), self.last.content[:300]
             return
         if not shown.strip():
             return
@@ -203,6 +209,21 @@ class Shell:
             for line in logical_lines(block):
                 self.run(line)
         self.settle()
+
+
+def undeclared(shell: Shell, base_url: str) -> list[tuple[str, str, int]]:
+    """The answers the example got that the OpenAPI document does not declare for their operation (a
+    client generated from the schema would not expect them)."""
+    spec = shell.http.get(f"{base_url}/schema/openapi.json").json()
+    templates = [(re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(path)) + "$"), ops)
+                 for path, ops in spec["paths"].items()]
+    out = []
+    for method, path, status in shell.seen:
+        ops = next((ops for pattern, ops in templates if pattern.match(path)), None)
+        responses = (ops or {}).get(method.lower(), {}).get("responses", {})
+        if str(status) not in responses:
+            out.append((method, path, status))
+    return out
 
 
 def values_of(value: Any, key: str) -> list[Any]:
@@ -253,6 +274,7 @@ def test_the_documented_session_takes_a_newcomer_to_a_vote(postgres: Postgres, t
             "INVITE_TOKEN": _mailed("invitation", r"/invitations/(\S+)"),
         })
         shell.walk(text)
+        assert undeclared(shell, base_url) == []
         assert shell.curls >= 9
         assert shell.env["HEARING"] == str(world["hearing"])
 
@@ -358,11 +380,13 @@ def test_the_documented_competition_goes_from_a_call_to_a_released_tranche(
             "MEETING_AT": lambda: almaty(utcnow()),
         }
         given.update({name: (lambda name=name: world[name]) for name in ("OFFICIAL_TOKEN", "NGO_TOKEN", *COMMISSION)})
-        shell = Shell(http, given, files={"charter.pdf": real_pdf("Charter"), "schedule.pdf": real_pdf("Schedule")})
+        shell = Shell(http, given, files={name: real_pdf(name) for name in ("charter.pdf", "estimate.pdf",
+                                                                            "schedule.pdf")})
         shell.waits = {"intake closes": _move(db_url, shell, "closes_at", opened),
                        "the appeal window closes": _move(db_url, shell, "appeals_close_at")}
         shell.walk(text)
         assert shell.waited == ["intake closes", "the appeal window closes"]
+        assert undeclared(shell, base_url) == []
         assert shell.curls >= 40, shell.curls
 
         monkeypatch.setenv("ASAR", base_url)
@@ -373,6 +397,14 @@ def test_the_documented_competition_goes_from_a_call_to_a_released_tranche(
                      "call.scoring_closed", "call.results_published", "call.appeals", "call.awards"):
             assert f"'{kind}'" in printed, printed
 
+        def status(path: str, token: str) -> int:
+            return http.get(f"{base_url}/api/v1{path}", headers={"authorization": f"Bearer {world[token]}"}).status_code
+
+        env = shell.env  # the private downloads: the commission is neither the applicant nor the issuer's staff
+        assert status(f"/applications/{env['APP']}/documents/{env['DOCUMENT']}", "MEMBER_C_TOKEN") == 404
+        assert status(f"/appeals/{env['APPEAL']}/evidence", "MEMBER_A_TOKEN") == 404
+        assert status(f"/milestone-evidence/{env['EVIDENCE']}", "MEMBER_A_TOKEN") == 404
+        assert status(f"/milestone-evidence/{env['EVIDENCE']}", "NGO_TOKEN") == 200  # the winner's own
         award = http.get(f"{base_url}/api/v1/awards/{shell.env['AWARD']}").json()["award"]
         assert [t["released_at"] is not None for t in award["tranches"]] == [True, False]  # the first, and only it
         assert award["organization_id"] == world["ngo"] and award["released"] == award["tranches"][0]["amount"]

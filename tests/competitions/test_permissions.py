@@ -200,6 +200,8 @@ CASES = [
     Case("POST", "/api/v1/competitions/{draft}/publish", ISSUER),
     Case("POST", "/api/v1/competitions/{unverified_draft}/publish", NOBODY),
     Case("PUT", "/api/v1/competitions/{published}/commission", ISSUER, members),
+    Case("POST", "/api/v1/competitions/{invited}/commission/join", SIGNED_IN),
+    Case("POST", "/api/v1/competitions/{published}/cancel", ISSUER, a_reason),
     Case("PUT", "/api/v1/competitions/{published}/follow", SIGNED_IN),
     Case("DELETE", "/api/v1/competitions/{followed}/follow", SIGNED_IN),
 ]

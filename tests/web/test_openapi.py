@@ -50,6 +50,9 @@ async def test_errors_are_declared_where_they_can_occur(client: httpx.AsyncClien
     assert "429" in responses["POST", "/api/v1/token"]
     assert "401" not in responses["GET", "/api/v1/hearings"]  # public: a token is optional
     assert "404" in responses["GET", "/api/v1/hearings/{hearing_id}"]
+    for sealed in ("/api/v1/applications/{application_id}/scores", "/api/v1/calls/{call_id}/scoring-results",
+                   "/api/v1/calls/{call_id}/decision", "/api/v1/applications/{application_id}/appeal"):
+        assert "403" in responses["GET", sealed], sealed  # reads that refuse a signed-in role (competitions)
 
 
 async def test_bearer_scheme_applies_to_authenticated_operations(client: httpx.AsyncClient) -> None:

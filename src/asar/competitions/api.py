@@ -232,6 +232,10 @@ class CommissionBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     members: Annotated[list[MemberBody], msgspec.Meta(max_length=upper("commission_max") + 1)]
 
 
+class CancelBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=500)]  # required; applicants and followers read it
+
+
 # ---------------------------------------------------------------- helpers
 
 async def _out(request: Request[Any, Any, Any], call: Call) -> CallOut:
@@ -351,6 +355,25 @@ async def set_commission(request: Request[Any, Any, Any], call_id: FromPath[int]
     return await _out(request, await calls.load_call(db, call_id))
 
 
+@post("/competitions/{call_id:int}/commission/join", name="competitions:api_join_commission", guards=[signed_in],
+      status_code=200, summary="Take the commission seats invited to your (confirmed) e-mail address")
+async def join_commission(request: Request[Any, Any, Any], call_id: FromPath[int]) -> CallOut:
+    """For a person invited by e-mail before they had an account: the seats named by their address (on every
+    call) become theirs. Nothing to take changes nothing."""
+    db, actor = request.state.db, request.state.actor
+    await calls.get_call(db, actor, call_id)
+    await calls.claim_invitations(db, actor)
+    return await _out(request, await calls.load_call(db, call_id))
+
+
+@post("/competitions/{call_id:int}/cancel", name="competitions:api_cancel", guards=[signed_in], status_code=200,
+      summary="Cancel a call, with the reason (the issuer)")
+async def cancel_call(request: Request[Any, Any, Any], call_id: FromPath[int], data: JSONBody[CancelBody]) -> CallOut:
+    """From any stage before the award; `status` becomes `cancelled` and the reason is public."""
+    call = await calls.advance(request.state.db, request.state.actor, call_id, "cancelled", reason=data.reason.strip())
+    return await _out(request, call)
+
+
 @get("/competitions/{call_id:int}/amendments", name="competitions:api_amendments", summary="A call's amendments")
 async def list_amendments(request: Request[Any, Any, Any], call_id: FromPath[int]) -> list[AmendmentOut]:
     call = await calls.get_call(request.state.db, request.state.actor, call_id)
@@ -379,6 +402,7 @@ async def unfollow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> C
 
 
 router = Router(path="/api/v1", route_handlers=[list_calls, get_call, create_call, update_call, publish_call,
-                                                set_commission, list_amendments, follow, unfollow],
+                                                set_commission, join_commission, cancel_call, list_amendments,
+                                                follow, unfollow],
                 tags=["competitions"])
 routes = [router]

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, get, post, put
+from litestar import Request, Response, Router, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
@@ -18,6 +18,7 @@ from litestar.params import Body, FromPath, JSONBody
 from asar.competitions.appeals import service
 from asar.competitions.appeals.models import MAX_ANSWER, MAX_TEXT, Appeal
 from asar.storage.pdf import PDF_MAX_BYTES
+from asar.web.downloads import private_file
 from asar.web.openapi import signed_in
 
 
@@ -147,6 +148,7 @@ async def received(request: Request[Any, Any, Any], call_id: FromPath[int]) -> I
 
 
 @get("/applications/{application_id:int}/appeal", name="appeals:api_mine", guards=[signed_in],
+     opt={"restricted": True},  # 403: the issuer's staff see the application, its appeal is the applicant's
      summary="The appeal about an application, and whether one may be filed now (its applicant)")
 async def mine(request: Request[Any, Any, Any], application_id: FromPath[int]) -> ApplicationAppealOut:
     view = await service.for_application(request.state.db, request.state.actor, application_id)
@@ -173,6 +175,13 @@ async def evidence(request: Request[Any, Any, Any], appeal_id: FromPath[int],
     return _out(appeal)
 
 
+@get("/appeals/{appeal_id:int}/evidence", name="appeals:api_evidence_file", guards=[signed_in],
+     media_type="application/pdf", summary="Download an appeal's PDF evidence (its applicant, the issuer's staff)")
+async def evidence_file(request: Request[Any, Any, Any], appeal_id: FromPath[int]) -> Response[bytes]:
+    appeal, raw = await service.evidence_file(request.state.db, request.state.actor, appeal_id)
+    return private_file(raw, appeal.evidence_filename, "application/pdf", "evidence.pdf")
+
+
 @post("/appeals/{appeal_id:int}/withdraw", name="appeals:api_withdraw", guards=[signed_in], status_code=200,
       summary="Withdraw an unanswered appeal (its applicant)")
 async def withdraw(request: Request[Any, Any, Any], appeal_id: FromPath[int]) -> AppealOut:
@@ -187,6 +196,6 @@ async def answer(request: Request[Any, Any, Any], appeal_id: FromPath[int], data
     return _out(appeal)
 
 
-router = Router(path="/api/v1", route_handlers=[public, received, mine, file, evidence, withdraw, answer],
+router = Router(path="/api/v1", route_handlers=[public, received, mine, file, evidence, evidence_file, withdraw, answer],
                 tags=["appeals"])
 routes = [router]

@@ -21,6 +21,7 @@ from asar.errors import Conflict, Invalid
 from asar.i18n import gettext as _
 from asar.permissions import require_user
 from asar.storage.pdf import PDF_MAX_BYTES
+from asar.web.downloads import private_file
 from asar.web.templating import page, redirect
 from asar.web.urls import request_base_url, request_path
 
@@ -107,11 +108,7 @@ async def withdraw(request: Request[Any, Any, Any], appeal_id: FromPath[int]) ->
 @get("/appeals/{appeal_id:int}/evidence", name="appeals:evidence", include_in_schema=False)
 async def evidence(request: Request[Any, Any, Any], appeal_id: FromPath[int]) -> Response[bytes]:
     appeal, data = await service.evidence_file(request.state.db, request.state.actor, appeal_id)
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_"
-                   for ch in appeal.evidence_filename)[-100:]
-    return Response(content=data, media_type="application/pdf", headers={
-        "content-disposition": f'attachment; filename="{safe or "evidence.pdf"}"',
-        "x-content-type-options": "nosniff", "cache-control": "private, no-store"})
+    return private_file(data, appeal.evidence_filename, "application/pdf", "evidence.pdf")
 
 
 # ---------------------------------------------------------------- the issuer

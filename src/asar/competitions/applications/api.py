@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, get, post, put
+from litestar import Request, Response, Router, get, post, put
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
@@ -20,6 +20,7 @@ from asar.competitions.applications.forms import parse_application
 from asar.competitions.applications.models import Application
 from asar.competitions.guards import require_view
 from asar.storage.pdf import PDF_MAX_BYTES
+from asar.web.downloads import private_file
 from asar.web.openapi import signed_in
 from asar.web.urls import request_base_url
 
@@ -198,6 +199,16 @@ async def attach(request: Request[Any, Any, Any], application_id: FromPath[int],
     return await _full(request, application_id)
 
 
+@get("/applications/{application_id:int}/documents/{document_id:int}", name="applications:api_document",
+     guards=[signed_in], media_type="application/pdf", summary="Download an attached PDF")
+async def document(request: Request[Any, Any, Any], application_id: FromPath[int],
+                   document_id: FromPath[int]) -> Response[bytes]:
+    """For whoever may see the application: its organization's members, the issuer's staff once submitted
+    (404 for anyone else, and where no file is attached)."""
+    row, raw = await applications.document_file(request.state.db, request.state.actor, application_id, document_id)
+    return private_file(raw, row.filename, "application/pdf", "document.pdf")
+
+
 @post("/applications/{application_id:int}/submit", name="applications:api_submit", guards=[signed_in],
       status_code=200, summary="Submit while intake is open")
 async def submit(request: Request[Any, Any, Any], application_id: FromPath[int]) -> ApplicationOut:
@@ -257,6 +268,6 @@ async def set_caps(request: Request[Any, Any, Any], call_id: FromPath[int], data
     return CapsOut(call_id, caps)
 
 
-router = Router(path="/api/v1", route_handlers=[start, detail, save, attach, submit, reopen, withdraw, for_call, get_caps, set_caps],
+router = Router(path="/api/v1", route_handlers=[start, detail, save, attach, document, submit, reopen, withdraw, for_call, get_caps, set_caps],
                 tags=["applications"])
 routes = [router]

@@ -32,6 +32,7 @@ from asar.i18n import format_dt
 from asar.i18n import gettext as _
 from asar.permissions import require_user
 from asar.storage.pdf import PDF_MAX_BYTES
+from asar.web.downloads import private_file
 from asar.web.templating import page, redirect
 from asar.web.urls import request_base_url, request_path
 
@@ -172,10 +173,7 @@ async def document(request: Request[Any, Any, Any], application_id: FromPath[int
 
 def pdf_download(filename: str, data: bytes) -> Response[bytes]:
     """An application's private PDF, only as a download under an ASCII name."""
-    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in filename)[-100:]
-    return Response(content=data, media_type="application/pdf", headers={
-        "content-disposition": f'attachment; filename="{safe or "document.pdf"}"',
-        "x-content-type-options": "nosniff", "cache-control": "private, no-store"})
+    return private_file(data, filename, "application/pdf", "document.pdf")
 
 
 # ---------------------------------------------------------------- submitting and after

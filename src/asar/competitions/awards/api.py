@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, JSONBody
@@ -22,6 +22,7 @@ from asar.competitions.awards.models import Award, MilestoneReport
 from asar.competitions.guards import require_view
 from asar.errors import PermissionDenied
 from asar.i18n import gettext as _
+from asar.web.downloads import private_file
 from asar.web.openapi import signed_in
 
 
@@ -161,6 +162,16 @@ async def report(request: Request[Any, Any, Any], award_id: FromPath[int],
     return report_out(row, await service.load_award(db, award_id))
 
 
+@get("/milestone-evidence/{evidence_id:int}", name="awards:api_evidence", guards=[signed_in],
+     media_type="application/octet-stream",
+     summary="Download a milestone report's evidence file (the winner's members, the issuer's staff, the admin)")
+async def evidence(request: Request[Any, Any, Any], evidence_id: FromPath[int]) -> Response[bytes]:
+    """Sent as application/octet-stream: the report's `evidence[].content_type` says what it is (a PDF or
+    an image)."""
+    row, raw = await service.evidence_file(request.state.db, request.state.actor, evidence_id)
+    return private_file(raw, row.filename, "application/octet-stream", "evidence")
+
+
 class ReturnBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(max_length=MAX_REASON)]
 
@@ -185,6 +196,6 @@ async def return_(request: Request[Any, Any, Any], report_id: FromPath[int],
     return await _detail(request, award_id)
 
 
-router = Router(path="/api/v1", route_handlers=[list_awards, detail, award_call, sign, report, approve, return_],
+router = Router(path="/api/v1", route_handlers=[list_awards, detail, award_call, sign, report, evidence, approve, return_],
                 tags=["awards"])
 routes = [router]

@@ -29,6 +29,7 @@ from asar.i18n import gettext as _
 from asar.i18n import ngettext
 from asar.permissions import require_user
 from asar.storage.pdf import PDF_MAX_BYTES
+from asar.web.downloads import private_file
 from asar.web.templating import page, redirect
 from asar.web.urls import request_base_url, request_path
 
@@ -148,10 +149,7 @@ async def return_(request: Request[Any, Any, Any], report_id: FromPath[int]) -> 
 @get("/milestone-evidence/{evidence_id:int}", name="awards:evidence", include_in_schema=False)
 async def evidence(request: Request[Any, Any, Any], evidence_id: FromPath[int]) -> Response[bytes]:
     row, data = await service.evidence_file(request.state.db, request.state.actor, evidence_id)
-    safe = "".join(ch for ch in row.filename if ch.isascii() and (ch.isalnum() or ch in "._-")) or "evidence"
-    return Response(content=data, media_type=row.content_type, headers={
-        "content-disposition": f'attachment; filename="{safe}"', "x-content-type-options": "nosniff",
-        "cache-control": "private, no-store"})
+    return private_file(data, row.filename, row.content_type, "evidence")
 
 
 routes = [detail, call_awards, award_call, sign, report, approve, return_, evidence]

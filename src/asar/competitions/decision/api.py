@@ -22,6 +22,7 @@ async def _board(request: Request[Any, Any, Any], call_id: int) -> BoardOut:
 
 
 @get("/calls/{call_id:int}/decision", name="decision:api_board", guards=[signed_in],
+     opt={"restricted": True},  # 403 before scoring closes: the scores are sealed
      summary="The decision board: meeting, attendance, quorum, ranking with the default proposal, winners")
 async def board(request: Request[Any, Any, Any], call_id: FromPath[int]) -> BoardOut:
     return await _board(request, call_id)

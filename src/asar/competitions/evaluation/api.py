@@ -158,6 +158,7 @@ def _shown(value: Any) -> str | None:
 
 
 @get("/applications/{application_id:int}/scores", name="evaluation:api_sheets", guards=[signed_in],
+     opt={"restricted": True},  # 403: the issuer's people before scoring closes (progress only)
      summary="The score sheets of an application you may read")
 async def sheets(request: Request[Any, Any, Any], application_id: FromPath[int]) -> list[SheetOut]:
     rows = await service.sheets_for(request.state.db, request.state.actor, application_id)
@@ -230,6 +231,7 @@ async def progress(request: Request[Any, Any, Any], call_id: FromPath[int]) -> P
 
 
 @get("/calls/{call_id:int}/scoring-results", name="evaluation:api_results", guards=[signed_in],
+     opt={"restricted": True},  # 403 before scoring closes: the scores are sealed
      summary="The ranking per lot and the anomalies, after scoring closes")
 async def results(request: Request[Any, Any, Any], call_id: FromPath[int]) -> ResultsOut:
     call, ev = await service.results(request.state.db, request.state.actor, call_id)
