@@ -402,6 +402,7 @@ def test_the_documented_competition_goes_from_a_call_to_a_released_tranche(
 
         env = shell.env  # the private downloads: the commission is neither the applicant nor the issuer's staff
         assert status(f"/applications/{env['APP']}/documents/{env['DOCUMENT']}", "MEMBER_C_TOKEN") == 404
+        assert status(f"/applications/{env['APP']}/scoring/documents/{env['DOCUMENT']}", "MEMBER_C_TOKEN") == 404  # recused
         assert status(f"/appeals/{env['APPEAL']}/evidence", "MEMBER_A_TOKEN") == 404
         assert status(f"/milestone-evidence/{env['EVIDENCE']}", "MEMBER_A_TOKEN") == 404
         assert status(f"/milestone-evidence/{env['EVIDENCE']}", "NGO_TOKEN") == 200  # the winner's own

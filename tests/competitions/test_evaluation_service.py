@@ -274,6 +274,11 @@ async def test_a_member_finds_and_reads_the_applications_to_score_through_the_ap
     view = (await get("a", f"/applications/{app1}/scoring")).json()
     assert (view["title"], view["scoring_open"], view["declaration"]) == (
         "Наставники для подростков", True, {"conflict": False, "note": ""})
+    assert [line["amount"] for line in view["budget"]] == [6_000_000, 2_300_000, 700_000]  # the whole application
+    document = view["documents"][0]["document_id"]  # the charter the applicant attached
+    served = await get("a", f"/applications/{app1}/scoring/documents/{document}")
+    assert served.status_code == 200 and served.content.startswith(b"%PDF-")
+    assert (await get("official", f"/applications/{app1}/scoring/documents/{document}")).status_code == 404
     assert view["sheet"]["status"] == "draft" and [x["points"] for x in view["sheet"]["scores"]] == [7, 4]
     fresh = (await get("c", f"/applications/{app1}/scoring")).json()
     assert (fresh["declaration"], fresh["sheet"]) == (None, None)  # C's own: nothing yet, never A's sheet

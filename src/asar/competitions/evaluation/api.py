@@ -10,11 +10,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, get, post, put
+from litestar import Request, Response, Router, get, post, put
 from litestar.params import FromPath, JSONBody
 
+from asar.competitions.applications.service import organization
 from asar.competitions.evaluation import core, service
 from asar.competitions.evaluation.models import MAX_COMMENT, MAX_NOTE
+from asar.organizations.identifiers import org_identifier
+from asar.web.downloads import private_file
 from asar.web.openapi import signed_in
 from asar.web.urls import request_base_url
 
@@ -130,18 +133,32 @@ class DeclaredOut:
 
 
 @dataclass
+class AttachedOut:
+    document_id: int  # the call's required document
+    filename: str
+    size: int  # bytes; GET /api/v1/applications/<id>/scoring/documents/<document_id> downloads it
+
+
+@dataclass
 class ScoringViewOut:
-    """An application as its scorer reads it (the page /applications/<id>/scoring): what to score, your
-    declaration (null: not declared yet) and your own sheet so far (null: none yet)."""
+    """An application as its scorer reads it (the page /applications/<id>/scoring): the whole application
+    and its applicant, your declaration (null: not declared yet) and your own sheet so far (null: none yet)."""
 
     application_id: int
     call_id: int
     lot_id: int
     registration_number: str | None
+    applicant: str  # the organization's name
+    applicant_identifier: str  # org-id.guide: KZ-BIN-<12 digits>
     language: str
     title: str
     plan: str  # Markdown
     requested: int  # whole tenge
+    indicators: list[dict[str, Any]]  # [{"name", "target"}]
+    team: list[dict[str, Any]]  # [{"name", "role"}]
+    budget: list[dict[str, Any]]  # [{"category", "description", "amount"}]
+    stages: list[dict[str, Any]]  # [{"title", "deliverable", "month", "amount"}]
+    documents: list[AttachedOut]
     scoring_open: bool  # false once scoring has closed
     declaration: DeclaredOut | None
     sheet: SheetOut | None
@@ -178,14 +195,29 @@ async def to_score(request: Request[Any, Any, Any], call_id: FromPath[int]) -> l
      summary="An application to score, with your declaration and your own sheet (commission members)")
 async def scoring_view(request: Request[Any, Any, Any], application_id: FromPath[int]) -> ScoringViewOut:
     """404 for anyone not on the call's commission and for a member recused from the application."""
-    seat, declared, sheet = await service.open_sheet(request.state.db, request.state.actor, application_id)
+    db = request.state.db
+    seat, declared, sheet = await service.open_sheet(db, request.state.actor, application_id)
     a = seat.application
+    applicant = await organization(db, a.organization_id)
     return ScoringViewOut(
         application_id=a.id, call_id=a.call_id, lot_id=a.lot_id, registration_number=a.registration_number,
-        language=a.language, title=a.title, plan=a.plan, requested=a.requested,
+        applicant=applicant.name, applicant_identifier=org_identifier(applicant.bin), language=a.language,
+        title=a.title, plan=a.plan, requested=a.requested, indicators=list(a.indicators), team=list(a.team),
+        budget=list(a.budget), stages=list(a.stages),
+        documents=[AttachedOut(d.document_id, d.filename, d.size) for d in a.documents],
         scoring_open=not service.scoring_closed(seat.call),
         declaration=None if declared is None else DeclaredOut(declared.conflict, declared.note),
         sheet=None if sheet is None else _sheet_out(sheet))
+
+
+@get("/applications/{application_id:int}/scoring/documents/{document_id:int}", name="evaluation:api_document",
+     guards=[signed_in], media_type="application/pdf",
+     summary="Download an attached PDF of an application you score (commission members)")
+async def document(request: Request[Any, Any, Any], application_id: FromPath[int],
+                   document_id: FromPath[int]) -> Response[bytes]:
+    """404 for anyone not on the call's commission, a recused member, and where nothing is attached."""
+    row, raw = await service.document_for_member(request.state.db, request.state.actor, application_id, document_id)
+    return private_file(raw, row.filename, "application/pdf", "document.pdf")
 
 
 @post("/applications/{application_id:int}/conflict", name="evaluation:api_declare", guards=[signed_in],
@@ -243,5 +275,5 @@ async def results(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Re
                    str(core.shown(a.difference))) for a in ev.anomalies])
 
 
-router = Router(path="/api/v1", route_handlers=[sheets, to_score, scoring_view, declare, save, submit, close, progress, results], tags=["evaluation"])
+router = Router(path="/api/v1", route_handlers=[sheets, to_score, scoring_view, document, declare, save, submit, close, progress, results], tags=["evaluation"])
 routes = [router]
