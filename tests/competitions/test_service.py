@@ -194,6 +194,11 @@ async def test_the_commission_is_odd_at_most_fifteen_and_told(session) -> None:
     newcomer.email_confirmed_at = utcnow()
     assert await service.claim_invitations(session, await actor_of(session, newcomer)) == 1
     assert newcomer.id in (await service.load_call(session, call.id, for_update=True)).member_user_ids
+    seat = next(r.id for r in rows if r.email == "new.expert@example.kz")
+    claimed = (await session.execute(select(AuditEntry.actor_id, AuditEntry.object_id, AuditEntry.details)
+                                     .where(AuditEntry.action == "call.commission_seat_claimed"))).all()
+    assert claimed == [(newcomer.id, call.id, {"member_id": seat})]  # on the record, once
+    assert await service.claim_invitations(session, await actor_of(session, newcomer)) == 0
 
 
 async def test_the_call_stream_admits_readers_of_public_calls_and_snapshots_the_lock(session) -> None:

@@ -75,6 +75,7 @@ audit_actions.declare({
     "call.rules_locked": N_("Call rules locked by the first application"),
     "call.amended": N_("Call amended"),
     "call.commission_set": N_("Call commission set"),
+    "call.commission_seat_claimed": N_("Commission seat taken by its invitee"),
     "call.compliance": N_("Call moved to the compliance check"),
     "call.scoring": N_("Call moved to scoring"),
     "call.decision": N_("Call moved to the decision"),
@@ -578,11 +579,17 @@ async def claim_invitations(db: AsyncSession, actor: Actor) -> int:
     had confirmed it): only a confirmed address proves the seat is theirs."""
     require_confirmed(actor)
     user = require_user(actor)
-    result = await db.execute(update(CommissionMember)
-                              .where(func.lower(CommissionMember.email) == user.email.lower(),
-                                     CommissionMember.user_id.is_(None))
-                              .values(user_id=user.id).execution_options(synchronize_session="fetch"))
-    return int(result.rowcount or 0)
+    seats = list((await db.execute(
+        select(CommissionMember.id, CommissionMember.call_id)
+        .where(func.lower(CommissionMember.email) == user.email.lower(), CommissionMember.user_id.is_(None))
+        .with_for_update())).all())
+    if not seats:
+        return 0
+    await db.execute(update(CommissionMember).where(CommissionMember.id.in_([seat for seat, _call in seats]))
+                     .values(user_id=user.id).execution_options(synchronize_session="fetch"))
+    for seat, call_id in seats:  # who sits on a commission is the commission's integrity: on the record
+        audit.record(db, actor, "call.commission_seat_claimed", "call", call_id, member_id=seat)
+    return len(seats)
 
 
 @atomic
