@@ -93,3 +93,25 @@ async def test_the_form_refuses_bad_input_with_translated_messages(world: World,
                           data={**rows, "member_email_3": "", "member_name_3": "", "_csrf_token": await csrf(client)},
                           headers={"accept-language": "en"})
     assert r.status_code == 303, r.text[:2000]
+
+
+async def test_the_api_shows_the_timeline_and_cancels_with_a_public_reason(world: World, table_case: Any) -> None:
+    session: AsyncSession = table_case.session
+    client = table_case.client
+    headers = await bearer(session, await session.get(User, world.users["issuer"]))
+    r = await client.get(f"/api/v1/competitions/{world.published}/timeline")  # anyone, as the call page's
+    assert r.status_code == 200, r.text
+    stages = r.json()
+    assert [(s["code"], s["state"]) for s in stages] == [
+        ("draft", "done"), ("published", "current"), ("compliance", "upcoming"), ("scoring", "upcoming"),
+        ("decision", "upcoming"), ("appeals", "upcoming"), ("awarded", "upcoming")]
+    assert stages[1]["due"] is not None and stages[2]["due"] > stages[1]["due"]  # in working days after intake
+    r = await client.post(f"/api/v1/competitions/{world.published}/cancel", json={"reason": "  "}, headers=headers)
+    assert r.status_code == 400 and "reason" in r.json()["error"]["fields"], r.text
+    r = await client.post(f"/api/v1/competitions/{world.published}/cancel",
+                          json={"reason": "Финансирование отозвано."}, headers=headers)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled", r.text
+    shown = (await client.get(f"/api/v1/competitions/{world.published}")).json()  # the reason is public
+    assert shown["cancel_reason"] == "Финансирование отозвано." and shown["cancelled_at"] is not None
+    assert {s["state"] for s in (await client.get(f"/api/v1/competitions/{world.published}/timeline")).json()[2:]} \
+        == {"skipped"}

@@ -131,7 +131,21 @@ class CallOut:
     amendments: int
     followers: int
     published_at: datetime | None
+    results_published_at: datetime | None  # the decision's publication: the appeal window opens
+    appeals_close_at: datetime | None  # the appeal window's end (null until the results are published)
+    cancelled_at: datetime | None
+    cancel_reason: str  # public, once cancelled
     url: str
+
+
+@dataclass
+class StageOut:
+    code: str  # draft | published (intake) | compliance | scoring | decision | appeals | awarded
+    state: str  # done | current | upcoming | skipped (a cancelled call's later stages)
+    due: datetime | None  # its due moment (the end of a working day, Almaty), when known
+    overdue: bool  # the running stage is past its due moment (shown publicly)
+    working_days_left: int | None  # the running stage before its due: working days after today to its last day
+    working_days_overdue: int | None  # the running stage past due: working days after its last day to today
 
 
 @dataclass
@@ -258,6 +272,8 @@ async def _out(request: Request[Any, Any, Any], call: Call) -> CallOut:
         commission=[CommissionMemberOut(m.id, m.name, m.source, m.role, m.user_id is not None) for m in call.members],
         mci_year=call.mci_year, mci_value=call.mci_value, rules_locked_at=call.rules_locked_at,
         amendments=call.amendments_count, followers=call.followers_count, published_at=call.published_at,
+        results_published_at=call.results_published_at, appeals_close_at=call.appeals_close_at,
+        cancelled_at=call.cancelled_at, cancel_reason=call.cancel_reason,
         url=request.app.route_reverse("competitions:detail", call_id=call.id),
     )
 
@@ -374,6 +390,15 @@ async def cancel_call(request: Request[Any, Any, Any], call_id: FromPath[int], d
     return await _out(request, call)
 
 
+@get("/competitions/{call_id:int}/timeline", name="competitions:api_timeline",
+     summary="A call's stages with their state and due moment, in working days (the call page's timeline)")
+async def timeline(request: Request[Any, Any, Any], call_id: FromPath[int]) -> list[StageOut]:
+    db = request.state.db
+    call = await calls.get_call(db, request.state.actor, call_id)
+    return [StageOut(s.code, s.state, s.due, s.overdue, s.days_left, s.days_overdue)
+            for s in await calls.timeline(db, call)]
+
+
 @get("/competitions/{call_id:int}/amendments", name="competitions:api_amendments", summary="A call's amendments")
 async def list_amendments(request: Request[Any, Any, Any], call_id: FromPath[int]) -> list[AmendmentOut]:
     call = await calls.get_call(request.state.db, request.state.actor, call_id)
@@ -402,7 +427,7 @@ async def unfollow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> C
 
 
 router = Router(path="/api/v1", route_handlers=[list_calls, get_call, create_call, update_call, publish_call,
-                                                set_commission, join_commission, cancel_call, list_amendments,
+                                                set_commission, join_commission, cancel_call, timeline, list_amendments,
                                                 follow, unfollow],
                 tags=["competitions"])
 routes = [router]

@@ -115,6 +115,20 @@ class ApplicationOut:
 
 
 @dataclass
+class MineOut:
+    id: int
+    call_id: int
+    call_title: str
+    lot_id: int
+    organization_id: int
+    status: str  # draft | submitted | withdrawn
+    title: str
+    requested: int
+    registration_number: str | None
+    submitted_at: datetime | None
+
+
+@dataclass
 class SubmittedOut:
     id: int
     lot_id: int
@@ -151,6 +165,14 @@ async def start(request: Request[Any, Any, Any], call_id: FromPath[int], lot_id:
     per organization: a second call returns the first."""
     application = await applications.start_application(request.state.db, request.state.actor, call_id, lot_id)
     return await _full(request, application.id)
+
+
+@get("/applications", name="applications:api_mine", guards=[signed_in],
+     summary="The applications of the organizations you are a member of, newest first (at most 200)")
+async def mine(request: Request[Any, Any, Any]) -> list[MineOut]:
+    rows = await applications.list_mine(request.state.db, request.state.actor)
+    return [MineOut(a.id, c.id, c.title, a.lot_id, a.organization_id, a.status, a.title, a.requested,
+                    a.registration_number, a.submitted_at) for a, c in rows]
 
 
 @get("/applications/{application_id:int}", name="applications:api_detail", guards=[signed_in],
@@ -268,6 +290,6 @@ async def set_caps(request: Request[Any, Any, Any], call_id: FromPath[int], data
     return CapsOut(call_id, caps)
 
 
-router = Router(path="/api/v1", route_handlers=[start, detail, save, attach, document, submit, reopen, withdraw, for_call, get_caps, set_caps],
+router = Router(path="/api/v1", route_handlers=[start, mine, detail, save, attach, document, submit, reopen, withdraw, for_call, get_caps, set_caps],
                 tags=["applications"])
 routes = [router]
