@@ -396,6 +396,8 @@ def test_the_documented_competition_goes_from_a_call_to_a_released_tranche(
         for kind in ("call.published", "call.applications", "call.rules_locked", "call.compliance_progress",
                      "call.scoring_closed", "call.results_published", "call.appeals", "call.awards"):
             assert f"'{kind}'" in printed, printed
+        assert printed.startswith("['call.published', 'call.rules_locked', 'call.applications', 'call.stage'"), printed
+        assert printed.rstrip().endswith("'call.awards']"), printed  # the tranche released, the last change
 
         def status(path: str, token: str) -> int:
             return http.get(f"{base_url}/api/v1{path}", headers={"authorization": f"Bearer {world[token]}"}).status_code
