@@ -446,3 +446,24 @@ async def test_the_business_cannot_pay_a_grant_pledge_around_the_reports(aw: Awa
     assert "competition's grant" in refused.value.message
     pledge = await s.get(Pledge, award.pledge_id, populate_existing=True)
     assert [t.disbursed_at for t in pledge.tranches] == [None, None]
+
+
+async def test_the_applicants_page_leads_to_its_results_and_its_grant(aw: AwardWorld, table_case: Any) -> None:
+    """After the results an applicant's own page says so and links to its place and scores; once the call is
+    awarded, a winner's page links to the grant, whose agreement waits for the signature."""
+    s: AsyncSession = table_case.session
+    client = table_case.client
+    await sign_in(client, s, await s.get(User, aw.base.users["member"]))
+    page = await client.get(f"/applications/{aw.staged}", headers=EN)
+    assert page.status_code == 200 and "The results are published." in page.text
+    assert f'href="/calls/{aw.base.call}/results#application-{aw.staged}"' in page.text
+    assert 'id="award-link"' not in page.text
+    made = await awards.award_call(s, await who(s, aw.base.users["official"]), aw.base.call)
+    award = next(a for a in made if a.application_id == aw.staged)
+    page = await client.get(f"/applications/{aw.staged}", headers=EN)
+    assert f'href="/awards/{award.id}"' in page.text and "The grant: sign the agreement" in page.text
+    assert "Your application won a grant of 9,000,000" in page.text
+    client.cookies.clear()
+    await sign_in(client, s, await s.get(User, aw.base.users["official"]))  # the issuer reads it, not as its applicant
+    page = await client.get(f"/applications/{aw.staged}", headers=EN)
+    assert page.status_code == 200 and 'id="application-result"' not in page.text
