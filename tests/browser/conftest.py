@@ -47,7 +47,7 @@ def live_server(postgres: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
     subprocess.run([str(bindir / "asar"), "demo", "--no-migrate"], env=env, cwd=tmp_path, check=True,
                    capture_output=True)
     log = tmp_path / "server.log"
-    for attempt in range(3):  # a free port can be taken by another process before we bind it
+    for attempt in range(3):  # a free port can be taken by another process before we bind it (it then exits)
         port = free_port()
         env["ASAR_BASE_URL"] = f"http://127.0.0.1:{port}"
         proc, url = _start(bindir, env, tmp_path, log, port)
@@ -71,16 +71,21 @@ def _start(bindir: Path, env: dict[str, str], cwd: Path, log: Path,
         proc = subprocess.Popen([str(bindir / "asar"), "serve", "--port", str(port), "--no-migrate",
                                  "--no-access-log"], env=env, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline and proc.poll() is None:
+    # Up as soon as /healthz answers; a server that cannot bind exits at once (then another port is
+    # tried). A loaded machine may need over a minute to import and start the app (under a CPU hog,
+    # 30 s ran out three times in a row while the server was still in its startup), hence the far limit.
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                 return proc, url
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    proc.kill()
-    proc.wait()
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+        raise RuntimeError(f"asar serve did not answer on {url} within 180 s:\n" + log.read_text()[-3000:])
     return None, url
 
 

@@ -353,6 +353,7 @@ async def test_register_create_ngo_get_verified_and_read_it_in_kazakh(live_serve
     width = await phone.evaluate("document.documentElement.scrollWidth")
     await phone.get_by_text(t("kk", "Menu"), exact=True).click()  # a phone's header folds its menu
     await phone.get_by_role("link", name=t("kk", "Sign in"), exact=True).click()
+    await phone.wait_for_url("**/sign-in")  # loaded: the click returns once the page commits, before its whole text
     await expect(phone.get_by_role("heading", level=1)).to_have_text(t("kk", "Sign in to ASAR"))
     foreign += await not_kazakh(phone, [demo_password])  # a password to type, like an address
 

@@ -299,7 +299,9 @@ async def test_a_call_goes_from_the_form_to_a_funded_project(db, live) -> None: 
             await desk.goto(f"{base}/competitions/{call_id}")
             await desk.locator("#decision-link").click()
             await desk.get_by_label("Date and time of the meeting (Almaty time)").fill(almaty(utcnow()))
-            for box in await desk.locator("input[name=present]").all():
+            present = desk.locator("input[name=present]")
+            await expect(present).to_have_count(3)  # all() does not wait: the page may still be parsing the rest
+            for box in await present.all():
                 await box.check()
             await desk.get_by_label("Minutes of the meeting").fill("Присутствовали трое.\nКомиссия рассмотрела рейтинг и приняла решение.")
             await desk.get_by_role("button", name="Record the meeting").click()
