@@ -126,6 +126,9 @@ async def test_stages_autosave_from_the_form_show_in_the_checks_and_go_through_t
     out = r.json()
     assert [st["amount"] for st in out["stages"]] == [4_000_000, 5_000_000]
     assert "stages" not in out["checks"]["problems"] and out["checks"]["ok"], out["checks"]
+    body["stages"][1]["amount"] = 4_000_000  # 8 million of a budget of 9: the broken rule comes with its code
+    r = await client.put(f"/api/v1/applications/{world.draft}", json=body, headers={**token, **EN})
+    assert [(b["field"], b["code"]) for b in r.json()["checks"]["broken_rules"]] == [("stages", "sum")], r.text
     r = await client.put(f"/api/v1/applications/{world.draft}", json={"stages": [{"title": "x", "month": 121}]},
                          headers={**token, **EN})
     assert r.status_code == 400

@@ -78,11 +78,19 @@ class Verdict:
 
 
 @dataclass
+class BrokenRuleOut:
+    field: str  # "budget" (the whole), "line_<n>", "stages", "stage_<n>" (n from 1)
+    code: str  # stable: over_lot, cap_<category>, size_class, sum, order, ... (budget.py, stages.py)
+    message: str  # translated
+
+
+@dataclass
 class ChecksOut:
     ok: bool  # complete, eligible and within the call's rules: it can be submitted
     eligible: bool
     eligibility: list[Verdict]
-    problems: dict[str, str]  # field: translated message
+    problems: dict[str, str]  # field: translated message (every check, the form's way)
+    broken_rules: list[BrokenRuleOut]  # the budget's and the stages' rules broken, each with its stable code
 
 
 @dataclass
@@ -149,7 +157,8 @@ def _out(application: Application, checks: applications.Checks | None) -> Applic
         documents=[ApplicationDocumentOut(d.document_id, d.filename, d.size) for d in application.documents],
         checks=None if checks is None else ChecksOut(
             ok=checks.ok, eligible=checks.eligible,
-            eligibility=[Verdict(v.rule, v.passed, v.reason) for v in checks.verdicts], problems=checks.errors()))
+            eligibility=[Verdict(v.rule, v.passed, v.reason) for v in checks.verdicts], problems=checks.errors(),
+            broken_rules=[BrokenRuleOut(p.field, p.code, p.message) for p in (*checks.budget, *checks.stages)]))
 
 
 async def _full(request: Request[Any, Any, Any], application_id: int) -> ApplicationOut:
