@@ -27,7 +27,7 @@ import contextlib
 import io
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from typing import Self
 from zoneinfo import ZoneInfo
@@ -205,6 +205,18 @@ def _format_dt(language: str, value: datetime, part: str) -> str:
     if part != "datetime":
         raise ValueError(f"format_dt: unknown part {part!r} (datetime or time)")
     return f"{format_date(local.date(), DATE_FORMAT, locale=_BABEL_LOCALES[language])}, {time_text}"
+
+
+def format_deadline(value: datetime | None) -> str:
+    """A deadline moment as people read it: one that is the midnight ending a day (every working-day deadline:
+    the compliance check, scoring, the appeal window, an appeal's answer) is that day at 23:59, never the next
+    day at 00:00, so it names the same day as the call's timeline; any other moment as `format_dt`."""
+    if value is None:
+        return ""
+    local = local_datetime(value)
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        value = value - timedelta(minutes=1)
+    return format_dt(value)
 
 
 def format_day(value: date | datetime | None) -> str:

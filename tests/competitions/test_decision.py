@@ -6,7 +6,7 @@ told), who reads what before and after, and the protocol in its four forms."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from asar.accounts.models import User
 from asar.audit.models import AuditEntry
+from asar.competitions import calendar
 from asar.competitions import service as calls
 from asar.competitions.decision import protocol, service
 from asar.competitions.decision.core import Pick
@@ -22,7 +23,7 @@ from asar.competitions.decision.service import MeetingInput
 from asar.competitions.models import Call
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid, NotFound, PermissionDenied
-from asar.i18n import use_language
+from asar.i18n import format_day, format_deadline, use_language
 from asar.live.models import LiveEvent
 from asar.notifications.models import Notification
 from asar.permissions import Actor
@@ -239,8 +240,14 @@ async def test_pages_form_round_trip_and_public_results(world: Deciding, table_c
         md = await anonymous.get(f"/calls/{call_id}/protocol.md", headers={"accept-language": "en"})
         assert "won: 9,000,000" in md.text
         assert json.loads((await anonymous.get(f"/calls/{call_id}/protocol.json")).content)["published"] is True
-        detail = await anonymous.get(f"/competitions/{call_id}")
+        detail = await anonymous.get(f"/competitions/{call_id}", headers={"accept-language": "en"})
         assert f'href="/calls/{call_id}/results"' in detail.text and f'href="/calls/{call_id}/decision"' not in detail.text
+        # the appeal window's end names one day everywhere: the timeline's due day, that day at 23:59 in the text
+        closes = (await session.get(Call, call_id)).appeals_close_at  # type: ignore[union-attr]
+        with use_language("en"):
+            day = format_day(calendar.last_day(closes))
+        assert f"due {day}" in detail.text and f"{day}, 23:59" in detail.text
+        assert f"Appeals until {day}, 23:59." in r.text and f"Appeals until {day}, 23:59" in md.text
 
 
 async def test_api_meeting_winners_and_publish(world: Deciding, table_case: Any) -> None:
@@ -265,3 +272,14 @@ async def test_api_meeting_winners_and_publish(world: Deciding, table_case: Any)
     call = await session.get(Call, call_id)
     await session.refresh(call)
     assert call.results_published_at is not None
+
+
+def test_a_deadline_at_midnight_reads_as_its_last_day_at_23_59() -> None:
+    """Every working-day deadline ends at the midnight after its last day (Almaty): shown as that day at 23:59,
+    not as the next day at 00:00; any other moment is shown as it is."""
+    midnight = datetime(2026, 12, 15, 19, 0, tzinfo=UTC)  # 16 December 00:00 in Almaty (UTC+5)
+    with use_language("en"):
+        assert format_deadline(midnight) == "15 December 2026, 23:59"
+        assert format_deadline(midnight + timedelta(hours=10)) == "16 December 2026, 10:00"
+    with use_language("ru"):
+        assert format_deadline(midnight) == "15 декабря 2026\u202fг., 23:59"

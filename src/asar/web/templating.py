@@ -30,6 +30,7 @@ from asar.i18n import (
     LANGUAGES,
     current_language,
     format_day,
+    format_deadline,
     format_dt,
     format_number,
     format_tenge,
@@ -354,7 +355,7 @@ def make_environment(directory: Path = TEMPLATE_DIR, *, auto_reload: bool = True
     env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext, _=_template_gettext,
                        pgettext=_template_pgettext, npgettext=_template_npgettext)
     env.filters.update(dt=format_dt, day=format_day, number=format_number, tenge=format_tenge,
-                       markdown=render_markdown)
+                       markdown=render_markdown, deadline=format_deadline)
     env.globals.update(LANGUAGES=LANGUAGES, LANGUAGE_NAMES=LANGUAGE_NAMES, current_language=current_language)
     return env
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from asar.competitions.notices import title_of
-from asar.i18n import N_, format_dt
+from asar.i18n import N_, format_deadline
 from asar.i18n import gettext as _
 from asar.notifications.kinds import Kind, Params, register
 
@@ -19,7 +19,7 @@ def outcome_label(code: str) -> str:
 
 def _due(p: Params) -> str:
     try:
-        return format_dt(datetime.fromisoformat(str(p.get("due_at"))))
+        return format_deadline(datetime.fromisoformat(str(p.get("due_at"))))
     except ValueError:
         return ""
 

@@ -50,7 +50,7 @@ from asar.competitions.guards import is_issuer, require_manage
 from asar.competitions.models import Call
 from asar.db import utcnow
 from asar.errors import Conflict, Invalid, NotFound, PermissionDenied, invalid
-from asar.i18n import N_, TIMEZONE, format_dt
+from asar.i18n import N_, TIMEZONE, format_deadline
 from asar.i18n import gettext as _
 from asar.notifications import kinds
 from asar.notifications.service import notify
@@ -307,7 +307,7 @@ async def award_call(db: AsyncSession, actor: Actor, call_id: int, *, base_url: 
         raise Conflict(_("Only a call whose results are published and whose appeal window has closed is awarded."))
     if call.appeals_close_at is None or now < call.appeals_close_at:
         raise Conflict(_("The appeal window is open until %(time)s: the call is awarded after it closes.",
-                         time=format_dt(call.appeals_close_at or now)))
+                         time=format_deadline(call.appeals_close_at or now)))
     waiting = await open_appeals_count(db, call.id)
     if waiting:
         raise Conflict(_("Appeals are still waiting for an answer (%(count)s): answer every appeal first.",

@@ -35,7 +35,7 @@ from asar.competitions.decision.schemas import (
 from asar.competitions.decision.service import Board, Candidate, results_public
 from asar.competitions.evaluation import core as scoring
 from asar.competitions.rules import CompetitionRules
-from asar.i18n import format_dt, format_tenge, use_language
+from asar.i18n import format_deadline, format_dt, format_tenge, use_language
 from asar.i18n import gettext as _
 
 
@@ -183,7 +183,7 @@ def to_markdown(p: ProtocolOut) -> str:
     lines.append(f"- {call_page}: {p.url}")
     if p.published:
         lines.append("- " + _("Results published on %(time)s. Appeals until %(deadline)s.",
-                              time=format_dt(p.results_published_at), deadline=format_dt(p.appeals_close_at)))
+                              time=format_dt(p.results_published_at), deadline=format_deadline(p.appeals_close_at)))
     else:
         lines.append("- " + _("Draft: the results are not published yet."))
     lines += ["", "## " + _("Meeting"), ""]
@@ -249,7 +249,7 @@ def to_pdf(p: ProtocolOut, lang: str, generated: str) -> bytes:
         pairs = [(_("Issuer"), f"{p.issuer.name} ({bin_label} {p.issuer.bin})"), (_("Call page"), p.url)]
         if p.published:
             pairs += [(_("Results published"), format_dt(p.results_published_at)),
-                      (_("Appeals until"), format_dt(p.appeals_close_at))]
+                      (_("Appeals until"), format_deadline(p.appeals_close_at))]
         else:
             pairs.append((_("Status"), _("Draft: the results are not published yet.")))
         if p.meeting is not None:
