@@ -366,7 +366,7 @@ async def test_the_scoring_deadline_counts_working_days_from_its_start_and_is_fl
 
 async def test_a_member_finds_scoring_on_the_call_page_and_reads_the_whole_application(
         world: Scoring, table_case: Any) -> None:
-    """The call's page leads a member to scoring; the sheet shows the applicant (to judge a conflict of interest),
+    """The list of calls and the call's page lead a member to scoring; the sheet shows the applicant (to judge a conflict of interest),
     the budget and stages the criteria score, and the attached documents, which only a seated member downloads."""
     session, client = table_case.session, table_case.client
     app1 = world.apps[0]
@@ -380,6 +380,8 @@ async def test_a_member_finds_scoring_on_the_call_page_and_reads_the_whole_appli
         await sign_in(client, session, await session.get(User, world.members.get(name) or world.base.users[name]))
 
     await as_("b")
+    listing = await client.get("/competitions", headers={"accept-language": "en"})  # the way in without the mail
+    assert 'id="seats-title"' in listing.text and f'href="/calls/{world.base.call}/scoring"' in listing.text
     call_page = await client.get(f"/competitions/{world.base.call}", headers={"accept-language": "en"})
     assert f'href="/calls/{world.base.call}/scoring"' in call_page.text and "Score the applications" in call_page.text
     sheet = await client.get(f"/applications/{app1}/scoring", headers={"accept-language": "en"})
@@ -394,6 +396,8 @@ async def test_a_member_finds_scoring_on_the_call_page_and_reads_the_whole_appli
     for name in ("citizen", "other_member"):
         await as_(name)
         assert (await client.get(doc)).status_code == 404
+        listing = await client.get("/competitions", headers={"accept-language": "en"})
+        assert 'id="seats-title"' not in listing.text
         call_page = await client.get(f"/competitions/{world.base.call}", headers={"accept-language": "en"})
         assert f'href="/calls/{world.base.call}/scoring"' not in call_page.text
     await as_("official")  # the issuer's staff follow progress from the call's page

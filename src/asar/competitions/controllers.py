@@ -199,7 +199,8 @@ async def list_page(request: Request[Any, Any, Any]) -> Template:
                    pages=max(1, -(-total // PAGE_SIZE)), kind=kind, status=status, area_id=area_id,
                    region_id=region_id, areas=await list_areas(db), regions=await list_regions(db),
                    public_statuses=PUBLIC_STATUSES, may_create=may_create(request.state.actor),
-                   in_ngo=any(m.organization.sector == "ngo" for m in request.state.actor.memberships))
+                   in_ngo=any(m.organization.sector == "ngo" for m in request.state.actor.memberships),
+                   seated=await calls.seated_calls(db, request.state.actor))
 
 
 @get("/competitions/{call_id:int}", name="competitions:detail", include_in_schema=False, opt={"read_only": True})

@@ -157,6 +157,18 @@ async def is_following(db: AsyncSession, actor: Actor, call: Call) -> bool:
     return (await db.execute(q)).first() is not None
 
 
+async def seated_calls(db: AsyncSession, actor: Actor) -> list[Call]:
+    """The public calls whose commission this person sits on and that are not over (the list of calls shows them
+    first, so a member finds the applications to score without the notification)."""
+    if actor.user is None:
+        return []
+    q = (select(Call).join(CommissionMember, CommissionMember.call_id == Call.id)
+         .where(CommissionMember.user_id == actor.user.id, Call.status.in_(PUBLIC_STATUSES),
+                Call.status.not_in(("awarded", "cancelled")))
+         .order_by(Call.id.desc()).limit(20))
+    return list((await db.execute(q)).scalars().unique())
+
+
 async def list_calls(db: AsyncSession, *, kind: str | None = None, status: str | None = None,
                      area_id: int | None = None, region_id: int | None = None, limit: int = 20,
                      offset: int = 0) -> tuple[list[Call], int]:
