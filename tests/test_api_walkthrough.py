@@ -1,4 +1,4 @@
-"""The documented example sessions, run line by line against a real server, so the pages cannot rot:
+"""The documented example sessions, run line by line against one real server, so the pages cannot rot:
 docs/api.md (a newcomer's way to a vote in a live hearing) and docs/competitions-api.md (a competition
 from the call to a released tranche).
 
@@ -20,7 +20,7 @@ import asyncio
 import json
 import re
 import shlex
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ import pytest
 from asar.db import Database, utcnow
 from tests.conftest import make_settings
 from tests.live_server import live_server
-from tests.mailbox import delivered_to
+from tests.mailbox import delivered_to, recording
 from tests.services import Postgres
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "api.md"
@@ -256,16 +256,30 @@ def logical_lines(block: str) -> list[str]:
     return out
 
 
-def test_the_documented_session_takes_a_newcomer_to_a_vote(postgres: Postgres, tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch,
+Served = tuple[str, dict[str, Any], str]
+
+
+@pytest.fixture(scope="module")
+def served(postgres: Postgres, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One live server for both pages: (base URL, each page's world, database URL)."""
+    async def seed(db: Database) -> dict[str, Any]:
+        return {"hearings": await _seed(db), "competitions": await _seed_competition(db)}
+
+    data_dir = tmp_path_factory.mktemp("walkthrough")
+    with recording(), live_server(postgres, lambda url: make_settings(url, data_dir), seed) as running:
+        yield running  # (the seed's mails are recorded here: conftest's `mailbox` is per test)
+
+
+def test_the_documented_session_takes_a_newcomer_to_a_vote(served: Served, monkeypatch: pytest.MonkeyPatch,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     text = DOC.read_text(encoding="utf-8")
     shell_blocks = re.findall(r"```sh\n(.*?)```", text, re.DOTALL)
     python_blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
     assert len(shell_blocks) >= 7 and len(python_blocks) == 1
 
-    with live_server(postgres, lambda url: make_settings(url, tmp_path), _seed) as (base_url, world, _), \
-            httpx.Client(timeout=30) as http:
+    base_url, worlds, _ = served
+    world = worlds["hearings"]
+    with httpx.Client(timeout=30) as http:
         shell = Shell(http, {
             "ASAR": lambda: base_url,
             "ORG": lambda: str(world["ngo"]),
@@ -356,8 +370,7 @@ def _move(db_url: str, shell: Shell, column: str, job: Callable[[Database], Awai
 
 
 def test_the_documented_competition_goes_from_a_call_to_a_released_tranche(
-        postgres: Postgres, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        served: Served, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     from asar.competitions.compliance.jobs import open_compliance_checks
     from tests.competitions.application_helpers import real_pdf
     from tests.competitions.helpers import almaty
@@ -370,8 +383,9 @@ def test_the_documented_competition_goes_from_a_call_to_a_released_tranche(
     async def opened(db: Database) -> None:
         assert await open_compliance_checks({"db": db}) == 1  # the real job, as the server runs it each minute
 
-    with live_server(postgres, lambda url: make_settings(url, tmp_path), _seed_competition) as (
-            base_url, world, db_url), httpx.Client(timeout=30) as http:
+    base_url, worlds, db_url = served
+    world = worlds["competitions"]
+    with httpx.Client(timeout=30) as http:
         given: dict[str, Callable[[], str]] = {
             "ASAR": lambda: base_url,
             "BODY": lambda: str(world["body"]),
