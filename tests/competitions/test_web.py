@@ -115,3 +115,15 @@ async def test_the_api_shows_the_timeline_and_cancels_with_a_public_reason(world
     assert shown["cancel_reason"] == "Финансирование отозвано." and shown["cancelled_at"] is not None
     assert {s["state"] for s in (await client.get(f"/api/v1/competitions/{world.published}/timeline")).json()[2:]} \
         == {"skipped"}
+
+
+async def test_a_member_finds_the_calls_they_sit_on_through_the_api(world: World, table_case: Any) -> None:
+    session: AsyncSession = table_case.session
+    client = table_case.client
+    headers = await bearer(session, await session.get(User, world.users["ngo"]))
+    assert (await client.get("/api/v1/competitions/commission-seats", headers=headers)).json() == []  # invited only
+    r = await client.post(f"/api/v1/competitions/{world.invited}/commission/join", headers=headers)
+    assert r.status_code == 200 and any(m["has_account"] for m in r.json()["commission"]), r.text
+    r = await client.get("/api/v1/competitions/commission-seats", headers=headers)
+    assert [c["id"] for c in r.json()] == [world.invited], r.text
+    assert (await client.get("/api/v1/competitions/commission-seats")).status_code == 401

@@ -318,6 +318,12 @@ async def list_calls(
     return CallListOut([await _out(request, c) for c in items], total, page, per_page)
 
 
+@get("/competitions/commission-seats", name="competitions:api_seated", guards=[signed_in],
+     summary="The calls whose commission you sit on, not yet awarded or cancelled (newest first, at most 20)")
+async def seated(request: Request[Any, Any, Any]) -> list[CallOut]:
+    return [await _out(request, c) for c in await calls.seated_calls(request.state.db, request.state.actor)]
+
+
 @get("/competitions/{call_id:int}", name="competitions:api_detail", summary="One call")
 async def get_call(request: Request[Any, Any, Any], call_id: FromPath[int]) -> CallOut:
     """Published calls for everyone; drafts for the members of the issuing organization."""
@@ -426,7 +432,7 @@ async def unfollow(request: Request[Any, Any, Any], call_id: FromPath[int]) -> C
     return await _follow_out(request, call_id)
 
 
-router = Router(path="/api/v1", route_handlers=[list_calls, get_call, create_call, update_call, publish_call,
+router = Router(path="/api/v1", route_handlers=[list_calls, seated, get_call, create_call, update_call, publish_call,
                                                 set_commission, join_commission, cancel_call, timeline, list_amendments,
                                                 follow, unfollow],
                 tags=["competitions"])
