@@ -14,11 +14,12 @@ the generation is derandomized so that CI is repeatable.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -35,6 +36,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from asar.accounts.models import ApiToken
+from asar.competitions.applications.models import Application
+from asar.competitions.models import Call
 from asar.db import Database, utcnow
 from asar.tokens import new_token, token_hash
 from tests.conftest import make_settings
@@ -46,6 +49,7 @@ ROLES = ("anonymous", "citizen", "ngo_member", "business_member", "official", "a
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 EXAMPLES = int(os.environ.get("ASAR_CONTRACT_EXAMPLES", "5"))  # per operation and role
+ONLY = re.compile(os.environ.get("ASAR_CONTRACT_PATHS", ""))  # hunting: only the operations whose path matches
 
 
 @dataclass
@@ -123,6 +127,7 @@ async def _seed(db: Database) -> tuple[dict[str, str], dict[str, list[int]]]:
         thread, _m = await interest.express_interest(s, sponsor, project.id, "Interested.")
         ids.update(project_id=[project.id], pledge_id=[pledge.id], tranche_id=[pledge.tranches[0].id],
                    thread_id=[thread.id])
+        ids.update(await _seed_competitions(s, people, ngo))
         tokens = {}
         # Large ids: a generated DELETE /api/v1/tokens/{small id} must not revoke the token under test.
         for n, (role, user) in enumerate(people.items()):
@@ -132,6 +137,107 @@ async def _seed(db: Database) -> tuple[dict[str, str], dict[str, list[int]]]:
             tokens[role] = token
         await s.commit()
     return tokens, ids
+
+
+async def _seed_competitions(s: Any, people: dict[str, Any], ngo: Any) -> dict[str, list[int]]:
+    """The Akimat's calls (the official acts for it), one per stage its routes answer differently in, built
+    by the demo's builder through the competition verbs: a draft; a call in intake with the NGO member's
+    draft and submitted application; one in its compliance check (the application not marked yet); one in
+    scoring (the official chairs a commission with the citizen and the business member as experts, the
+    NGO's application admissible, one sheet submitted); one at its decision (every sheet in, scoring
+    closed); one with its results published and the NGO member's appeal open; one awarded, the agreement
+    signed by the NGO's admin and the first milestone's report waiting for review. The id lists are aligned
+    by index (call, lot, application, document of the same call), so a path naming two ids names a real
+    pair. About a second of the module's set-up."""
+    from sqlalchemy import select
+
+    from asar.competitions import service as calls
+    from asar.competitions.appeals.models import Appeal
+    from asar.competitions.awards import service as awards
+    from asar.competitions.awards.core import ReportInput
+    from asar.competitions.evaluation import service as evaluation
+    from asar.competitions.forms import MemberInput
+    from asar.demo.competitions import DemoApplication, DemoCall, _build, demo_pdf
+    from asar.reference.models import Area, Region
+    from asar.uow import unit_of_work
+    from tests.competitions.application_helpers import old_bin
+    from tests.competitions.helpers import ensure_mci
+    from tests.hearings.helpers import actor_of, join
+
+    ngo.bin = old_bin()  # registered in 2015: the calls ask for 12 months at least
+    ngo_admin = await make_user(s, name="NGO admin", confirmed=False)
+    ngo_admin.email_confirmed_at = utcnow()
+    await join(s, ngo_admin, ngo, role="admin")
+    await ensure_mci(s, utcnow().year)
+    await s.commit()
+    by_email = {u.email: u for u in (*people.values(), ngo_admin)}
+
+    async def actor_for(session: Any, email: str) -> Any:
+        return await actor_of(session, by_email[email])
+
+    issuer, member = people["official"].email, people["ngo_member"].email
+    commission = (MemberInput(issuer, "Chair", "issuer", "chair"),
+                  MemberInput(people["citizen"].email, "Expert A", "expert", "member"),
+                  MemberInput(people["business_member"].email, "Expert B", "expert", "member"))
+    lots = (("Lot 1", 10_000_000, 12), ("Lot 2", 10_000_000, 12))
+    budget = (5_000_000, 3_000_000, 800_000)
+    every_sheet = tuple((m.email, 0, "submit 8,7,4") for m in commission)
+
+    def spec(stage: str, opened: int, apps: tuple[DemoApplication, ...] = (), title_ru: str = "",
+             **more: Any) -> DemoCall:
+        return DemoCall(issuer, stage, "state_grant", f"{stage} kk", title_ru or f"{stage} ru", "A call.",
+                        ("youth",), ("KZ-75",), lots, opened, apps, **more)
+
+    specs = {
+        "draft": spec("draft", -3),
+        "published": spec("published", 1, (DemoApplication(member, 1, "Draft", budget, state="draft"),
+                                           DemoApplication(member, 2, "Submitted", budget))),
+        "scoring": spec("scoring", 1, (DemoApplication(member, 1, "Scored", budget, mark="yes"),),
+                        sheets=((issuer, 0, "submit 8,7,4"),), commission=commission),
+        "compliance": spec("compliance", 1, (DemoApplication(member, 1, "Checked", budget),)),
+        "decision": spec("scoring", 1, (DemoApplication(member, 1, "Decided", budget, mark="yes"),),
+                         sheets=every_sheet, commission=commission,
+                         title_ru="decision ru"),
+        "appeal": spec("appeal", 1, (DemoApplication(member, 1, "Appealed", budget, mark="yes"),),
+                       sheets=every_sheet, commission=commission,
+                       appeal=(0, "The scores overlook our plan.")),
+        "awarded": spec("results", 1, (DemoApplication(member, 1, "Awarded", budget, mark="yes"),),
+                        sheets=every_sheet, commission=commission),
+    }
+    areas = dict((await s.execute(select(Area.code, Area.id))).all())
+    regions = dict((await s.execute(select(Region.iso_code, Region.id))).all())
+    made: dict[str, Any] = {}
+    for name, one in specs.items():
+        async with unit_of_work(s):
+            await _build(s, one, actor_for, "http://x", areas, regions)
+        made[name] = await calls.load_call(s, (await s.execute(select(Call.id).where(
+            Call.title_ru == one.title_ru).order_by(Call.id.desc()))).scalars().first())
+    async with unit_of_work(s):  # every sheet is in: scoring closes, the commission decides next
+        await evaluation.close_scoring(s, await actor_of(s, people["official"]), made["decision"].id,
+                                       base_url="http://x")
+    # the awarded call: its appeal window over, awarded; the NGO's admin signs; the member reports
+    official = await actor_of(s, people["official"])
+    async with unit_of_work(s):
+        call = await calls.load_call(s, made["awarded"].id, for_update=True)
+        call.results_published_at = utcnow() - timedelta(days=10)
+        call.appeals_close_at = await calls.appeal_deadline(s, call, call.results_published_at)
+        await s.flush()
+        (award,) = await awards.award_call(s, official, call.id, base_url="http://x")
+        await awards.sign_agreement(s, await actor_of(s, ngo_admin), award.id, base_url="http://x")
+        report = await awards.submit_report(s, await actor_of(s, people["ngo_member"]), award.id, ReportInput(
+            narrative="Done.", achieved=["60", "8"], spent={"salaries": 1_000_000}),
+            [(demo_pdf("Report"), "report.pdf")], base_url="http://x")
+    apps = {c: (await s.execute(select(Application.id).where(Application.call_id == made[c].id)
+                                .order_by(Application.lot_id))).scalars().all() for c in made}
+    rows = [("published", 0, apps["published"][0]), ("published", 1, apps["published"][1]),
+            ("scoring", 0, apps["scoring"][0]), ("compliance", 0, apps["compliance"][0]),
+            ("decision", 0, apps["decision"][0]), ("appeal", 0, apps["appeal"][0]),
+            ("awarded", 0, award.application_id), ("draft", 0, apps["published"][0])]  # a draft call has none
+    await s.commit()
+    return {"call_id": [made[c].id for c, _, _ in rows], "lot_id": [made[c].lots[n].id for c, n, _ in rows],
+            "application_id": [a for _, _, a in rows], "document_id": [made[c].documents[0].id for c, _, _ in rows],
+            "appeal_id": list((await s.execute(select(Appeal.id))).scalars()), "award_id": [award.id],
+            "report_id": [report.id]}
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +269,8 @@ def run_operations(schema: Any, base_url: str, headers: dict[str, str],
     session = requests.Session()
     for result in schema.get_all_operations():
         operation = result.ok()
+        if not ONLY.search(operation.path):
+            continue
         operations += 1
 
         @given(case=cases(operation), real=st.booleans(), pick=st.integers(0, 7))
@@ -198,7 +306,7 @@ def test_api_keeps_its_contract(role: str, server: Server, schema: Any) -> None:
     total = sum(n for status, n in calls.items() if status > 0)
     print(f"{role}: {operations} operations, {total} calls in {time.monotonic() - started:.1f} s, "
           f"by status {sorted(calls.items())}")
-    assert operations >= 40
+    assert operations >= (40 if not ONLY.pattern else 1)
     assert total >= operations  # every operation was really called
     assert sum(n for status, n in calls.items() if 200 <= status < 300) > 0
     if role != "anonymous":

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -78,3 +79,14 @@ async def make_call(session: AsyncSession, member: User, *, publish: bool = Fals
     if publish:
         call = await service.publish_call(session, actor, call.id)
     return call
+
+
+async def assert_declared(client: Any, response: Any) -> None:
+    """The status of an API response is one its operation declares in the app's OpenAPI schema (what
+    tests/test_api_contract.py holds every operation to: an undeclared status fails the contract)."""
+    request = response.request
+    paths = (await client.get("/schema/openapi.json")).json()["paths"]
+    operation = next(ops[request.method.lower()] for template, ops in paths.items()
+                     if re.fullmatch(re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(template)), request.url.path))
+    assert str(response.status_code) in operation["responses"], (request.method, request.url.path,
+                                                                 response.status_code, sorted(operation["responses"]))

@@ -39,6 +39,7 @@ from asar.notifications.models import Notification
 from asar.notifications.service import text_of
 from asar.storage.models import StoredFile
 from tests.competitions.application_helpers import real_pdf
+from tests.competitions.helpers import assert_declared
 from tests.competitions.test_compliance import Check, build_check_world
 from tests.factories import BASE_URL
 from tests.hearings.helpers import session_cookie
@@ -338,6 +339,9 @@ async def test_the_api_files_attaches_withdraws_and_answers(world: Appeals, tabl
     mine = await client.get(f"/api/v1/applications/{world.free}/appeal", headers=applicant)
     assert mine.json()["appeal"]["id"] == appeal_id and mine.json()["may_file"] is False
     issuer = await bearer(s, await s.get(User, world.users["official"]))
+    theirs = await client.get(f"/api/v1/applications/{world.free}/appeal", headers=issuer)
+    assert theirs.status_code == 403  # the applicant's view of its appeal
+    await assert_declared(client, theirs)  # a status the contract declares (it did not)
     inbox = await client.get(f"/api/v1/calls/{world.call}/appeals/received", headers=issuer)
     assert inbox.status_code == 200 and [a["appeal"]["text"] for a in inbox.json()["appeals"]] == [GROUNDS, GROUNDS]
     assert (await client.get(f"/api/v1/calls/{world.call}/appeals/received", headers=applicant)).status_code == 404

@@ -239,6 +239,7 @@ async def test_pages_form_round_trip_and_public_results(world: Deciding, table_c
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
         md = await anonymous.get(f"/calls/{call_id}/protocol.md", headers={"accept-language": "en"})
         assert "won: 9,000,000" in md.text
+        assert md.headers["content-type"] == "text/markdown; charset=utf-8"  # the charset once, not twice
         assert json.loads((await anonymous.get(f"/calls/{call_id}/protocol.json")).content)["published"] is True
         detail = await anonymous.get(f"/competitions/{call_id}", headers={"accept-language": "en"})
         assert f'href="/calls/{call_id}/results"' in detail.text and f'href="/calls/{call_id}/decision"' not in detail.text

@@ -31,6 +31,7 @@ from asar.i18n import TIMEZONE, use_language
 from asar.live.models import LiveEvent
 from asar.notifications.models import Notification
 from tests.competitions.application_helpers import World, build_world
+from tests.competitions.helpers import assert_declared
 from tests.factories import BASE_URL, make_user
 from tests.live.asgi_sse import joined
 from tests.organizations.helpers import actor_of, bearer, sign_in
@@ -230,10 +231,17 @@ async def test_the_json_api_keeps_the_same_seals(world: Scoring, table_case: Any
     assert (await get("b", f"/applications/{app1}/scores")).json() == []  # A's sheet is not B's to read
     mine = (await get("a", f"/applications/{app1}/scores")).json()
     assert [(s["status"], [x["points"] for x in s["scores"]]) for s in mine] == [("submitted", [7, 4])]
-    assert (await get("official", f"/applications/{app1}/scores")).status_code == 403  # progress only
+    sealed = await get("official", f"/applications/{app1}/scores")
+    assert sealed.status_code == 403  # progress only
+    await assert_declared(client, sealed)  # a status the contract declares (it did not)
     assert (await get("member", f"/applications/{app1}/scores")).status_code == 404  # the applicant
     assert (await get("c", f"/applications/{app2}/scores")).status_code == 404  # recused
-    assert (await get("a", f"/calls/{world.base.call}/scoring-results")).status_code == 403
+    sealed = await get("a", f"/calls/{world.base.call}/scoring-results")
+    assert sealed.status_code == 403
+    await assert_declared(client, sealed)
+    sealed = await get("official", f"/calls/{world.base.call}/decision")  # the decision board is sealed too
+    assert sealed.status_code == 403
+    await assert_declared(client, sealed)
     progress = (await get("official", f"/calls/{world.base.call}/scoring-progress")).json()
     assert (progress["sheets_due"], progress["sheets_submitted"]) == (5, 1)
     assert "points" not in str(progress) and "scores" not in str(progress)

@@ -155,6 +155,16 @@ async def test_csv_neutralizes_a_title_that_starts_with_a_formula(world: OpenWor
     assert r.status_code == 200 and r.text.startswith("call_id,ocid,lot_id,")
 
 
+async def test_every_csv_names_its_type_and_charset_once(world: OpenWorld, table_case: Any) -> None:
+    """`text/csv; charset=utf-8; charset=utf-8` (the charset given twice, an error by RFC 6838) was served."""
+    call = world.base.call
+    for path in ("/api/v1/open-data/calls.csv", "/api/v1/open-data/lots.csv", "/api/v1/open-data/awards.csv",
+                 f"/api/v1/open-data/calls/{call}/lots.csv", f"/api/v1/open-data/calls/{call}/awards.csv"):
+        r = await table_case.client.get(path)
+        assert r.status_code == 200, (path, r.text)
+        assert r.headers["content-type"] == "text/csv; charset=utf-8", path
+
+
 async def test_a_calls_lots_carry_counts_only(world: OpenWorld, table_case: Any) -> None:
     client = table_case.client
     r = await client.get(f"/api/v1/open-data/calls/{world.base.call}/lots.json")

@@ -161,7 +161,7 @@ async def protocol_json(request: Request[Any, Any, Any], call_id: FromPath[int])
      opt={"read_only": True})
 async def protocol_md(request: Request[Any, Any, Any], call_id: FromPath[int]) -> Response[Any]:
     data = await _protocol(request, call_id)
-    return _download(protocol.to_markdown(data), "text/markdown; charset=utf-8", f"call-{call_id}-protocol.md")
+    return _download(protocol.to_markdown(data), "text/markdown", f"call-{call_id}-protocol.md")
 
 
 @get("/calls/{call_id:int}/protocol.pdf", name="decision:protocol_pdf", include_in_schema=False,

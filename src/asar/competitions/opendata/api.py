@@ -20,7 +20,7 @@ from asar.db import utcnow
 from asar.errors import NotFound, invalid
 from asar.i18n import gettext as _
 
-CSV = "text/csv; charset=utf-8"
+CSV = "text/csv; charset=utf-8"  # as documented; a Response is given the bare type (Litestar adds the charset)
 Kind = Annotated[str | None, Parameter(max_length=24, description="state_social_order | state_grant | grant_programme")]
 Status = Annotated[str | None, Parameter(max_length=12, description="published | compliance | scoring | decision | "
                                                                      "appeals | awarded | cancelled")]
@@ -180,7 +180,7 @@ async def _lot_rows(request: Request[Any, Any, Any], items: list[Call]) -> list[
 
 
 def _csv(columns: tuple[str, ...], rows: list[dict[str, Any]], filename: str) -> Response[str]:
-    return Response(dict_rows_to_csv(columns, rows), media_type=CSV,
+    return Response(dict_rows_to_csv(columns, rows), media_type="text/csv",
                     headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 
