@@ -155,6 +155,7 @@ async def _seed_competitions(s: Any, people: dict[str, Any], ngo: Any) -> dict[s
     from asar.competitions.appeals.models import Appeal
     from asar.competitions.awards import service as awards
     from asar.competitions.awards.core import ReportInput
+    from asar.competitions.awards.models import MilestoneEvidence
     from asar.competitions.evaluation import service as evaluation
     from asar.competitions.forms import MemberInput
     from asar.demo.competitions import DemoApplication, DemoCall, _build, demo_pdf
@@ -237,7 +238,7 @@ async def _seed_competitions(s: Any, people: dict[str, Any], ngo: Any) -> dict[s
     return {"call_id": [made[c].id for c, _, _ in rows], "lot_id": [made[c].lots[n].id for c, n, _ in rows],
             "application_id": [a for _, _, a in rows], "document_id": [made[c].documents[0].id for c, _, _ in rows],
             "appeal_id": list((await s.execute(select(Appeal.id))).scalars()), "award_id": [award.id],
-            "report_id": [report.id]}
+            "report_id": [report.id], "evidence_id": list((await s.execute(select(MilestoneEvidence.id))).scalars())}
 
 
 @pytest.fixture(scope="module")

@@ -345,6 +345,12 @@ async def test_the_api_files_attaches_withdraws_and_answers(world: Appeals, tabl
     inbox = await client.get(f"/api/v1/calls/{world.call}/appeals/received", headers=issuer)
     assert inbox.status_code == 200 and [a["appeal"]["text"] for a in inbox.json()["appeals"]] == [GROUNDS, GROUNDS]
     assert (await client.get(f"/api/v1/calls/{world.call}/appeals/received", headers=applicant)).status_code == 404
+    admin = await bearer(s, await s.get(User, world.users["admin"]))  # reads every appeal, answers none
+    assert (await client.get(f"/api/v1/calls/{world.call}/appeals/received", headers=admin)).status_code == 200
+    r = await client.post(f"/api/v1/appeals/{appeal_id}/answer", headers={**admin, "accept-language": "en"},
+                          json={"outcome": "upheld", "answer": "Пересмотреть."})
+    assert r.status_code == 403, r.text  # not 404 "does not exist": the admin has just read it
+    assert r.json()["error"]["message"] == "Only the issuer's staff answer an appeal."
     r = await client.post(f"/api/v1/appeals/{appeal_id}/answer", headers=issuer,
                           json={"outcome": "dismissed", "answer": "Оснований нет."})
     assert r.status_code == 200 and r.json()["outcome"] == "dismissed"

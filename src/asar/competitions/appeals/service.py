@@ -421,7 +421,7 @@ async def answer_appeal(db: AsyncSession, actor: Actor, appeal_id: int, outcome:
     appeal = await _load(db, appeal_id)
     application = await _application(db, appeal.application_id)
     if not is_issuer(actor, call):
-        if is_applicant(actor, application):
+        if is_applicant(actor, application) or may_read_received(actor, call):  # they read it: it exists
             raise PermissionDenied(_("Only the issuer's staff answer an appeal."))
         raise _no_appeal()
     require_manage(actor, call)
