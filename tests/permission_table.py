@@ -72,6 +72,27 @@ async def rows_of(session: AsyncSession, *queries: str) -> tuple[Any, ...]:
     return tuple([tuple((await session.execute(text(q))).all()) for q in queries])
 
 
+ADMIN_TABLE_ROLES = ("anonymous", "citizen", "ngo_member", "business_member", "official", "platform_admin")
+
+
+async def admin_table_users(session: AsyncSession) -> dict[str, Any]:
+    """The signed-in people of a table whose routes are the platform admin's only (ADMIN_TABLE_ROLES but
+    anonymous): a citizen, a member of an NGO, a member of a business, an official, the admin."""
+    from tests.factories import make_user
+    from tests.hearings.helpers import join, make_org
+    from tests.organizations.helpers import make_official
+
+    official, _body = await make_official(session)
+    users = {"citizen": await make_user(session, name="Citizen"),
+             "ngo_member": await make_user(session, name="NGO member"),
+             "business_member": await make_user(session, name="Business member"),
+             "official": official,
+             "platform_admin": await make_user(session, name="Admin", admin=True)}
+    await join(session, users["ngo_member"], await make_org(session, "ngo"))
+    await join(session, users["business_member"], await make_org(session, "business"))
+    return users
+
+
 async def headers_as(client: httpx.AsyncClient, session: AsyncSession, user: Any | None, *,
                      api: bool) -> dict[str, str]:
     """The headers of a permission table's request as `user` (None: anonymous), in English: a Bearer

@@ -252,14 +252,18 @@ async def test_reports_release_tranches_in_order_and_a_returned_report_is_submit
                      "award.report_approved"]
 
 
+async def _business_grant_awarded(s: AsyncSession, aw: AwardWorld) -> Award:
+    """The call as a business's grant programme, awarded by the issuer's official: the staged application's award."""
+    await s.execute(update(Call).where(Call.id == aw.base.call).values(kind="grant_programme"))
+    await s.commit()
+    made = await awards.award_call(s, await who(s, aw.base.users["official"]), aw.base.call)
+    return next(a for a in made if a.application_id == aw.staged)
+
+
 async def test_a_business_grant_is_the_issuers_accepted_pledge_paid_per_milestone(
         aw: AwardWorld, table_case: Any) -> None:
     s: AsyncSession = table_case.session
-    await s.execute(update(Call).where(Call.id == aw.base.call).values(kind="grant_programme"))
-    await s.commit()
-    official = await who(s, aw.base.users["official"])
-    made = await awards.award_call(s, official, aw.base.call)
-    award = next(a for a in made if a.application_id == aw.staged)
+    award = await _business_grant_awarded(s, aw)
     project = await s.get(Project, award.project_id)
     assert (project.state_funding, project.sponsorship_goal, project.committed) == (0, 9_000_000, 0)
     await awards.sign_agreement(s, await who(s, aw.ngo_admin), award.id)
@@ -273,7 +277,7 @@ async def test_a_business_grant_is_the_issuers_accepted_pledge_paid_per_mileston
     project = await s.get(Project, award.project_id, populate_existing=True)
     assert (project.committed, project.status) == (9_000_000, "funded")
     report = await awards.submit_report(s, await who(s, aw.base.users["member"]), award.id, REPORT)
-    await awards.approve_report(s, official, report.id)
+    await awards.approve_report(s, await who(s, aw.base.users["official"]), report.id)
     await s.commit()
     pledge = await s.get(Pledge, award.pledge_id, populate_existing=True)
     assert [t.disbursed_at is not None for t in pledge.tranches] == [True, False]
@@ -431,11 +435,7 @@ async def test_the_ngo_edits_its_award_projects_texts_but_not_the_awarded_money(
 
 async def test_the_business_cannot_pay_a_grant_pledge_around_the_reports(aw: AwardWorld, table_case: Any) -> None:
     s: AsyncSession = table_case.session
-    await s.execute(update(Call).where(Call.id == aw.base.call).values(kind="grant_programme"))
-    await s.commit()
-    official = await who(s, aw.base.users["official"])
-    made = await awards.award_call(s, official, aw.base.call)
-    award = next(a for a in made if a.application_id == aw.staged)
+    award = await _business_grant_awarded(s, aw)
     await awards.sign_agreement(s, await who(s, aw.ngo_admin), award.id)
     await s.commit()
     award = await s.get(Award, award.id, populate_existing=True)

@@ -22,8 +22,8 @@ from asar.accounts.models import User
 from asar.organizations.models import Organization
 from tests.factories import make_user
 from tests.hearings.helpers import join, make_org
-from tests.organizations.helpers import area, bearer, csrf, make_official, region, sign_in
-from tests.permission_table import Route, assert_refused
+from tests.organizations.helpers import area, make_official, region
+from tests.permission_table import Route, assert_refused, headers_as, send
 
 pytestmark = pytest.mark.sqlite
 
@@ -105,17 +105,11 @@ CASES = [
 
 async def _request(client: httpx.AsyncClient, session: AsyncSession, w: World, role: str, method: str,
                    path: str, api: bool, payload: dict[str, Any] | None) -> httpx.Response:
-    headers = {"accept-language": "en"}
-    if role != "anonymous":
-        user = await session.get(User, w.users[role])
-        if api:
-            headers.update(await bearer(session, user))
-        else:
-            await sign_in(client, session, user)
-    if api:
-        return await client.request(method, path, headers=headers, **({"json": payload} if payload else {}))
-    data = {**(payload or {}), "_csrf_token": await csrf(client)} if method != "GET" else None
-    return await client.request(method, path, headers=headers, **({"data": data} if data else {}))
+    user = None if role == "anonymous" else await session.get(User, w.users[role])
+    headers = await headers_as(client, session, user, api=api)
+    if method == "GET":
+        return await client.get(path, headers=headers)
+    return await send(client, method, path, headers, api=api, data=payload)
 
 
 @pytest.mark.parametrize("role", ROLES)

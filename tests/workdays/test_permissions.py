@@ -21,12 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from asar.accounts.models import User
 from asar.permissions import Actor
 from asar.workdays import service
-from tests.factories import make_user
-from tests.hearings.helpers import join, make_org
-from tests.organizations.helpers import csrf, make_official, sign_in
-from tests.permission_table import assert_refused
+from tests.organizations.helpers import csrf, sign_in
+from tests.permission_table import ADMIN_TABLE_ROLES, admin_table_users, assert_refused
 
-ROLES = ("anonymous", "citizen", "ngo_member", "business_member", "official", "platform_admin")
+ROLES = ADMIN_TABLE_ROLES
 ADMIN = frozenset({"platform_admin"})
 
 
@@ -39,14 +37,7 @@ class World:
 @pytest.fixture(scope="module")
 async def world(table: Any) -> World:
     async with table.build() as session:
-        official, _body = await make_official(session)
-        users = {"citizen": await make_user(session, name="Citizen"),
-                 "ngo_member": await make_user(session, name="NGO member"),
-                 "business_member": await make_user(session, name="Business member"),
-                 "official": official,
-                 "platform_admin": await make_user(session, name="Admin", admin=True)}
-        await join(session, users["ngo_member"], await make_org(session, "ngo"))
-        await join(session, users["business_member"], await make_org(session, "business"))
+        users = await admin_table_users(session)
         transfer = await service.add_transfer(session, Actor(user=users["platform_admin"]), date(2026, 4, 11),
                                               date(2026, 4, 10), "Постановление (test)")
         await session.commit()

@@ -421,3 +421,12 @@ async def delete_account(db: AsyncSession, actor: Actor, data: Mapping[str, Any]
     user.is_admin = False
     user.region_id = None
     user.acting_org_id = None
+
+
+async def user_names(db: AsyncSession, ids: set[int | None]) -> dict[int, str]:
+    """The names of these people in one query (None ids skipped); a deleted account's is "" (shown as "–")."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await db.execute(select(User.id, User.name, User.deleted_at).where(User.id.in_(wanted)))
+    return {uid: "" if deleted else name for uid, name, deleted in rows.all()}

@@ -19,13 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from asar.accounts.models import User
+from asar.accounts.service import user_names
 from asar.audit import actions as audit_actions
 from asar.audit import service as audit
 from asar.db import utcnow
 from asar.errors import NotFound, PermissionDenied, invalid
 from asar.hearings.forms import positive_int, text
 from asar.hearings.guards import may_chair_hearing
-from asar.hearings.minutes import _editable, user_names
+from asar.hearings.minutes import _editable
 from asar.hearings.models import COMMITMENT_STATUSES, Commitment, CommitmentChange, Hearing, Registration
 from asar.hearings.notices import HEARING_COMMITMENT
 from asar.hearings.service import get_hearing

@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asar.accounts.models import User
 from asar.audit import actions as audit_actions
 from asar.csvsafe import dict_rows_to_csv
 from asar.db import utcnow
@@ -522,11 +521,4 @@ def to_markdown(data: dict[str, Any]) -> str:
             lines.append(f"   - {format_dt(ch['at'])} {_status(ch['to_status'])} ({ch['by'] or '–'}){note}")
     return "\n".join(lines).rstrip() + "\n"
 
-
-async def user_names(db: AsyncSession, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = await db.execute(select(User.id, User.name, User.deleted_at).where(User.id.in_(wanted)))
-    return {uid: "" if deleted else name for uid, name, deleted in rows.all()}  # deleted: shown as "–"
 

@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.response import Template
 
-from asar.accounts.models import User
+from asar.accounts.service import user_names
 from asar.competitions import rules as rules_mod
 from asar.competitions.ruleset import service
 from asar.errors import Invalid
@@ -30,8 +30,7 @@ async def _page(request: Request[Any, Any, Any], *, values: dict[str, str] | Non
     db = request.state.db
     require_admin(request.state.actor)
     rows = await service.rule_rows(db)
-    ids = {r.changed_by_id for r in rows if r.changed_by_id is not None}
-    names = {u.id: u.name for u in [await db.get(User, i) for i in ids] if u is not None}
+    names = await user_names(db, {r.changed_by_id for r in rows})
     shown = values or {r.number.key: rules_mod.show(r.value) for r in rows}
     return page(request, T, status_code, rows=rows, values=shown, errors=errors or {}, names=names,
                 field_id=field_id, show=rules_mod.show, reason_max=service.REASON_MAX)
