@@ -75,12 +75,11 @@ async def _form_page(request: Request[Any, Any, Any], application: Application, 
 async def _view_page(request: Request[Any, Any, Any], application: Application, call: Call) -> Template:
     db, actor = request.state.db, request.state.actor
     from asar.competitions.appeals.service import current_appeal
-    from asar.competitions.awards.service import awards
+    from asar.competitions.awards.service import award_for_application
 
     org = await applications.organization(db, application.organization_id)
     applicant = is_applicant(actor, application)
-    award = (next((a for a in await awards(db, call.id) if a.application_id == application.id), None)
-             if applicant and call.status in ("appeals", "awarded") else None)
+    award = await award_for_application(db, application.id) if applicant and call.status == "awarded" else None
     return page(request, T + "detail.html", application=application, call=call, organization=org,
                 lot=applications.lot_of(call, application.lot_id), category_label=category_label,
                 applicant=applicant, now=utcnow(), award=award,

@@ -104,6 +104,11 @@ async def load_award(db: AsyncSession, award_id: int, *, for_update: bool = Fals
     return award
 
 
+async def award_for_application(db: AsyncSession, application_id: int) -> Award | None:
+    """The award a winning application became (None before the call is awarded, or for a non-winner)."""
+    return (await db.execute(select(Award).where(Award.application_id == application_id))).scalar_one_or_none()
+
+
 async def award_for_project(db: AsyncSession, project_id: int) -> Award | None:
     return (await db.execute(select(Award).where(Award.project_id == project_id))).scalar_one_or_none()
 
