@@ -213,6 +213,7 @@ async def _remind_appeals(db: AsyncSession, call: Call, now: datetime, rules: Co
     found = await db.execute(select(Appeal).where(Appeal.call_id == call.id, Appeal.status == "open")
                              .order_by(Appeal.number))
     told, passed = 0, []
+    staff: set[int] | None = None  # the same people for every appeal of the call: read once, when one is due
     for appeal in list(found.scalars()):
         params = {"appeal_number": appeal.number, "due_at": appeal.due_at.isoformat(),
                   "last_day": calendar.last_day(appeal.due_at).isoformat()}
@@ -225,7 +226,8 @@ async def _remind_appeals(db: AsyncSession, call: Call, now: datetime, rules: Co
             due = Due(f"appeal_soon:{appeal.id}", notices.APPEAL_DUE.name, issuer_staff, {**params, "phase": "soon"})
         else:
             continue
-        fresh = await claim(db, call.id, due.kind, await due.audience(db, call), now)
+        staff = await due.audience(db, call) if staff is None else staff
+        fresh = await claim(db, call.id, due.kind, staff, now)
         if fresh:
             await _tell(db, call, due, fresh, base_url)
         told += len(fresh)
